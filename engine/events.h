@@ -1,0 +1,110 @@
+// What the Router reports. Commands change state and append events; the host drains them after
+// the command returns (in order) and turns them into stream messages, journal writes, metrics.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "engine/model.h"
+#include "engine/types.h"
+
+namespace router::engine {
+
+// Why an offered or assigned interaction went back to waiting.
+enum class RequeueReason : uint8_t {
+  kRejected,        // the agent declined the offer
+  kOfferTimeout,    // the agent did not answer in the queue's offer timeout
+  kAgentLoggedOut,  // the agent logged out (or was logged out) holding it
+  kAgentNotReady,   // the agent went NOT_READY with the offer pending
+  kTransferred,     // the agent transferred it to a queue or another agent
+  kOfferWithdrawn,  // a supervisor moved it or changed its priority while offered
+};
+std::string_view to_string(RequeueReason r);
+
+struct QueuedEvent {
+  InteractionId interaction;
+  QueueId queue;
+  int position = 0;  // 1-based among interactions of equal or higher priority
+};
+struct OfferedEvent {
+  InteractionId interaction;
+  AgentId agent;
+  QueueId queue;
+  TimePoint expires;
+  Breakdown points;
+};
+struct AssignedEvent {
+  InteractionId interaction;
+  AgentId agent;
+  QueueId queue;
+};
+struct RequeuedEvent {
+  InteractionId interaction;
+  AgentId agent;  // the agent it left
+  QueueId queue;
+  RequeueReason reason;
+};
+struct AbandonedEvent {
+  InteractionId interaction;
+  QueueId queue;
+  Duration waited;
+};
+struct ExpiredEvent {
+  InteractionId interaction;
+  QueueId queue;
+  Duration waited;
+};
+struct OverflowedEvent {
+  InteractionId interaction;
+  QueueId from;
+  QueueId to;
+};
+struct ExpandedEvent {  // a target-expansion step took effect for this interaction
+  InteractionId interaction;
+  QueueId queue;
+  int stage = 0;  // number of steps now applied
+};
+struct MovedEvent {  // supervisor move or transfer to a queue
+  InteractionId interaction;
+  QueueId from;
+  QueueId to;
+};
+struct TransferredToAgentEvent {
+  InteractionId interaction;
+  AgentId from;
+  AgentId to;
+};
+struct PriorityChangedEvent {
+  InteractionId interaction;
+  int priority = 0;
+};
+struct WrapUpStartedEvent {
+  InteractionId interaction;
+  AgentId agent;
+  TimePoint ends;
+  std::string wrap_up_code;
+};
+struct CompletedEvent {
+  InteractionId interaction;
+  AgentId agent;
+  QueueId queue;
+  std::string customer_id;  // for the last-agent write-back
+};
+struct AgentStateChangedEvent {
+  AgentId agent;
+  AgentState from;
+  AgentState to;
+  std::string reason;  // NOT_READY reason ("missed", "break", ...) or empty
+};
+
+using EventBody =
+    std::variant<QueuedEvent, OfferedEvent, AssignedEvent, RequeuedEvent, AbandonedEvent,
+                 ExpiredEvent, OverflowedEvent, ExpandedEvent, MovedEvent, TransferredToAgentEvent,
+                 PriorityChangedEvent, WrapUpStartedEvent, CompletedEvent, AgentStateChangedEvent>;
+
+struct Event {
+  TimePoint at;
+  EventBody body;
+};
+
+}  // namespace router::engine

@@ -1,0 +1,184 @@
+// The routing model as plain data: skills, agents, queues, interactions, and the points rules
+// with their weights. These are what the host (config loader, simulator, tests) hands to the
+// Router; the Router validates them and keeps its own indexed copies.
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/types.h"
+
+namespace router::engine {
+
+struct SkillLevel {
+  SkillId skill;
+  int level = kMinSkillLevel;  // 1..10
+};
+
+struct SkillRequirement {
+  SkillId skill;
+  int min_level = kMinSkillLevel;  // 1..10
+};
+
+// How much work of each channel an agent may hold at once. An exclusive channel (a call) is only
+// offered to an agent holding nothing, and while held blocks every other channel.
+struct ChannelCapacity {
+  std::array<int, kChannelCount> max{1, 5, 3, 1};  // phone, email, web chat, web callback
+  std::array<bool, kChannelCount> exclusive{true, false, false, true};
+};
+
+struct AgentProfile {
+  std::string name;  // unique; the host's handle for the agent
+  std::string team;
+  std::vector<SkillLevel> skills;
+  std::vector<std::string> languages;  // e.g. "en", "zh"
+  ChannelCapacity capacity;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Points. For an eligible (interaction, agent) pair, points = sum over terms of weight × term.
+enum class Term : uint8_t {
+  kSkillFit,        // Σ (agent level − required minimum) over the interaction's skills
+  kCustomerValue,   // segment points + lifetime value (capped, scaled to ltv_points)
+  kPriority,        // interaction priority + queue priority
+  kWait,            // seconds waited (in queue, since original arrival)
+  kServiceLevel,    // 0..1 ramp as the wait nears the queue's service-level threshold
+  kIdle,            // seconds the agent has been idle (capped)
+  kAffinity,        // 1 for the customer's preferred agent, last-agent ratio for the last agent
+  kLanguage,        // 1 when the agent speaks the interaction's language
+  kLoad,            // −(items the agent already holds)
+};
+inline constexpr int kTermCount = 9;
+std::string_view to_string(Term t);
+
+// Per-term multipliers. All must be ≥ 0 (a negative weight would turn a bonus into a penalty
+// and break the bounds the indexed matcher relies on); the load term is already negative.
+struct Weights {
+  std::array<double, kTermCount> w{
+      2.0,   // skill fit: points per level above the minimum
+      1.0,   // customer value
+      10.0,  // priority: points per priority unit
+      0.1,   // wait: points per second waited (6 per minute)
+      20.0,  // service-level pressure: points at the threshold
+      0.05,  // idle: points per idle second (3 per minute)
+      25.0,  // affinity: points for the preferred agent
+      10.0,  // language match
+      5.0,   // load: penalty per item held
+  };
+  double& operator[](Term t) { return w[static_cast<int>(t)]; }
+  double operator[](Term t) const { return w[static_cast<int>(t)]; }
+};
+
+// Global rules for the raw term values (weights scale them).
+struct PointsRules {
+  std::array<double, kSegmentCount> segment_points{30.0, 20.0, 0.0, -10.0};
+  double ltv_points = 10.0;         // raw value points for a customer at or above ltv_cap
+  double ltv_cap = 100000.0;        // lifetime value that earns the full ltv_points
+  double last_agent_ratio = 0.6;    // the last agent earns this share of the affinity weight
+  double sl_pressure_start = 0.8;   // pressure ramps from this fraction of the SL threshold
+  Duration idle_cap = std::chrono::minutes(30);
+};
+
+// Points are integers in thousandths so sums, comparisons and bounds are exact.
+using Points = int64_t;
+inline constexpr Points kPointsScale = 1000;
+inline double to_double(Points p) { return static_cast<double>(p) / kPointsScale; }
+
+struct Breakdown {
+  std::array<Points, kTermCount> term{};
+  Points total() const {
+    Points t = 0;
+    for (Points p : term) t += p;
+    return t;
+  }
+  Points operator[](Term t) const { return term[static_cast<int>(t)]; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Queues.
+struct ServiceLevelTarget {
+  Duration threshold = std::chrono::seconds(20);  // answered within this...
+  double fraction = 0.8;                          // ...for this share of contacts
+};
+
+// One step of target expansion, measured from the time the interaction entered the queue.
+// Steps apply cumulatively: after `after`, minimum levels drop by `lower_levels_by` (never
+// below 1) and, if `skills_optional`, required skills stop being required (they still earn
+// skill-fit points).
+struct ExpansionStep {
+  Duration after{};
+  int lower_levels_by = 0;
+  bool skills_optional = false;
+};
+
+using ChannelSet = std::bitset<kChannelCount>;
+
+struct QueueConfig {
+  std::string name;  // unique
+  ChannelSet channels = ChannelSet().set();
+  std::vector<SkillRequirement> required_skills;
+  bool language_required = false;  // hard language match instead of a language bonus
+  int priority = 0;                // added to every interaction's priority (0..100)
+  ServiceLevelTarget service_level;
+  Duration offer_timeout = std::chrono::seconds(20);
+  Duration wrap_up = std::chrono::seconds(30);
+  std::optional<Duration> max_wait;  // past it: overflow (if set) or EXPIRED
+  std::vector<ExpansionStep> expansion;  // sorted by `after`, at most kMaxExpansionSteps
+  std::optional<Duration> overflow_after;  // K s after entering: move to overflow_queue
+  QueueId overflow_queue;
+  std::optional<Weights> weights;  // absent: the router's default weights
+  Duration short_abandon = std::chrono::seconds(5);  // abandons sooner are not held against SL
+  Duration default_handle_time = std::chrono::seconds(180);  // EWT before AHT is measured
+};
+inline constexpr int kMaxExpansionSteps = 8;
+
+// ---------------------------------------------------------------------------------------------
+// Interactions.
+struct CustomerProfile {
+  std::string customer_id;  // empty: anonymous
+  Segment segment = Segment::kOrdinary;
+  double lifetime_value = 0.0;  // current + potential value, ≥ 0
+  AgentId preferred_agent;      // may be invalid
+  AgentId last_agent;           // may be invalid
+};
+
+struct InteractionSpec {
+  InteractionId id;  // chosen by the host, unique among live interactions
+  QueueId queue;
+  Channel channel = Channel::kPhone;
+  CustomerProfile customer;
+  std::string language;                        // e.g. "en"; empty: any
+  int priority = 0;                            // 0..100, higher first
+  std::vector<SkillRequirement> extra_skills;  // on top of the queue's (entry-point rules)
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::optional<TimePoint> arrival;  // original arrival (recovery); absent: now
+};
+
+// ---------------------------------------------------------------------------------------------
+// Router-wide configuration. Every collection has a limit; past it is a clear rejection.
+struct Limits {
+  size_t max_interactions = 2'000'000;    // live (not finished) interactions
+  size_t max_waiting_per_queue = 1'000'000;
+  size_t max_agents = 100'000;
+  size_t max_queues = 10'000;
+  size_t max_skills = 10'000;
+  size_t max_attributes = 32;
+  size_t max_string_length = 256;          // names, languages, attribute keys and values
+  size_t max_skills_per_agent = 64;
+  size_t max_extra_skills = 8;
+  int max_overflow_hops = 4;               // then the interaction stays where it is
+};
+
+struct RouterConfig {
+  Weights default_weights;
+  PointsRules rules;
+  Limits limits;
+  Duration stats_window = std::chrono::minutes(30);  // sliding window for SL, ASA, AHT
+  int stats_buckets = 30;                            // window resolution
+};
+
+}  // namespace router::engine

@@ -1,0 +1,149 @@
+// Names of the engine's enumerations and the lifecycle tables of ARCHITECTURE.md.
+#include "engine/types.h"
+
+#include "engine/events.h"
+#include "engine/model.h"
+#include "engine/router.h"
+
+namespace router::engine {
+
+std::string_view to_string(Channel c) {
+  switch (c) {
+    case Channel::kPhone: return "phone";
+    case Channel::kEmail: return "email";
+    case Channel::kWebChat: return "web_chat";
+    case Channel::kWebCallback: return "web_callback";
+  }
+  return "?";
+}
+
+std::string_view to_string(Segment s) {
+  switch (s) {
+    case Segment::kStrategic: return "strategic";
+    case Segment::kProfitable: return "profitable";
+    case Segment::kOrdinary: return "ordinary";
+    case Segment::kRisk: return "risk";
+  }
+  return "?";
+}
+
+std::string_view to_string(InteractionState s) {
+  switch (s) {
+    case InteractionState::kReceived: return "RECEIVED";
+    case InteractionState::kQueued: return "QUEUED";
+    case InteractionState::kOffered: return "OFFERED";
+    case InteractionState::kAssigned: return "ASSIGNED";
+    case InteractionState::kWrapUp: return "WRAP_UP";
+    case InteractionState::kCompleted: return "COMPLETED";
+    case InteractionState::kAbandoned: return "ABANDONED";
+    case InteractionState::kExpired: return "EXPIRED";
+  }
+  return "?";
+}
+
+bool is_legal_transition(InteractionState from, InteractionState to) {
+  using S = InteractionState;
+  switch (from) {
+    case S::kReceived: return to == S::kQueued;
+    // QUEUED -> QUEUED: moved, overflowed, expanded or re-prioritised while waiting.
+    case S::kQueued:
+      return to == S::kQueued || to == S::kOffered || to == S::kAbandoned || to == S::kExpired;
+    case S::kOffered:
+      return to == S::kQueued || to == S::kAssigned || to == S::kAbandoned;
+    // ASSIGNED -> QUEUED: transfer, or the agent was logged out holding it.
+    case S::kAssigned: return to == S::kWrapUp || to == S::kQueued;
+    case S::kWrapUp: return to == S::kCompleted;
+    case S::kCompleted:
+    case S::kAbandoned:
+    case S::kExpired: return false;
+  }
+  return false;
+}
+
+std::string_view to_string(AgentState s) {
+  switch (s) {
+    case AgentState::kLoggedOut: return "LOGGED_OUT";
+    case AgentState::kNotReady: return "NOT_READY";
+    case AgentState::kReady: return "READY";
+    case AgentState::kReserved: return "RESERVED";
+    case AgentState::kBusy: return "BUSY";
+    case AgentState::kWrapUp: return "WRAP_UP";
+  }
+  return "?";
+}
+
+bool is_legal_transition(AgentState from, AgentState to) {
+  using A = AgentState;
+  if (from == to) return false;
+  if (to == A::kLoggedOut) return from != A::kLoggedOut;
+  switch (from) {
+    case A::kLoggedOut: return to == A::kNotReady || to == A::kReady;
+    case A::kNotReady: return to == A::kReady;
+    case A::kReady: return to == A::kNotReady || to == A::kReserved;
+    // An offer is answered (BUSY), declined or withdrawn (back to what the agent was doing),
+    // or missed (NOT_READY).
+    case A::kReserved: return to == A::kBusy || to == A::kReady || to == A::kNotReady ||
+                              to == A::kWrapUp;
+    // Work ends in wrap-up, or leaves by transfer; a multi-channel agent may get another offer.
+    case A::kBusy: return to == A::kWrapUp || to == A::kReady || to == A::kNotReady ||
+                          to == A::kReserved;
+    case A::kWrapUp: return to == A::kReady || to == A::kNotReady || to == A::kReserved ||
+                            to == A::kBusy;
+  }
+  return false;
+}
+
+std::string_view to_string(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::kInvalidArgument: return "INVALID_ARGUMENT";
+    case ErrorCode::kNotFound: return "NOT_FOUND";
+    case ErrorCode::kAlreadyExists: return "ALREADY_EXISTS";
+    case ErrorCode::kFailedPrecondition: return "FAILED_PRECONDITION";
+    case ErrorCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
+  }
+  return "?";
+}
+
+std::string_view to_string(Term t) {
+  switch (t) {
+    case Term::kSkillFit: return "skill_fit";
+    case Term::kCustomerValue: return "customer_value";
+    case Term::kPriority: return "priority";
+    case Term::kWait: return "wait";
+    case Term::kServiceLevel: return "service_level_pressure";
+    case Term::kIdle: return "agent_idle";
+    case Term::kAffinity: return "affinity";
+    case Term::kLanguage: return "language";
+    case Term::kLoad: return "agent_load";
+  }
+  return "?";
+}
+
+std::string_view to_string(RequeueReason r) {
+  switch (r) {
+    case RequeueReason::kRejected: return "rejected";
+    case RequeueReason::kOfferTimeout: return "offer_timeout";
+    case RequeueReason::kAgentLoggedOut: return "agent_logged_out";
+    case RequeueReason::kAgentNotReady: return "agent_not_ready";
+    case RequeueReason::kTransferred: return "transferred";
+    case RequeueReason::kOfferWithdrawn: return "offer_withdrawn";
+  }
+  return "?";
+}
+
+std::string_view to_string(Ineligibility r) {
+  switch (r) {
+    case Ineligibility::kLoggedOut: return "logged_out";
+    case Ineligibility::kNotReady: return "not_ready";
+    case Ineligibility::kOfferPending: return "offer_pending";
+    case Ineligibility::kChannel: return "no_capacity";
+    case Ineligibility::kMissingSkill: return "missing_skill";
+    case Ineligibility::kSkillBelowLevel: return "skill_below_level";
+    case Ineligibility::kLanguage: return "language";
+    case Ineligibility::kAlreadyRejected: return "already_rejected";
+    case Ineligibility::kNotTargeted: return "transferred_to_another_agent";
+  }
+  return "?";
+}
+
+}  // namespace router::engine
