@@ -107,4 +107,7 @@ struct Event {
   EventBody body;
 };
 
+// "@<ms> offered 17 to a3 {skill_fit=4000,...}": for logs and test messages.
+std::string describe(const Event& e);
+
 }  // namespace router::engine
