@@ -20,10 +20,10 @@ void AgentIndex::ensure_languages(size_t language_count) {
 void AgentIndex::insert(Channel ch, const Key& key, const std::vector<SkillLevel>& skills,
                         const std::vector<uint32_t>& languages) {
   for (const SkillLevel& s : skills) {
-    const bool inserted = by_skill_[idx(ch)][s.skill.value()]
-                                   [static_cast<size_t>(s.level - kMinSkillLevel)]
-                                       .insert(key)
-                                       .second;
+    const bool inserted =
+        by_skill_[idx(ch)][s.skill.value()][static_cast<size_t>(s.level - kMinSkillLevel)]
+            .insert(key)
+            .second;
     assert(inserted);
     (void)inserted;
   }

@@ -47,11 +47,9 @@ std::string describe(const Event& e) {
                     } else if constexpr (std::is_same_v<T, ExpiredEvent>) {
                       return "expired " + id(v.interaction) + " after " + ms(v.waited);
                     } else if constexpr (std::is_same_v<T, OverflowedEvent>) {
-                      return "overflowed " + id(v.interaction) + " " + id(v.from) + "->" +
-                             id(v.to);
+                      return "overflowed " + id(v.interaction) + " " + id(v.from) + "->" + id(v.to);
                     } else if constexpr (std::is_same_v<T, ExpandedEvent>) {
-                      return "expanded " + id(v.interaction) + " stage " +
-                             std::to_string(v.stage);
+                      return "expanded " + id(v.interaction) + " stage " + std::to_string(v.stage);
                     } else if constexpr (std::is_same_v<T, MovedEvent>) {
                       return "moved " + id(v.interaction) + " " + id(v.from) + "->" + id(v.to);
                     } else if constexpr (std::is_same_v<T, TransferredToAgentEvent>) {
@@ -65,8 +63,8 @@ std::string describe(const Event& e) {
                       return "completed " + id(v.interaction) + " by " + id(v.agent);
                     } else {
                       static_assert(std::is_same_v<T, AgentStateChangedEvent>);
-                      return "agent " + id(v.agent) + " " + std::string(to_string(v.from)) +
-                             "->" + std::string(to_string(v.to)) +
+                      return "agent " + id(v.agent) + " " + std::string(to_string(v.from)) + "->" +
+                             std::string(to_string(v.to)) +
                              (v.reason.empty() ? "" : " (" + v.reason + ")");
                     }
                   },

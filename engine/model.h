@@ -42,15 +42,15 @@ struct AgentProfile {
 // ---------------------------------------------------------------------------------------------
 // Points. For an eligible (interaction, agent) pair, points = sum over terms of weight × term.
 enum class Term : uint8_t {
-  kSkillFit,        // Σ (agent level − required minimum) over the interaction's skills
-  kCustomerValue,   // segment points + lifetime value (capped, scaled to ltv_points)
-  kPriority,        // interaction priority + queue priority
-  kWait,            // seconds waited (in queue, since original arrival)
-  kServiceLevel,    // 0..1 ramp as the wait nears the queue's service-level threshold
-  kIdle,            // seconds the agent has been idle (capped)
-  kAffinity,        // 1 for the customer's preferred agent, last-agent ratio for the last agent
-  kLanguage,        // 1 when the agent speaks the interaction's language
-  kLoad,            // −(items the agent already holds)
+  kSkillFit,       // Σ (agent level − required minimum) over the interaction's skills
+  kCustomerValue,  // segment points + lifetime value (capped, scaled to ltv_points)
+  kPriority,       // interaction priority + queue priority
+  kWait,           // seconds waited (in queue, since original arrival)
+  kServiceLevel,   // 0..1 ramp as the wait nears the queue's service-level threshold
+  kIdle,           // seconds the agent has been idle (capped)
+  kAffinity,       // 1 for the customer's preferred agent, last-agent ratio for the last agent
+  kLanguage,       // 1 when the agent speaks the interaction's language
+  kLoad,           // −(items the agent already holds)
 };
 inline constexpr int kTermCount = 9;
 std::string_view to_string(Term t);
@@ -76,10 +76,10 @@ struct Weights {
 // Global rules for the raw term values (weights scale them).
 struct PointsRules {
   std::array<double, kSegmentCount> segment_points{30.0, 20.0, 0.0, -10.0};
-  double ltv_points = 10.0;         // raw value points for a customer at or above ltv_cap
-  double ltv_cap = 100000.0;        // lifetime value that earns the full ltv_points
-  double last_agent_ratio = 0.6;    // the last agent earns this share of the affinity weight
-  double sl_pressure_start = 0.8;   // pressure ramps from this fraction of the SL threshold
+  double ltv_points = 10.0;        // raw value points for a customer at or above ltv_cap
+  double ltv_cap = 100000.0;       // lifetime value that earns the full ltv_points
+  double last_agent_ratio = 0.6;   // the last agent earns this share of the affinity weight
+  double sl_pressure_start = 0.8;  // pressure ramps from this fraction of the SL threshold
   Duration idle_cap = std::chrono::minutes(30);
 };
 
@@ -126,11 +126,11 @@ struct QueueConfig {
   ServiceLevelTarget service_level;
   Duration offer_timeout = std::chrono::seconds(20);
   Duration wrap_up = std::chrono::seconds(30);
-  std::optional<Duration> max_wait;  // past it: overflow (if set) or EXPIRED
-  std::vector<ExpansionStep> expansion;  // sorted by `after`, at most kMaxExpansionSteps
+  std::optional<Duration> max_wait;        // past it: overflow (if set) or EXPIRED
+  std::vector<ExpansionStep> expansion;    // sorted by `after`, at most kMaxExpansionSteps
   std::optional<Duration> overflow_after;  // K s after entering: move to overflow_queue
   QueueId overflow_queue;
-  std::optional<Weights> weights;  // absent: the router's default weights
+  std::optional<Weights> weights;                    // absent: the router's default weights
   Duration short_abandon = std::chrono::seconds(5);  // abandons sooner are not held against SL
   Duration default_handle_time = std::chrono::seconds(180);  // EWT before AHT is measured
 };
@@ -161,16 +161,16 @@ struct InteractionSpec {
 // ---------------------------------------------------------------------------------------------
 // Router-wide configuration. Every collection has a limit; past it is a clear rejection.
 struct Limits {
-  size_t max_interactions = 2'000'000;    // live (not finished) interactions
+  size_t max_interactions = 2'000'000;  // live (not finished) interactions
   size_t max_waiting_per_queue = 1'000'000;
   size_t max_agents = 100'000;
   size_t max_queues = 10'000;
   size_t max_skills = 10'000;
   size_t max_attributes = 32;
-  size_t max_string_length = 256;          // names, languages, attribute keys and values
+  size_t max_string_length = 256;  // names, languages, attribute keys and values
   size_t max_skills_per_agent = 64;
   size_t max_extra_skills = 8;
-  int max_overflow_hops = 4;               // then the interaction stays where it is
+  int max_overflow_hops = 4;  // then the interaction stays where it is
 };
 
 struct RouterConfig {

@@ -20,13 +20,12 @@
 
 // Cheap invariant checks stay on in release builds (TigerBeetle's habit): a broken invariant
 // in a router is a bug that must stop the process, not silently misroute.
-#define ROUTER_CHECK(cond)                                                                  \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      std::fprintf(stderr, "router: invariant failed: %s at %s:%d\n", #cond, __FILE__,      \
-                   __LINE__);                                                               \
-      std::abort();                                                                         \
-    }                                                                                       \
+#define ROUTER_CHECK(cond)                                                                        \
+  do {                                                                                            \
+    if (!(cond)) {                                                                                \
+      std::fprintf(stderr, "router: invariant failed: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
+      std::abort();                                                                               \
+    }                                                                                             \
   } while (0)
 
 namespace router::engine {
@@ -63,10 +62,10 @@ struct ClassKey {
 struct WaitingClass {
   ClassKey key;
   std::set<Member> members;
-  Points constant = 0;                       // priority + customer value terms
-  std::vector<SkillRequirement> skills;      // as configured (queue ∪ extras)
-  std::vector<SkillRequirement> effective;   // required at this stage
-  int extra_levels_bound = 0;                // Σ (10 − min) over extras beyond the queue's
+  Points constant = 0;                      // priority + customer value terms
+  std::vector<SkillRequirement> skills;     // as configured (queue ∪ extras)
+  std::vector<SkillRequirement> effective;  // required at this stage
+  int extra_levels_bound = 0;               // Σ (10 − min) over extras beyond the queue's
 };
 
 enum class TimerKind : uint8_t { kQueue, kOffer, kWrapUp };
@@ -113,7 +112,7 @@ struct Interaction {
 
 struct ServedQueue {
   QueueId queue;
-  int min_stage = 0;       // first expansion stage at which the agent meets the queue's skills
+  int min_stage = 0;        // first expansion stage at which the agent meets the queue's skills
   int base_fit_levels = 0;  // Σ (level − min) over the queue's own skills
 };
 
@@ -261,7 +260,9 @@ class Router::Impl {
   Points value_points(const Queue& q, Segment seg, int band) const;
   Points priority_points(const Queue& q, int priority) const;
   Points wait_points(const Queue& q, TimePoint arrival) const;  // wait + SL pressure
-  Points idle_points(const Queue& q, const Agent& a) const { return idle_since_points(q, a.idle_since); }
+  Points idle_points(const Queue& q, const Agent& a) const {
+    return idle_since_points(q, a.idle_since);
+  }
   Points idle_since_points(const Queue& q, TimePoint idle_since) const;
   Points load_points(const Queue& q, const Agent& a) const;
   Points fit_points(const Queue& q, int levels) const;
@@ -276,8 +277,7 @@ class Router::Impl {
   bool available(const Agent& a, Channel ch) const;
   ChannelSet available_channels(const Agent& a) const;
   bool meets(const Agent& a, const std::vector<SkillRequirement>& effective) const;
-  bool eligible(const Agent& a, const WaitingClass& c, const Queue& q,
-                const Interaction& it) const;
+  bool eligible(const Agent& a, const WaitingClass& c, const Queue& q, const Interaction& it) const;
   std::vector<SkillRequirement> effective_skills(const Queue& q,
                                                  const std::vector<SkillRequirement>& skills,
                                                  int stage) const;
@@ -324,8 +324,7 @@ class Router::Impl {
                           Breakdown* out);
   Interaction* best_interaction_indexed(Agent& a, ChannelSet avail, Breakdown* out);
   Interaction* best_interaction_naive(Agent& a, ChannelSet avail, Breakdown* out);
-  std::string missing_skill_detail(const Agent& a,
-                                   const std::vector<SkillRequirement>& effective,
+  std::string missing_skill_detail(const Agent& a, const std::vector<SkillRequirement>& effective,
                                    Ineligibility* reason) const;
 };
 
@@ -375,8 +374,7 @@ Status Router::Impl::validate_skills(const std::vector<SkillLevel>& skills,
       return not_found(f + ".skill: unknown skill");
     }
     if (skills[i].level < kMinSkillLevel || skills[i].level > kMaxSkillLevel) {
-      return invalid_argument(f + ".level: must be 1..10, got " +
-                              std::to_string(skills[i].level));
+      return invalid_argument(f + ".level: must be 1..10, got " + std::to_string(skills[i].level));
     }
     if (!seen.insert(skills[i].skill).second) {
       return invalid_argument(f + ".skill: '" + skill_names_[skills[i].skill.value()] +
@@ -427,7 +425,8 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
   }
   for (size_t i = 0; i < c.expansion.size(); ++i) {
     const std::string f = "queue.expansion[" + std::to_string(i) + "]";
-    if (c.expansion[i].after <= Duration::zero()) return invalid_argument(f + ".after: must be > 0");
+    if (c.expansion[i].after <= Duration::zero())
+      return invalid_argument(f + ".after: must be > 0");
     if (i > 0 && c.expansion[i].after <= c.expansion[i - 1].after) {
       return invalid_argument(f + ".after: steps must be in increasing order");
     }
@@ -539,8 +538,7 @@ Result<AgentId> Router::Impl::add_agent(AgentProfile profile) {
   if (Status s = validate_skills(profile.skills, "agent.skills"); !s) return s.error();
   for (int ch = 0; ch < kChannelCount; ++ch) {
     if (profile.capacity.max[ch] < 0 || profile.capacity.max[ch] > 100) {
-      return invalid_argument("agent.capacity." +
-                              std::string(to_string(static_cast<Channel>(ch))) +
+      return invalid_argument("agent.capacity." + std::string(to_string(static_cast<Channel>(ch))) +
                               ": must be 0..100");
     }
   }
@@ -751,8 +749,8 @@ ClassKey Router::Impl::key_of(const Interaction& it) const {
 WaitingClass Router::Impl::make_class(const Queue& q, const Interaction& it) const {
   WaitingClass c;
   c.key = key_of(it);
-  c.constant = value_points(q, it.customer.segment, c.key.ltv_band) +
-               priority_points(q, it.priority);
+  c.constant =
+      value_points(q, it.customer.segment, c.key.ltv_band) + priority_points(q, it.priority);
   // Requirements: the queue's, merged with the interaction's extras (the higher minimum wins).
   c.skills = q.cfg.required_skills;
   for (const SkillRequirement& e : q.reqsets[it.reqset]) {
@@ -1395,8 +1393,7 @@ Status Router::Impl::reject(AgentId id, InteractionId iid, TimePoint now) {
   return {};
 }
 
-Status Router::Impl::complete(AgentId id, InteractionId iid, std::string_view code,
-                              TimePoint now) {
+Status Router::Impl::complete(AgentId id, InteractionId iid, std::string_view code, TimePoint now) {
   advance(now);
   Agent* a = find_agent(id);
   if (!a) return not_found("agent: unknown agent");
@@ -1427,8 +1424,7 @@ Status Router::Impl::end_wrap_up(AgentId id, InteractionId iid, TimePoint now) {
   return {};
 }
 
-Status Router::Impl::transfer_to_queue(AgentId id, InteractionId iid, QueueId to,
-                                       TimePoint now) {
+Status Router::Impl::transfer_to_queue(AgentId id, InteractionId iid, QueueId to, TimePoint now) {
   advance(now);
   Agent* a = find_agent(id);
   if (!a) return not_found("agent: unknown agent");
@@ -1459,8 +1455,7 @@ Status Router::Impl::transfer_to_queue(AgentId id, InteractionId iid, QueueId to
   return {};
 }
 
-Status Router::Impl::transfer_to_agent(AgentId id, InteractionId iid, AgentId to,
-                                       TimePoint now) {
+Status Router::Impl::transfer_to_agent(AgentId id, InteractionId iid, AgentId to, TimePoint now) {
   advance(now);
   Agent* a = find_agent(id);
   if (!a) return not_found("agent: unknown agent");
@@ -1548,8 +1543,7 @@ void Router::Impl::fire(Interaction& it, TimerKind kind) {
       ROUTER_CHECK(it.state == InteractionState::kWrapUp);
       finish(it, /*then_fill=*/true);
       return;
-    case TimerKind::kQueue:
-      break;
+    case TimerKind::kQueue: break;
   }
   ROUTER_CHECK(it.state == InteractionState::kQueued);
   Queue& q = *find_queue(it.queue);
@@ -1663,8 +1657,8 @@ using InteractionKey = std::pair<TimePoint, uint64_t>;
 
 }  // namespace
 
-Agent* Router::Impl::best_agent_naive(const Interaction& it, const Queue& q,
-                                      const WaitingClass& c, Breakdown* out) {
+Agent* Router::Impl::best_agent_naive(const Interaction& it, const Queue& q, const WaitingClass& c,
+                                      Breakdown* out) {
   Best<Agent, AgentKey> best;
   for (auto& a : agents_) {
     if (!available(*a, it.channel) || !eligible(*a, c, q, it)) continue;
@@ -1838,8 +1832,7 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
       for (auto& cp : q.classes) {
         WaitingClass& c = *cp;
         if (c.members.empty() || !avail[c.key.channel]) continue;
-        if (q.cfg.language_required && c.key.language != kNoLanguage &&
-            !a.speaks(c.key.language)) {
+        if (q.cfg.language_required && c.key.language != kNoLanguage && !a.speaks(c.key.language)) {
           continue;
         }
         if (!meets(a, c.effective)) continue;
@@ -1849,7 +1842,11 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
             idle_points(q, a) + load_points(q, a);
         const Member& head = *c.members.begin();
         heap.push_back(Entry{fixed + wait_points(q, head.arrival),
-                             {head.arrival, head.seq}, &q, &c, c.members.begin(), fixed});
+                             {head.arrival, head.seq},
+                             &q,
+                             &c,
+                             c.members.begin(),
+                             fixed});
         std::push_heap(heap.begin(), heap.end(), lower);
       }
       continue;
@@ -1857,8 +1854,12 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
     consider(*e.pos->it, q, *e.c);
     auto next = std::next(e.pos);
     if (next != e.c->members.end()) {
-      heap.push_back(Entry{e.fixed + wait_points(q, next->arrival), {next->arrival, next->seq},
-                           &q, e.c, next, e.fixed});
+      heap.push_back(Entry{e.fixed + wait_points(q, next->arrival),
+                           {next->arrival, next->seq},
+                           &q,
+                           e.c,
+                           next,
+                           e.fixed});
       std::push_heap(heap.begin(), heap.end(), lower);
     }
   }
@@ -1967,14 +1968,15 @@ Result<Duration> Router::Impl::ewt(QueueId qid, int position, TimePoint now) con
   if (position == 0) return Duration::zero();
   const ServiceWindow::Totals t = q->window.totals(std::max(now_, now));
   // Measured AHT once there are a few samples, the configured default before.
-  const Duration aht = t.handled >= 5 ? Duration(t.handle_ms / t.handled) : q->cfg.default_handle_time;
+  const Duration aht =
+      t.handled >= 5 ? Duration(t.handle_ms / t.handled) : q->cfg.default_handle_time;
   const auto& s = q->agents_by_state;
   const int ready = s[static_cast<size_t>(AgentState::kReady)];
   const int staffed = ready + s[static_cast<size_t>(AgentState::kReserved)] +
                       s[static_cast<size_t>(AgentState::kBusy)] +
                       s[static_cast<size_t>(AgentState::kWrapUp)];
   if (staffed == 0) return aht * position;  // nobody to serve it: as if one agent came back
-  const int ahead = position - ready;        // idle agents take the first ones at once
+  const int ahead = position - ready;       // idle agents take the first ones at once
   if (ahead <= 0) return Duration::zero();
   return Duration(aht.count() * ahead / staffed);
 }
@@ -2067,7 +2069,8 @@ Result<std::vector<InteractionSnapshot>> Router::Impl::waiting(QueueId qid, size
     return *x.second < *y.second;
   });
   std::vector<InteractionSnapshot> out;
-  for (size_t i = 0; i < all.size() && i < limit; ++i) out.push_back(snapshot_of(*all[i].second->it));
+  for (size_t i = 0; i < all.size() && i < limit; ++i)
+    out.push_back(snapshot_of(*all[i].second->it));
   return out;
 }
 
@@ -2088,8 +2091,8 @@ Status Router::Impl::audit(TimePoint now) const {
         ++waiting;
         if (m.it->cls != c.get() || m.it->queue != q.id ||
             m.it->state != InteractionState::kQueued || m.it->arrival != m.arrival) {
-          return fail("interaction " + std::to_string(m.it->id.value()) +
-                      " misfiled in queue " + q.cfg.name);
+          return fail("interaction " + std::to_string(m.it->id.value()) + " misfiled in queue " +
+                      q.cfg.name);
         }
       }
     }
@@ -2153,10 +2156,10 @@ Status Router::Impl::audit(TimePoint now) const {
       return fail("interaction " + std::to_string(id.value()) + " is in " + std::to_string(n) +
                   " places (state " + std::string(to_string(it.state)) + ")");
     }
-    const bool needs_timer = it.state == InteractionState::kOffered ||
-                             it.state == InteractionState::kWrapUp;
-    if (needs_timer && !it.timer) return fail("interaction " + std::to_string(id.value()) +
-                                              " has no timer");
+    const bool needs_timer =
+        it.state == InteractionState::kOffered || it.state == InteractionState::kWrapUp;
+    if (needs_timer && !it.timer)
+      return fail("interaction " + std::to_string(id.value()) + " has no timer");
   }
   if (refs.size() != live_.size()) return fail("a structure holds a finished interaction");
   for (const auto& qp : queues_) {
@@ -2206,7 +2209,9 @@ Router::Router(RouterConfig config, MatchMode mode)
 Router::~Router() = default;
 
 Result<SkillId> Router::add_skill(std::string_view name) { return impl_->add_skill(name); }
-Result<QueueId> Router::add_queue(QueueConfig config) { return impl_->add_queue(std::move(config)); }
+Result<QueueId> Router::add_queue(QueueConfig config) {
+  return impl_->add_queue(std::move(config));
+}
 Status Router::update_queue(QueueId q, QueueConfig config, TimePoint now) {
   return impl_->update_queue(q, std::move(config), now);
 }
@@ -2227,7 +2232,7 @@ std::optional<AgentId> Router::find_agent(std::string_view name) const {
 }
 std::string_view Router::skill_name(SkillId s) const {
   return s.valid() && s.value() < impl_->skill_names_.size() ? impl_->skill_names_[s.value()]
-                                                              : std::string_view();
+                                                             : std::string_view();
 }
 size_t Router::queue_count() const { return impl_->queues_.size(); }
 size_t Router::agent_count() const { return impl_->agents_.size(); }

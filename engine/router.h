@@ -39,13 +39,13 @@ struct SubmitResult {
 enum class Ineligibility : uint8_t {
   kLoggedOut,
   kNotReady,
-  kOfferPending,    // already has an offer waiting for an answer
-  kChannel,         // no free capacity on the interaction's channel (or a call blocks it)
-  kMissingSkill,    // lacks a required skill
-  kSkillBelowLevel, // has it below the (relaxed) minimum
-  kLanguage,        // does not speak the required language
-  kAlreadyRejected, // rejected or missed this interaction before
-  kNotTargeted,     // the interaction was transferred to a named agent
+  kOfferPending,     // already has an offer waiting for an answer
+  kChannel,          // no free capacity on the interaction's channel (or a call blocks it)
+  kMissingSkill,     // lacks a required skill
+  kSkillBelowLevel,  // has it below the (relaxed) minimum
+  kLanguage,         // does not speak the required language
+  kAlreadyRejected,  // rejected or missed this interaction before
+  kNotTargeted,      // the interaction was transferred to a named agent
 };
 std::string_view to_string(Ineligibility r);
 
@@ -64,10 +64,10 @@ struct Explanation {
   InteractionId interaction;
   QueueId queue;
   InteractionState state;
-  int stage = 0;                                      // expansion steps applied
-  std::vector<SkillRequirement> effective_skills;     // required now (after expansion)
-  std::vector<RankedAgent> eligible;                  // best first, ties as the router breaks them
-  std::vector<IneligibleAgent> ineligible;            // logged-in agents only
+  int stage = 0;                                   // expansion steps applied
+  std::vector<SkillRequirement> effective_skills;  // required now (after expansion)
+  std::vector<RankedAgent> eligible;               // best first, ties as the router breaks them
+  std::vector<IneligibleAgent> ineligible;         // logged-in agents only
 };
 
 struct QueueStats {
@@ -76,7 +76,7 @@ struct QueueStats {
   int waiting = 0;
   int offered_now = 0;  // interactions of this queue currently offered to an agent
   Duration longest_wait{};
-  Duration ewt_new{};   // for a new arrival at the back
+  Duration ewt_new{};  // for a new arrival at the back
   // Over the sliding window (RouterConfig::stats_window):
   double service_level = 1.0;  // answered within threshold / (answered + abandoned after short)
   Duration asa{};              // average speed of answer
@@ -86,11 +86,11 @@ struct QueueStats {
   int window_abandoned = 0;
   int window_short_abandoned = 0;
   // Since the queue was created:
-  uint64_t arrived = 0;      // submitted here, moved/transferred/overflowed in
-  uint64_t answered = 0;     // accepted by an agent
-  uint64_t abandoned = 0;    // cancelled while waiting or offered
+  uint64_t arrived = 0;    // submitted here, moved/transferred/overflowed in
+  uint64_t answered = 0;   // accepted by an agent
+  uint64_t abandoned = 0;  // cancelled while waiting or offered
   uint64_t expired = 0;
-  uint64_t left = 0;         // overflowed, moved or transferred out while waiting
+  uint64_t left = 0;  // overflowed, moved or transferred out while waiting
   uint64_t completed = 0;
   std::array<int, kAgentStateCount> agents_by_state{};  // agents who can serve this queue
 };
@@ -114,10 +114,10 @@ struct InteractionSnapshot {
   InteractionState state;
   int priority = 0;
   int stage = 0;
-  TimePoint arrival;    // original arrival; ordering key
-  TimePoint queued_at;  // entered the current queue; expansion steps count from here
-  AgentId agent;        // offered to / assigned to, if any
-  AgentId target_agent; // transferred to this agent, if any
+  TimePoint arrival;     // original arrival; ordering key
+  TimePoint queued_at;   // entered the current queue; expansion steps count from here
+  AgentId agent;         // offered to / assigned to, if any
+  AgentId target_agent;  // transferred to this agent, if any
   CustomerProfile customer;
   std::string language;
   std::vector<AgentId> excluded;  // rejected or missed it

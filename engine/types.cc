@@ -48,8 +48,7 @@ bool is_legal_transition(InteractionState from, InteractionState to) {
     // QUEUED -> QUEUED: moved, overflowed, expanded or re-prioritised while waiting.
     case S::kQueued:
       return to == S::kQueued || to == S::kOffered || to == S::kAbandoned || to == S::kExpired;
-    case S::kOffered:
-      return to == S::kQueued || to == S::kAssigned || to == S::kAbandoned;
+    case S::kOffered: return to == S::kQueued || to == S::kAssigned || to == S::kAbandoned;
     // ASSIGNED -> QUEUED: transfer, or the agent was logged out holding it.
     case S::kAssigned: return to == S::kWrapUp || to == S::kQueued;
     case S::kWrapUp: return to == S::kCompleted;
@@ -82,13 +81,13 @@ bool is_legal_transition(AgentState from, AgentState to) {
     case A::kReady: return to == A::kNotReady || to == A::kReserved;
     // An offer is answered (BUSY), declined or withdrawn (back to what the agent was doing),
     // or missed (NOT_READY).
-    case A::kReserved: return to == A::kBusy || to == A::kReady || to == A::kNotReady ||
-                              to == A::kWrapUp;
+    case A::kReserved:
+      return to == A::kBusy || to == A::kReady || to == A::kNotReady || to == A::kWrapUp;
     // Work ends in wrap-up, or leaves by transfer; a multi-channel agent may get another offer.
-    case A::kBusy: return to == A::kWrapUp || to == A::kReady || to == A::kNotReady ||
-                          to == A::kReserved;
-    case A::kWrapUp: return to == A::kReady || to == A::kNotReady || to == A::kReserved ||
-                            to == A::kBusy;
+    case A::kBusy:
+      return to == A::kWrapUp || to == A::kReady || to == A::kNotReady || to == A::kReserved;
+    case A::kWrapUp:
+      return to == A::kReady || to == A::kNotReady || to == A::kReserved || to == A::kBusy;
   }
   return false;
 }

@@ -33,9 +33,9 @@ class StrongId {
   Rep value_ = kInvalid;
 };
 
-using AgentId = StrongId<struct AgentIdTag, uint32_t>;        // dense, assigned by add_agent
-using QueueId = StrongId<struct QueueIdTag, uint32_t>;        // dense, assigned by add_queue
-using SkillId = StrongId<struct SkillIdTag, uint32_t>;        // dense, assigned by add_skill
+using AgentId = StrongId<struct AgentIdTag, uint32_t>;              // dense, assigned by add_agent
+using QueueId = StrongId<struct QueueIdTag, uint32_t>;              // dense, assigned by add_queue
+using SkillId = StrongId<struct SkillIdTag, uint32_t>;              // dense, assigned by add_skill
 using InteractionId = StrongId<struct InteractionIdTag, uint64_t>;  // chosen by the host
 
 // ---------------------------------------------------------------------------------------------
@@ -110,7 +110,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design, like std::expected
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design, like std::expected
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <optional>
 #include <string>
@@ -35,16 +34,34 @@ struct QueueBuilder {
     for (Channel c : chs) cfg.channels.set(static_cast<size_t>(c));
     return *this;
   }
-  QueueBuilder& offer_timeout(Duration d) { cfg.offer_timeout = d; return *this; }
-  QueueBuilder& wrap_up(Duration d) { cfg.wrap_up = d; return *this; }
-  QueueBuilder& max_wait(Duration d) { cfg.max_wait = d; return *this; }
-  QueueBuilder& priority(int p) { cfg.priority = p; return *this; }
-  QueueBuilder& language_required() { cfg.language_required = true; return *this; }
+  QueueBuilder& offer_timeout(Duration d) {
+    cfg.offer_timeout = d;
+    return *this;
+  }
+  QueueBuilder& wrap_up(Duration d) {
+    cfg.wrap_up = d;
+    return *this;
+  }
+  QueueBuilder& max_wait(Duration d) {
+    cfg.max_wait = d;
+    return *this;
+  }
+  QueueBuilder& priority(int p) {
+    cfg.priority = p;
+    return *this;
+  }
+  QueueBuilder& language_required() {
+    cfg.language_required = true;
+    return *this;
+  }
   QueueBuilder& service_level(Duration threshold, double fraction) {
     cfg.service_level = {threshold, fraction};
     return *this;
   }
-  QueueBuilder& short_abandon(Duration d) { cfg.short_abandon = d; return *this; }
+  QueueBuilder& short_abandon(Duration d) {
+    cfg.short_abandon = d;
+    return *this;
+  }
   QueueBuilder& expand(Duration after, int lower_by, bool optional = false) {
     cfg.expansion.push_back(ExpansionStep{after, lower_by, optional});
     return *this;
@@ -59,8 +76,14 @@ struct QueueBuilder {
     (*cfg.weights)[t] = w;
     return *this;
   }
-  QueueBuilder& weights(Weights w) { cfg.weights = w; return *this; }
-  QueueBuilder& default_handle_time(Duration d) { cfg.default_handle_time = d; return *this; }
+  QueueBuilder& weights(Weights w) {
+    cfg.weights = w;
+    return *this;
+  }
+  QueueBuilder& default_handle_time(Duration d) {
+    cfg.default_handle_time = d;
+    return *this;
+  }
 };
 inline QueueBuilder a_queue(std::string name) {
   QueueBuilder b;
@@ -84,7 +107,10 @@ struct AgentBuilder {
     profile.capacity.max[static_cast<size_t>(ch)] = max;
     return *this;
   }
-  AgentBuilder& team(std::string t) { profile.team = std::move(t); return *this; }
+  AgentBuilder& team(std::string t) {
+    profile.team = std::move(t);
+    return *this;
+  }
 };
 inline AgentBuilder an_agent(std::string name) {
   AgentBuilder b;
@@ -98,23 +124,50 @@ struct InteractionBuilder {
   std::vector<std::pair<std::string, int>> extra;
   std::optional<std::string> preferred, last;
 
-  InteractionBuilder& id(uint64_t v) { spec.id = InteractionId(v); return *this; }
-  InteractionBuilder& to(std::string q) { queue_name = std::move(q); return *this; }
-  InteractionBuilder& segment(Segment s) { spec.customer.segment = s; return *this; }
-  InteractionBuilder& lifetime_value(double v) { spec.customer.lifetime_value = v; return *this; }
-  InteractionBuilder& language(std::string l) { spec.language = std::move(l); return *this; }
-  InteractionBuilder& priority(int p) { spec.priority = p; return *this; }
+  InteractionBuilder& id(uint64_t v) {
+    spec.id = InteractionId(v);
+    return *this;
+  }
+  InteractionBuilder& to(std::string q) {
+    queue_name = std::move(q);
+    return *this;
+  }
+  InteractionBuilder& segment(Segment s) {
+    spec.customer.segment = s;
+    return *this;
+  }
+  InteractionBuilder& lifetime_value(double v) {
+    spec.customer.lifetime_value = v;
+    return *this;
+  }
+  InteractionBuilder& language(std::string l) {
+    spec.language = std::move(l);
+    return *this;
+  }
+  InteractionBuilder& priority(int p) {
+    spec.priority = p;
+    return *this;
+  }
   InteractionBuilder& customer(std::string id) {
     spec.customer.customer_id = std::move(id);
     return *this;
   }
-  InteractionBuilder& preferred_agent(std::string name) { preferred = std::move(name); return *this; }
-  InteractionBuilder& last_agent(std::string name) { last = std::move(name); return *this; }
+  InteractionBuilder& preferred_agent(std::string name) {
+    preferred = std::move(name);
+    return *this;
+  }
+  InteractionBuilder& last_agent(std::string name) {
+    last = std::move(name);
+    return *this;
+  }
   InteractionBuilder& needs(std::string skill, int min_level) {
     extra.emplace_back(std::move(skill), min_level);
     return *this;
   }
-  InteractionBuilder& arrived(TimePoint t) { spec.arrival = t; return *this; }
+  InteractionBuilder& arrived(TimePoint t) {
+    spec.arrival = t;
+    return *this;
+  }
 };
 inline InteractionBuilder an_interaction(Channel ch) {
   InteractionBuilder b;
@@ -230,6 +283,15 @@ class Center {
       if (const E* p = std::get_if<E>(&e.body)) out.push_back(*p);
     }
     return out;
+  }
+  // The latest Offered event for `id` since the last clear. REQUIREs there is one.
+  OfferedEvent offer_of(InteractionId id) const {
+    std::optional<OfferedEvent> found;
+    for (const OfferedEvent& e : events<OfferedEvent>()) {
+      if (e.interaction == id) found = e;
+    }
+    REQUIRE(found.has_value());
+    return *found;
   }
   // The agent the interaction is currently offered to or held by (invalid if none).
   AgentId holder(InteractionId id) const { return interaction(id).agent; }

@@ -45,7 +45,10 @@ class Simulation {
       }
       // Let every timer run out: the center must drain what it can without breaking.
       now_ += std::chrono::hours(2);
-      apply("advance 2h", [&](Router& r) { r.advance(now_); return Status(); });
+      apply("advance 2h", [&](Router& r) {
+        r.advance(now_);
+        return Status();
+      });
       check();
     } catch (const Failure& f) {
       return "step " + std::to_string(step_) + " (" + last_command_ + "): " + f.what;
@@ -94,8 +97,8 @@ class Simulation {
     const Status a = f(indexed_);
     const Status b = f(naive_);
     if (a.ok() != b.ok() || (!a.ok() && a.error().code != b.error().code)) {
-      fail("indexed and naive answered differently: " +
-           (a.ok() ? "ok" : a.error().message) + " vs " + (b.ok() ? "ok" : b.error().message));
+      fail("indexed and naive answered differently: " + (a.ok() ? "ok" : a.error().message) +
+           " vs " + (b.ok() ? "ok" : b.error().message));
     }
     compare_events();
   }
@@ -106,7 +109,8 @@ class Simulation {
     for (size_t i = 0; i < std::max(x.size(), y.size()); ++i) {
       const std::string dx = i < x.size() ? describe(x[i]) : "(none)";
       const std::string dy = i < y.size() ? describe(y[i]) : "(none)";
-      if (dx != dy) fail("event " + std::to_string(i) + " differs: indexed " + dx + " / naive " + dy);
+      if (dx != dy)
+        fail("event " + std::to_string(i) + " differs: indexed " + dx + " / naive " + dy);
     }
     for (const Event& e : x) {
       observe(e);
@@ -140,7 +144,8 @@ class Simulation {
           if constexpr (std::is_same_v<T, AgentStateChangedEvent>) {
             auto& seen = agent_state_[v.agent.value()];
             if (seen != v.from) fail("agent event does not follow its last state: " + describe(e));
-            if (!is_legal_transition(v.from, v.to)) fail("illegal agent transition: " + describe(e));
+            if (!is_legal_transition(v.from, v.to))
+              fail("illegal agent transition: " + describe(e));
             seen = v.to;
           } else if constexpr (std::is_same_v<T, QueuedEvent>) {
             if (!live_.insert(v.interaction.value()).second) fail("queued twice: " + describe(e));
@@ -214,7 +219,8 @@ class Simulation {
       }
       auto a = indexed_.add_queue(c);
       auto b = naive_.add_queue(c);
-      if (!a.ok() || !b.ok()) fail("add_queue: " + (a.ok() ? b.error().message : a.error().message));
+      if (!a.ok() || !b.ok())
+        fail("add_queue: " + (a.ok() ? b.error().message : a.error().message));
       queues_.push_back(a.value());
       queue_cfgs_.push_back(c);
     }
@@ -245,7 +251,9 @@ class Simulation {
     return out;
   }
 
-  AgentId random_agent() { return AgentId(static_cast<uint32_t>(pick(static_cast<int>(profiles_.size())))); }
+  AgentId random_agent() {
+    return AgentId(static_cast<uint32_t>(pick(static_cast<int>(profiles_.size()))));
+  }
 
   // A live interaction id (or, rarely, one that does not exist).
   InteractionId random_interaction() {
@@ -306,7 +314,8 @@ class Simulation {
       }
       case 4: {
         const InteractionId id = random_interaction();
-        apply("cancel " + std::to_string(id.value()), [&](Router& r) { return r.cancel(id, now_); });
+        apply("cancel " + std::to_string(id.value()),
+              [&](Router& r) { return r.cancel(id, now_); });
         break;
       }
       case 5:
@@ -322,9 +331,7 @@ class Simulation {
         break;
       }
       case 7:
-      case 8:
-        apply("ready" + who, [&](Router& r) { return r.set_ready(a, now_); });
-        break;
+      case 8: apply("ready" + who, [&](Router& r) { return r.set_ready(a, now_); }); break;
       case 9:
         apply("not ready" + who, [&](Router& r) { return r.set_not_ready(a, "break", now_); });
         break;
@@ -370,8 +377,9 @@ class Simulation {
             held_by(a, InteractionState::kAssigned).value_or(random_interaction());
         if (chance(0.5)) {
           const QueueId q = any_of(queues_);
-          apply("transfer " + std::to_string(id.value()) + who + " to q" + std::to_string(q.value()),
-                [&](Router& r) { return r.transfer_to_queue(a, id, q, now_); });
+          apply(
+              "transfer " + std::to_string(id.value()) + who + " to q" + std::to_string(q.value()),
+              [&](Router& r) { return r.transfer_to_queue(a, id, q, now_); });
         } else {
           const AgentId b = random_agent();
           apply("transfer " + std::to_string(id.value()) + who + " to agent" +
@@ -404,7 +412,10 @@ class Simulation {
         auto due = indexed_.next_deadline();
         if (due != naive_.next_deadline()) fail("next_deadline differs");
         if (due && *due > now_) now_ = *due;
-        apply("advance", [&](Router& r) { r.advance(now_); return Status(); });
+        apply("advance", [&](Router& r) {
+          r.advance(now_);
+          return Status();
+        });
         break;
       }
     }
@@ -418,7 +429,8 @@ class Simulation {
     s.queue = queues_[qi];
     std::vector<Channel> allowed;
     for (int ch = 0; ch < kChannelCount; ++ch) {
-      if (queue_cfgs_[qi].channels[static_cast<size_t>(ch)]) allowed.push_back(static_cast<Channel>(ch));
+      if (queue_cfgs_[qi].channels[static_cast<size_t>(ch)])
+        allowed.push_back(static_cast<Channel>(ch));
     }
     s.channel = chance(0.05) ? static_cast<Channel>(pick(kChannelCount)) : any_of(allowed);
     s.customer.segment = static_cast<Segment>(pick(kSegmentCount));
@@ -435,7 +447,8 @@ class Simulation {
 
   void check() {
     for (Router* r : {&indexed_, &naive_}) {
-      if (Status s = r->audit(now_); !s) fail((r == &indexed_ ? "indexed " : "naive ") + s.error().message);
+      if (Status s = r->audit(now_); !s)
+        fail((r == &indexed_ ? "indexed " : "naive ") + s.error().message);
     }
     // Nothing lost, nothing duplicated: the events' live set is the router's live set.
     std::set<uint64_t> live;
@@ -445,7 +458,8 @@ class Simulation {
     std::map<uint64_t, uint32_t> holder;
     for (uint32_t i = 0; i < profiles_.size(); ++i) {
       const AgentSnapshot snap = indexed_.agent(AgentId(i), now_).value();
-      if (snap.state != agent_state_[i]) fail("agent" + std::to_string(i) + " state differs from events");
+      if (snap.state != agent_state_[i])
+        fail("agent" + std::to_string(i) + " state differs from events");
       std::array<int, kChannelCount> per_channel{};
       for (InteractionId id : snap.work) {
         if (!holder.emplace(id.value(), i).second) {
@@ -456,7 +470,8 @@ class Simulation {
         if (it.state != InteractionState::kOffered) ++per_channel[static_cast<size_t>(it.channel)];
       }
       for (int ch = 0; ch < kChannelCount; ++ch) {
-        if (per_channel[static_cast<size_t>(ch)] > profiles_[i].capacity.max[static_cast<size_t>(ch)]) {
+        if (per_channel[static_cast<size_t>(ch)] >
+            profiles_[i].capacity.max[static_cast<size_t>(ch)]) {
           fail("agent" + std::to_string(i) + " over capacity");
         }
       }
@@ -469,7 +484,8 @@ class Simulation {
         fail("interaction " + std::to_string(raw) + " is " + std::string(to_string(it.state)) +
              " but its events say " + std::string(to_string(last_state_.at(raw))));
       }
-      if (it.state == InteractionState::kQueued && !it.target_agent.valid()) ++waiting[it.queue.value()];
+      if (it.state == InteractionState::kQueued && !it.target_agent.valid())
+        ++waiting[it.queue.value()];
       if (it.state == InteractionState::kOffered) ++offered[it.queue.value()];
     }
     for (QueueId q : queues_) {
@@ -490,9 +506,10 @@ class Simulation {
 
 }  // namespace
 
-TEST_CASE("random command sequences keep every invariant and the indexed router agrees with "
-          "the naive scan",
-          "[random]") {
+TEST_CASE(
+    "random command sequences keep every invariant and the indexed router agrees with "
+    "the naive scan",
+    "[random]") {
   const uint64_t only = env_or("ROUTER_SEED", 0);
   const uint64_t count = env_or("ROUTER_SEEDS", 2000);
   const int steps = static_cast<int>(env_or("ROUTER_STEPS", 250));
@@ -511,9 +528,9 @@ TEST_CASE("random command sequences keep every invariant and the indexed router 
   std::ostringstream seen;
   for (const auto& [kind, n] : tally) seen << kind << "=" << n << " ";
   // Every kind of event must have happened somewhere, or the generator has gone blind.
-  for (const char* kind : {"queued", "offered", "assigned", "requeued", "abandoned", "expired",
-                           "overflowed", "expanded", "moved", "transferred", "priority",
-                           "wrap-up", "completed", "agent"}) {
+  for (const char* kind :
+       {"queued", "offered", "assigned", "requeued", "abandoned", "expired", "overflowed",
+        "expanded", "moved", "transferred", "priority", "wrap-up", "completed", "agent"}) {
     INFO("events seen: " << seen.str());
     if (!only) CHECK(tally[kind] > 0);
   }
