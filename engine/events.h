@@ -17,7 +17,7 @@ enum class RequeueReason : uint8_t {
   kAgentLoggedOut,  // the agent logged out (or was logged out) holding it
   kAgentNotReady,   // the agent went NOT_READY with the offer pending
   kTransferred,     // the agent transferred it to a queue or another agent
-  kOfferWithdrawn,  // a supervisor moved it or changed its priority while offered
+  kOfferWithdrawn,  // a supervisor moved it to another queue while offered
 };
 std::string_view to_string(RequeueReason r);
 

@@ -83,6 +83,18 @@ struct PointsRules {
   Duration idle_cap = std::chrono::minutes(30);
 };
 
+// Per-queue weights: each term set here replaces the router's default for that term only.
+struct WeightOverrides {
+  std::array<std::optional<double>, kTermCount> w{};
+  std::optional<double>& operator[](Term t) { return w[static_cast<int>(t)]; }
+  const std::optional<double>& operator[](Term t) const { return w[static_cast<int>(t)]; }
+  static WeightOverrides all(const Weights& weights) {
+    WeightOverrides o;
+    for (int t = 0; t < kTermCount; ++t) o.w[t] = weights.w[t];
+    return o;
+  }
+};
+
 // Points are integers in thousandths so sums, comparisons and bounds are exact.
 using Points = int64_t;
 inline constexpr Points kPointsScale = 1000;
@@ -126,11 +138,11 @@ struct QueueConfig {
   ServiceLevelTarget service_level;
   Duration offer_timeout = std::chrono::seconds(20);
   Duration wrap_up = std::chrono::seconds(30);
-  std::optional<Duration> max_wait;        // past it: overflow (if set) or EXPIRED
+  std::optional<Duration> max_wait;        // past it: EXPIRED (counted from entering the queue)
   std::vector<ExpansionStep> expansion;    // sorted by `after`, at most kMaxExpansionSteps
   std::optional<Duration> overflow_after;  // K s after entering: move to overflow_queue
   QueueId overflow_queue;
-  std::optional<Weights> weights;                    // absent: the router's default weights
+  WeightOverrides weights;  // terms not set here use the router's default weights
   Duration short_abandon = std::chrono::seconds(5);  // abandons sooner are not held against SL
   Duration default_handle_time = std::chrono::seconds(180);  // EWT before AHT is measured
 };

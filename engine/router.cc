@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -177,7 +178,20 @@ Points pts(double weight, double raw) { return std::llround(weight * raw * kPoin
 
 class Router::Impl {
  public:
-  Impl(RouterConfig config, MatchMode mode) : cfg_(std::move(config)), mode_(mode) {}
+  Impl(RouterConfig config, MatchMode mode) : cfg_(std::move(config)), mode_(mode) {
+    // A startup failure, not a routing-time one: the config layer validates before this.
+    for (int t = 0; t < kTermCount; ++t) {
+      const double w = cfg_.default_weights.w[t];
+      if (!(w >= 0.0) || !std::isfinite(w)) {
+        throw std::invalid_argument("default_weights." +
+                                    std::string(to_string(static_cast<Term>(t))) +
+                                    ": must be a finite number >= 0");
+      }
+    }
+    if (cfg_.stats_window <= Duration::zero() || cfg_.stats_buckets < 1) {
+      throw std::invalid_argument("stats_window and stats_buckets: must be > 0");
+    }
+  }
 
   // Model.
   Result<SkillId> add_skill(std::string_view name);
@@ -202,6 +216,13 @@ class Router::Impl {
   Status transfer_to_agent(AgentId a, InteractionId id, AgentId to, TimePoint now);
   Status update_agent_skills(AgentId a, std::vector<SkillLevel> skills, TimePoint now);
   void advance(TimePoint now);
+  // A command may leave a timer due at `now_` (a requeued interaction already past its next
+  // expansion step, say): fire those before returning, so no command ends with one overdue.
+  template <class R>
+  R settled(R result) {
+    advance(now_);
+    return result;
+  }
   std::optional<TimePoint> next_deadline() const {
     if (timers_.empty()) return std::nullopt;
     return timers_.begin()->due;
@@ -256,7 +277,11 @@ class Router::Impl {
   void emit(EventBody body) { events_.push_back(Event{now_, std::move(body)}); }
 
   // --- Points.
-  const Weights& weights(const Queue& q) const { return q.w; }
+  Weights effective_weights(const QueueConfig& c) const {
+    Weights w = cfg_.default_weights;
+    for (int t = 0; t < kTermCount; ++t) w.w[t] = c.weights.w[t].value_or(w.w[t]);
+    return w;
+  }
   Points value_points(const Queue& q, Segment seg, int band) const;
   Points priority_points(const Queue& q, int priority) const;
   Points wait_points(const Queue& q, TimePoint arrival) const;  // wait + SL pressure
@@ -444,9 +469,9 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
     }
     if (c.overflow_queue == self) return invalid_argument("queue.overflow_queue: is itself");
   }
-  if (c.weights) {
-    for (int t = 0; t < kTermCount; ++t) {
-      if (!(c.weights->w[t] >= 0.0) || !std::isfinite(c.weights->w[t])) {
+  for (int t = 0; t < kTermCount; ++t) {
+    if (const auto& w = c.weights.w[t]) {
+      if (!(*w >= 0.0) || !std::isfinite(*w)) {
         return invalid_argument("queue.weights." + std::string(to_string(static_cast<Term>(t))) +
                                 ": must be a finite number ≥ 0");
       }
@@ -470,7 +495,7 @@ Result<QueueId> Router::Impl::add_queue(QueueConfig config) {
   auto q = std::make_unique<Queue>(id, std::move(config), cfg_);
   std::sort(q->cfg.required_skills.begin(), q->cfg.required_skills.end(),
             [](const SkillRequirement& a, const SkillRequirement& b) { return a.skill < b.skill; });
-  q->w = q->cfg.weights.value_or(cfg_.default_weights);
+  q->w = effective_weights(q->cfg);
   queue_by_name_.emplace(q->cfg.name, id);
   queues_.push_back(std::move(q));
   for (auto& a : agents_) {
@@ -497,7 +522,7 @@ Status Router::Impl::update_queue(QueueId qid, QueueConfig config, TimePoint now
   q->cfg = std::move(config);
   std::sort(q->cfg.required_skills.begin(), q->cfg.required_skills.end(),
             [](const SkillRequirement& a, const SkillRequirement& b) { return a.skill < b.skill; });
-  q->w = q->cfg.weights.value_or(cfg_.default_weights);
+  q->w = effective_weights(q->cfg);
   queue_by_name_.emplace(q->cfg.name, qid);
   q->classes.clear();
   q->by_key.clear();
@@ -876,7 +901,11 @@ void Router::Impl::refresh_agent(Agent& a, std::string reason) {
     a.state = next;
     a.state_since = now_;
     count_agent(a, +1);
-    if (next == AgentState::kNotReady && reason.empty()) reason = a.not_ready_reason;
+    if (next != AgentState::kNotReady) {
+      reason.clear();  // a reason belongs to NOT_READY only
+    } else if (reason.empty()) {
+      reason = a.not_ready_reason;
+    }
     emit(AgentStateChangedEvent{a.id, prev, next, std::move(reason)});
   }
   reindex(a);
@@ -1471,7 +1500,7 @@ Status Router::Impl::transfer_to_agent(AgentId id, InteractionId iid, AgentId to
   release_held(*a, *it);
   it->agent = AgentId();
   transition(*it, InteractionState::kQueued);
-  it->excluded.clear();
+  it->excluded.assign(1, id);  // if the named agent declines, not back to the one who passed it
   it->target = to;
   it->arrival = now_;
   it->queued_at = now_;
@@ -2078,8 +2107,12 @@ Result<std::vector<InteractionSnapshot>> Router::Impl::waiting(QueueId qid, size
 // Audit: recount everything and compare with what the Router maintains incrementally.
 
 Status Router::Impl::audit(TimePoint now) const {
-  ScopedClock clock(now_, now);
   auto fail = [](std::string m) -> Status { return failed_precondition("audit: " + m); };
+  if (!timers_.empty() && timers_.begin()->due <= now_) {
+    return fail("a timer is overdue after a command (due " +
+                std::to_string(timers_.begin()->due.time_since_epoch().count()) + ")");
+  }
+  ScopedClock clock(now_, now);
   std::unordered_map<const Interaction*, int> refs;
   std::vector<std::array<int64_t, 3>> per_queue(queues_.size());  // waiting, offered, held
   for (const auto& qp : queues_) {
@@ -2213,7 +2246,7 @@ Result<QueueId> Router::add_queue(QueueConfig config) {
   return impl_->add_queue(std::move(config));
 }
 Status Router::update_queue(QueueId q, QueueConfig config, TimePoint now) {
-  return impl_->update_queue(q, std::move(config), now);
+  return impl_->settled(impl_->update_queue(q, std::move(config), now));
 }
 Result<AgentId> Router::add_agent(AgentProfile profile) {
   return impl_->add_agent(std::move(profile));
@@ -2238,43 +2271,49 @@ size_t Router::queue_count() const { return impl_->queues_.size(); }
 size_t Router::agent_count() const { return impl_->agents_.size(); }
 
 Result<SubmitResult> Router::submit(const InteractionSpec& spec, TimePoint now) {
-  return impl_->submit(spec, now);
+  return impl_->settled(impl_->submit(spec, now));
 }
-Status Router::cancel(InteractionId id, TimePoint now) { return impl_->cancel(id, now); }
+Status Router::cancel(InteractionId id, TimePoint now) {
+  return impl_->settled(impl_->cancel(id, now));
+}
 Status Router::set_priority(InteractionId id, int p, TimePoint now) {
-  return impl_->set_priority(id, p, now);
+  return impl_->settled(impl_->set_priority(id, p, now));
 }
 Status Router::move(InteractionId id, QueueId to, TimePoint now) {
-  return impl_->move(id, to, now);
+  return impl_->settled(impl_->move(id, to, now));
 }
-Status Router::login(AgentId a, bool ready, TimePoint now) { return impl_->login(a, ready, now); }
+Status Router::login(AgentId a, bool ready, TimePoint now) {
+  return impl_->settled(impl_->login(a, ready, now));
+}
 Status Router::logout(AgentId a, LogoutMode mode, TimePoint now) {
-  return impl_->logout(a, mode, now);
+  return impl_->settled(impl_->logout(a, mode, now));
 }
-Status Router::set_ready(AgentId a, TimePoint now) { return impl_->set_ready(a, now); }
+Status Router::set_ready(AgentId a, TimePoint now) {
+  return impl_->settled(impl_->set_ready(a, now));
+}
 Status Router::set_not_ready(AgentId a, std::string_view reason, TimePoint now) {
-  return impl_->set_not_ready(a, reason, now);
+  return impl_->settled(impl_->set_not_ready(a, reason, now));
 }
 Status Router::accept(AgentId a, InteractionId id, TimePoint now) {
-  return impl_->accept(a, id, now);
+  return impl_->settled(impl_->accept(a, id, now));
 }
 Status Router::reject(AgentId a, InteractionId id, TimePoint now) {
-  return impl_->reject(a, id, now);
+  return impl_->settled(impl_->reject(a, id, now));
 }
 Status Router::complete(AgentId a, InteractionId id, std::string_view code, TimePoint now) {
-  return impl_->complete(a, id, code, now);
+  return impl_->settled(impl_->complete(a, id, code, now));
 }
 Status Router::end_wrap_up(AgentId a, InteractionId id, TimePoint now) {
-  return impl_->end_wrap_up(a, id, now);
+  return impl_->settled(impl_->end_wrap_up(a, id, now));
 }
 Status Router::transfer_to_queue(AgentId a, InteractionId id, QueueId to, TimePoint now) {
-  return impl_->transfer_to_queue(a, id, to, now);
+  return impl_->settled(impl_->transfer_to_queue(a, id, to, now));
 }
 Status Router::transfer_to_agent(AgentId a, InteractionId id, AgentId to, TimePoint now) {
-  return impl_->transfer_to_agent(a, id, to, now);
+  return impl_->settled(impl_->transfer_to_agent(a, id, to, now));
 }
 Status Router::update_agent_skills(AgentId a, std::vector<SkillLevel> skills, TimePoint now) {
-  return impl_->update_agent_skills(a, std::move(skills), now);
+  return impl_->settled(impl_->update_agent_skills(a, std::move(skills), now));
 }
 void Router::advance(TimePoint now) { impl_->advance(now); }
 std::optional<TimePoint> Router::next_deadline() const { return impl_->next_deadline(); }

@@ -104,7 +104,7 @@ struct AgentSnapshot {
   TimePoint state_since;
   std::vector<SkillLevel> skills;
   std::vector<InteractionId> work;  // offered, assigned and in wrap-up
-  uint64_t handled = 0;             // completed since login... since creation
+  uint64_t handled = 0;             // interactions completed since the agent was added
 };
 
 struct InteractionSnapshot {
@@ -192,7 +192,8 @@ class Router {
   Result<Duration> ewt(QueueId queue, int position, TimePoint now) const;
   Result<AgentSnapshot> agent(AgentId agent, TimePoint now) const;
   Result<InteractionSnapshot> interaction(InteractionId id) const;
-  // Waiting interactions of a queue, best first (stage, class order), at most `limit`.
+  // Waiting interactions of a queue, best first by their own points (priority, value, wait:
+  // the terms that do not depend on the agent), at most `limit`.
   Result<std::vector<InteractionSnapshot>> waiting(QueueId queue, size_t limit) const;
   // Every live interaction id, in no particular order (for the randomized test and recovery).
   std::vector<InteractionId> live_interactions() const;

@@ -72,12 +72,11 @@ struct QueueBuilder {
     return *this;
   }
   QueueBuilder& weight(Term t, double w) {
-    if (!cfg.weights) cfg.weights = Weights{};
-    (*cfg.weights)[t] = w;
+    cfg.weights[t] = w;
     return *this;
   }
   QueueBuilder& weights(Weights w) {
-    cfg.weights = w;
+    cfg.weights = WeightOverrides::all(w);
     return *this;
   }
   QueueBuilder& default_handle_time(Duration d) {

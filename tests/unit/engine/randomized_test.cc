@@ -215,7 +215,8 @@ class Simulation {
       if (chance(0.3)) {
         Weights w;
         for (double& x : w.w) x = pick(4) * 0.5 * (chance(0.5) ? 1.0 : 0.1);
-        c.weights = w;
+        c.weights = WeightOverrides::all(w);
+        if (chance(0.5)) c.weights[static_cast<Term>(pick(kTermCount))].reset();
       }
       auto a = indexed_.add_queue(c);
       auto b = naive_.add_queue(c);

@@ -1,0 +1,412 @@
+// Points: every term of the score as the Offered event's breakdown shows it, per-queue weights,
+// and explain()'s ranking and reasons. Points are thousandths (kPointsScale); the defaults of
+// Weights and PointsRules give the numbers below.
+#include <cmath>
+
+#include "engine/builders.h"
+
+namespace router::engine::testing {
+
+using Catch::Contains;
+
+namespace {
+
+Points points(double p) { return std::llround(p * kPointsScale); }
+
+const IneligibleAgent* reason_for(const Explanation& ex, AgentId a) {
+  for (const IneligibleAgent& i : ex.ineligible) {
+    if (i.agent == a) return &i;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("skill fit is the weight times the levels above each required minimum", "[points]") {
+  Center c;
+  c.add(a_queue("billing").with_skill("billing", 5));
+  AgentId alice = c.add(an_agent("alice").with_skill("billing", 8).with_skill("tax", 6));
+  c.login(alice);
+  InteractionId id = c.submit(a_call().to("billing").needs("tax", 3));
+  const Breakdown b = c.offer_of(id).points;
+  CHECK(b[Term::kSkillFit] == points(2.0 * ((8 - 5) + (6 - 3))));
+  CHECK(b[Term::kWait] == 0);
+  CHECK(b[Term::kIdle] == 0);
+  CHECK(b[Term::kLoad] == 0);
+  CHECK(b.total() == b[Term::kSkillFit] + b[Term::kCustomerValue] + b[Term::kPriority]);
+  c.audit();
+}
+
+TEST_CASE("segment points rank strategic over profitable over ordinary over risk", "[points]") {
+  auto value_of = [](Segment s) {
+    Center c;
+    c.add(a_queue("sales"));
+    AgentId alice = c.add(an_agent("alice"));
+    c.login(alice);
+    InteractionId id = c.submit(a_call().to("sales").segment(s));
+    c.audit();
+    return c.offer_of(id).points[Term::kCustomerValue];
+  };
+  const Points strategic = value_of(Segment::kStrategic);
+  const Points profitable = value_of(Segment::kProfitable);
+  const Points ordinary = value_of(Segment::kOrdinary);
+  const Points risk = value_of(Segment::kRisk);
+  CHECK(strategic == points(30));
+  CHECK(profitable == points(20));
+  CHECK(ordinary == 0);
+  CHECK(risk == points(-10));
+  CHECK(strategic > profitable);
+  CHECK(profitable > ordinary);
+  CHECK(ordinary > risk);
+}
+
+TEST_CASE("lifetime value adds points in proportion to the cap, capped at ltv_points", "[points]") {
+  auto value_of = [](Segment s, double ltv) {
+    Center c;
+    c.add(a_queue("sales"));
+    c.login(c.add(an_agent("alice")));
+    InteractionId id = c.submit(a_call().to("sales").segment(s).lifetime_value(ltv));
+    return c.offer_of(id).points[Term::kCustomerValue];
+  };
+  CHECK(value_of(Segment::kOrdinary, 0) == 0);
+  CHECK(value_of(Segment::kOrdinary, 50'000) == points(5));
+  CHECK(value_of(Segment::kOrdinary, 100'000) == points(10));
+  CHECK(value_of(Segment::kOrdinary, 5'000'000) == points(10));
+  CHECK(value_of(Segment::kStrategic, 100'000) == points(40));
+}
+
+TEST_CASE("priority points are the weight times interaction plus queue priority", "[points]") {
+  Center c;
+  c.add(a_queue("vip").priority(3));
+  c.login(c.add(an_agent("alice")));
+  InteractionId id = c.submit(a_call().to("vip").priority(4));
+  CHECK(c.offer_of(id).points[Term::kPriority] == points(10.0 * (4 + 3)));
+}
+
+TEST_CASE("wait points grow with the time since arrival", "[points]") {
+  Center c;
+  c.add(a_queue("billing").service_level(20s, 0.8).offer_timeout(10min));
+  AgentId alice = c.add(an_agent("alice"));
+  AgentId bob = c.add(an_agent("bob"));
+  InteractionId first = c.submit(a_call().to("billing"));
+  c.after(10s);
+  c.login(alice);
+  const Breakdown early = c.offer_of(first).points;
+  CHECK(early[Term::kWait] == points(0.1 * 10));
+  CHECK(early[Term::kServiceLevel] == 0);
+
+  InteractionId second = c.submit(a_call().to("billing"));
+  c.after(30s);
+  c.login(bob);
+  const Breakdown late = c.offer_of(second).points;
+  CHECK(late[Term::kWait] == points(0.1 * 30));
+  CHECK(late[Term::kWait] > early[Term::kWait]);
+  CHECK(late[Term::kServiceLevel] == points(20));  // past the threshold: full pressure
+  c.audit();
+}
+
+TEST_CASE("service-level pressure ramps from 80% of the threshold to full at it", "[points]") {
+  Center c;
+  c.add(a_queue("billing").service_level(100s, 0.8).offer_timeout(10min));
+  AgentId alice = c.add(an_agent("alice"));
+  c.login(alice);
+  const TimePoint t0 = c.now;
+  InteractionId id = c.submit(a_call().to("billing"));
+  REQUIRE(c.holder(id) == alice);
+
+  auto pressure_at = [&](Duration waited) {
+    auto ex = c.router.explain(id, t0 + waited);
+    REQUIRE(ex.ok());
+    REQUIRE(ex->eligible.size() == 1);
+    return ex->eligible[0].points;
+  };
+  CHECK(pressure_at(50s)[Term::kServiceLevel] == 0);
+  CHECK(pressure_at(80s)[Term::kServiceLevel] == 0);
+  CHECK(pressure_at(90s)[Term::kServiceLevel] == points(10));
+  CHECK(pressure_at(95s)[Term::kServiceLevel] == points(15));
+  CHECK(pressure_at(100s)[Term::kServiceLevel] == points(20));
+  CHECK(pressure_at(150s)[Term::kServiceLevel] == points(20));
+  CHECK(pressure_at(150s)[Term::kWait] == points(15));
+  c.audit();
+}
+
+TEST_CASE("idle points grow with the agent's idle time up to the cap", "[points]") {
+  Center c;
+  c.add(a_queue("billing"));
+  AgentId alice = c.add(an_agent("alice"));
+  c.login(alice);
+  SECTION("one minute idle") {
+    c.after(60s);
+    InteractionId id = c.submit(a_call().to("billing"));
+    CHECK(c.offer_of(id).points[Term::kIdle] == points(0.05 * 60));
+  }
+  SECTION("two hours idle count as the 30-minute cap") {
+    c.after(2h);
+    InteractionId id = c.submit(a_call().to("billing"));
+    CHECK(c.offer_of(id).points[Term::kIdle] == points(0.05 * 30 * 60));
+  }
+  c.audit();
+}
+
+TEST_CASE("the customer's preferred agent earns the affinity weight and wins the call",
+          "[points]") {
+  Center c;
+  c.add(a_queue("billing").with_skill("billing", 5));
+  AgentId alice = c.add(an_agent("alice").with_skill("billing", 9));
+  AgentId bob = c.add(an_agent("bob").with_skill("billing", 5));
+  c.login(alice);
+  c.login(bob);
+  InteractionId id = c.submit(a_call().to("billing").preferred_agent("bob"));
+  REQUIRE(c.holder(id) == bob);
+  const Breakdown b = c.offer_of(id).points;
+  CHECK(b[Term::kAffinity] == points(25));
+  CHECK(b[Term::kSkillFit] == 0);
+  c.audit();
+}
+
+TEST_CASE("the customer's last agent earns the last-agent share of the affinity weight",
+          "[points]") {
+  Center c;
+  c.add(a_queue("billing").with_skill("billing", 5));
+  AgentId alice = c.add(an_agent("alice").with_skill("billing", 9));
+  AgentId bob = c.add(an_agent("bob").with_skill("billing", 5));
+  c.login(alice);
+  c.login(bob);
+  SECTION("the last agent wins over a better-skilled one") {
+    InteractionId id = c.submit(a_call().to("billing").last_agent("bob"));
+    REQUIRE(c.holder(id) == bob);
+    CHECK(c.offer_of(id).points[Term::kAffinity] == points(25 * 0.6));
+  }
+  SECTION("the preferred agent outranks the last agent") {
+    InteractionId id = c.submit(a_call().to("billing").last_agent("alice").preferred_agent("bob"));
+    REQUIRE(c.holder(id) == bob);
+    auto ex = c.router.explain(id, c.now);
+    REQUIRE(ex.ok());
+    REQUIRE(ex->eligible.size() == 2);
+    CHECK(ex->eligible[1].agent == alice);
+    CHECK(ex->eligible[1].points[Term::kAffinity] == points(15));
+  }
+  c.audit();
+}
+
+TEST_CASE("an agent speaking the interaction's language earns the language bonus", "[points]") {
+  Center c;
+  c.add(a_queue("billing").with_skill("billing", 5));
+  AgentId alice = c.add(an_agent("alice").with_skill("billing", 9).speaks("en"));
+  AgentId bob = c.add(an_agent("bob").with_skill("billing", 5).speaks("zh"));
+  c.login(alice);
+  c.login(bob);
+  InteractionId id = c.submit(a_call().to("billing").language("zh"));
+  REQUIRE(c.holder(id) == bob);  // 10 language points beat 8 skill-fit points
+  CHECK(c.offer_of(id).points[Term::kLanguage] == points(10));
+  auto ex = c.router.explain(id, c.now);
+  REQUIRE(ex.ok());
+  REQUIRE(ex->eligible.size() == 2);
+  CHECK(ex->eligible[1].agent == alice);
+  CHECK(ex->eligible[1].points[Term::kLanguage] == 0);
+  c.audit();
+}
+
+TEST_CASE("a multi-channel agent holding work gets a load penalty per item held", "[points]") {
+  Center c;
+  c.add(a_queue("chat").channels({Channel::kWebChat}));
+  AgentId alice = c.add(an_agent("alice").capacity(Channel::kWebChat, 3));
+  c.login(alice);
+  InteractionId first = c.submit(a_chat().to("chat"));
+  CHECK(c.offer_of(first).points[Term::kLoad] == 0);
+  c.accept(alice, first);
+  InteractionId second = c.submit(a_chat().to("chat"));
+  CHECK(c.offer_of(second).points[Term::kLoad] == points(-5));
+  c.accept(alice, second);
+  InteractionId third = c.submit(a_chat().to("chat"));
+  CHECK(c.offer_of(third).points[Term::kLoad] == points(-10));
+  c.audit();
+}
+
+TEST_CASE("an offer's breakdown shows every term and its total is their sum", "[points]") {
+  Center c;
+  c.add(a_queue("chat")
+            .channels({Channel::kWebChat})
+            .with_skill("billing", 5)
+            .priority(1)
+            .service_level(20s, 0.8));
+  AgentId alice =
+      c.add(an_agent("alice").with_skill("billing", 7).speaks("en").capacity(Channel::kWebChat, 3));
+  c.login(alice);
+  InteractionId held = c.submit(a_chat().to("chat"));
+  c.accept(alice, held);
+  c.ok(c.router.set_not_ready(alice, "break", c.now));
+  InteractionId id = c.submit(a_chat()
+                                  .to("chat")
+                                  .segment(Segment::kStrategic)
+                                  .lifetime_value(50'000)
+                                  .priority(2)
+                                  .language("en")
+                                  .preferred_agent("alice"));
+  c.after(18s);
+  c.ok(c.router.set_ready(alice, c.now));
+  REQUIRE(c.holder(id) == alice);
+  const Breakdown b = c.offer_of(id).points;
+  CHECK(b[Term::kSkillFit] == points(4));
+  CHECK(b[Term::kCustomerValue] == points(35));
+  CHECK(b[Term::kPriority] == points(30));
+  CHECK(b[Term::kWait] == points(1.8));
+  CHECK(b[Term::kServiceLevel] == points(10));  // 18 s is half-way from 16 s to 20 s
+  CHECK(b[Term::kIdle] == points(0.9));         // idle since the last accept
+  CHECK(b[Term::kAffinity] == points(25));
+  CHECK(b[Term::kLanguage] == points(10));
+  CHECK(b[Term::kLoad] == points(-5));
+  CHECK(b.total() == points(111.7));
+  c.audit();
+}
+
+TEST_CASE("per-queue weights override the router's default weights", "[points]") {
+  RouterConfig cfg;
+  cfg.default_weights[Term::kPriority] = 1.0;
+  cfg.default_weights[Term::kSkillFit] = 0.5;
+  Center c(cfg);
+  c.add(a_queue("plain").with_skill("billing", 5));
+  c.add(a_queue("tuned").with_skill("billing", 5).weight(Term::kPriority, 3.0));
+  c.add(a_queue("muted").with_skill("billing", 5).weight(Term::kPriority, 0.0));
+  AgentId alice = c.add(an_agent("alice").with_skill("billing", 9));
+  c.login(alice);
+
+  auto offered = [&](const std::string& queue) {
+    InteractionId id = c.submit(a_call().to(queue).priority(5));
+    Breakdown b = c.offer_of(id).points;
+    c.ok(c.router.reject(alice, id, c.now));
+    c.ok(c.router.cancel(id, c.now));
+    return b;
+  };
+  const Breakdown plain = offered("plain");
+  CHECK(plain[Term::kPriority] == points(5));
+  CHECK(plain[Term::kSkillFit] == points(2));
+  const Breakdown tuned = offered("tuned");
+  CHECK(tuned[Term::kPriority] == points(15));
+  CHECK(tuned[Term::kSkillFit] == points(2));  // terms the queue does not set keep the default
+  CHECK(offered("muted")[Term::kPriority] == 0);
+  c.audit();
+}
+
+TEST_CASE("explain ranks eligible agents best first with the breakdown the offer carried",
+          "[points]") {
+  Center c;
+  c.add(a_queue("billing").with_skill("billing", 5));
+  AgentId alice = c.add(an_agent("alice").with_skill("billing", 6));
+  AgentId bob = c.add(an_agent("bob").with_skill("billing", 9));
+  AgentId carol = c.add(an_agent("carol").with_skill("billing", 7));
+  c.login(alice);
+  c.login(bob);
+  c.login(carol);
+  c.after(10s);
+  InteractionId id = c.submit(a_call().to("billing"));
+  REQUIRE(c.holder(id) == bob);
+
+  auto ex = c.router.explain(id, c.now);
+  REQUIRE(ex.ok());
+  CHECK(ex->interaction == id);
+  CHECK(ex->queue == c.queue("billing"));
+  CHECK(ex->state == InteractionState::kOffered);
+  CHECK(ex->stage == 0);
+  REQUIRE(ex->effective_skills.size() == 1);
+  CHECK(ex->effective_skills[0].min_level == 5);
+  CHECK(ex->ineligible.empty());
+  REQUIRE(ex->eligible.size() == 3);
+  CHECK(ex->eligible[0].agent == bob);
+  CHECK(ex->eligible[1].agent == carol);
+  CHECK(ex->eligible[2].agent == alice);
+  CHECK(ex->eligible[0].points.total() == c.offer_of(id).points.total());
+  CHECK(ex->eligible[0].points.term == c.offer_of(id).points.term);
+  CHECK(ex->eligible[0].points.total() > ex->eligible[1].points.total());
+  CHECK(ex->eligible[1].points.total() > ex->eligible[2].points.total());
+  CHECK(ex->eligible[1].points[Term::kSkillFit] == points(4));
+  CHECK(ex->eligible[2].points[Term::kSkillFit] == points(2));
+  c.audit();
+}
+
+TEST_CASE("explain names why each logged-in agent cannot take the interaction", "[points]") {
+  Center c;
+  c.add(a_queue("billing").with_skill("billing", 5).language_required().offer_timeout(5min));
+  c.add(a_queue("sales").with_skill("sales", 1));
+  AgentId bob = c.add(an_agent("bob").with_skill("sales", 5).speaks("en"));
+  AgentId carol = c.add(an_agent("carol").with_skill("billing", 3).speaks("en"));
+  AgentId dave = c.add(an_agent("dave").with_skill("billing", 7).speaks("fr"));
+  AgentId erin = c.add(an_agent("erin").with_skill("billing", 7).speaks("en"));
+  AgentId frank = c.add(an_agent("frank").with_skill("billing", 7).speaks("en"));
+  AgentId gina = c.add(an_agent("gina").with_skill("billing", 9).speaks("en"));
+  AgentId hank =
+      c.add(an_agent("hank").with_skill("sales", 5).with_skill("billing", 7).speaks("en"));
+  AgentId ivan = c.add(an_agent("ivan").with_skill("billing", 9).speaks("en"));
+  AgentId alice = c.add(an_agent("alice").with_skill("billing", 7).speaks("en"));
+
+  // frank is on a call.
+  c.login(frank);
+  InteractionId call = c.submit(a_call().to("billing").language("en"));
+  REQUIRE(c.holder(call) == frank);
+  c.accept(frank, call);
+  // hank has an offer pending from sales.
+  c.login(hank);
+  InteractionId pending = c.submit(a_call().to("sales"));
+  REQUIRE(c.holder(pending) == hank);
+  // gina declines the interaction under test.
+  c.login(gina);
+  InteractionId id = c.submit(a_call().to("billing").language("en"));
+  REQUIRE(c.holder(id) == gina);
+  c.reject(gina, id);
+  // The rest log in; only alice can take it.
+  c.login(bob);
+  c.login(carol);
+  c.login(dave);
+  c.login(erin, /*ready=*/false);
+  c.login(alice);
+  REQUIRE(c.holder(id) == alice);
+
+  auto ex = c.router.explain(id, c.now);
+  REQUIRE(ex.ok());
+  REQUIRE(ex->eligible.size() == 1);
+  CHECK(ex->eligible[0].agent == alice);
+  CHECK(ex->ineligible.size() == 7);
+  CHECK(reason_for(*ex, ivan) == nullptr);  // logged out: not listed
+  struct Want {
+    AgentId agent;
+    Ineligibility reason;
+    const char* detail;
+  };
+  const std::vector<Want> wants = {
+      {bob, Ineligibility::kMissingSkill, "missing skill billing"},
+      {carol, Ineligibility::kSkillBelowLevel, "skill billing at 3 below level 5"},
+      {dave, Ineligibility::kLanguage, "does not speak en"},
+      {erin, Ineligibility::kNotReady, "not ready: login"},
+      {frank, Ineligibility::kChannel, "busy on a call"},
+      {gina, Ineligibility::kAlreadyRejected, "rejected"},
+      {hank, Ineligibility::kOfferPending, "offer"},
+  };
+  for (const Want& w : wants) {
+    const IneligibleAgent* got = reason_for(*ex, w.agent);
+    INFO("agent " << c.agent_state(w.agent).name);
+    REQUIRE(got != nullptr);
+    CHECK(got->reason == w.reason);
+    CHECK_THAT(got->detail, Contains(w.detail));
+  }
+  c.audit();
+}
+
+TEST_CASE("explain reports an agent whose channel is full as having no capacity", "[points]") {
+  Center c;
+  c.add(a_queue("chat").channels({Channel::kWebChat}));
+  AgentId alice = c.add(an_agent("alice").capacity(Channel::kWebChat, 1));
+  c.login(alice);
+  InteractionId first = c.submit(a_chat().to("chat"));
+  c.accept(alice, first);
+  InteractionId second = c.submit(a_chat().to("chat"));
+  CHECK(c.interaction(second).state == InteractionState::kQueued);
+  auto ex = c.router.explain(second, c.now);
+  REQUIRE(ex.ok());
+  CHECK(ex->eligible.empty());
+  REQUIRE(ex->ineligible.size() == 1);
+  CHECK(ex->ineligible[0].reason == Ineligibility::kChannel);
+  CHECK_THAT(ex->ineligible[0].detail, Contains("no free web_chat capacity"));
+  c.audit();
+}
+
+}  // namespace router::engine::testing
