@@ -134,4 +134,27 @@ TEST_CASE("between equally skilled agents the one holding less work gets the cha
   c.audit();
 }
 
+TEST_CASE("a multi-channel agent who misses an offer stays busy on her chat, then is not ready",
+          "[capacity][lifecycle]") {
+  Center c;
+  c.add(an_any_channel_queue().offer_timeout(10s).wrap_up(0s));
+  AgentId alice = c.add(an_agent("alice"));
+  c.login(alice);
+  InteractionId chat = c.submit(a_chat().to("support"));
+  c.accept(alice, chat);
+  InteractionId email = c.submit(an_email().to("support"));
+  REQUIRE(c.holder(email) == alice);
+  c.router.clear_events();
+  c.after(10s);  // the email offer times out
+  auto changes = c.events<AgentStateChangedEvent>();
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].to == AgentState::kBusy);
+  CHECK(changes[0].reason.empty());  // a reason belongs to NOT_READY only
+  c.complete(alice, chat);
+  AgentSnapshot a = c.agent_state(alice);
+  CHECK(a.state == AgentState::kNotReady);
+  CHECK(a.not_ready_reason == "missed");
+  c.audit();
+}
+
 }  // namespace router::engine::testing
