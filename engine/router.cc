@@ -59,14 +59,20 @@ struct ClassKey {
   auto operator<=>(const ClassKey&) const = default;
 };
 
+struct WaitingClass;
+// A queue's non-empty classes, best first by score key (see Queue::by_score).
+using ScoreIndex =
+    std::set<std::pair<double, WaitingClass*>, std::greater<std::pair<double, WaitingClass*>>>;
+
 // Waiting interactions that score alike for any agent but for their wait: a FIFO by arrival.
 struct WaitingClass {
   ClassKey key;
   std::set<Member> members;
-  Points constant = 0;                      // priority + customer value terms
-  std::vector<SkillRequirement> skills;     // as configured (queue ∪ extras)
-  std::vector<SkillRequirement> effective;  // required at this stage
-  int extra_levels_bound = 0;               // Σ (10 − min) over extras beyond the queue's
+  Points constant = 0;                            // priority + customer value terms
+  std::vector<SkillRequirement> skills;           // as configured (queue ∪ extras)
+  std::vector<SkillRequirement> effective;        // required at this stage
+  int extra_levels_bound = 0;                     // Σ (10 − min) over extras beyond the queue's
+  std::optional<ScoreIndex::iterator> score_pos;  // in Queue::by_score while non-empty
 };
 
 enum class TimerKind : uint8_t { kQueue, kOffer, kWrapUp };
@@ -157,13 +163,13 @@ struct Queue {
   std::vector<std::vector<SkillRequirement>> reqsets{{}};  // 0: no extras
   int waiting = 0;
   int offered_now = 0;
-  // Summary over non-empty classes, for the agent decision's per-queue bound.
-  bool dirty = true;
-  Points max_constant = 0;
-  TimePoint min_head;
-  int max_extra_levels = 0;
-  int max_stage = 0;
-  ChannelSet present;
+  // Non-empty classes by their score key: constant − wait weight × head arrival (ms). A class's
+  // points for any agent, but for the agent's own terms, are key + wait weight × now + its
+  // service-level pressure (0..the pressure weight), so the key orders classes for every agent
+  // and moment alike, up to that pressure. Changes only when a class's head changes.
+  std::array<ScoreIndex, kChannelCount> by_score;  // per channel of the class
+  int max_extra_levels = 0;                        // widest extra-skill fit bound among its classes
+  std::map<int, int> waiting_by_priority;          // for positions
   ServiceWindow window;
   uint64_t arrived = 0, answered = 0, abandoned = 0, expired = 0, left = 0, completed = 0;
   std::array<int, kAgentStateCount> agents_by_state{};
@@ -315,7 +321,8 @@ class Router::Impl {
   ClassKey key_of(const Interaction& it) const;
   void enqueue(Interaction& it);  // into its class (or its target's personal queue)
   void dequeue(Interaction& it);  // out of wherever it waits
-  void refresh_summary(Queue& q) const;
+  void rekey(Queue& q, WaitingClass& c);
+  Points class_bound(const Queue& q, double score_key) const;
   int position_of(const Queue& q, const Interaction& it) const;
 
   // --- Agent bookkeeping.
@@ -527,7 +534,9 @@ Status Router::Impl::update_queue(QueueId qid, QueueConfig config, TimePoint now
   q->classes.clear();
   q->by_key.clear();
   q->reqsets.assign(1, {});
-  q->dirty = true;
+  for (auto& index : q->by_score) index.clear();
+  q->max_extra_levels = 0;
+  q->waiting_by_priority.clear();
   for (auto& a : agents_) {
     count_agent(*a, -1);
     recompute_served(*a);
@@ -796,6 +805,7 @@ WaitingClass& Router::Impl::class_for(Queue& q, const Interaction& it) {
   if (auto found = q.by_key.find(key_of(it)); found != q.by_key.end()) return *found->second;
   auto c = std::make_unique<WaitingClass>(make_class(q, it));
   WaitingClass* raw = c.get();
+  q.max_extra_levels = std::max(q.max_extra_levels, raw->extra_levels_bound);
   q.by_key.emplace(raw->key, raw);
   q.classes.push_back(std::move(c));
   return *raw;
@@ -813,7 +823,8 @@ void Router::Impl::enqueue(Interaction& it) {
     it.cls = &c;
     it.pos = pos;
     ++q.waiting;
-    q.dirty = true;
+    ++q.waiting_by_priority[it.priority];
+    if (pos == c.members.begin()) rekey(q, c);
     for (AgentId a : {it.customer.preferred_agent, it.customer.last_agent}) {
       if (Agent* agent = find_agent(a)) agent->affine.insert(&it);
     }
@@ -823,10 +834,13 @@ void Router::Impl::enqueue(Interaction& it) {
 void Router::Impl::dequeue(Interaction& it) {
   if (it.cls != nullptr) {
     Queue& q = *find_queue(it.queue);
-    it.cls->members.erase(it.pos);
+    WaitingClass& c = *it.cls;
+    const bool was_head = it.pos == c.members.begin();
+    c.members.erase(it.pos);
     it.cls = nullptr;
     --q.waiting;
-    q.dirty = true;
+    if (--q.waiting_by_priority[it.priority] == 0) q.waiting_by_priority.erase(it.priority);
+    if (was_head) rekey(q, c);
     for (AgentId a : {it.customer.preferred_agent, it.customer.last_agent}) {
       if (Agent* agent = find_agent(a)) agent->affine.erase(&it);
     }
@@ -837,34 +851,46 @@ void Router::Impl::dequeue(Interaction& it) {
   }
 }
 
-void Router::Impl::refresh_summary(Queue& q) const {
-  if (!q.dirty) return;
-  q.dirty = false;
-  q.present.reset();
-  q.max_constant = std::numeric_limits<Points>::min();
-  q.min_head = TimePoint::max();
-  q.max_extra_levels = 0;
-  q.max_stage = -1;
-  for (const auto& c : q.classes) {
-    if (c->members.empty()) continue;
-    q.present.set(c->key.channel);
-    q.max_constant = std::max(q.max_constant, c->constant);
-    q.min_head = std::min(q.min_head, c->members.begin()->arrival);
-    q.max_extra_levels = std::max(q.max_extra_levels, c->extra_levels_bound);
-    q.max_stage = std::max<int>(q.max_stage, c->key.stage);
+void Router::Impl::rekey(Queue& q, WaitingClass& c) {
+  if (c.score_pos) {
+    q.by_score[c.key.channel].erase(*c.score_pos);
+    c.score_pos.reset();
   }
+  if (c.members.empty()) return;
+  const double head_ms = static_cast<double>(c.members.begin()->arrival.time_since_epoch().count());
+  const double key = static_cast<double>(c.constant) - q.w[Term::kWait] * head_ms;
+  c.score_pos = q.by_score[c.key.channel].emplace(key, &c).first;
+}
+
+// Upper bound of the interaction-side points (constant + wait + service-level pressure) of the
+// head of a class with this score key, now. Exact for a head past its SL threshold; otherwise
+// above by at most the pressure not yet earned. +2 covers the rounding of the two terms.
+static size_t indexed_classes(const Queue& q) {
+  size_t n = 0;
+  for (const ScoreIndex& index : q.by_score) n += index.size();
+  return n;
+}
+
+Points Router::Impl::class_bound(const Queue& q, double score_key) const {
+  const double now_ms = static_cast<double>(now_.time_since_epoch().count());
+  return static_cast<Points>(std::ceil(score_key + q.w[Term::kWait] * now_ms)) +
+         pts(q.w[Term::kServiceLevel], 1.0) + 2;
 }
 
 int Router::Impl::position_of(const Queue& q, const Interaction& it) const {
   int position = 0;
-  for (const auto& c : q.classes) {
-    if (c->key.priority > it.priority) {
-      position += static_cast<int>(c->members.size());
-    } else if (c->key.priority == it.priority) {
-      // Same priority: those who arrived earlier are ahead.
-      for (const Member& m : c->members) {
-        if (std::tie(m.arrival, m.seq) > std::tie(it.arrival, it.seq)) break;
-        ++position;
+  for (auto p = q.waiting_by_priority.rbegin();
+       p != q.waiting_by_priority.rend() && p->first >= it.priority; ++p) {
+    position += p->second;
+  }
+  // Minus those of equal priority who came after it: none for a new arrival (it is the latest
+  // in arrival and submission order); counted for a recovered one that arrived earlier.
+  if (it.arrival < now_) {
+    for (const auto& c : q.classes) {
+      if (c->key.priority != it.priority) continue;
+      for (auto m = c->members.rbegin(); m != c->members.rend(); ++m) {
+        if (std::tie(m->arrival, m->seq) <= std::tie(it.arrival, it.seq)) break;
+        --position;
       }
     }
   }
@@ -1823,30 +1849,46 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
     }
   }
 
+  // Best-first over two kinds of entry: a queue's classes in score-key order (bounded by the
+  // next class's key and the most this agent could add in that queue), and a class's members
+  // in arrival order (bounded by everything but affinity, exactly).
   struct Entry {
     Points bound;
-    InteractionKey key;
+    InteractionKey key;  // members: (arrival, seq); queue cursors: the lowest possible
     Queue* q;
-    WaitingClass* c;  // null: the whole queue, not yet expanded into its classes
+    ScoreIndex::const_iterator next_class;  // queue cursor
+    WaitingClass* c;                        // member cursor (null for a queue cursor)
     std::set<Member>::const_iterator pos;
-    Points fixed;  // class entries: every term but wait and affinity
+    Points fixed;  // queue cursor: the agent's bound; member cursor: all but wait
   };
   auto lower = [](const Entry& x, const Entry& y) {
     return x.bound < y.bound || (x.bound == y.bound && y.key < x.key);
   };
+  constexpr InteractionKey kFirst{TimePoint::min(), 0};
   std::vector<Entry> heap;
-  heap.reserve(a.served.size());
+  heap.reserve(a.served.size() + 8);
   for (const ServedQueue& s : a.served) {
     Queue& q = *queues_[s.queue.value()];
     if (q.waiting == 0) continue;
-    refresh_summary(q);
-    if ((q.present & avail).none() || q.max_stage < s.min_stage) continue;
-    const Points bound = q.max_constant + wait_points(q, q.min_head) +
-                         fit_points(q, s.base_fit_levels + q.max_extra_levels) +
-                         language_points(q) + idle_points(q, a) + load_points(q, a);
-    heap.push_back(Entry{bound, {q.min_head, 0}, &q, nullptr, {}, 0});
+    const Points agent_bound = fit_points(q, s.base_fit_levels + q.max_extra_levels) +
+                               language_points(q) + idle_points(q, a) + load_points(q, a);
+    for (int ch = 0; ch < kChannelCount; ++ch) {
+      const ScoreIndex& index = q.by_score[static_cast<size_t>(ch)];
+      if (!avail[static_cast<size_t>(ch)] || index.empty()) continue;
+      heap.push_back(Entry{class_bound(q, index.cbegin()->first) + agent_bound,
+                           kFirst,
+                           &q,
+                           index.cbegin(),
+                           nullptr,
+                           {},
+                           agent_bound});
+    }
   }
   std::make_heap(heap.begin(), heap.end(), lower);
+  auto push = [&](Entry e) {
+    heap.push_back(e);
+    std::push_heap(heap.begin(), heap.end(), lower);
+  };
 
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), lower);
@@ -1858,38 +1900,39 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
     }
     Queue& q = *e.q;
     if (e.c == nullptr) {
-      for (auto& cp : q.classes) {
-        WaitingClass& c = *cp;
-        if (c.members.empty() || !avail[c.key.channel]) continue;
-        if (q.cfg.language_required && c.key.language != kNoLanguage && !a.speaks(c.key.language)) {
-          continue;
-        }
-        if (!meets(a, c.effective)) continue;
-        const Points fixed =
-            c.constant + fit_points(q, fit_levels(a, c.skills)) +
-            (c.key.language != kNoLanguage && a.speaks(c.key.language) ? language_points(q) : 0) +
-            idle_points(q, a) + load_points(q, a);
-        const Member& head = *c.members.begin();
-        heap.push_back(Entry{fixed + wait_points(q, head.arrival),
-                             {head.arrival, head.seq},
-                             &q,
-                             &c,
-                             c.members.begin(),
-                             fixed});
-        std::push_heap(heap.begin(), heap.end(), lower);
+      WaitingClass& c = *e.next_class->second;
+      if (auto after = std::next(e.next_class); after != q.by_score[c.key.channel].cend()) {
+        push(
+            Entry{class_bound(q, after->first) + e.fixed, kFirst, &q, after, nullptr, {}, e.fixed});
       }
+      if (!meets(a, c.effective)) continue;
+      if (q.cfg.language_required && c.key.language != kNoLanguage && !a.speaks(c.key.language)) {
+        continue;
+      }
+      const Points fixed =
+          c.constant + fit_points(q, fit_levels(a, c.skills)) +
+          (c.key.language != kNoLanguage && a.speaks(c.key.language) ? language_points(q) : 0) +
+          idle_points(q, a) + load_points(q, a);
+      const Member& head = *c.members.begin();
+      push(Entry{fixed + wait_points(q, head.arrival),
+                 {head.arrival, head.seq},
+                 &q,
+                 {},
+                 &c,
+                 c.members.begin(),
+                 fixed});
       continue;
     }
     consider(*e.pos->it, q, *e.c);
-    auto next = std::next(e.pos);
-    if (next != e.c->members.end()) {
-      heap.push_back(Entry{e.fixed + wait_points(q, next->arrival),
-                           {next->arrival, next->seq},
-                           &q,
-                           e.c,
-                           next,
-                           e.fixed});
-      std::push_heap(heap.begin(), heap.end(), lower);
+    // The next member only matters if this one was not taken (it excluded this agent).
+    if (auto next = std::next(e.pos); next != e.c->members.end()) {
+      push(Entry{e.fixed + wait_points(q, next->arrival),
+                 {next->arrival, next->seq},
+                 &q,
+                 {},
+                 e.c,
+                 next,
+                 e.fixed});
     }
   }
   if (best.item) *out = best.points;
@@ -2019,8 +2062,11 @@ Result<QueueStats> Router::Impl::queue_stats(QueueId qid, TimePoint now) const {
   s.name = q->cfg.name;
   s.waiting = q->waiting;
   s.offered_now = q->offered_now;
-  refresh_summary(*const_cast<Queue*>(q));
-  if (q->waiting > 0) s.longest_wait = now - q->min_head;
+  for (const auto& c : q->classes) {
+    if (!c->members.empty()) {
+      s.longest_wait = std::max(s.longest_wait, now - c->members.begin()->arrival);
+    }
+  }
   s.ewt_new = ewt(qid, q->waiting + 1, now).value();
   const ServiceWindow::Totals t = q->window.totals(now);
   const int64_t sl_base = t.answered + t.abandoned;
@@ -2130,6 +2176,14 @@ Status Router::Impl::audit(TimePoint now) const {
       }
     }
     if (waiting != q.waiting) return fail("queue " + q.cfg.name + " waiting count drifted");
+    size_t non_empty = 0;
+    for (const auto& c : q.classes) {
+      non_empty += c->members.empty() ? 0 : 1;
+      if (c->members.empty() == c->score_pos.has_value()) {
+        return fail("queue " + q.cfg.name + " score index out of sync");
+      }
+    }
+    if (non_empty != indexed_classes(q)) return fail("queue " + q.cfg.name + " score index size");
   }
   std::vector<std::array<int, kAgentStateCount>> by_state(queues_.size());
   for (const auto& ap : agents_) {
