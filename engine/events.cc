@@ -9,8 +9,14 @@ namespace router::engine {
 namespace {
 
 std::string id(InteractionId i) { return std::to_string(i.value()); }
-std::string id(AgentId a) { return a.valid() ? "a" + std::to_string(a.value()) : "-"; }
-std::string id(QueueId q) { return "q" + std::to_string(q.value()); }
+// Appending (rather than "a" + to_string) sidesteps GCC 12's false -Wrestrict (PR 105329).
+std::string prefixed(char prefix, uint64_t value) {
+  std::string s(1, prefix);
+  s += std::to_string(value);
+  return s;
+}
+std::string id(AgentId a) { return a.valid() ? prefixed('a', a.value()) : "-"; }
+std::string id(QueueId q) { return prefixed('q', q.value()); }
 std::string ms(Duration d) { return std::to_string(d.count()) + "ms"; }
 
 std::string points(const Breakdown& b) {
@@ -27,7 +33,8 @@ std::string points(const Breakdown& b) {
 }  // namespace
 
 std::string describe(const Event& e) {
-  std::string at = "@" + std::to_string(e.at.time_since_epoch().count()) + " ";
+  std::string at = prefixed('@', static_cast<uint64_t>(e.at.time_since_epoch().count()));
+  at += ' ';
   return at + std::visit(
                   [](const auto& v) -> std::string {
                     using T = std::decay_t<decltype(v)>;
