@@ -2087,7 +2087,7 @@ Result<QueueStats> Router::Impl::queue_stats(QueueId qid, TimePoint now) const {
   return s;
 }
 
-Result<AgentSnapshot> Router::Impl::agent_snapshot(AgentId id, TimePoint) const {
+Result<AgentSnapshot> Router::Impl::agent_snapshot(AgentId id, TimePoint now) const {
   const Agent* a = find_agent(id);
   if (!a) return not_found("agent: unknown agent");
   AgentSnapshot s;
@@ -2097,6 +2097,7 @@ Result<AgentSnapshot> Router::Impl::agent_snapshot(AgentId id, TimePoint) const 
   s.state = a->state;
   s.not_ready_reason = a->not_ready ? a->not_ready_reason : "";
   s.state_since = a->state_since;
+  s.time_in_state = std::max(now_, now) - a->state_since;
   s.skills = a->profile.skills;
   if (a->offer) s.work.push_back(a->offer->id);
   for (const Interaction* it : a->held) s.work.push_back(it->id);

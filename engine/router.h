@@ -102,6 +102,7 @@ struct AgentSnapshot {
   AgentState state = AgentState::kLoggedOut;
   std::string not_ready_reason;
   TimePoint state_since;
+  Duration time_in_state{};  // as of the `now` asked for
   std::vector<SkillLevel> skills;
   std::vector<InteractionId> work;  // offered, assigned and in wrap-up
   uint64_t handled = 0;             // interactions completed since the agent was added

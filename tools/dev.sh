@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Developer entry point: installs what is missing (Debian packages only), builds, tests.
+#   tools/dev.sh run     install deps, build Release, run the engine demo (simulated traffic;
+#                        routerd replaces it when the daemon lands). Extra args go to the demo.
 #   tools/dev.sh test    install deps, build with ASan+UBSan and -Werror, check formatting,
 #                        run every test (CTest labels unit, integration, fault)
 #   tools/dev.sh build   install deps, build Release into build-release/
@@ -60,16 +62,24 @@ test_all() {
 
 build_release() {
   deps
+  log "build Release into build-release/"
   cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build-release -j "$JOBS"
+  cmake --build build-release -j "$JOBS" "$@"
+}
+
+run_demo() {
+  build_release --target enginedemo
+  log "enginedemo $*"
+  build-release/tools/enginedemo "$@"
 }
 
 case "${1:-}" in
+  run) shift; run_demo "$@" ;;
   test) test_all ;;
   build) build_release ;;
   deps) deps ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

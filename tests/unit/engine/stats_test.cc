@@ -270,6 +270,7 @@ TEST_CASE("an agent snapshot shows state, time in state, current work and handle
   CHECK(s.work == std::vector<InteractionId>{id});
 
   c.after(3s);
+  CHECK(c.agent_state(alice).time_in_state == 3s);  // reserved for 3 s so far
   c.accept(alice, id);
   s = c.agent_state(alice);
   CHECK(s.state == AgentState::kBusy);
