@@ -56,7 +56,7 @@ struct ClassKey {
   uint32_t language = kNoLanguage;
   uint32_t reqset = 0;
   uint8_t stage = 0;
-  auto operator<=>(const ClassKey&) const = default;
+  auto operator<=>(const ClassKey&) const = default;  // NOLINT(modernize-use-nullptr): tidy 14 bug
 };
 
 struct WaitingClass;
@@ -184,7 +184,7 @@ Points pts(double weight, double raw) { return std::llround(weight * raw * kPoin
 
 class Router::Impl {
  public:
-  Impl(RouterConfig config, MatchMode mode) : cfg_(std::move(config)), mode_(mode) {
+  Impl(RouterConfig config, MatchMode mode) : cfg_(config), mode_(mode) {
     // A startup failure, not a routing-time one: the config layer validates before this.
     for (int t = 0; t < kTermCount; ++t) {
       const double w = cfg_.default_weights.w[t];
@@ -2154,7 +2154,7 @@ Result<std::vector<InteractionSnapshot>> Router::Impl::waiting(QueueId qid, size
 // Audit: recount everything and compare with what the Router maintains incrementally.
 
 Status Router::Impl::audit(TimePoint now) const {
-  auto fail = [](std::string m) -> Status { return failed_precondition("audit: " + m); };
+  auto fail = [](const std::string& m) -> Status { return failed_precondition("audit: " + m); };
   if (!timers_.empty() && timers_.begin()->due <= now_) {
     return fail("a timer is overdue after a command (due " +
                 std::to_string(timers_.begin()->due.time_since_epoch().count()) + ")");
@@ -2292,8 +2292,7 @@ Status Router::Impl::audit(TimePoint now) const {
 // =============================================================================================
 // Router: the public face forwards to Impl.
 
-Router::Router(RouterConfig config, MatchMode mode)
-    : impl_(std::make_unique<Impl>(std::move(config), mode)) {}
+Router::Router(RouterConfig config, MatchMode mode) : impl_(std::make_unique<Impl>(config, mode)) {}
 Router::~Router() = default;
 
 Result<SkillId> Router::add_skill(std::string_view name) { return impl_->add_skill(name); }

@@ -5,6 +5,7 @@
 #   tools/dev.sh test    install deps, build with ASan+UBSan and -Werror, check formatting,
 #                        run every test (CTest labels unit, integration, fault)
 #   tools/dev.sh build   install deps, build Release into build-release/
+#   tools/dev.sh lint    clang-tidy (.clang-tidy's checks) over engine/, tools/ and bench/
 #   tools/dev.sh deps    only install what is missing
 # Environment: BUILD_DIR (test build folder, default build-ci), JOBS (default: nproc),
 # ROUTER_SEEDS (randomized-test seeds, default 2000).
@@ -67,6 +68,14 @@ build_release() {
   cmake --build build-release -j "$JOBS" "$@"
 }
 
+lint() {
+  PACKAGES+=(clang-tidy)
+  deps
+  cmake -S . -B build-lint -DCMAKE_BUILD_TYPE=Debug >/dev/null
+  log "clang-tidy"
+  git ls-files 'engine/*.cc' 'tools/*.cc' 'bench/*.cc' | xargs clang-tidy -p build-lint --quiet
+}
+
 run_demo() {
   build_release --target enginedemo
   log "enginedemo $*"
@@ -77,9 +86,10 @@ case "${1:-}" in
   run) shift; run_demo "$@" ;;
   test) test_all ;;
   build) build_release ;;
+  lint) lint ;;
   deps) deps ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

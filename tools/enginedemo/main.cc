@@ -4,6 +4,7 @@
 // A stand-in until routerd exists: no network, no Redis, the same engine routerd will run.
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <map>
 #include <random>
 #include <string>
@@ -226,11 +227,16 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  Demo demo;
-  demo.verbose = !quiet;
-  demo.build();
-  demo.print_events();
-  demo.run(minutes);
-  demo.print_stats();
+  try {
+    Demo demo;
+    demo.verbose = !quiet;
+    demo.build();
+    demo.print_events();
+    demo.run(minutes);
+    demo.print_stats();
+  } catch (const std::exception& e) {  // a startup failure: the demo's own config is broken
+    std::fprintf(stderr, "enginedemo: %s\n", e.what());
+    return 1;
+  }
   return 0;
 }
