@@ -51,8 +51,10 @@ enum class Term : uint8_t {
   kAffinity,       // 1 for the customer's preferred agent, last-agent ratio for the last agent
   kLanguage,       // 1 when the agent speaks the interaction's language
   kLoad,           // −(items the agent already holds)
+  kHandled,        // −(interactions the agent has completed): fewest-calls fairness
+  kRandom,         // a seeded pseudo-random draw in [0, 1) per (agent, interaction)
 };
-inline constexpr int kTermCount = 9;
+inline constexpr int kTermCount = 11;
 std::string_view to_string(Term t);
 
 // Per-term multipliers. All must be ≥ 0 (a negative weight would turn a bonus into a penalty
@@ -68,6 +70,8 @@ struct Weights {
       25.0,  // affinity: points for the preferred agent
       10.0,  // language match
       5.0,   // load: penalty per item held
+      0.0,   // handled: off by default (reference policy "fewest calls")
+      0.0,   // random: off by default (reference policy "random")
   };
   double& operator[](Term t) { return w[static_cast<int>(t)]; }
   double operator[](Term t) const { return w[static_cast<int>(t)]; }
@@ -81,6 +85,7 @@ struct PointsRules {
   double last_agent_ratio = 0.6;   // the last agent earns this share of the affinity weight
   double sl_pressure_start = 0.8;  // pressure ramps from this fraction of the SL threshold
   Duration idle_cap = std::chrono::minutes(30);
+  uint64_t random_seed = 0;  // for the random term: same seed, same draws
 };
 
 // Per-queue weights: each term set here replaces the router's default for that term only.

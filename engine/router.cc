@@ -297,6 +297,9 @@ class Router::Impl {
   Points idle_since_points(const Queue& q, TimePoint idle_since) const;
   Points load_points(const Queue& q, const Agent& a) const;
   Points fit_points(const Queue& q, int levels) const;
+  Points handled_points(const Queue& q, const Agent& a) const;
+  Points random_points(const Queue& q, const Interaction& it, const Agent& a) const;
+  Points random_bound(const Queue& q) const;
   Points language_points(const Queue& q) const;
   Points affinity_points(const Queue& q, const Interaction& it, const Agent& a) const;
   Breakdown score(const Queue& q, const WaitingClass& c, const Interaction& it,
@@ -646,6 +649,24 @@ Points Router::Impl::load_points(const Queue& q, const Agent& a) const {
   return -pts(q.w[Term::kLoad], a.work_count());
 }
 
+Points Router::Impl::handled_points(const Queue& q, const Agent& a) const {
+  return -pts(q.w[Term::kHandled], static_cast<double>(a.handled));
+}
+
+// SplitMix64 of (seed, agent, interaction): a fixed draw per pair, so a re-offer sees the same
+// number and two runs with one seed decide alike.
+Points Router::Impl::random_points(const Queue& q, const Interaction& it, const Agent& a) const {
+  if (q.w[Term::kRandom] == 0.0) return 0;
+  uint64_t x = cfg_.rules.random_seed ^ (it.seq * 0x9E3779B97F4A7C15ULL) ^
+               (static_cast<uint64_t>(a.id.value()) << 32);
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  return pts(q.w[Term::kRandom], static_cast<double>(x >> 11) * 0x1.0p-53);
+}
+
+Points Router::Impl::random_bound(const Queue& q) const { return pts(q.w[Term::kRandom], 1.0); }
+
 Points Router::Impl::fit_points(const Queue& q, int levels) const {
   return pts(q.w[Term::kSkillFit], levels);
 }
@@ -683,6 +704,8 @@ Breakdown Router::Impl::score(const Queue& q, const WaitingClass& c, const Inter
   set(Term::kLanguage,
       it.language_id != kNoLanguage && a.speaks(it.language_id) ? language_points(q) : 0);
   set(Term::kLoad, load_points(q, a));
+  set(Term::kHandled, handled_points(q, a));
+  set(Term::kRandom, random_points(q, it, a));
   return b;
 }
 
@@ -1787,7 +1810,8 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
 
   // Everything but the agent's idle time and skill fit is known for this interaction.
   const Points fixed = c.constant + wait_points(q, it.arrival) +
-                       (it.language_id != kNoLanguage ? language_points(q) : 0);
+                       (it.language_id != kNoLanguage ? language_points(q) : 0) +
+                       random_bound(q);  // the handled term is ≤ 0: left out of the bound
   auto bound_of = [&](const Cursor& cur) {
     return fixed + fit_points(q, cur.fit_levels_bound) + idle_since_points(q, cur.pos->first);
   };
@@ -1871,7 +1895,8 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
     Queue& q = *queues_[s.queue.value()];
     if (q.waiting == 0) continue;
     const Points agent_bound = fit_points(q, s.base_fit_levels + q.max_extra_levels) +
-                               language_points(q) + idle_points(q, a) + load_points(q, a);
+                               language_points(q) + idle_points(q, a) + load_points(q, a) +
+                               handled_points(q, a) + random_bound(q);
     for (int ch = 0; ch < kChannelCount; ++ch) {
       const ScoreIndex& index = q.by_score[static_cast<size_t>(ch)];
       if (!avail[static_cast<size_t>(ch)] || index.empty()) continue;
@@ -1912,7 +1937,7 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
       const Points fixed =
           c.constant + fit_points(q, fit_levels(a, c.skills)) +
           (c.key.language != kNoLanguage && a.speaks(c.key.language) ? language_points(q) : 0) +
-          idle_points(q, a) + load_points(q, a);
+          idle_points(q, a) + load_points(q, a) + handled_points(q, a) + random_bound(q);
       const Member& head = *c.members.begin();
       push(Entry{fixed + wait_points(q, head.arrival),
                  {head.arrival, head.seq},

@@ -114,6 +114,8 @@ std::string_view to_string(Term t) {
     case Term::kAffinity: return "affinity";
     case Term::kLanguage: return "language";
     case Term::kLoad: return "agent_load";
+    case Term::kHandled: return "agent_handled";
+    case Term::kRandom: return "random";
   }
   return "?";
 }

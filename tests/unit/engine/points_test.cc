@@ -410,3 +410,55 @@ TEST_CASE("explain reports an agent whose channel is full as having no capacity"
 }
 
 }  // namespace router::engine::testing
+
+namespace router::engine::testing {
+
+TEST_CASE("with only the handled weight the agent who completed fewest gets the call", "[points]") {
+  Center c;
+  Weights fewest_calls;
+  fewest_calls.w.fill(0.0);
+  fewest_calls[Term::kHandled] = 1.0;
+  c.add(a_queue("billing").weights(fewest_calls).wrap_up(0s));
+  AgentId alice = c.add(an_agent("alice"));
+  AgentId bob = c.add(an_agent("bob"));
+  c.login(alice);
+  for (int i = 0; i < 2; ++i) {  // alice handles two calls while bob is away
+    InteractionId id = c.submit(a_call().to("billing"));
+    REQUIRE(c.holder(id) == alice);
+    c.accept(alice, id);
+    c.complete(alice, id);
+  }
+  c.login(bob);
+  c.after(1s);  // bob is now the most recently idle: only the handled term favours him
+  InteractionId id = c.submit(a_call().to("billing"));
+  CHECK(c.holder(id) == bob);
+  CHECK(c.offer_of(id).points[Term::kHandled] == 0);
+  c.audit();
+}
+
+TEST_CASE("the random term is a seeded draw in [0, weight) per agent and interaction", "[points]") {
+  auto draws = [](uint64_t seed) {
+    RouterConfig cfg;
+    cfg.rules.random_seed = seed;
+    Center c(cfg);
+    c.add(a_queue("billing").weight(Term::kRandom, 100.0));
+    AgentId alice = c.add(an_agent("alice"));
+    c.login(alice);
+    std::vector<Points> out;
+    for (int i = 0; i < 20; ++i) {
+      InteractionId id = c.submit(a_call().to("billing"));
+      out.push_back(c.offer_of(id).points[Term::kRandom]);
+      c.ok(c.router.cancel(id, c.now));
+    }
+    return out;
+  };
+  const auto a = draws(7), b = draws(7), other = draws(8);
+  CHECK(a == b);
+  CHECK(a != other);
+  for (Points p : a) {
+    CHECK(p >= 0);
+    CHECK(p < points(100));
+  }
+}
+
+}  // namespace router::engine::testing
