@@ -12,7 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format)
+PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format libyaml-cpp-dev
+  libcli11-dev nlohmann-json3-dev protobuf-compiler libprotobuf-dev)
 JOBS="${JOBS:-$(nproc)}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

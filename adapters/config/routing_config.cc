@@ -1,0 +1,468 @@
+// YAML/JSON -> router.v1.RoutingConfig -> engine model. Three passes, each naming the field:
+// keys are checked against the proto descriptor (unknown or misspelt fields), values are
+// converted by protobuf's JSON parser (types), then the model is validated and resolved
+// (ranges, names, references).
+#include "adapters/config/routing_config.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/util/json_util.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "router/v1/config.pb.h"
+
+namespace router::adapters::config {
+namespace {
+
+using engine::Error;
+using engine::Result;
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+
+std::string json_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// YAML scalars carry no type: a plain scalar that reads as a number or a boolean becomes one,
+// anything quoted or otherwise stays a string. Protobuf's JSON parser then checks the types.
+std::string scalar_to_json(const YAML::Node& n) {
+  const std::string& v = n.Scalar();
+  if (n.Tag() == "!") return json_quote(v);  // quoted in the source
+  if (v == "true" || v == "false") return v;
+  if (v == "null" || v == "~") return "null";
+  char* end = nullptr;
+  std::strtod(v.c_str(), &end);
+  if (!v.empty() && end == v.c_str() + v.size() && v.find_first_of("xXnN") == std::string::npos) {
+    return v;
+  }
+  return json_quote(v);
+}
+
+std::string to_json(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return "null";
+    case YAML::NodeType::Scalar: return scalar_to_json(n);
+    case YAML::NodeType::Sequence: {
+      std::string out = "[";
+      for (size_t i = 0; i < n.size(); ++i) out += (i ? "," : "") + to_json(n[i]);
+      return out + "]";
+    }
+    case YAML::NodeType::Map: {
+      std::string out = "{";
+      bool first = true;
+      for (const auto& kv : n) {
+        out += (first ? "" : ",") + json_quote(kv.first.Scalar()) + ":" + to_json(kv.second);
+        first = false;
+      }
+      return out + "}";
+    }
+  }
+  return "null";
+}
+
+// Every mapping key must be a field of the message it describes.
+std::optional<std::string> check_keys(const YAML::Node& n, const Descriptor& d,
+                                      const std::string& path) {
+  if (!n.IsMap()) {
+    if (n.IsNull()) return std::nullopt;
+    return path + ": expected a mapping of " + d.name() + " fields";
+  }
+  for (const auto& kv : n) {
+    const std::string key = kv.first.Scalar();
+    const FieldDescriptor* f = d.FindFieldByName(key);
+    if (f == nullptr) f = d.FindFieldByCamelcaseName(key);
+    const std::string here = path.empty() ? key : path + "." + key;
+    if (f == nullptr) return here + ": unknown field";
+    if (f->type() != FieldDescriptor::TYPE_MESSAGE) continue;
+    if (f->is_repeated()) {
+      if (!kv.second.IsSequence()) return here + ": expected a list";
+      for (size_t i = 0; i < kv.second.size(); ++i) {
+        if (auto e = check_keys(kv.second[i], *f->message_type(),
+                                here + "[" + std::to_string(i) + "]")) {
+          return e;
+        }
+      }
+    } else if (auto e = check_keys(kv.second, *f->message_type(), here)) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
+engine::Duration seconds_to_duration(double s) {
+  return engine::Duration(static_cast<int64_t>(std::llround(s * 1000.0)));
+}
+
+// Validation and resolution of the parsed message, collecting the first error with its path.
+class Resolver {
+ public:
+  explicit Resolver(std::string source) : source_(std::move(source)) {}
+
+  Result<RoutingModel> resolve(const v1::RoutingConfig& c) {
+    RoutingModel m;
+    for (int i = 0; i < c.skills_size(); ++i) {
+      const std::string& name = c.skills(i);
+      if (name.empty()) return fail(at("skills", i), "must not be empty");
+      if (!skill_ids_.emplace(name, static_cast<uint32_t>(i)).second) {
+        return fail(at("skills", i), "'" + name + "' listed twice");
+      }
+      m.skills.push_back(name);
+    }
+    if (auto e = weights(c.default_weights(), "default_weights", m.router.default_weights)) {
+      return *e;
+    }
+    if (auto e = rules(c.points(), m.router.rules)) return *e;
+    if (c.has_limits()) {
+      const auto& l = c.limits();
+      if (l.max_interactions()) m.router.limits.max_interactions = l.max_interactions();
+      if (l.max_waiting_per_queue())
+        m.router.limits.max_waiting_per_queue = l.max_waiting_per_queue();
+      if (l.max_attributes()) m.router.limits.max_attributes = l.max_attributes();
+      if (l.max_string_length()) m.router.limits.max_string_length = l.max_string_length();
+    }
+    if (c.stats_window_s() < 0) return fail("stats_window_s", "must be ≥ 0");
+    if (c.stats_window_s() > 0) m.router.stats_window = seconds_to_duration(c.stats_window_s());
+
+    std::map<std::string, uint32_t> queue_ids;
+    for (int i = 0; i < c.queues_size(); ++i) {
+      const std::string& name = c.queues(i).name();
+      if (name.empty()) return fail(at("queues", i) + ".name", "must not be empty");
+      if (!queue_ids.emplace(name, static_cast<uint32_t>(i)).second) {
+        return fail(at("queues", i) + ".name", "'" + name + "' defined twice");
+      }
+    }
+    for (int i = 0; i < c.queues_size(); ++i) {
+      engine::QueueConfig q;
+      if (auto e = queue(c.queues(i), at("queues", i), queue_ids, q)) return *e;
+      m.queues.push_back(std::move(q));
+    }
+    std::set<std::string> agent_names;
+    for (int i = 0; i < c.agents_size(); ++i) {
+      engine::AgentProfile a;
+      if (auto e = agent(c.agents(i), at("agents", i), a)) return *e;
+      if (!agent_names.insert(a.name).second) {
+        return fail(at("agents", i) + ".name", "'" + a.name + "' defined twice");
+      }
+      m.agents.push_back(std::move(a));
+    }
+    return m;
+  }
+
+ private:
+  std::string source_;
+  std::map<std::string, uint32_t> skill_ids_;
+
+  static std::string at(const std::string& field, int i) {
+    return field + "[" + std::to_string(i) + "]";
+  }
+  Error fail(const std::string& path, const std::string& what) const {
+    return engine::invalid_argument(source_ + ": " + path + ": " + what);
+  }
+  std::optional<Error> skill(const std::string& name, const std::string& path,
+                             engine::SkillId& out) const {
+    auto it = skill_ids_.find(name);
+    if (it == skill_ids_.end()) return fail(path, "unknown skill '" + name + "'");
+    out = engine::SkillId(it->second);
+    return std::nullopt;
+  }
+  std::optional<Error> level(int value, const std::string& path) const {
+    if (value < engine::kMinSkillLevel || value > engine::kMaxSkillLevel) {
+      return fail(path, "must be 1..10, got " + std::to_string(value));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> weights(const v1::Weights& w, const std::string& path,
+                               engine::Weights& out) const {
+    engine::WeightOverrides o;
+    if (auto e = overrides(w, path, o)) return e;
+    for (int t = 0; t < engine::kTermCount; ++t) {
+      if (o.w[static_cast<size_t>(t)]) out.w[static_cast<size_t>(t)] = *o.w[static_cast<size_t>(t)];
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> overrides(const v1::Weights& w, const std::string& path,
+                                 engine::WeightOverrides& out) const {
+    using engine::Term;
+    const std::pair<Term, std::optional<double>> terms[] = {
+        {Term::kSkillFit, w.has_skill_fit() ? std::optional(w.skill_fit()) : std::nullopt},
+        {Term::kCustomerValue,
+         w.has_customer_value() ? std::optional(w.customer_value()) : std::nullopt},
+        {Term::kPriority, w.has_priority() ? std::optional(w.priority()) : std::nullopt},
+        {Term::kWait, w.has_wait() ? std::optional(w.wait()) : std::nullopt},
+        {Term::kServiceLevel,
+         w.has_service_level() ? std::optional(w.service_level()) : std::nullopt},
+        {Term::kIdle, w.has_agent_idle() ? std::optional(w.agent_idle()) : std::nullopt},
+        {Term::kAffinity, w.has_affinity() ? std::optional(w.affinity()) : std::nullopt},
+        {Term::kLanguage, w.has_language() ? std::optional(w.language()) : std::nullopt},
+        {Term::kLoad, w.has_agent_load() ? std::optional(w.agent_load()) : std::nullopt},
+        {Term::kHandled, w.has_agent_handled() ? std::optional(w.agent_handled()) : std::nullopt},
+        {Term::kRandom, w.has_random() ? std::optional(w.random()) : std::nullopt},
+    };
+    for (const auto& [term, value] : terms) {
+      if (!value) continue;
+      const std::string name(engine::to_string(term));
+      if (!std::isfinite(*value) || *value < 0) return fail(path + "." + name, "must be ≥ 0");
+      out[term] = *value;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> rules(const v1::PointsRules& p, engine::PointsRules& r) const {
+    if (p.has_strategic()) r.segment_points[0] = p.strategic();
+    if (p.has_profitable()) r.segment_points[1] = p.profitable();
+    if (p.has_ordinary()) r.segment_points[2] = p.ordinary();
+    if (p.has_risk()) r.segment_points[3] = p.risk();
+    if (p.has_ltv_points()) r.ltv_points = p.ltv_points();
+    if (p.has_ltv_cap()) {
+      if (!(p.ltv_cap() > 0)) return fail("points.ltv_cap", "must be > 0");
+      r.ltv_cap = p.ltv_cap();
+    }
+    if (p.has_last_agent_ratio()) {
+      if (p.last_agent_ratio() < 0 || p.last_agent_ratio() > 1) {
+        return fail("points.last_agent_ratio", "must be 0..1");
+      }
+      r.last_agent_ratio = p.last_agent_ratio();
+    }
+    if (p.has_sl_pressure_start()) {
+      if (p.sl_pressure_start() < 0 || p.sl_pressure_start() >= 1) {
+        return fail("points.sl_pressure_start", "must be in [0, 1)");
+      }
+      r.sl_pressure_start = p.sl_pressure_start();
+    }
+    if (p.has_idle_cap_s()) {
+      if (p.idle_cap_s() < 0) return fail("points.idle_cap_s", "must be ≥ 0");
+      r.idle_cap = seconds_to_duration(p.idle_cap_s());
+    }
+    r.random_seed = p.random_seed();
+    return std::nullopt;
+  }
+
+  std::optional<Error> channel(v1::Channel c, const std::string& path, engine::Channel& out) const {
+    switch (c) {
+      case v1::PHONE: out = engine::Channel::kPhone; return std::nullopt;
+      case v1::EMAIL: out = engine::Channel::kEmail; return std::nullopt;
+      case v1::WEB_CHAT: out = engine::Channel::kWebChat; return std::nullopt;
+      case v1::WEB_CALLBACK: out = engine::Channel::kWebCallback; return std::nullopt;
+      default: return fail(path, "must be PHONE, EMAIL, WEB_CHAT or WEB_CALLBACK");
+    }
+  }
+
+  std::optional<Error> non_negative(double v, const std::string& path) const {
+    if (!std::isfinite(v) || v < 0) return fail(path, "must be ≥ 0");
+    return std::nullopt;
+  }
+
+  std::optional<Error> queue(const v1::Queue& in, const std::string& path,
+                             const std::map<std::string, uint32_t>& queue_ids,
+                             engine::QueueConfig& q) const {
+    q.name = in.name();
+    if (in.channels_size() == 0) return fail(path + ".channels", "must name at least one");
+    q.channels.reset();
+    for (int i = 0; i < in.channels_size(); ++i) {
+      engine::Channel ch;
+      if (auto e = channel(in.channels(i), at(path + ".channels", i), ch)) return e;
+      q.channels.set(static_cast<size_t>(ch));
+    }
+    std::set<std::string> seen;
+    for (int i = 0; i < in.skills_size(); ++i) {
+      const std::string p = at(path + ".skills", i);
+      engine::SkillRequirement r;
+      if (auto e = skill(in.skills(i).skill(), p + ".skill", r.skill)) return e;
+      if (!seen.insert(in.skills(i).skill()).second) return fail(p + ".skill", "listed twice");
+      r.min_level = in.skills(i).min_level() == 0 ? 1 : in.skills(i).min_level();
+      if (auto e = level(r.min_level, p + ".min_level")) return e;
+      q.required_skills.push_back(r);
+    }
+    q.language_required = in.language_required();
+    if (in.priority() < 0 || in.priority() > 100) return fail(path + ".priority", "must be 0..100");
+    q.priority = in.priority();
+    for (const auto& [v, f] :
+         {std::pair{in.service_level_threshold_s(), ".service_level_threshold_s"},
+          std::pair{in.offer_timeout_s(), ".offer_timeout_s"},
+          std::pair{in.max_wait_s(), ".max_wait_s"},
+          std::pair{in.overflow_after_s(), ".overflow_after_s"},
+          std::pair{in.default_handle_time_s(), ".default_handle_time_s"}}) {
+      if (auto e = non_negative(v, path + f)) return e;
+    }
+    if (in.service_level_threshold_s() > 0) {
+      q.service_level.threshold = seconds_to_duration(in.service_level_threshold_s());
+    }
+    if (in.service_level_target() != 0) {
+      if (in.service_level_target() < 0 || in.service_level_target() > 1) {
+        return fail(path + ".service_level_target", "must be in (0, 1]");
+      }
+      q.service_level.fraction = in.service_level_target();
+    }
+    if (in.offer_timeout_s() > 0) q.offer_timeout = seconds_to_duration(in.offer_timeout_s());
+    if (in.has_wrap_up_s()) {
+      if (auto e = non_negative(in.wrap_up_s(), path + ".wrap_up_s")) return e;
+      q.wrap_up = seconds_to_duration(in.wrap_up_s());
+    }
+    if (in.max_wait_s() > 0) q.max_wait = seconds_to_duration(in.max_wait_s());
+    double last_after = 0;
+    for (int i = 0; i < in.expansion_size(); ++i) {
+      const std::string p = at(path + ".expansion", i);
+      const auto& step = in.expansion(i);
+      if (!(step.after_s() > last_after)) {
+        return fail(p + ".after_s", "must be > 0 and after the previous step's");
+      }
+      last_after = step.after_s();
+      if (step.lower_levels_by() < 0 || step.lower_levels_by() > 10) {
+        return fail(p + ".lower_levels_by", "must be 0..10");
+      }
+      q.expansion.push_back(engine::ExpansionStep{seconds_to_duration(step.after_s()),
+                                                  step.lower_levels_by(), step.skills_optional()});
+    }
+    if (in.overflow_after_s() > 0) {
+      auto target = queue_ids.find(in.overflow_queue());
+      if (target == queue_ids.end()) {
+        return fail(path + ".overflow_queue", "unknown queue '" + in.overflow_queue() + "'");
+      }
+      if (target->first == in.name()) return fail(path + ".overflow_queue", "is the queue itself");
+      q.overflow_after = seconds_to_duration(in.overflow_after_s());
+      q.overflow_queue = engine::QueueId(target->second);
+    } else if (!in.overflow_queue().empty()) {
+      return fail(path + ".overflow_after_s", "required with overflow_queue");
+    }
+    if (auto e = overrides(in.weights(), path + ".weights", q.weights)) return e;
+    if (in.has_short_abandon_s()) {
+      if (auto e = non_negative(in.short_abandon_s(), path + ".short_abandon_s")) return e;
+      q.short_abandon = seconds_to_duration(in.short_abandon_s());
+    }
+    if (in.default_handle_time_s() > 0) {
+      q.default_handle_time = seconds_to_duration(in.default_handle_time_s());
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> agent(const v1::Agent& in, const std::string& path,
+                             engine::AgentProfile& a) const {
+    a.name = in.name();
+    if (a.name.empty()) return fail(path + ".name", "must not be empty");
+    a.team = in.team();
+    std::set<std::string> seen;
+    for (int i = 0; i < in.skills_size(); ++i) {
+      const std::string p = at(path + ".skills", i);
+      engine::SkillLevel s;
+      if (auto e = skill(in.skills(i).skill(), p + ".skill", s.skill)) return e;
+      if (!seen.insert(in.skills(i).skill()).second) return fail(p + ".skill", "listed twice");
+      s.level = in.skills(i).level();
+      if (auto e = level(s.level, p + ".level")) return e;
+      a.skills.push_back(s);
+    }
+    for (int i = 0; i < in.languages_size(); ++i) {
+      if (in.languages(i).empty()) return fail(at(path + ".languages", i), "must not be empty");
+      a.languages.push_back(in.languages(i));
+    }
+    const auto& cap = in.capacity();
+    const std::pair<std::optional<int>, const char*> caps[] = {
+        {cap.has_phone() ? std::optional(cap.phone()) : std::nullopt, "phone"},
+        {cap.has_email() ? std::optional(cap.email()) : std::nullopt, "email"},
+        {cap.has_web_chat() ? std::optional(cap.web_chat()) : std::nullopt, "web_chat"},
+        {cap.has_web_callback() ? std::optional(cap.web_callback()) : std::nullopt, "web_callback"},
+    };
+    for (size_t ch = 0; ch < 4; ++ch) {
+      if (!caps[ch].first) continue;
+      if (*caps[ch].first < 0 || *caps[ch].first > 100) {
+        return fail(path + ".capacity." + caps[ch].second, "must be 0..100");
+      }
+      a.capacity.max[ch] = *caps[ch].first;
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+Result<RoutingModel> parse_routing_config(const std::string& text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return engine::invalid_argument(source + ": line " + std::to_string(e.mark.line + 1) + ": " +
+                                    e.msg);
+  }
+  if (root.IsNull()) return engine::invalid_argument(source + ": the file is empty");
+  if (auto e = check_keys(root, *v1::RoutingConfig::descriptor(), "")) {
+    return engine::invalid_argument(source + ": " + *e);
+  }
+  v1::RoutingConfig message;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto status = google::protobuf::util::JsonStringToMessage(to_json(root), &message, options);
+  if (!status.ok()) {
+    return engine::invalid_argument(source + ": " + std::string(status.message()));
+  }
+  return Resolver(source).resolve(message);
+}
+
+Result<RoutingModel> load_routing_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return engine::not_found(path + ": cannot open the routing configuration");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_routing_config(text.str(), path);
+}
+
+Result<std::unique_ptr<engine::Router>> build_router(const RoutingModel& model,
+                                                     engine::MatchMode mode) {
+  auto router = std::make_unique<engine::Router>(model.router, mode);
+  for (const std::string& s : model.skills) {
+    if (auto r = router->add_skill(s); !r.ok()) return r.error();
+  }
+  for (size_t i = 0; i < model.queues.size(); ++i) {
+    engine::QueueConfig q = model.queues[i];
+    // Overflow may point at a later queue: add it without, then set it once all exist.
+    q.overflow_after.reset();
+    q.overflow_queue = engine::QueueId();
+    if (auto r = router->add_queue(q); !r.ok()) {
+      return engine::Error{r.error().code,
+                           "queues[" + std::to_string(i) + "]: " + r.error().message};
+    }
+  }
+  for (size_t i = 0; i < model.queues.size(); ++i) {
+    if (!model.queues[i].overflow_after) continue;
+    if (auto s = router->update_queue(engine::QueueId(static_cast<uint32_t>(i)), model.queues[i],
+                                      router->now());
+        !s.ok()) {
+      return engine::Error{s.error().code,
+                           "queues[" + std::to_string(i) + "]: " + s.error().message};
+    }
+  }
+  for (size_t i = 0; i < model.agents.size(); ++i) {
+    if (auto r = router->add_agent(model.agents[i]); !r.ok()) {
+      return engine::Error{r.error().code,
+                           "agents[" + std::to_string(i) + "]: " + r.error().message};
+    }
+  }
+  router->clear_events();
+  return router;
+}
+
+}  // namespace router::adapters::config

@@ -1,0 +1,99 @@
+// The routing configuration file: YAML/JSON -> model, with errors that name file and field.
+#include "adapters/config/routing_config.h"
+
+#include <catch2/catch.hpp>
+
+namespace router::adapters::config {
+namespace {
+
+using Catch::Matchers::Contains;
+
+std::string error_of(const std::string& yaml) {
+  auto r = parse_routing_config(yaml, "test.yaml");
+  REQUIRE_FALSE(r.ok());
+  return r.error().message;
+}
+
+const char* kSmall = R"(
+skills: [billing, sales]
+queues:
+  - {name: billing, channels: [PHONE, EMAIL], skills: [{skill: billing, min_level: 5}],
+     wrap_up_s: 12.5, overflow_after_s: 60, overflow_queue: sales,
+     weights: {wait: 0.5}}
+  - {name: sales, channels: [PHONE]}
+agents:
+  - {name: alice, languages: [en], skills: [{skill: billing, level: 7}], capacity: {email: 2}}
+)";
+
+}  // namespace
+
+TEST_CASE("a routing configuration resolves names to the ids a router assigns", "[config]") {
+  auto r = parse_routing_config(kSmall, "small.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const RoutingModel& m = r.value();
+  REQUIRE(m.skills == std::vector<std::string>{"billing", "sales"});
+  REQUIRE(m.queues.size() == 2);
+  const engine::QueueConfig& billing = m.queues[0];
+  CHECK(billing.required_skills[0].skill == engine::SkillId(0));
+  CHECK(billing.required_skills[0].min_level == 5);
+  CHECK(billing.channels[static_cast<size_t>(engine::Channel::kEmail)]);
+  CHECK(billing.wrap_up == engine::Duration(12500));
+  CHECK(billing.overflow_queue == engine::QueueId(1));
+  CHECK(billing.weights[engine::Term::kWait] == 0.5);
+  CHECK_FALSE(billing.weights[engine::Term::kIdle].has_value());
+  CHECK(m.agents[0].capacity.max[static_cast<size_t>(engine::Channel::kEmail)] == 2);
+  CHECK(m.agents[0].capacity.max[static_cast<size_t>(engine::Channel::kPhone)] == 1);
+
+  auto router = build_router(m);
+  REQUIRE(router.ok());
+  CHECK(router.value()->find_queue("sales") == engine::QueueId(1));
+  CHECK(router.value()->find_agent("alice") == engine::AgentId(0));
+}
+
+TEST_CASE("JSON is read as well as YAML", "[config]") {
+  auto r = parse_routing_config(
+      R"({"skills": ["a"], "queues": [{"name": "q", "channels": ["EMAIL"],
+          "skills": [{"skill": "a", "minLevel": 3}]}]})",
+      "c.json");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(r.value().queues[0].required_skills[0].min_level == 3);
+}
+
+TEST_CASE("configuration errors name the file and the field path", "[config]") {
+  CHECK_THAT(error_of("skills: [a]\nqueues: [{name: q, channels: [PHONE], skils: []}]"),
+             Contains("test.yaml: queues[0].skils: unknown field"));
+  CHECK_THAT(error_of("skills: [a]\nqueues: [{name: q, channels: [PHONE], "
+                      "skills: [{skill: a, min_level: 11}]}]"),
+             Contains("test.yaml: queues[0].skills[0].min_level: must be 1..10"));
+  CHECK_THAT(error_of("skills: [a]\nagents: [{name: x, skills: [{skill: b, level: 3}]}]"),
+             Contains("agents[0].skills[0].skill: unknown skill 'b'"));
+  CHECK_THAT(error_of("skills: [a]\nqueues: [{name: q, channels: [PHONE], "
+                      "overflow_after_s: 5, overflow_queue: nowhere}]"),
+             Contains("queues[0].overflow_queue: unknown queue 'nowhere'"));
+  CHECK_THAT(error_of("skills: [a]\nqueues: [{name: q}]"),
+             Contains("queues[0].channels: must name at least one"));
+  CHECK_THAT(error_of("skills: [a, a]"), Contains("skills[1]: 'a' listed twice"));
+  CHECK_THAT(error_of("default_weights: {wait: -1}"),
+             Contains("default_weights.wait: must be ≥ 0"));
+  CHECK_THAT(error_of("skills: [a\nqueues: ["), Contains("test.yaml: line"));
+  CHECK_THAT(error_of("queues: [{name: q, channels: [FAX]}]"), Contains("test.yaml"));
+  auto missing = load_routing_config("/nonexistent/routing.yaml");
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.error().message, Contains("/nonexistent/routing.yaml"));
+}
+
+TEST_CASE("the example center in the repository loads and builds a router", "[config]") {
+  auto r =
+      load_routing_config(std::string(ROUTER_SOURCE_DIR) + "/tools/routersim/examples/center.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(r.value().queues.size() == 5);
+  CHECK(r.value().agents.size() == 10);
+  auto router = build_router(r.value());
+  INFO((router.ok() ? "" : router.error().message));
+  REQUIRE(router.ok());
+}
+
+}  // namespace router::adapters::config
