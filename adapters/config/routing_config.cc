@@ -68,14 +68,20 @@ std::string to_json(const YAML::Node& n) {
     case YAML::NodeType::Scalar: return scalar_to_json(n);
     case YAML::NodeType::Sequence: {
       std::string out = "[";
-      for (size_t i = 0; i < n.size(); ++i) out += (i ? "," : "") + to_json(n[i]);
+      for (size_t i = 0; i < n.size(); ++i) {
+        if (i > 0) out += ',';
+        out += to_json(n[i]);
+      }
       return out + "]";
     }
     case YAML::NodeType::Map: {
       std::string out = "{";
       bool first = true;
       for (const auto& kv : n) {
-        out += (first ? "" : ",") + json_quote(kv.first.Scalar()) + ":" + to_json(kv.second);
+        if (!first) out += ',';
+        out += json_quote(kv.first.Scalar());
+        out += ':';
+        out += to_json(kv.second);
         first = false;
       }
       return out + "}";
@@ -285,7 +291,7 @@ class Resolver {
     if (in.channels_size() == 0) return fail(path + ".channels", "must name at least one");
     q.channels.reset();
     for (int i = 0; i < in.channels_size(); ++i) {
-      engine::Channel ch;
+      engine::Channel ch = engine::Channel::kPhone;
       if (auto e = channel(in.channels(i), at(path + ".channels", i), ch)) return e;
       q.channels.set(static_cast<size_t>(ch));
     }

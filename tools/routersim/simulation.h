@@ -1,0 +1,128 @@
+// routersim's core: a discrete-event simulation in simulated time that drives the very same
+// engine::Router the daemon runs (no copy of the routing logic). Poisson arrivals per call
+// type (optionally per interval of the day), exponential or lognormal handle times,
+// exponential patience (abandon while waiting), agents from the routing configuration with an
+// accept delay and the queue's wrap-up; independent replications give 95% confidence
+// intervals. Deterministic: the same workload, seed and policy give the same results.
+// Not thread-safe: one simulation runs on the calling thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/config/routing_config.h"
+#include "engine/router.h"
+
+namespace router::sim {
+
+enum class Distribution : uint8_t { kExponential, kLognormal, kDeterministic };
+
+struct HandleTime {
+  Distribution distribution = Distribution::kExponential;
+  double mean_s = 180.0;
+  double sd_s = 0.0;  // lognormal only
+};
+
+// Arrival rate for [from_s, to_s), in seconds since the start of the measured period (after
+// warm-up); the warm-up runs at the rate in force at 0. Outside every interval the rate is 0.
+struct RateInterval {
+  double from_s = 0.0;
+  double to_s = 0.0;
+  double per_hour = 0.0;
+};
+
+struct CallType {
+  std::string name;   // a "class" in the results
+  std::string queue;  // queue name in the routing configuration
+  engine::Channel channel = engine::Channel::kPhone;
+  double per_hour = 0.0;                // used when `intervals` is empty
+  std::vector<RateInterval> intervals;  // piecewise-constant rate over the run
+  HandleTime handle;
+  std::optional<double> patience_mean_s;  // exponential; absent: callers never abandon
+  engine::Segment segment = engine::Segment::kOrdinary;
+  double lifetime_value = 0.0;
+  std::string language;
+  int priority = 0;
+};
+
+struct Workload {
+  std::vector<CallType> call_types;
+  double duration_s = 8 * 3600.0;  // measured period per replication
+  double warmup_s = 1800.0;        // simulated before measuring (not counted)
+  double accept_delay_s = 2.0;     // from offer to the agent's accept (deterministic)
+  int replications = 10;
+  uint64_t seed = 1;
+  // Agents log in READY at the start; absent: every agent of the routing configuration.
+  std::optional<std::vector<std::string>> agents;
+};
+
+// Load a workload from YAML or JSON (same schema; see docs/simulation.md). Errors name the
+// file and the field.
+engine::Result<Workload> load_workload(const std::string& path);
+engine::Result<Workload> parse_workload(const std::string& text, const std::string& source);
+
+// Routing policies compared on the same workload and random numbers. All but kPoints replace
+// every queue's weights (engine::WeightOverrides) with the reference strategy's setting.
+enum class Policy : uint8_t {
+  kPoints,           // the configuration's own weights (the product)
+  kFifoLongestIdle,  // wait only: oldest first, longest-idle agent (Asterisk leastrecent)
+  kFewestCalls,      // agent who completed fewest (Asterisk fewestcalls)
+  kRandom,           // a random eligible agent (Asterisk random)
+  kStaticPriority,   // interaction + queue priority first, then FIFO
+};
+std::string_view to_string(Policy p);
+std::optional<Policy> policy_from_string(std::string_view name);
+
+// A mean with its 95% confidence half-width over replications (Student t).
+struct Estimate {
+  double mean = 0.0;
+  double half_width = 0.0;
+};
+
+// Per queue or per call type, measured after warm-up. Interactions that arrive in the measured
+// period count; those still waiting at its end count as offered, not answered (their wait so
+// far counts in the wait statistics). An interaction counts for the queue it entered at arrival
+// (its call type's queue) even if it overflowed, and is judged against that queue's
+// service-level threshold. A wait runs from arrival to accept (so it includes the accept
+// delay), to cancel, or to expiry.
+struct Outcome {
+  std::string name;
+  Estimate offered;  // per replication
+  Estimate answered;
+  Estimate abandoned;
+  Estimate expired;        // reached the queue's max_wait
+  Estimate service_level;  // answered within the queue's threshold / offered
+  Estimate asa_s;          // mean wait of the answered
+  Estimate wait_mean_s;    // mean wait of all (answered: to answer; abandoned: to abandon)
+  Estimate wait_p90_s;     // 90th percentile of the wait of all
+  Estimate abandon_rate;   // abandoned / offered
+  Estimate p_wait;         // not offered to an agent on arrival (had to queue) / offered
+  std::vector<double> wait_histogram;  // share of interactions per 5 s bucket, 0..300 s+
+};
+
+struct Results {
+  Policy policy = Policy::kPoints;
+  int replications = 0;
+  double simulated_interactions = 0;  // all replications
+  double wall_s = 0;                  // time taken (for the speed claim)
+  std::vector<Outcome> queues;
+  std::vector<Outcome> call_types;
+  // Occupied (RESERVED + BUSY + WRAP_UP: an offer ringing counts as work) time / logged-in time,
+  // over all agents, in the measured period.
+  Estimate occupancy;
+};
+
+// Called after each replication with (replications done, replications in all).
+using ProgressFn = std::function<void(int done, int total)>;
+
+// Runs `workload.replications` independent replications (seeds seed, seed+1, ...). Errors:
+// a call type naming an unknown queue or a channel its queue does not take, an unknown agent,
+// an accept delay not shorter than a queue's offer timeout, or an engine refusal (a bug).
+engine::Result<Results> simulate(const adapters::config::RoutingModel& model,
+                                 const Workload& workload, Policy policy,
+                                 const ProgressFn& progress = {});
+
+}  // namespace router::sim
