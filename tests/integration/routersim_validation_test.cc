@@ -207,11 +207,11 @@ struct Run {
 };
 
 // Simulates `s` with `agents_simulated` agents (normally s.agents) under FIFO + longest idle.
-Run run(const Scenario& s, const Workload& workload, int agents_simulated) {
+Run run(const Scenario& s, const Workload& workload, int agents_simulated,
+        Policy policy = Policy::kFifoLongestIdle) {
   auto formula = queue_metrics(s.model(), s.threshold_s);
   REQUIRE(formula.ok());
-  auto results = simulate(single_queue_center(agents_simulated, s.threshold_s), workload,
-                          Policy::kFifoLongestIdle);
+  auto results = simulate(single_queue_center(agents_simulated, s.threshold_s), workload, policy);
   if (!results.ok()) FAIL(results.error().message);
   REQUIRE(results->queues.size() == 1);
   return Run{results->queues[0], *formula, results->simulated_interactions, results->wall_s};
@@ -335,6 +335,21 @@ TEST_CASE("the validation harness fails a simulation that does not match the for
     const auto failures = check_against(r.outcome, r.formula, s.metrics, tol);
     for (const std::string& f : failures) UNSCOPED_INFO(f);
     CHECK(outside_tolerance(failures) >= 2);  // SL and ASA
+  }
+
+  SECTION("a wrong policy: random order of service is not the FIFO Erlang C assumes") {
+    // Work-conserving, so P(wait) and ASA stay those of M/M/N; but serving waiting callers in
+    // random order spreads their waits, so the service level in 20 s must come out wrong.
+    const Workload w = poisson_workload(s);
+    const Run r = run(s, w, s.agents, Policy::kRandom);
+    print(s, w, r, tol);
+    const auto failures = check_against(r.outcome, r.formula, s.metrics, tol);
+    for (const std::string& f : failures) UNSCOPED_INFO(f);
+    CHECK(outside_tolerance(failures) >= 1);
+    bool sl_failed = false;
+    for (const std::string& f : failures)
+      sl_failed = sl_failed || f.rfind("outside tolerance: service level", 0) == 0;
+    CHECK(sl_failed);
   }
 
   SECTION("too little volume: a run too short to decide is refused, whatever its mean") {
