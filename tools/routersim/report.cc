@@ -71,13 +71,14 @@ class Table {
 void outcome_rows(Table& t, const std::vector<Outcome>& outcomes) {
   for (const Outcome& o : outcomes) {
     t.add({o.name, count(o.offered), count(o.answered), count(o.abandoned), pct(o.service_level),
-           secs(o.asa_s), secs(o.wait_mean_s), secs(o.wait_p90_s), pct(o.abandon_rate)});
+           secs(o.asa_s), secs(o.wait_mean_s), secs(o.wait_p90_s), pct(o.abandon_rate),
+           pct(o.occupancy)});
   }
 }
 
 std::vector<std::string> outcome_header(const char* first) {
-  return {first,   "offered", "answered",   "abandoned",  "SL",
-          "ASA s", "wait s",  "p90 wait s", "abandoned %"};
+  return {first,   "offered", "answered",   "abandoned",   "SL",
+          "ASA s", "wait s",  "p90 wait s", "abandoned %", "occupancy"};
 }
 
 nlohmann::ordered_json json_of(const Estimate& e) {
@@ -96,6 +97,7 @@ nlohmann::ordered_json json_of(const Outcome& o) {
           {"wait_p90_s", json_of(o.wait_p90_s)},
           {"abandon_rate", json_of(o.abandon_rate)},
           {"p_wait", json_of(o.p_wait)},
+          {"occupancy", json_of(o.occupancy)},
           {"wait_histogram_bucket_s", 5},
           {"wait_histogram", o.wait_histogram}};
 }

@@ -104,6 +104,7 @@ enum class CallState : uint8_t { kQueued, kOffered, kAssigned, kCompleted, kAban
 
 struct Call {
   Ms arrival = 0;
+  Ms work_since = -1;  // offered to an agent at; -1 while nobody holds it
   Ms handle = 0;
   Ms wait = -1;         // arrival to first accept, cancel or expiry; -1: not yet
   uint32_t type = 0;    // index into the workload's call types
@@ -230,6 +231,10 @@ class Replication {
       patience_rng_.emplace_back(seed, Stream::kPatience, i);
     }
     next_arrival_s_.assign(plan.size(), 0.0);
+    size_t groups = 0;
+    for (const TypePlan& p : plan) groups = std::max(groups, p.queue_group + 1);
+    queue_work_ms_.assign(groups, 0.0);
+    type_work_ms_.assign(plan.size(), 0.0);
     agent_state_.assign(router.agent_count(), engine::AgentState::kLoggedOut);
     agent_since_.assign(router.agent_count(), 0);
     double expected = 0;
@@ -270,6 +275,16 @@ class Replication {
   size_t arrivals() const { return calls_.size(); }
   double occupancy() const { return logged_in_ms_ > 0 ? occupied_ms_ / logged_in_ms_ : 0.0; }
   bool has_occupancy() const { return logged_in_ms_ > 0; }
+  // Work still held at the end of the measured period counts up to its end.
+  void close_work() {
+    for (uint64_t id = 0; id < calls_.size(); ++id) work_done(id, end_);
+  }
+  double queue_occupancy(size_t group) const {
+    return logged_in_ms_ > 0 ? queue_work_ms_[group] / logged_in_ms_ : 0.0;
+  }
+  double type_occupancy(size_t type) const {
+    return logged_in_ms_ > 0 ? type_work_ms_[type] / logged_in_ms_ : 0.0;
+  }
 
   // Adds this replication's counted interactions to per-queue and per-call-type tallies.
   void tally(std::vector<Tally>& queues, std::vector<Tally>& types) const {
@@ -431,6 +446,7 @@ class Replication {
           using T = std::decay_t<decltype(ev)>;
           if constexpr (std::is_same_v<T, engine::OfferedEvent>) {
             Call& c = calls_[ev.interaction.value()];
+            c.work_since = now;
             c.state = CallState::kOffered;
             c.agent = ev.agent.value();
             ++c.offers;
@@ -456,12 +472,15 @@ class Replication {
                   .agent = c.agent,
                   .kind = Kind::kComplete});
           } else if constexpr (std::is_same_v<T, engine::RequeuedEvent>) {
+            work_done(ev.interaction.value(), now);
             calls_[ev.interaction.value()].state = CallState::kQueued;
           } else if constexpr (std::is_same_v<T, engine::AbandonedEvent>) {
+            work_done(ev.interaction.value(), now);
             resolve(calls_[ev.interaction.value()], CallState::kAbandoned, now);
           } else if constexpr (std::is_same_v<T, engine::ExpiredEvent>) {
             resolve(calls_[ev.interaction.value()], CallState::kExpired, now);
           } else if constexpr (std::is_same_v<T, engine::CompletedEvent>) {
+            work_done(ev.interaction.value(), now);
             calls_[ev.interaction.value()].state = CallState::kCompleted;
           } else if constexpr (std::is_same_v<T, engine::AgentStateChangedEvent>) {
             const size_t a = ev.agent.value();
@@ -475,6 +494,19 @@ class Replication {
   static void resolve(Call& c, CallState state, Ms now) {
     c.state = state;
     if (c.wait < 0) c.wait = now - c.arrival;
+  }
+
+  // Agent time spent on a call from its offer to now (its end, or its return to the queue),
+  // clipped to the measured period, credited to its queue and call type.
+  void work_done(uint64_t id, Ms now) {
+    Call& c = calls_[id];
+    if (c.work_since < 0) return;
+    const Ms from = std::max(c.work_since, warmup_);
+    const Ms to = std::min(now, end_);
+    c.work_since = -1;
+    if (to <= from) return;
+    queue_work_ms_[plan_[c.type].queue_group] += static_cast<double>(to - from);
+    type_work_ms_[c.type] += static_cast<double>(to - from);
   }
 
   // Adds the agent's time in its current state, up to `until`, clipped to the measured period.
@@ -520,6 +552,7 @@ class Replication {
   std::vector<engine::AgentState> agent_state_;
   std::vector<Ms> agent_since_;
   double logged_in_ms_ = 0, occupied_ms_ = 0;
+  std::vector<double> queue_work_ms_, type_work_ms_;
 };
 
 }  // namespace
@@ -624,6 +657,8 @@ engine::Result<Results> simulate(const adapters::config::RoutingModel& model,
 
   std::vector<Samples> queue_samples(queue_groups.size()), type_samples(plan.size());
   std::vector<double> occupancy;
+  std::vector<std::vector<double>> queue_occupancy(queue_groups.size()),
+      type_occupancy(plan.size());
   double arrivals = 0;
   for (int r = 0; r < workload.replications; ++r) {
     const uint64_t seed = workload.seed + static_cast<uint64_t>(r);
@@ -636,7 +671,14 @@ engine::Result<Results> simulate(const adapters::config::RoutingModel& model,
                                                std::to_string(seed) + "): " + s.error().message};
     }
     arrivals += static_cast<double>(rep.arrivals());
-    if (rep.has_occupancy()) occupancy.push_back(rep.occupancy());
+    rep.close_work();
+    if (rep.has_occupancy()) {
+      occupancy.push_back(rep.occupancy());
+      for (size_t i = 0; i < queue_groups.size(); ++i) {
+        queue_occupancy[i].push_back(rep.queue_occupancy(i));
+      }
+      for (size_t i = 0; i < plan.size(); ++i) type_occupancy[i].push_back(rep.type_occupancy(i));
+    }
     std::vector<Tally> queues(queue_groups.size()), types(plan.size());
     rep.tally(queues, types);
     for (size_t i = 0; i < queues.size(); ++i) queue_samples[i].add(queues[i]);
@@ -650,9 +692,11 @@ engine::Result<Results> simulate(const adapters::config::RoutingModel& model,
   results.simulated_interactions = arrivals;
   for (size_t i = 0; i < queue_groups.size(); ++i) {
     results.queues.push_back(queue_samples[i].outcome(model.queues[queue_groups[i]].name));
+    results.queues.back().occupancy = estimate(queue_occupancy[i]);
   }
   for (size_t i = 0; i < plan.size(); ++i) {
     results.call_types.push_back(type_samples[i].outcome(plan[i].spec->name));
+    results.call_types.back().occupancy = estimate(type_occupancy[i]);
   }
   results.occupancy = estimate(occupancy);
   results.wall_s =

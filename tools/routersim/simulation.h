@@ -100,6 +100,10 @@ struct Outcome {
   Estimate wait_p90_s;     // 90th percentile of the wait of all
   Estimate abandon_rate;   // abandoned / offered
   Estimate p_wait;         // not offered to an agent on arrival (had to queue) / offered
+  // Share of all logged-in agent time spent on this queue's / call type's work (offered,
+  // talking, wrap-up), so the queues' figures add up to the overall occupancy when agents hold
+  // one interaction at a time.
+  Estimate occupancy;
   std::vector<double> wait_histogram;  // share of interactions per 5 s bucket, 0..300 s+
 };
 

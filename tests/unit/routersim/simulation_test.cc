@@ -105,6 +105,21 @@ TEST_CASE("outcomes add up and stay in range", "[routersim]") {
   CHECK(r->occupancy.mean < 1.0);
 }
 
+TEST_CASE("per-queue occupancy adds up to the overall occupancy for one-call-at-a-time agents",
+          "[routersim]") {
+  const auto r = simulate(small_center(), small_workload(), Policy::kPoints);
+  REQUIRE(r.ok());
+  double queues = 0, types = 0;
+  for (const Outcome& o : r->queues) {
+    CHECK(o.occupancy.mean > 0.05);  // both queues keep agents busy
+    queues += o.occupancy.mean;
+  }
+  for (const Outcome& o : r->call_types) types += o.occupancy.mean;
+  // Phone only, so every agent holds one call at a time: the shares partition the busy time.
+  CHECK(queues == Approx(r->occupancy.mean).epsilon(0.01));
+  CHECK(types == Approx(queues).epsilon(1e-9));
+}
+
 TEST_CASE("interactions arriving during warm-up are not counted", "[routersim]") {
   Workload w = small_workload();
   w.replications = 1;
