@@ -117,9 +117,9 @@ struct Interaction {
   }
 };
 
+// A queue whose own skills the agent meets at some expansion stage (and whose channels it takes).
 struct ServedQueue {
   QueueId queue;
-  int min_stage = 0;        // first expansion stage at which the agent meets the queue's skills
   int base_fit_levels = 0;  // Σ (level − min) over the queue's own skills
 };
 
@@ -273,10 +273,6 @@ class Router::Impl {
     return it == live_.end() ? nullptr : it->second.get();
   }
   uint32_t intern_language(const std::string& lang);
-  uint32_t lookup_language(const std::string& lang) const {
-    auto it = language_ids_.find(lang);
-    return it == language_ids_.end() ? kNoLanguage : it->second;
-  }
   Status validate_queue(const QueueConfig& c, std::optional<QueueId> self) const;
   Status validate_skills(const std::vector<SkillLevel>& skills, std::string_view field) const;
   void set_clock(TimePoint now) { now_ = std::max(now_, now); }
@@ -989,7 +985,7 @@ void Router::Impl::recompute_served(Agent& a) {
     if (!channel) continue;
     for (int stage = 0; stage <= static_cast<int>(q.cfg.expansion.size()); ++stage) {
       if (meets(a, effective_skills(q, q.cfg.required_skills, stage))) {
-        a.served.push_back(ServedQueue{q.id, stage, fit_levels(a, q.cfg.required_skills)});
+        a.served.push_back(ServedQueue{q.id, fit_levels(a, q.cfg.required_skills)});
         break;
       }
     }
