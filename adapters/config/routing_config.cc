@@ -8,7 +8,9 @@
 #include <google/protobuf/util/json_util.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -175,12 +177,106 @@ class Resolver {
       }
       m.agents.push_back(std::move(a));
     }
+    if (auto e = daemon(c.daemon(), m.daemon)) return *e;
+    if (auto e = auth(c.auth(), agent_names, m.auth)) return *e;
+    m.proto = c;
     return m;
   }
 
  private:
   std::string source_;
   std::map<std::string, uint32_t> skill_ids_;
+
+  std::optional<Error> daemon(const v1::Daemon& d, DaemonSettings& out) const {
+    if (!d.listen().empty()) {
+      const auto colon = d.listen().rfind(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == d.listen().size()) {
+        return fail("daemon.listen", "must be host:port, got '" + d.listen() + "'");
+      }
+      out.listen = d.listen();
+    }
+    if (!d.default_region().empty()) {
+      const std::string& r = d.default_region();
+      if (r.size() != 2 || !std::isupper(static_cast<unsigned char>(r[0])) ||
+          !std::isupper(static_cast<unsigned char>(r[1]))) {
+        return fail("daemon.default_region", "must be a two-letter ISO 3166 code like US");
+      }
+      out.default_region = r;
+    }
+    out.customers_file = d.customers_file();
+    const std::pair<double, engine::Duration*> durations[] = {
+        {d.agent_grace_s(), &out.agent_grace},
+        {d.heartbeat_s(), &out.heartbeat},
+        {d.shutdown_deadline_s(), &out.shutdown_deadline},
+    };
+    const char* names[] = {"daemon.agent_grace_s", "daemon.heartbeat_s",
+                           "daemon.shutdown_deadline_s"};
+    for (size_t i = 0; i < 3; ++i) {
+      if (durations[i].first < 0 || durations[i].first > 3600) {
+        return fail(names[i], "must be 0..3600 seconds");
+      }
+      if (durations[i].first > 0) *durations[i].second = seconds_to_duration(durations[i].first);
+    }
+    if (d.stream_buffer() > 1'000'000) return fail("daemon.stream_buffer", "must be ≤ 1000000");
+    if (d.stream_buffer()) out.stream_buffer = d.stream_buffer();
+    if (d.max_message_bytes() != 0 &&
+        (d.max_message_bytes() < 1024 || d.max_message_bytes() > 64 * 1024 * 1024)) {
+      return fail("daemon.max_message_bytes", "must be 1024..67108864");
+    }
+    if (d.max_message_bytes()) out.max_message_bytes = d.max_message_bytes();
+    if (d.max_finished_remembered()) out.max_finished_remembered = d.max_finished_remembered();
+    if (d.max_email_threads()) out.max_email_threads = d.max_email_threads();
+    return std::nullopt;
+  }
+
+  std::optional<Error> auth(const v1::Auth& a, const std::set<std::string>& agents,
+                            AuthSettings& out) const {
+    out.dev_no_auth = a.dev_no_auth();
+    std::set<std::string> seen;
+    for (int i = 0; i < a.tokens_size(); ++i) {
+      const auto& t = a.tokens(i);
+      const std::string p = at("auth.tokens", i);
+      AuthToken tok;
+      if (!t.token().empty() && !t.token_env().empty()) {
+        return fail(p, "set token or token_env, not both");
+      }
+      if (!t.token_env().empty()) {
+        const char* v = std::getenv(t.token_env().c_str());
+        if (v == nullptr || *v == 0) {
+          return fail(p + ".token_env", "environment variable " + t.token_env() + " is not set");
+        }
+        tok.token = v;
+      } else {
+        tok.token = t.token();
+      }
+      const std::string tp = p + (t.token_env().empty() ? ".token" : ".token_env");
+      if (tok.token.size() < 16 || tok.token.size() > 256) {
+        return fail(tp, "must be 16..256 characters");
+      }
+      for (char ch : tok.token) {
+        if (ch <= ' ' || ch > '~') return fail(tp, "must be printable ASCII without spaces");
+      }
+      if (!seen.insert(tok.token).second) return fail(tp, "the same token is listed twice");
+      tok.role = t.role();
+      if (tok.role == v1::ROLE_UNSPECIFIED) {
+        return fail(p + ".role", "required (GATEWAY, AGENT or SUPERVISOR)");
+      }
+      if (tok.role == v1::AGENT) {
+        if (t.agent().empty()) return fail(p + ".agent", "required for an AGENT token");
+        if (!agents.count(t.agent()))
+          return fail(p + ".agent", "unknown agent '" + t.agent() + "'");
+      } else if (!t.agent().empty()) {
+        return fail(p + ".agent", "only AGENT tokens name an agent");
+      }
+      tok.agent = t.agent();
+      tok.name = !t.name().empty() ? t.name()
+                 : tok.role == v1::AGENT
+                     ? "agent:" + t.agent()
+                     : (tok.role == v1::GATEWAY ? "gateway:" : "supervisor:") + std::to_string(i);
+      out.tokens.push_back(std::move(tok));
+    }
+    return std::nullopt;
+  }
 
   static std::string at(const std::string& field, int i) {
     return field + "[" + std::to_string(i) + "]";
@@ -433,7 +529,14 @@ Result<RoutingModel> load_routing_config(const std::string& path) {
   if (!in) return engine::not_found(path + ": cannot open the routing configuration");
   std::stringstream text;
   text << in.rdbuf();
-  return parse_routing_config(text.str(), path);
+  auto model = parse_routing_config(text.str(), path);
+  if (!model.ok()) return model;
+  std::string& customers = model.value().daemon.customers_file;
+  if (!customers.empty() && customers.front() != '/') {
+    const auto slash = path.rfind('/');
+    if (slash != std::string::npos) customers = path.substr(0, slash + 1) + customers;
+  }
+  return model;
 }
 
 Result<std::unique_ptr<engine::Router>> build_router(const RoutingModel& model,

@@ -10,17 +10,47 @@
 #include <vector>
 
 #include "engine/router.h"
+#include "router/v1/config.pb.h"
 
 namespace router::adapters::config {
 
 // The configuration with every name resolved: skill ids are indexes into `skills`, queue ids
 // (overflow targets) indexes into `queues`, in file order — exactly the ids a Router built by
 // build_router() assigns.
+// routerd's own settings (RoutingConfig.daemon) with defaults applied.
+struct DaemonSettings {
+  std::string listen = "127.0.0.1:50051";
+  std::string default_region = "US";
+  std::string customers_file;  // resolved against the config file's folder; empty: none
+  engine::Duration agent_grace = std::chrono::seconds(10);
+  engine::Duration heartbeat = std::chrono::seconds(5);
+  size_t stream_buffer = 1024;
+  engine::Duration shutdown_deadline = std::chrono::seconds(5);
+  size_t max_message_bytes = 64 * 1024;
+  size_t max_finished_remembered = 100'000;
+  size_t max_email_threads = 1'000'000;
+};
+
+struct AuthToken {
+  std::string token;  // the secret (token_env already resolved)
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string agent;  // AGENT tokens: the agent it acts for
+  std::string name;   // for logs
+};
+
+struct AuthSettings {
+  std::vector<AuthToken> tokens;
+  bool dev_no_auth = false;
+};
+
 struct RoutingModel {
   engine::RouterConfig router;
   std::vector<std::string> skills;
   std::vector<engine::QueueConfig> queues;
   std::vector<engine::AgentProfile> agents;
+  DaemonSettings daemon;
+  AuthSettings auth;
+  v1::RoutingConfig proto;  // the parsed file (entry points are resolved by adapters/channels)
 };
 
 // `source` names the text in error messages (usually the file name).

@@ -96,4 +96,54 @@ TEST_CASE("the example center in the repository loads and builds a router", "[co
   REQUIRE(router.ok());
 }
 
+TEST_CASE("auth tokens and daemon settings are read with their defaults", "[config]") {
+  setenv("ROUTER_TEST_GATEWAY_TOKEN", "gateway-secret-from-env-0001", 1);
+  auto r = parse_routing_config(std::string(kSmall) + R"(
+auth:
+  tokens:
+    - {token: supervisor-secret-000001, role: SUPERVISOR}
+    - {token_env: ROUTER_TEST_GATEWAY_TOKEN, role: GATEWAY, name: ivr-1}
+    - {token: alice-secret-0000000001, role: AGENT, agent: alice}
+daemon: {listen: "0.0.0.0:6000", agent_grace_s: 2.5}
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const auto& m = r.value();
+  REQUIRE(m.auth.tokens.size() == 3);
+  CHECK(m.auth.tokens[1].token == "gateway-secret-from-env-0001");
+  CHECK(m.auth.tokens[1].name == "ivr-1");
+  CHECK(m.auth.tokens[2].agent == "alice");
+  CHECK(m.auth.tokens[2].name == "agent:alice");
+  CHECK_FALSE(m.auth.dev_no_auth);
+  CHECK(m.daemon.listen == "0.0.0.0:6000");
+  CHECK(m.daemon.agent_grace == engine::Duration(2500));
+  CHECK(m.daemon.heartbeat == engine::Duration(5000));  // default
+  CHECK(m.daemon.default_region == "US");
+}
+
+TEST_CASE("auth and daemon errors name the field", "[config]") {
+  const std::string base(kSmall);
+  CHECK_THAT(error_of(base + "auth: {tokens: [{token: short, role: GATEWAY}]}"),
+             Contains("test.yaml: auth.tokens[0].token: must be 16..256 characters"));
+  CHECK_THAT(error_of(base + "auth: {tokens: [{token: agent-token-00000001, role: AGENT}]}"),
+             Contains("auth.tokens[0].agent: required"));
+  CHECK_THAT(error_of(base + "auth: {tokens: [{token: agent-token-00000001, role: AGENT, "
+                             "agent: bob}]}"),
+             Contains("auth.tokens[0].agent: unknown agent 'bob'"));
+  CHECK_THAT(error_of(base + "auth: {tokens: [{token: gateway-token-000001}]}"),
+             Contains("auth.tokens[0].role: required"));
+  CHECK_THAT(error_of(base + "auth: {tokens: [{token: same-token-0000000001, role: GATEWAY}, "
+                             "{token: same-token-0000000001, role: SUPERVISOR}]}"),
+             Contains("auth.tokens[1].token: the same token is listed twice"));
+  CHECK_THAT(error_of(base + "auth: {tokens: [{token_env: ROUTER_TEST_UNSET_VARIABLE, "
+                             "role: GATEWAY}]}"),
+             Contains("auth.tokens[0].token_env: environment variable ROUTER_TEST_UNSET_VARIABLE"));
+  CHECK_THAT(error_of(base + "daemon: {listen: nowhere}"), Contains("daemon.listen: must be"));
+  CHECK_THAT(error_of(base + "daemon: {default_region: usa}"),
+             Contains("daemon.default_region: must be a two-letter"));
+  CHECK_THAT(error_of(base + "daemon: {agent_grace_s: -1}"),
+             Contains("daemon.agent_grace_s: must be 0..3600"));
+}
+
 }  // namespace router::adapters::config
