@@ -1,0 +1,64 @@
+// Bearer tokens → callers; see auth.h.
+#include "adapters/grpc/auth.h"
+
+namespace router::adapters::grpc {
+
+Authenticator::Authenticator(const config::AuthSettings& settings)
+    : dev_no_auth_(settings.dev_no_auth) {
+  for (const auto& t : settings.tokens) {
+    by_token_.emplace(t.token, Caller{t.role, t.agent, t.name, false});
+  }
+}
+
+::grpc::Status Authenticator::authorize(const ::grpc::CallbackServerContext& context, v1::Role role,
+                                        Caller& caller) const {
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    if (dev_no_auth_) {
+      caller = Caller{v1::SUPERVISOR, "", "dev", true};
+      return ::grpc::Status::OK;
+    }
+    return {::grpc::StatusCode::UNAUTHENTICATED,
+            "missing \"authorization: Bearer <token>\" metadata"};
+  }
+  const std::string_view value(it->second.data(), it->second.size());
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.substr(0, kBearer.size()) != kBearer) {
+    return {::grpc::StatusCode::UNAUTHENTICATED,
+            "authorization metadata must be \"Bearer <token>\""};
+  }
+  const auto found = by_token_.find(std::string(value.substr(kBearer.size())));
+  if (found == by_token_.end()) {
+    if (dev_no_auth_) {
+      caller = Caller{v1::SUPERVISOR, "", "dev", true};
+      return ::grpc::Status::OK;
+    }
+    return {::grpc::StatusCode::UNAUTHENTICATED, "unknown token"};
+  }
+  caller = found->second;
+  if (caller.role != role) {
+    return {::grpc::StatusCode::PERMISSION_DENIED,
+            std::string("a ") + std::string(to_string(caller.role)) + " token (" + caller.name +
+                ") may not call this service; it needs a " + std::string(to_string(role)) +
+                " token"};
+  }
+  return ::grpc::Status::OK;
+}
+
+::grpc::Status require_agent(const Caller& caller, std::string_view agent) {
+  if (caller.dev || caller.agent == agent) return ::grpc::Status::OK;
+  return {::grpc::StatusCode::PERMISSION_DENIED,
+          "agent: this token acts for agent " + caller.agent + " only, not " + std::string(agent)};
+}
+
+std::string_view to_string(v1::Role role) {
+  switch (role) {
+    case v1::GATEWAY: return "gateway";
+    case v1::AGENT: return "agent";
+    case v1::SUPERVISOR: return "supervisor";
+    default: return "unknown";
+  }
+}
+
+}  // namespace router::adapters::grpc

@@ -1,0 +1,46 @@
+// Bearer-token authentication and role checks for the four services. A token maps to a role
+// (gateway, agent, supervisor) and, for agents, the one agent it may act for. Tokens come from
+// the routing configuration and are replaced on reload.
+// Thread-safe: immutable once built; the Server swaps whole Authenticators under its lock.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "adapters/config/routing_config.h"
+
+namespace router::adapters::grpc {
+
+struct Caller {
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string agent;  // AGENT: the agent this caller acts for
+  std::string name;   // for logs and for scoping WatchInteractions to the caller's submissions
+  bool dev = false;   // auth.dev_no_auth: may do anything
+};
+
+class Authenticator {
+ public:
+  explicit Authenticator(const config::AuthSettings& settings);
+
+  // UNAUTHENTICATED without a valid "authorization: Bearer <token>"; PERMISSION_DENIED when the
+  // token's role is not `role`.
+  ::grpc::Status authorize(const ::grpc::CallbackServerContext& context, v1::Role role,
+                           Caller& caller) const;
+
+  bool dev_no_auth() const { return dev_no_auth_; }
+  size_t token_count() const { return by_token_.size(); }
+
+ private:
+  bool dev_no_auth_ = false;
+  std::unordered_map<std::string, Caller> by_token_;
+};
+
+// PERMISSION_DENIED unless `caller` may act for `agent` (its own agent, or dev mode).
+::grpc::Status require_agent(const Caller& caller, std::string_view agent);
+
+std::string_view to_string(v1::Role role);
+
+}  // namespace router::adapters::grpc

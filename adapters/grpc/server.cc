@@ -1,0 +1,225 @@
+// routerd's gRPC server: composition of config, customer store, engine host and services. See
+// server.h.
+#include "adapters/grpc/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "adapters/channels/memory_customer_store.h"
+#include "adapters/grpc/routing_host.h"
+#include "adapters/grpc/services.h"
+
+namespace router::adapters::grpc {
+
+namespace {
+
+// Every customer anonymous: the store when no customers_file is configured.
+class NoCustomers final : public channels::CustomerLookup {
+ public:
+  void lookup(const channels::CustomerKeys&,
+              std::function<void(channels::LookupResult)> done) override {
+    done(channels::LookupResult{});
+  }
+  void record_contact(const std::string&, const std::string&, int64_t) override {}
+  std::string describe() const override { return "no customer store (every caller anonymous)"; }
+};
+
+engine::Result<std::unique_ptr<channels::CustomerLookup>> open_customers(
+    const config::DaemonSettings& daemon) {
+  if (daemon.customers_file.empty()) {
+    return std::unique_ptr<channels::CustomerLookup>(std::make_unique<NoCustomers>());
+  }
+  auto phones = channels::PhoneNormalizer::make(daemon.default_region);
+  if (!phones.ok())
+    return engine::invalid_argument("daemon.default_region: " + phones.error().message);
+  auto store = channels::MemoryCustomerStore::load(daemon.customers_file, phones.value());
+  if (!store.ok()) return store.error();
+  return std::unique_ptr<channels::CustomerLookup>(std::move(store).value());
+}
+
+void warn_dev_mode(const config::RoutingModel& model) {
+  if (!model.auth.dev_no_auth) return;
+  spdlog::warn(
+      "event=auth_disabled AUTH IS OFF (auth.dev_no_auth: true): every caller is a supervisor "
+      "acting for any agent. Development only — never expose this routerd to a network.");
+}
+
+}  // namespace
+
+struct Server::State {
+  ServerOptions options;
+  std::unique_ptr<RoutingHost> host;
+  std::unique_ptr<Gate> gate;
+  Services services;
+  std::unique_ptr<::grpc::Server> server;
+  int port = 0;
+  std::string host_name;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool shut_down = false;
+  bool stopped = false;
+  std::mutex reload_mu;  // one reload at a time
+
+  void reload_async(std::function<void(engine::Result<RoutingHost::ReloadReport>)> done) {
+    std::unique_lock lock(reload_mu);
+    auto model = config::load_routing_config(options.config_path);
+    if (!model.ok()) {
+      spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
+                    model.error().message);
+      return done(model.error());
+    }
+    // The host applies it on the engine thread; the gate (tokens, limits) follows on success.
+    auto promise = std::make_shared<std::promise<engine::Result<RoutingHost::ReloadReport>>>();
+    auto future = promise->get_future();
+    auto next = std::make_shared<config::RoutingModel>(std::move(model).value());
+    host->post([this, next, promise] {
+      auto rules = gate_rules(*next);
+      auto result = host->reload(*next);
+      if (result.ok()) gate->set(std::move(rules));
+      promise->set_value(std::move(result));
+    });
+    auto result = future.get();
+    if (result.ok()) {
+      spdlog::info("event=reloaded file={} changes={} warnings={}", options.config_path,
+                   result.value().changes.size(), result.value().warnings.size());
+      for (const auto& w : result.value().warnings) spdlog::warn("event=reload_warning {}", w);
+      warn_dev_mode(*next);
+    } else {
+      spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
+                    result.error().message);
+      if (result.error().message.rfind(options.config_path, 0) != 0) {
+        result =
+            engine::Error{result.error().code, options.config_path + ": " + result.error().message};
+      }
+    }
+    done(std::move(result));
+  }
+};
+
+Server::Server() : state_(std::make_unique<State>()) {}
+
+Server::~Server() {
+  if (state_ && state_->server) shutdown(std::chrono::seconds(2));
+}
+
+engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options) {
+  auto model = config::load_routing_config(options.config_path);
+  if (!model.ok()) return model.error();
+  auto& m = model.value();
+  if (m.auth.tokens.empty() && !m.auth.dev_no_auth) {
+    return engine::invalid_argument(options.config_path +
+                                    ": auth.tokens: routerd needs tokens (or auth.dev_no_auth: "
+                                    "true for development)");
+  }
+  auto customers = open_customers(m.daemon);
+  if (!customers.ok()) return customers.error();
+  spdlog::info("event=customers store=\"{}\"", customers.value()->describe());
+
+  std::unique_ptr<Server> server(new Server());
+  State& st = *server->state_;
+  st.options = options;
+  const std::string listen = options.listen.value_or(m.daemon.listen);
+  auto rules = gate_rules(m);
+  const auto max_message = m.daemon.max_message_bytes;
+  warn_dev_mode(m);
+  auto host = RoutingHost::create(std::move(m), std::move(customers).value());
+  if (!host.ok()) {
+    return engine::Error{host.error().code, options.config_path + ": " + host.error().message};
+  }
+  st.host = std::move(host).value();
+  st.gate = std::make_unique<Gate>(std::move(rules));
+  State* raw = &st;
+  st.services = make_services(
+      *st.host, *st.gate,
+      [raw](std::function<void(engine::Result<RoutingHost::ReloadReport>)> done) {
+        // Off the gRPC thread: a reload reads a file and waits for the engine thread.
+        std::thread([raw, done = std::move(done)]() mutable {
+          raw->reload_async(std::move(done));
+        }).detach();
+      },
+      options.config_path);
+
+  ::grpc::EnableDefaultHealthCheckService(true);
+  ::grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  ::grpc::ServerBuilder builder;
+  builder.AddListeningPort(listen, ::grpc::InsecureServerCredentials(), &st.port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
+  // Keepalive finds dead agent desktops (their StreamWork then ends and the grace starts).
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
+  builder.RegisterService(st.services.interactions.get());
+  builder.RegisterService(st.services.agents.get());
+  builder.RegisterService(st.services.supervisors.get());
+  builder.RegisterService(st.services.admin.get());
+  st.host->start();
+  st.server = builder.BuildAndStart();
+  if (!st.server || st.port == 0) {
+    st.host->stop();
+    return engine::invalid_argument(options.config_path + ": daemon.listen: cannot listen on " +
+                                    listen);
+  }
+  st.host_name = listen.substr(0, listen.rfind(':'));
+  st.server->GetHealthCheckService()->SetServingStatus(true);
+  spdlog::info("event=started listening on {}:{} queues={} agents={}", st.host_name, st.port,
+               st.host->model().queues.size(), st.host->model().agents.size());
+  return server;
+}
+
+int Server::port() const { return state_->port; }
+
+std::string Server::address() const {
+  return state_->host_name + ":" + std::to_string(state_->port);
+}
+
+engine::Result<Server::ReloadReport> Server::reload() {
+  std::promise<engine::Result<RoutingHost::ReloadReport>> promise;
+  auto future = promise.get_future();
+  state_->reload_async(
+      [&promise](engine::Result<RoutingHost::ReloadReport> r) { promise.set_value(std::move(r)); });
+  auto r = future.get();
+  if (!r.ok()) return r.error();
+  return ReloadReport{r.value().changes, r.value().warnings};
+}
+
+void Server::shutdown(std::chrono::milliseconds deadline) {
+  State& st = *state_;
+  {
+    std::lock_guard lock(st.mu);
+    if (st.shut_down || !st.server) return;
+    st.shut_down = true;
+  }
+  spdlog::info("event=shutdown deadline_ms={}", deadline.count());
+  st.server->GetHealthCheckService()->SetServingStatus(false);
+  // Streams end cleanly first; then gRPC waits for in-flight calls up to the deadline.
+  std::promise<size_t> drained;
+  st.host->post([&] {
+    st.host->drain();
+    drained.set_value(st.host->live_count());
+  });
+  const size_t live = drained.get_future().get();
+  st.server->Shutdown(std::chrono::system_clock::now() + deadline);
+  st.host->stop();
+  st.server.reset();
+  // Without a journal (the Redis issue), live interactions exist only in this process.
+  spdlog::info("event=stopped live_interactions={}", live);
+  {
+    std::lock_guard lock(st.mu);
+    st.stopped = true;
+    st.cv.notify_all();
+  }
+}
+
+void Server::wait() {
+  std::unique_lock lock(state_->mu);
+  state_->cv.wait(lock, [this] { return state_->stopped; });
+}
+
+}  // namespace router::adapters::grpc

@@ -1,0 +1,55 @@
+// routerd's composition of the gRPC server: the engine host (the Router on its own thread), the
+// four services (InteractionService, AgentService, SupervisorService, AdminService), the
+// grpc.health.v1 health service and server reflection, keepalive and message-size limits.
+// Thread-safe: start/reload/shutdown may be called from any one control thread (routerd's
+// signal loop, a test); the services run on gRPC's callback threads.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/types.h"
+
+namespace router::adapters::grpc {
+
+struct ServerOptions {
+  std::string config_path;  // the routing configuration (YAML or JSON); re-read on reload()
+  // Overrides daemon.listen when set ("127.0.0.1:0" picks a free port: see Server::port()).
+  std::optional<std::string> listen;
+};
+
+class Server {
+ public:
+  // Loads and validates the configuration, builds the engine, loads the customer store and
+  // starts listening. Errors name the file and field path (config) or the address (bind).
+  static engine::Result<std::unique_ptr<Server>> start(const ServerOptions& options);
+  ~Server();  // shutdown() if still running
+
+  int port() const;             // the bound TCP port
+  std::string address() const;  // "127.0.0.1:<port>"
+
+  // Re-reads the configuration file; applies it without dropping queued work, or keeps the old
+  // one and returns the error (file: field path: what). The answer lists what changed.
+  struct ReloadReport {
+    std::vector<std::string> changes;
+    std::vector<std::string> warnings;
+  };
+  engine::Result<ReloadReport> reload();
+
+  // Health goes NOT_SERVING at once; server streams get a clean end (OK, "routerd shutting
+  // down"); in-flight calls finish; everything stops within `deadline`. Idempotent.
+  void shutdown(std::chrono::milliseconds deadline);
+
+  // Blocks until shutdown() has completed (routerd's main thread waits here).
+  void wait();
+
+ private:
+  Server();
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace router::adapters::grpc

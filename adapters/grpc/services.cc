@@ -1,0 +1,383 @@
+// The router.v1 services: authenticate, validate, post to the engine thread. See services.h.
+#include "adapters/grpc/services.h"
+
+#include <spdlog/spdlog.h>
+
+namespace router::adapters::grpc {
+
+namespace {
+
+using ::grpc::CallbackServerContext;
+using ::grpc::ServerUnaryReactor;
+using ::grpc::Status;
+using ::grpc::StatusCode;
+
+// The common shape of a unary call: checks on the gRPC thread, `op` on the engine thread.
+class Handler {
+ public:
+  Handler(RoutingHost& host, Gate& gate) : host_(host), gate_(gate) {}
+
+  template <class Request, class Op>
+  ServerUnaryReactor* unary(CallbackServerContext* context, v1::Role role, const Request& request,
+                            Op op,
+                            Status (*check)(const Request&, const RequestLimits&) = nullptr) {
+    auto* reactor = context->DefaultReactor();
+    Caller caller;
+    if (Status s = admit(context, role, request, caller, check); !s.ok()) {
+      reactor->Finish(s);
+      return reactor;
+    }
+    host_.post([reactor, caller = std::move(caller), op = std::move(op)]() mutable {
+      reactor->Finish(op(caller));
+    });
+    return reactor;
+  }
+
+  template <class Request>
+  Status admit(CallbackServerContext* context, v1::Role role, const Request& request,
+               Caller& caller,
+               Status (*check)(const Request&, const RequestLimits&) = nullptr) const {
+    const Gate::Rules rules = gate_.get();
+    if (Status s = rules.auth->authorize(*context, role, caller); !s.ok()) return s;
+    if (check != nullptr) return check(request, rules.limits);
+    return validate(request, rules.limits);
+  }
+
+  // A server stream that ends at once with `status` (refused before it started).
+  template <class Message>
+  static ::grpc::ServerWriteReactor<Message>* refused(Status status) {
+    auto outbox = std::make_shared<StreamOutbox<Message>>(1);
+    auto* reactor = new StreamWriter<Message>(outbox, nullptr);
+    outbox->finish(std::move(status), /*drain=*/false);
+    return reactor;
+  }
+
+  size_t stream_buffer() const { return gate_.get().stream_buffer; }
+  RoutingHost& host() { return host_; }
+
+ private:
+  RoutingHost& host_;
+  Gate& gate_;
+};
+
+// An agent token acts for its own agent; an offer or assignment of another agent is not its
+// business, whatever `agent` the request names.
+Status require_holder(RoutingHost& host, const Caller& caller, const std::string& interaction) {
+  if (caller.dev) return Status::OK;
+  const std::string holder = host.holder(interaction);
+  if (!holder.empty() && holder != caller.agent) {
+    return {StatusCode::PERMISSION_DENIED,
+            "interaction_id: '" + interaction + "' is offered to or held by another agent"};
+  }
+  return Status::OK;
+}
+
+class InteractionServiceImpl final : public v1::InteractionService::CallbackService {
+ public:
+  explicit InteractionServiceImpl(Handler handler) : h_(handler) {}
+
+  ServerUnaryReactor* SubmitInteraction(CallbackServerContext* context,
+                                        const v1::SubmitInteractionRequest* request,
+                                        v1::SubmitInteractionResponse* response) override {
+    auto* reactor = context->DefaultReactor();
+    Caller caller;
+    if (Status s = h_.admit(context, v1::GATEWAY, *request, caller); !s.ok()) {
+      reactor->Finish(s);
+      return reactor;
+    }
+    RoutingHost& host = h_.host();
+    host.post([&host, reactor, caller = std::move(caller), request, response] {
+      host.submit(caller, *request, response, [reactor](Status s) { reactor->Finish(s); });
+    });
+    return reactor;
+  }
+
+  ServerUnaryReactor* CancelInteraction(CallbackServerContext* context,
+                                        const v1::CancelInteractionRequest* request,
+                                        v1::CancelInteractionResponse* response) override {
+    return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller&) {
+      return h_.host().cancel(*request, response->mutable_interaction());
+    });
+  }
+
+  ServerUnaryReactor* GetInteraction(CallbackServerContext* context,
+                                     const v1::GetInteractionRequest* request,
+                                     v1::Interaction* response) override {
+    return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller&) {
+      return h_.host().get(request->interaction_id(), response);
+    });
+  }
+
+  ::grpc::ServerWriteReactor<v1::InteractionEvent>* WatchInteractions(
+      CallbackServerContext* context, const v1::WatchInteractionsRequest* request) override {
+    Caller caller;
+    if (Status s = h_.admit(context, v1::GATEWAY, *request, caller); !s.ok()) {
+      return Handler::refused<v1::InteractionEvent>(s);
+    }
+    auto outbox = std::make_shared<InteractionOutbox>(h_.stream_buffer());
+    auto* reactor = new StreamWriter<v1::InteractionEvent>(outbox, nullptr);
+    RoutingHost& host = h_.host();
+    host.post([&host, caller = std::move(caller), request = *request, outbox] {
+      host.watch_interactions(caller, request, outbox);
+    });
+    return reactor;
+  }
+
+ private:
+  Handler h_;
+};
+
+class AgentServiceImpl final : public v1::AgentService::CallbackService {
+ public:
+  explicit AgentServiceImpl(Handler handler) : h_(handler) {}
+
+  ServerUnaryReactor* Login(CallbackServerContext* context, const v1::LoginRequest* request,
+                            v1::AgentStatus* response) override {
+    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+      if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
+      return h_.host().login(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* Logout(CallbackServerContext* context, const v1::LogoutRequest* request,
+                             v1::AgentStatus* response) override {
+    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+      if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
+      return h_.host().logout(request->agent(), /*forced=*/false, response);
+    });
+  }
+
+  ServerUnaryReactor* SetState(CallbackServerContext* context, const v1::SetStateRequest* request,
+                               v1::AgentStatus* response) override {
+    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+      if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
+      return h_.host().set_state(*request, response);
+    });
+  }
+
+  ::grpc::ServerWriteReactor<v1::WorkEvent>* StreamWork(
+      CallbackServerContext* context, const v1::StreamWorkRequest* request) override {
+    Caller caller;
+    if (Status s = h_.admit(context, v1::AGENT, *request, caller); !s.ok()) {
+      return Handler::refused<v1::WorkEvent>(s);
+    }
+    if (Status s = require_agent(caller, request->agent()); !s.ok()) {
+      return Handler::refused<v1::WorkEvent>(s);
+    }
+    auto outbox = std::make_shared<WorkOutbox>(h_.stream_buffer());
+    RoutingHost& host = h_.host();
+    const std::string agent = request->agent();
+    auto* reactor = new StreamWriter<v1::WorkEvent>(outbox, [&host, agent, outbox] {
+      host.post([&host, agent, outbox] { host.stream_work_ended(agent, outbox); });
+    });
+    host.post([&host, agent, outbox] {
+      if (Status s = host.stream_work(agent, outbox); !s.ok()) outbox->finish(s, false);
+    });
+    return reactor;
+  }
+
+  ServerUnaryReactor* AcceptOffer(CallbackServerContext* context, const v1::OfferRequest* request,
+                                  v1::AgentStatus* response) override {
+    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+      if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
+      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
+      return h_.host().accept(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* RejectOffer(CallbackServerContext* context, const v1::OfferRequest* request,
+                                  v1::AgentStatus* response) override {
+    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+      if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
+      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
+      return h_.host().reject(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* CompleteInteraction(CallbackServerContext* context,
+                                          const v1::CompleteRequest* request,
+                                          v1::AgentStatus* response) override {
+    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+      if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
+      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
+      return h_.host().complete(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* EndWrapUp(CallbackServerContext* context, const v1::OfferRequest* request,
+                                v1::AgentStatus* response) override {
+    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+      if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
+      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
+      return h_.host().end_wrap_up(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* TransferInteraction(CallbackServerContext* context,
+                                          const v1::TransferRequest* request,
+                                          v1::AgentStatus* response) override {
+    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+      if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
+      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
+      return h_.host().transfer(*request, response);
+    });
+  }
+
+ private:
+  Handler h_;
+};
+
+class SupervisorServiceImpl final : public v1::SupervisorService::CallbackService {
+ public:
+  explicit SupervisorServiceImpl(Handler handler) : h_(handler) {}
+
+  ServerUnaryReactor* GetQueueStats(CallbackServerContext* context,
+                                    const v1::GetQueueStatsRequest* request,
+                                    v1::GetQueueStatsResponse* response) override {
+    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+      return h_.host().queue_stats(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* ListAgents(CallbackServerContext* context,
+                                 const v1::ListAgentsRequest* request,
+                                 v1::ListAgentsResponse* response) override {
+    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+      return h_.host().list_agents(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* ListInteractions(CallbackServerContext* context,
+                                       const v1::ListInteractionsRequest* request,
+                                       v1::ListInteractionsResponse* response) override {
+    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+      return h_.host().list_interactions(*request, response);
+    });
+  }
+
+  ::grpc::ServerWriteReactor<v1::GetQueueStatsResponse>* WatchQueues(
+      CallbackServerContext* context, const v1::WatchQueuesRequest* request) override {
+    Caller caller;
+    if (Status s = h_.admit(context, v1::SUPERVISOR, *request, caller); !s.ok()) {
+      return Handler::refused<v1::GetQueueStatsResponse>(s);
+    }
+    auto outbox = std::make_shared<QueueOutbox>(h_.stream_buffer());
+    auto* reactor = new StreamWriter<v1::GetQueueStatsResponse>(outbox, nullptr);
+    RoutingHost& host = h_.host();
+    host.post([&host, request = *request, outbox] {
+      if (Status s = host.watch_queues(request, outbox); !s.ok()) outbox->finish(s, false);
+    });
+    return reactor;
+  }
+
+  ServerUnaryReactor* ExplainRouting(CallbackServerContext* context,
+                                     const v1::ExplainRoutingRequest* request,
+                                     v1::ExplainRoutingResponse* response) override {
+    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+      return h_.host().explain(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* UpdateAgentSkills(CallbackServerContext* context,
+                                        const v1::UpdateAgentSkillsRequest* request,
+                                        v1::AgentStatus* response) override {
+    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+      return h_.host().update_skills(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* ForceAgentState(CallbackServerContext* context,
+                                      const v1::SetStateRequest* request,
+                                      v1::AgentStatus* response) override {
+    return h_.unary(
+        context, v1::SUPERVISOR, *request,
+        [this, request, response](const Caller& c) {
+          spdlog::info("event=force_state agent={} state={} by={}", request->agent(),
+                       v1::AgentState_Name(request->state()), c.name);
+          return h_.host().set_state(*request, response);
+        },
+        &validate_force_state);
+  }
+
+  ServerUnaryReactor* SetInteractionPriority(CallbackServerContext* context,
+                                             const v1::SetInteractionPriorityRequest* request,
+                                             v1::Interaction* response) override {
+    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+      return h_.host().set_priority(*request, response);
+    });
+  }
+
+  ServerUnaryReactor* MoveInteraction(CallbackServerContext* context,
+                                      const v1::MoveInteractionRequest* request,
+                                      v1::Interaction* response) override {
+    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+      return h_.host().move(*request, response);
+    });
+  }
+
+ private:
+  Handler h_;
+};
+
+class AdminServiceImpl final : public v1::AdminService::CallbackService {
+ public:
+  AdminServiceImpl(Handler handler, ReloadFn reload, std::string path)
+      : h_(handler), reload_(std::move(reload)), path_(std::move(path)) {}
+
+  ServerUnaryReactor* ReloadConfig(CallbackServerContext* context,
+                                   const v1::ReloadConfigRequest* request,
+                                   v1::ReloadConfigResponse* response) override {
+    auto* reactor = context->DefaultReactor();
+    Caller caller;
+    if (Status s = h_.admit(context, v1::SUPERVISOR, *request, caller); !s.ok()) {
+      reactor->Finish(s);
+      return reactor;
+    }
+    spdlog::info("event=reload_requested by={}", caller.name);
+    RoutingHost& host = h_.host();
+    reload_(
+        [reactor, response, &host, path = path_](engine::Result<RoutingHost::ReloadReport> result) {
+          if (!result.ok()) {
+            reactor->Finish(to_grpc(result.error()));
+            return;
+          }
+          response->set_file(path);
+          for (const auto& c : result.value().changes) response->add_changes(c);
+          for (const auto& w : result.value().warnings) response->add_warnings(w);
+          host.post([reactor, response, &host] {
+            response->set_queues(static_cast<uint32_t>(host.queue_count()));
+            response->set_agents(static_cast<uint32_t>(host.agent_count()));
+            reactor->Finish(Status::OK);
+          });
+        });
+    return reactor;
+  }
+
+ private:
+  Handler h_;
+  ReloadFn reload_;
+  std::string path_;
+};
+
+}  // namespace
+
+Gate::Rules gate_rules(const config::RoutingModel& model) {
+  Gate::Rules rules;
+  rules.auth = std::make_shared<const Authenticator>(model.auth);
+  rules.limits.max_string_length = model.router.limits.max_string_length;
+  rules.limits.max_attributes = model.router.limits.max_attributes;
+  rules.stream_buffer = model.daemon.stream_buffer;
+  return rules;
+}
+
+Services make_services(RoutingHost& host, Gate& gate, ReloadFn reload, std::string config_path) {
+  Handler handler(host, gate);
+  Services s;
+  s.interactions = std::make_unique<InteractionServiceImpl>(handler);
+  s.agents = std::make_unique<AgentServiceImpl>(handler);
+  s.supervisors = std::make_unique<SupervisorServiceImpl>(handler);
+  s.admin = std::make_unique<AdminServiceImpl>(handler, std::move(reload), std::move(config_path));
+  return s;
+}
+
+}  // namespace router::adapters::grpc

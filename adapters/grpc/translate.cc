@@ -1,0 +1,147 @@
+// Engine ⇄ proto translation and the engine-error → gRPC-status mapping; see translate.h.
+#include "adapters/grpc/translate.h"
+
+namespace router::adapters::grpc {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+WallClock::WallClock()
+    : steady_start_(std::chrono::steady_clock::now()),
+      wall_start_(std::chrono::system_clock::now()) {}
+
+engine::TimePoint WallClock::now() const {
+  return engine::TimePoint(
+      duration_cast<milliseconds>(std::chrono::steady_clock::now() - steady_start_));
+}
+
+std::chrono::system_clock::time_point WallClock::wall(engine::TimePoint t) const {
+  return wall_start_ + t.time_since_epoch();
+}
+
+void WallClock::stamp(engine::TimePoint t, google::protobuf::Timestamp* out) const {
+  const auto ms = duration_cast<milliseconds>(wall(t).time_since_epoch()).count();
+  out->set_seconds(ms / 1000);
+  out->set_nanos(static_cast<int32_t>((ms % 1000) * 1'000'000));
+}
+
+::grpc::Status to_grpc(const engine::Error& error) {
+  using engine::ErrorCode;
+  ::grpc::StatusCode code = ::grpc::StatusCode::INTERNAL;
+  switch (error.code) {
+    case ErrorCode::kInvalidArgument: code = ::grpc::StatusCode::INVALID_ARGUMENT; break;
+    case ErrorCode::kNotFound: code = ::grpc::StatusCode::NOT_FOUND; break;
+    case ErrorCode::kAlreadyExists: code = ::grpc::StatusCode::ALREADY_EXISTS; break;
+    case ErrorCode::kFailedPrecondition: code = ::grpc::StatusCode::FAILED_PRECONDITION; break;
+    case ErrorCode::kResourceExhausted: code = ::grpc::StatusCode::RESOURCE_EXHAUSTED; break;
+  }
+  return {code, error.message};
+}
+
+v1::Channel to_proto(engine::Channel c) {
+  switch (c) {
+    case engine::Channel::kPhone: return v1::PHONE;
+    case engine::Channel::kEmail: return v1::EMAIL;
+    case engine::Channel::kWebChat: return v1::WEB_CHAT;
+    case engine::Channel::kWebCallback: return v1::WEB_CALLBACK;
+  }
+  return v1::CHANNEL_UNSPECIFIED;
+}
+
+engine::Channel from_proto(v1::Channel c) {
+  switch (c) {
+    case v1::EMAIL: return engine::Channel::kEmail;
+    case v1::WEB_CHAT: return engine::Channel::kWebChat;
+    case v1::WEB_CALLBACK: return engine::Channel::kWebCallback;
+    default: return engine::Channel::kPhone;
+  }
+}
+
+v1::Segment to_proto(engine::Segment s) {
+  switch (s) {
+    case engine::Segment::kStrategic: return v1::STRATEGIC;
+    case engine::Segment::kProfitable: return v1::PROFITABLE;
+    case engine::Segment::kOrdinary: return v1::ORDINARY;
+    case engine::Segment::kRisk: return v1::RISK;
+  }
+  return v1::SEGMENT_UNSPECIFIED;
+}
+
+engine::Segment from_proto(v1::Segment s) {
+  switch (s) {
+    case v1::STRATEGIC: return engine::Segment::kStrategic;
+    case v1::PROFITABLE: return engine::Segment::kProfitable;
+    case v1::RISK: return engine::Segment::kRisk;
+    default: return engine::Segment::kOrdinary;
+  }
+}
+
+v1::InteractionState to_proto(engine::InteractionState s) {
+  using S = engine::InteractionState;
+  switch (s) {
+    case S::kReceived: return v1::RECEIVED;
+    case S::kQueued: return v1::QUEUED;
+    case S::kOffered: return v1::OFFERED;
+    case S::kAssigned: return v1::ASSIGNED;
+    case S::kWrapUp: return v1::WRAP_UP;
+    case S::kCompleted: return v1::COMPLETED;
+    case S::kAbandoned: return v1::ABANDONED;
+    case S::kExpired: return v1::EXPIRED;
+  }
+  return v1::INTERACTION_STATE_UNSPECIFIED;
+}
+
+v1::AgentState to_proto(engine::AgentState s) {
+  using S = engine::AgentState;
+  switch (s) {
+    case S::kLoggedOut: return v1::LOGGED_OUT;
+    case S::kNotReady: return v1::NOT_READY;
+    case S::kReady: return v1::READY;
+    case S::kReserved: return v1::RESERVED;
+    case S::kBusy: return v1::BUSY;
+    case S::kWrapUp: return v1::AGENT_WRAP_UP;
+  }
+  return v1::AGENT_STATE_UNSPECIFIED;
+}
+
+void fill_breakdown(const engine::Breakdown& b,
+                    google::protobuf::RepeatedPtrField<v1::PointsTerm>* out) {
+  for (int t = 0; t < engine::kTermCount; ++t) {
+    auto* term = out->Add();
+    term->set_term(std::string(engine::to_string(static_cast<engine::Term>(t))));
+    term->set_points(engine::to_double(b.term[t]));
+  }
+}
+
+void fill_agent_status(const engine::AgentSnapshot& a, const WallClock& clock,
+                       v1::AgentStatus* out) {
+  out->set_agent(a.name);
+  out->set_state(to_proto(a.state));
+  out->set_reason(a.not_ready_reason);
+  clock.stamp(a.state_since, out->mutable_since());
+  out->set_handled(a.handled);
+}
+
+void fill_queue_stats(const engine::QueueStats& s, v1::QueueStats* out) {
+  out->set_queue(s.name);
+  out->set_waiting(s.waiting);
+  out->set_offered_now(s.offered_now);
+  out->set_longest_wait_s(engine::seconds(s.longest_wait));
+  out->set_ewt_new_s(engine::seconds(s.ewt_new));
+  out->set_service_level(s.service_level);
+  out->set_asa_s(engine::seconds(s.asa));
+  out->set_aht_s(engine::seconds(s.aht));
+  out->set_abandon_rate(s.abandon_rate);
+  out->set_arrived(s.arrived);
+  out->set_answered(s.answered);
+  out->set_abandoned(s.abandoned);
+  out->set_expired(s.expired);
+  out->set_completed(s.completed);
+  for (int st = 0; st < engine::kAgentStateCount; ++st) {
+    if (s.agents_by_state[st] == 0) continue;
+    (*out->mutable_agents_by_state())[std::string(v1::AgentState_Name(
+        to_proto(static_cast<engine::AgentState>(st))))] = s.agents_by_state[st];
+  }
+}
+
+}  // namespace router::adapters::grpc
