@@ -1,0 +1,53 @@
+// routerctl's gRPC channel to routerd and the per-call setup.
+#include "tools/routerctl/connection.h"
+
+#include <utility>
+
+#include "tools/routerctl/format.h"
+
+namespace router::ctl {
+
+Connection::Connection(std::string server, std::string token, std::chrono::milliseconds timeout)
+    : server_(std::move(server)), token_(std::move(token)), timeout_(timeout) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxResponseBytes);
+  args.SetUserAgentPrefix("routerctl");
+  channel_ = grpc::CreateCustomChannel(server_, grpc::InsecureChannelCredentials(), args);
+  interactions_ = v1::InteractionService::NewStub(channel_);
+  agents_ = v1::AgentService::NewStub(channel_);
+  supervisor_ = v1::SupervisorService::NewStub(channel_);
+  admin_ = v1::AdminService::NewStub(channel_);
+}
+
+void Connection::prepare_stream(grpc::ClientContext& context) const {
+  if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
+}
+
+void Connection::prepare_unary(grpc::ClientContext& context) const {
+  prepare_stream(context);
+  context.set_deadline(std::chrono::system_clock::now() + timeout_);
+}
+
+grpc::Status Connection::await_connection() {
+  const auto deadline = std::chrono::system_clock::now() + timeout_;
+  grpc_connectivity_state state = channel_->GetState(/*try_to_connect=*/true);
+  while (state == GRPC_CHANNEL_IDLE || state == GRPC_CHANNEL_CONNECTING) {
+    if (!channel_->WaitForStateChange(state, deadline)) {
+      return {grpc::StatusCode::DEADLINE_EXCEEDED,
+              "not connected within " +
+                  format_duration(std::chrono::duration<double>(timeout_).count())};
+    }
+    state = channel_->GetState(/*try_to_connect=*/true);
+  }
+  return grpc::Status::OK;
+}
+
+RpcFailure Connection::describe(const grpc::Status& status) const {
+  CallContext context;
+  context.server = server_;
+  context.connected = channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
+  context.token_given = !token_.empty();
+  return describe_rpc_failure(status, context);
+}
+
+}  // namespace router::ctl

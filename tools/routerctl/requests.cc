@@ -1,0 +1,156 @@
+// routerctl's parsing of command-line words into API requests.
+#include "tools/routerctl/requests.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <set>
+
+namespace router::ctl {
+
+namespace {
+
+std::string quoted(std::string_view word) { return "'" + std::string(word) + "'"; }
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t") == std::string_view::npos;
+}
+
+}  // namespace
+
+Parsed<v1::SkillLevel> parse_skill_level(std::string_view word) {
+  const auto eq = word.find('=');
+  if (eq == std::string_view::npos) {
+    return Parsed<v1::SkillLevel>::failure(quoted(word) + " is not SKILL=LEVEL (e.g. billing=7)");
+  }
+  const std::string_view skill = word.substr(0, eq);
+  const std::string_view level_text = word.substr(eq + 1);
+  if (is_blank(skill)) {
+    return Parsed<v1::SkillLevel>::failure(quoted(word) + ": the skill name is empty");
+  }
+  int level = 0;
+  const auto [end, ec] =
+      std::from_chars(level_text.data(), level_text.data() + level_text.size(), level);
+  if (level_text.empty() || ec != std::errc() || end != level_text.data() + level_text.size()) {
+    return Parsed<v1::SkillLevel>::failure(quoted(word) + ": level " + quoted(level_text) +
+                                           " is not a whole number 1..10");
+  }
+  if (level < kMinSkillLevel || level > kMaxSkillLevel) {
+    return Parsed<v1::SkillLevel>::failure(quoted(word) + ": level " + std::to_string(level) +
+                                           " is outside 1..10");
+  }
+  v1::SkillLevel out;
+  out.set_skill(std::string(skill));
+  out.set_level(level);
+  return out;
+}
+
+Parsed<std::vector<v1::SkillLevel>> parse_skill_levels(const std::vector<std::string>& words) {
+  std::vector<v1::SkillLevel> out;
+  std::set<std::string> seen;
+  for (const auto& word : words) {
+    auto skill = parse_skill_level(word);
+    if (!skill) return Parsed<std::vector<v1::SkillLevel>>::failure(skill.error());
+    if (!seen.insert(skill->skill()).second) {
+      return Parsed<std::vector<v1::SkillLevel>>::failure("skill " + quoted(skill->skill()) +
+                                                          " is given twice");
+    }
+    out.push_back(std::move(skill).value());
+  }
+  return out;
+}
+
+Parsed<std::pair<std::string, std::string>> parse_attribute(std::string_view word) {
+  using Result = Parsed<std::pair<std::string, std::string>>;
+  const auto eq = word.find('=');
+  if (eq == std::string_view::npos) {
+    return Result::failure(quoted(word) + " is not KEY=VALUE (e.g. vip=yes)");
+  }
+  if (is_blank(word.substr(0, eq))) return Result::failure(quoted(word) + ": the key is empty");
+  return std::pair{std::string(word.substr(0, eq)), std::string(word.substr(eq + 1))};
+}
+
+Parsed<v1::AgentState> parse_agent_state(std::string_view word) {
+  std::string w(word);
+  for (char& c : w) {
+    if (c == '_') c = '-';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (w == "ready") return v1::READY;
+  if (w == "not-ready") return v1::NOT_READY;
+  if (w == "logged-out") return v1::LOGGED_OUT;
+  return Parsed<v1::AgentState>::failure("state " + quoted(word) +
+                                         " is not one of ready, not-ready, logged-out");
+}
+
+Parsed<v1::SubmitInteractionRequest> build_submit_request(const SubmitFlags& flags) {
+  using Result = Parsed<v1::SubmitInteractionRequest>;
+  v1::SubmitInteractionRequest request;
+  if (flags.interaction_id.empty()) return Result::failure("--id: the interaction id is empty");
+  request.set_interaction_id(flags.interaction_id);
+  if (flags.priority < kMinPriority || flags.priority > kMaxPriority) {
+    return Result::failure("--priority: " + std::to_string(flags.priority) + " is outside 0..100");
+  }
+  request.set_priority(flags.priority);
+  request.set_intent(flags.intent);
+  for (const auto& word : flags.attributes) {
+    auto attribute = parse_attribute(word);
+    if (!attribute) return Result::failure("--attr: " + attribute.error());
+    if (!request.mutable_attributes()->insert({attribute->first, attribute->second}).second) {
+      return Result::failure("--attr: key " + quoted(attribute->first) + " is given twice");
+    }
+  }
+
+  if (flags.channel == "phone") {
+    request.set_channel(v1::PHONE);
+    auto& phone = *request.mutable_phone();
+    phone.set_ani(flags.ani);
+    phone.set_dnis(flags.dnis);
+    phone.set_ivr_path(flags.ivr_path);
+    phone.set_ivr_digits(flags.digits);
+    phone.set_language(flags.language);
+  } else if (flags.channel == "email") {
+    request.set_channel(v1::EMAIL);
+    auto& email = *request.mutable_email();
+    email.set_from(flags.from);
+    email.set_to_mailbox(flags.to);
+    email.set_subject(flags.subject);
+    email.set_message_id(flags.message_id);
+    email.set_in_reply_to(flags.in_reply_to);
+    for (const auto& id : flags.references) email.add_references(id);
+    if (flags.received) *email.mutable_received() = *flags.received;
+  } else if (flags.channel == "web") {
+    auto& web = *request.mutable_web();
+    web.set_visitor_id(flags.visitor);
+    web.set_account_id(flags.account);
+    web.set_page_url(flags.page);
+    web.set_topic(flags.topic);
+    if (flags.callback.empty()) {
+      request.set_channel(v1::WEB_CHAT);
+      web.set_kind(v1::WebDetails::CHAT);
+    } else {
+      request.set_channel(v1::WEB_CALLBACK);
+      web.set_kind(v1::WebDetails::CALLBACK);
+      web.set_callback_number(flags.callback);
+    }
+  } else {
+    return Result::failure("channel " + quoted(flags.channel) + " is not one of phone, email, web");
+  }
+  return request;
+}
+
+std::string generate_interaction_id(std::string_view channel) {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  const std::size_t n = std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  std::random_device random;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
+  return "ctl-" + std::string(channel) + "-" + std::string(stamp, n) + "-" + suffix;
+}
+
+}  // namespace router::ctl

@@ -1,0 +1,443 @@
+// routerctl's views: API responses as tables, field blocks, event lines or JSON.
+#include "tools/routerctl/views.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "tools/routerctl/table.h"
+
+namespace router::ctl {
+
+namespace {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+constexpr std::string_view kNone = "-";
+
+// "field  value" lines with the values aligned; empty values are left out.
+std::string render_fields(const Fields& fields) {
+  std::size_t width = 0;
+  for (const auto& [name, value] : fields) {
+    if (!value.empty()) width = std::max(width, display_width(name));
+  }
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (value.empty()) continue;
+    out += name;
+    out.append(width - display_width(name) + 2, ' ');
+    out += value;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string join(const auto& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+std::string or_dash(const std::string& text) { return text.empty() ? std::string(kNone) : text; }
+
+std::string number(double value, const char* format) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+// agents_by_state keys as routerd may spell them ("READY", "ready", "AGENT_WRAP_UP",
+// "wrap-up") folded to the API's names without the proto prefix ("WRAP_UP").
+std::string normalize_state_key(std::string key) {
+  for (char& c : key) {
+    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  constexpr std::string_view kPrefix = "AGENT_";
+  if (key.starts_with(kPrefix) && key != "AGENT_STATE_UNSPECIFIED") {
+    key.erase(0, kPrefix.size());
+  }
+  return key;
+}
+
+int agents_in_state(const v1::QueueStats& stats, std::string_view state) {
+  int count = 0;
+  for (const auto& [key, n] : stats.agents_by_state()) {
+    if (normalize_state_key(key) == state) count += n;
+  }
+  return count;
+}
+
+std::string customer_summary(const v1::Customer& customer) {
+  if (customer.customer_id().empty()) return "anonymous";
+  std::string out = customer.customer_id();
+  if (!customer.name().empty()) out += " " + customer.name();
+  std::vector<std::string> notes;
+  if (customer.segment() != v1::SEGMENT_UNSPECIFIED)
+    notes.push_back(segment_name(customer.segment()));
+  if (customer.lifetime_value() != 0)
+    notes.push_back("LTV " + number(customer.lifetime_value(), "%.0f"));
+  if (!customer.language().empty()) notes.push_back("language " + customer.language());
+  if (!customer.matched_by().empty()) notes.push_back("matched by " + customer.matched_by());
+  if (!customer.preferred_agent().empty()) {
+    notes.push_back("preferred agent " + customer.preferred_agent());
+  }
+  if (!customer.last_agent().empty()) notes.push_back("last agent " + customer.last_agent());
+  if (!notes.empty()) out += " (" + join(notes, ", ") + ")";
+  return out;
+}
+
+std::string details_summary(const v1::Interaction& interaction) {
+  std::vector<std::string> parts;
+  auto add = [&parts](const char* name, const std::string& value) {
+    if (!value.empty()) parts.push_back(std::string(name) + " " + value);
+  };
+  switch (interaction.details_case()) {
+    case v1::Interaction::kPhone: {
+      const auto& phone = interaction.phone();
+      add("ani", phone.ani());
+      add("dnis", phone.dnis());
+      add("ivr path", phone.ivr_path());
+      add("digits", phone.ivr_digits());
+      add("language", phone.language());
+      break;
+    }
+    case v1::Interaction::kEmail: {
+      const auto& email = interaction.email();
+      add("from", email.from());
+      add("to", email.to_mailbox());
+      if (!email.subject().empty()) parts.push_back("subject \"" + email.subject() + "\"");
+      add("message-id", email.message_id());
+      add("in-reply-to", email.in_reply_to());
+      if (email.references_size() > 0) add("references", join(email.references(), " "));
+      break;
+    }
+    case v1::Interaction::kWeb: {
+      const auto& web = interaction.web();
+      add("visitor", web.visitor_id());
+      add("account", web.account_id());
+      add("page", web.page_url());
+      add("topic", web.topic());
+      add("callback", web.callback_number());
+      break;
+    }
+    case v1::Interaction::DETAILS_NOT_SET: break;
+  }
+  return join(parts, ", ");
+}
+
+std::string sorted_attributes(const google::protobuf::Map<std::string, std::string>& attributes) {
+  const std::map<std::string, std::string> sorted(attributes.begin(), attributes.end());
+  std::string out;
+  for (const auto& [key, value] : sorted) {
+    if (!out.empty()) out += ", ";
+    out.append(key).append("=").append(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_queue_stats(const v1::GetQueueStatsResponse& response) {
+  Table table({{"QUEUE"},
+               {"WAITING", Align::kRight},
+               {"OFFERED", Align::kRight},
+               {"LONGEST", Align::kRight},
+               {"EWT", Align::kRight},
+               {"SL", Align::kRight},
+               {"ASA", Align::kRight},
+               {"AHT", Align::kRight},
+               {"ABANDON", Align::kRight},
+               {"ANSWERED", Align::kRight},
+               {"ABANDONED", Align::kRight},
+               {"READY", Align::kRight},
+               {"BUSY", Align::kRight},
+               {"WRAP", Align::kRight},
+               {"NOT_READY", Align::kRight}});
+  for (const auto& q : response.queues()) {
+    const bool has_outcomes = q.answered() + q.abandoned() + q.expired() > 0;
+    table.add_row({q.queue(), std::to_string(q.waiting()), std::to_string(q.offered_now()),
+                   q.waiting() > 0 ? format_duration(q.longest_wait_s()) : std::string(kNone),
+                   format_duration(q.ewt_new_s()),
+                   has_outcomes ? format_percent(q.service_level()) : std::string(kNone),
+                   q.answered() > 0 ? format_duration(q.asa_s()) : std::string(kNone),
+                   q.completed() > 0 ? format_duration(q.aht_s()) : std::string(kNone),
+                   has_outcomes ? format_percent(q.abandon_rate()) : std::string(kNone),
+                   std::to_string(q.answered()), std::to_string(q.abandoned()),
+                   std::to_string(agents_in_state(q, "READY")),
+                   std::to_string(agents_in_state(q, "BUSY")),
+                   std::to_string(agents_in_state(q, "WRAP_UP")),
+                   std::to_string(agents_in_state(q, "NOT_READY"))});
+  }
+  if (table.row_count() == 0) return "no queues\n";
+  return table.render();
+}
+
+std::string render_agent_totals(const v1::ListAgentsResponse& response) {
+  constexpr std::array kOrder = {v1::READY,         v1::RESERVED,  v1::BUSY,
+                                 v1::AGENT_WRAP_UP, v1::NOT_READY, v1::LOGGED_OUT};
+  std::map<int, int> counts;
+  for (const auto& agent : response.agents()) ++counts[agent.state()];
+  std::vector<std::string> parts;
+  for (const auto state : kOrder) {
+    if (counts[state] > 0)
+      parts.push_back(std::to_string(counts[state]) + " " + agent_state_name(state));
+  }
+  for (const auto& [state, n] : counts) {  // states this routerctl does not know yet
+    if (std::find(kOrder.begin(), kOrder.end(), state) == kOrder.end() && n > 0) {
+      parts.push_back(std::to_string(n) + " " +
+                      agent_state_name(static_cast<v1::AgentState>(state)));
+    }
+  }
+  if (parts.empty()) return "agents: none\n";
+  return "agents: " + join(parts, ", ") + " (" + std::to_string(response.agents_size()) +
+         " in all)\n";
+}
+
+std::string render_agents(const v1::ListAgentsResponse& response, WallClock::time_point now) {
+  Table table({{"AGENT"},
+               {"STATE"},
+               {"REASON"},
+               {"IN STATE", Align::kRight},
+               {"HANDLED", Align::kRight},
+               {"WORK"}});
+  for (const auto& agent : response.agents()) {
+    table.add_row({agent.agent(), agent_state_name(agent.state()), or_dash(agent.reason()),
+                   agent.has_since() ? format_duration(seconds_since(agent.since(), now))
+                                     : std::string(kNone),
+                   std::to_string(agent.handled()), or_dash(join(agent.work(), ","))});
+  }
+  if (table.row_count() == 0) return "no agents\n";
+  return table.render();
+}
+
+std::string render_interactions(const v1::ListInteractionsResponse& response,
+                                WallClock::time_point now) {
+  Table table({{"POS", Align::kRight},
+               {"INTERACTION"},
+               {"CHANNEL"},
+               {"STATE"},
+               {"PRIORITY", Align::kRight},
+               {"WAITED", Align::kRight},
+               {"EWT", Align::kRight},
+               {"CUSTOMER"},
+               {"SEGMENT"},
+               {"LANGUAGE"},
+               {"AGENT"}});
+  for (const auto& i : response.interactions()) {
+    table.add_row(
+        {i.position() > 0 ? std::to_string(i.position()) : std::string(kNone), i.interaction_id(),
+         channel_name(i.channel()), interaction_state_name(i.state()), std::to_string(i.priority()),
+         i.has_arrived() ? format_duration(seconds_since(i.arrived(), now)) : std::string(kNone),
+         i.state() == v1::QUEUED ? format_duration(i.ewt_s()) : std::string(kNone),
+         i.customer().customer_id().empty() ? "anonymous" : i.customer().customer_id(),
+         segment_name(i.customer().segment()), or_dash(i.language()), or_dash(i.agent())});
+  }
+  if (table.row_count() == 0) return "no interactions\n";
+  return table.render();
+}
+
+std::string render_interaction(const v1::Interaction& i, WallClock::time_point now) {
+  const bool queued = i.state() == v1::QUEUED;
+  Fields fields = {
+      {"interaction", i.interaction_id()},
+      {"channel", channel_name(i.channel())},
+      {"state", interaction_state_name(i.state())},
+      {"queue", i.queue()},
+      {"priority", std::to_string(i.priority())},
+      {"position", i.position() > 0 ? std::to_string(i.position()) : std::string()},
+      {"EWT", queued ? format_duration(i.ewt_s()) : std::string()},
+      {"arrived", i.has_arrived() ? format_clock(i.arrived()) + " (" +
+                                        format_duration(seconds_since(i.arrived(), now)) + " ago)"
+                                  : std::string()},
+      {"agent", i.agent()},
+      {"customer", customer_summary(i.customer())},
+      {"language", i.language()},
+      {"intent", i.intent()},
+      {"attributes", sorted_attributes(i.attributes())},
+      {"details", details_summary(i)},
+  };
+  return render_fields(fields);
+}
+
+std::string render_submit(const v1::SubmitInteractionResponse& response) {
+  const auto& i = response.interaction();
+  const bool queued = i.state() == v1::QUEUED;
+  Fields fields = {
+      {"interaction", i.interaction_id()},
+      {"channel", channel_name(i.channel())},
+      {"state", interaction_state_name(i.state())},
+      {"queue", i.queue()},
+      {"position", queued ? std::to_string(i.position()) : std::string()},
+      {"EWT", queued ? format_duration(i.ewt_s()) : std::string()},
+      {"agent", i.agent()},
+      {"customer", customer_summary(i.customer())},
+      {"replayed",
+       response.replayed() ? "yes (this id was submitted before; nothing new queued)" : "no"},
+  };
+  return render_fields(fields);
+}
+
+std::string render_skill_requirements(
+    const google::protobuf::RepeatedPtrField<v1::SkillRequirement>& skills) {
+  std::vector<std::string> parts;
+  for (const auto& s : skills) parts.push_back(s.skill() + ">=" + std::to_string(s.min_level()));
+  return parts.empty() ? "none" : join(parts, ", ");
+}
+
+std::string render_breakdown(const google::protobuf::RepeatedPtrField<v1::PointsTerm>& terms) {
+  std::vector<std::string> parts;
+  for (const auto& t : terms) {
+    if (format_points(t.points()) != "0.0")
+      parts.push_back(t.term() + " " + format_points(t.points()));
+  }
+  return parts.empty() ? "every term 0" : join(parts, ", ");
+}
+
+std::string render_explain(const v1::ExplainRoutingResponse& response) {
+  std::string out = render_fields({
+      {"interaction", response.interaction_id()},
+      {"state", interaction_state_name(response.state())},
+      {"stage", std::to_string(response.stage()) + " expansion step(s) applied"},
+      {"required now", render_skill_requirements(response.effective_skills())},
+  });
+
+  // One column per points term, in the order the terms first appear; a term that gives every
+  // agent 0 gets no column (it cannot change the ranking) but is named below the table.
+  std::vector<std::string> terms;
+  std::vector<std::string> zero_terms;
+  for (const auto& ranked : response.eligible()) {
+    for (const auto& t : ranked.breakdown()) {
+      if (std::find(terms.begin(), terms.end(), t.term()) == terms.end()) terms.push_back(t.term());
+    }
+  }
+  std::erase_if(terms, [&](const std::string& term) {
+    for (const auto& ranked : response.eligible()) {
+      for (const auto& t : ranked.breakdown()) {
+        if (t.term() == term && format_points(t.points()) != "0.0") return false;
+      }
+    }
+    zero_terms.push_back(term);
+    return true;
+  });
+  out += "\neligible agents, best first:\n";
+  if (response.eligible_size() == 0) {
+    out += "  none\n";
+  } else {
+    std::vector<Column> columns = {{"RANK", Align::kRight}, {"AGENT"}, {"POINTS", Align::kRight}};
+    for (const auto& term : terms) columns.push_back({term, Align::kRight});
+    Table table(std::move(columns));
+    int rank = 0;
+    for (const auto& ranked : response.eligible()) {
+      std::vector<std::string> row = {std::to_string(++rank), ranked.agent(),
+                                      format_points(ranked.points())};
+      for (const auto& term : terms) {
+        const auto it = std::find_if(ranked.breakdown().begin(), ranked.breakdown().end(),
+                                     [&term](const v1::PointsTerm& t) { return t.term() == term; });
+        row.push_back(it == ranked.breakdown().end() ? std::string(kNone)
+                                                     : format_points(it->points()));
+      }
+      table.add_row(std::move(row));
+    }
+    out += table.render();
+    if (!zero_terms.empty()) out += "0 for every agent: " + join(zero_terms, ", ") + "\n";
+  }
+
+  out += "\nineligible agents:\n";
+  if (response.ineligible_size() == 0) {
+    out += "  none\n";
+  } else {
+    Table table({{"AGENT"}, {"REASON"}, {"DETAIL"}});
+    for (const auto& agent : response.ineligible()) {
+      table.add_row({agent.agent(), agent.reason(), or_dash(agent.detail())});
+    }
+    out += table.render();
+  }
+  return out;
+}
+
+std::string render_agent_status(const v1::AgentStatus& status, WallClock::time_point now) {
+  std::string out = status.agent() + "  " + agent_state_name(status.state());
+  if (!status.reason().empty()) out += " (" + status.reason() + ")";
+  if (status.has_since()) {
+    out += "  for " + format_duration(seconds_since(status.since(), now));
+  }
+  out += "  work: " + or_dash(join(status.work(), ","));
+  out += "  handled: " + std::to_string(status.handled()) + "\n";
+  return out;
+}
+
+std::string render_reload(const v1::ReloadConfigResponse& response) {
+  std::string out = "reloaded " + or_dash(response.file()) + ": " +
+                    std::to_string(response.queues()) + " queues, " +
+                    std::to_string(response.agents()) + " agents\n";
+  if (response.changes_size() == 0) {
+    out += "no changes\n";
+  } else {
+    out += "changes:\n";
+    for (const auto& change : response.changes()) out += "  " + change + "\n";
+  }
+  if (response.warnings_size() > 0) {
+    out += "warnings:\n";
+    for (const auto& warning : response.warnings()) out += "  " + warning + "\n";
+  }
+  return out;
+}
+
+std::string render_work_event(const v1::WorkEvent& event, WallClock::time_point now) {
+  const std::string at = format_clock(event.at());
+  const std::string indent(display_width(at) + 2, ' ');
+  switch (event.event_case()) {
+    case v1::WorkEvent::kOffer: {
+      const auto& offer = event.offer();
+      const auto& i = offer.interaction();
+      std::string out = at + "  offer      " + i.interaction_id() + " " +
+                        channel_name(i.channel()) + " from queue " + or_dash(i.queue()) +
+                        ", customer " + customer_summary(i.customer());
+      if (offer.has_expires()) {
+        out += "; accept within " + format_duration(seconds_until(offer.expires(), now));
+      }
+      out += "\n" + indent + "           points " + format_points(offer.points());
+      if (offer.breakdown_size() > 0) out += " = " + render_breakdown(offer.breakdown());
+      return out + "\n";
+    }
+    case v1::WorkEvent::kUpdate: {
+      const auto& i = event.update();
+      std::string out =
+          at + "  update     " + i.interaction_id() + " " + interaction_state_name(i.state());
+      if (!i.queue().empty()) out += " queue " + i.queue();
+      if (!i.agent().empty()) out += " agent " + i.agent();
+      return out + "\n";
+    }
+    case v1::WorkEvent::kStatus:
+      return at + "  status     " + render_agent_status(event.status(), now);
+    case v1::WorkEvent::kHeartbeat: return at + "  heartbeat\n";
+    case v1::WorkEvent::EVENT_NOT_SET: break;
+  }
+  return at + "  (an event this routerctl does not know; use --json to see it)\n";
+}
+
+Parsed<std::string> to_json(const google::protobuf::Message& message, bool multiline) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = multiline;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  const auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (!status.ok()) {
+    return Parsed<std::string>::failure("cannot print " + message.GetTypeName() +
+                                        " as JSON: " + status.ToString());
+  }
+  if (out.empty() || out.back() != '\n') out += '\n';
+  return out;
+}
+
+}  // namespace router::ctl
