@@ -167,6 +167,7 @@ v1::Interaction RoutingHost::interaction_proto(
   if (final_state) {
     p.set_state(*final_state);
     p.set_position(0);
+    if (*final_state == v1::COMPLETED) p.set_agent(t.handled_by);
     return p;
   }
   auto snap = router_->interaction(t.id);
@@ -245,7 +246,8 @@ Status RoutingHost::normalize(v1::SubmitInteractionRequest& r) const {
     }
     default: return invalid("details: required");
   }
-  r.set_intent(channels::to_lower_ascii(channels::trim_ascii(r.intent())));
+  // Kept as sent (entry points compare it case-insensitively).
+  r.set_intent(std::string(channels::trim_ascii(r.intent())));
   return Status::OK;
 }
 
@@ -957,6 +959,9 @@ void RoutingHost::publish(const engine::Event& event) {
                          engine::to_double(e.points.total()));
           },
           [&](const engine::AssignedEvent& e) {
+            if (auto t = tracked_.find(e.interaction.value()); t != tracked_.end()) {
+              t->second.handled_by = agent_name(e.agent);
+            }
             notify_interaction(e.interaction, "assigned", "");
             send_agent_update(e.agent, e.interaction);
           },

@@ -117,6 +117,7 @@ class RoutingHost {
     v1::Interaction proto;   // the static parts (id, channel, details, customer, arrival, ...)
     int position = 0;        // last known 1-based position while queued
     std::string message_id;  // email: for thread affinity
+    std::string handled_by;  // the agent who accepted it last (reported on completion)
   };
   struct PendingSubmit {  // waiting for the customer lookup; repeats of the id join it
     std::vector<std::pair<v1::SubmitInteractionResponse*, std::function<void(::grpc::Status)>>>

@@ -1,0 +1,226 @@
+// Stopping and reloading: Server::shutdown in process, and the real routerd binary under SIGTERM
+// (health NOT_SERVING, streams end OK, exit 0 within daemon.shutdown_deadline_s) and SIGHUP
+// (reload).
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "integration/grpc/fixture.h"
+
+extern char** environ;
+
+namespace router::it {
+namespace {
+
+// A port that was free a moment ago: bound to port 0, read back, released.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The routerd binary on the test center, its output in routerd.log beside the configuration.
+// Killed (SIGKILL) if still running when the test ends.
+class RouterdProcess {
+ public:
+  RouterdProcess(const CenterFiles& files, const std::string& listen)
+      : log_path_((files.dir() / "routerd.log").string()) {
+    const std::string config = files.config_path();
+    std::vector<std::string> args = {ROUTERD_PATH, "--config", config, "--listen", listen};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    const int rc = posix_spawn(&pid_, ROUTERD_PATH, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    INFO("posix_spawn " << ROUTERD_PATH);
+    REQUIRE(rc == 0);
+  }
+  ~RouterdProcess() {
+    if (pid_ > 0 && !exit_status_) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+  RouterdProcess(const RouterdProcess&) = delete;
+  RouterdProcess& operator=(const RouterdProcess&) = delete;
+
+  void signal(int sig) const { REQUIRE(::kill(pid_, sig) == 0); }
+
+  // The exit status once the process has exited within `timeout` (128 + n when killed by
+  // signal n, as a shell reports it).
+  std::optional<int> wait_exit(Millis timeout) {
+    if (exit_status_) return exit_status_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      int status = 0;
+      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return exit_status_;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+
+  std::string log() const {
+    std::ifstream in(log_path_);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  std::string log_path_;
+  pid_t pid_ = -1;
+  std::optional<int> exit_status_;
+};
+
+// routerd on a free port, serving (health SERVING) before the test goes on.
+struct Daemon {
+  Daemon()
+      : address("127.0.0.1:" + std::to_string(free_port())),
+        files(CenterOptions{.dev_no_auth = false, .listen = address}),
+        process(files, address),
+        clients(address) {
+    const bool serving = eventually(
+        [&] {
+          if (process.wait_exit(0ms)) return false;
+          auto h = clients.health_check("", 500ms);
+          return h.ok() && h.value == kServing;
+        },
+        10s);
+    INFO("routerd log:\n" << process.log());
+    REQUIRE(serving);
+  }
+  std::string address;
+  CenterFiles files;
+  RouterdProcess process;
+  Clients clients;
+};
+
+TEST_CASE(
+    "routerd on SIGTERM stops serving, ends its streams with OK and exits 0 within the "
+    "shutdown deadline",
+    "[grpc][shutdown]") {
+  Daemon d;
+  AgentDesk ana(d.clients, "ana");
+  v1::WatchQueuesRequest request;
+  request.set_interval_s(0.2);
+  auto queues =
+      d.clients.open(&v1::SupervisorService::Stub::WatchQueues, kSupervisorToken, request);
+  REQUIRE(queues->next().has_value());
+
+  const auto start = std::chrono::steady_clock::now();
+  d.process.signal(SIGTERM);
+  // Health goes NOT_SERVING at once (or the port is already closed).
+  CHECK(eventually(
+      [&] {
+        auto h = d.clients.health_check("", 200ms);
+        return !h.ok() || h.value == kNotServing;
+      },
+      1s));
+
+  auto work_end = ana.work().wait_end(kShutdownDeadline + 1s);
+  REQUIRE(work_end.has_value());
+  INFO("StreamWork ended: " << describe(*work_end));
+  CHECK(work_end->ok());
+  auto queues_end = queues->wait_end(kShutdownDeadline + 1s);
+  REQUIRE(queues_end.has_value());
+  INFO("WatchQueues ended: " << describe(*queues_end));
+  CHECK(queues_end->ok());
+
+  auto exit_status = d.process.wait_exit(kShutdownDeadline + 2s);
+  INFO("routerd log:\n" << d.process.log());
+  REQUIRE(exit_status.has_value());
+  CHECK(*exit_status == 0);
+  CHECK(std::chrono::steady_clock::now() - start <= kShutdownDeadline + 1s);
+}
+
+TEST_CASE("routerd on SIGHUP reloads its configuration file and keeps queued work",
+          "[grpc][shutdown]") {
+  Daemon d;
+  auto queued = d.clients.submit(phone_call("call-1", "+1 415 555 0100"));
+  INFO(describe(queued.status));
+  REQUIRE(queued.ok());
+  REQUIRE_FALSE(d.clients.agent_status("zed").has_value());
+
+  d.files.write_config(replace_once(
+      d.files.read_config(), "\nentry_points:",
+      "  - {name: zed, team: east, languages: [en], skills: [{skill: support, level: 9}]}\n"
+      "\nentry_points:"));
+  d.process.signal(SIGHUP);
+  const bool reloaded = eventually([&] { return d.clients.agent_status("zed").has_value(); }, 5s);
+  INFO("routerd log:\n" << d.process.log());
+  CHECK(reloaded);
+  CHECK_FALSE(d.process.wait_exit(0ms).has_value());
+  auto still = d.clients.get_interaction("call-1");
+  REQUIRE(still.ok());
+  CHECK(still.value.state() == v1::QUEUED);
+  CHECK(still.value.arrived().seconds() == queued.value.interaction().arrived().seconds());
+  CHECK(still.value.arrived().nanos() == queued.value.interaction().arrived().nanos());
+
+  SECTION("and a bad file on SIGHUP keeps the old configuration running") {
+    d.files.write_config(replace_once(d.files.read_config(), "{skill: support, level: 7}",
+                                      "{skill: support, level: 11}"));
+    d.process.signal(SIGHUP);
+    // The daemon says why in its log, naming the field, and goes on serving.
+    CHECK(eventually(
+        [&] { return d.process.log().find("agents[0].skills[0].level") != std::string::npos; },
+        5s));
+    CHECK_FALSE(d.process.wait_exit(0ms).has_value());
+    auto health = d.clients.health_check();
+    CHECK(health.ok());
+    CHECK(health.value == kServing);
+    AgentDesk ana(d.clients, "ana");
+    REQUIRE(ana.set_ready().ok());
+    CHECK(ana.wait_offer("call-1").has_value());
+  }
+}
+
+TEST_CASE("after shutdown the server's streams have ended with OK", "[grpc][health]") {
+  auto fx = std::make_unique<RouterFixture>();
+  AgentDesk ana(*fx, "ana");
+  v1::WatchQueuesRequest request;
+  request.set_interval_s(0.2);
+  auto queues = fx->open(&v1::SupervisorService::Stub::WatchQueues, kSupervisorToken, request);
+  REQUIRE(queues->next().has_value());
+
+  const auto start = std::chrono::steady_clock::now();
+  fx->server().shutdown(kShutdownDeadline);
+  fx->server().wait();
+  CHECK(std::chrono::steady_clock::now() - start <= kShutdownDeadline + 500ms);
+  auto work_end = ana.work().wait_end(kShutdownDeadline);
+  REQUIRE(work_end.has_value());
+  INFO("StreamWork: " << describe(*work_end));
+  CHECK(work_end->ok());
+  auto queues_end = queues->wait_end(kShutdownDeadline);
+  REQUIRE(queues_end.has_value());
+  INFO("WatchQueues: " << describe(*queues_end));
+  CHECK(queues_end->ok());
+}
+
+}  // namespace
+}  // namespace router::it
