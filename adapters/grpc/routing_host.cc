@@ -83,7 +83,12 @@ RoutingHost::RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Rou
       deadline_timer_(io_),
       heartbeat_timer_(io_) {}
 
-RoutingHost::~RoutingHost() { stop(); }
+RoutingHost::~RoutingHost() {
+  stop();
+  // Their timers belong to io_, which is destroyed before them (declaration order).
+  queue_watchers_.clear();
+  agent_streams_.clear();
+}
 
 void RoutingHost::start() {
   thread_ = std::thread([this] { io_.run(); });
@@ -476,6 +481,11 @@ void RoutingHost::watch_interactions(const Caller& caller,
     outbox->finish(Status::OK);
     return;
   }
+  // The first message says the watch is registered: every later change is on this stream.
+  v1::InteractionEvent hello;
+  clock_.stamp(clock_.now(), hello.mutable_at());
+  hello.set_change("watching");
+  outbox->push(std::move(hello));
   InteractionWatcher w;
   w.outbox = std::move(outbox);
   w.ids.insert(request.interaction_ids().begin(), request.interaction_ids().end());
@@ -1077,8 +1087,10 @@ engine::Result<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
                            "queues[" + std::to_string(i) + "]: " + s.error().message};
     }
   }
-  if (model_.queues.size() == next.queues.size()) {
-    report.changes.push_back("queues re-read (" + std::to_string(next.queues.size()) + ")");
+  for (int i = 0; i < std::min(model_.proto.queues_size(), next.proto.queues_size()); ++i) {
+    if (model_.proto.queues(i).SerializeAsString() != next.proto.queues(i).SerializeAsString()) {
+      report.changes.push_back("queue " + next.queues[i].name + " updated");
+    }
   }
   for (const auto& a : next.agents) {
     auto id = router_->find_agent(a.name);
@@ -1088,6 +1100,16 @@ engine::Result<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
       continue;
     }
     if (auto s = router_->update_agent_skills(*id, a.skills, now); !s.ok()) return s.error();
+  }
+  for (size_t i = 0; i < model_.agents.size(); ++i) {
+    const auto& was = model_.agents[i];
+    const auto& now_a = next.agents[next_agents[was.name]];
+    bool skills_changed = was.skills.size() != now_a.skills.size();
+    for (size_t k = 0; !skills_changed && k < was.skills.size(); ++k) {
+      skills_changed = was.skills[k].skill != now_a.skills[k].skill ||
+                       was.skills[k].level != now_a.skills[k].level;
+    }
+    if (skills_changed) report.changes.push_back("agent " + was.name + " skills updated");
   }
   for (size_t i = 0; i < model_.agents.size(); ++i) {
     const auto& was = model_.agents[i];
@@ -1113,8 +1135,22 @@ engine::Result<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
   }
   entry_points_ = std::move(entry).value();
   phones_ = std::move(phones).value();
-  report.changes.push_back("entry points re-read (" + std::to_string(entry_points_.size()) +
-                           " rules)");
+  auto serialized = [](const auto& list) {
+    std::string out;
+    for (const auto& item : list) out += item.SerializeAsString();
+    return out;
+  };
+  if (serialized(model_.proto.entry_points()) != serialized(next.proto.entry_points())) {
+    report.changes.push_back("entry points updated (" + std::to_string(entry_points_.size()) +
+                             " rules)");
+  }
+  if (model_.proto.auth().SerializeAsString() != next.proto.auth().SerializeAsString()) {
+    report.changes.push_back("auth tokens updated (" + std::to_string(next.auth.tokens.size()) +
+                             ")");
+  }
+  if (model_.proto.daemon().SerializeAsString() != next.proto.daemon().SerializeAsString()) {
+    report.changes.push_back("daemon settings updated");
+  }
   model_ = std::move(next);
   settle();
   return report;

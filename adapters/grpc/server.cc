@@ -64,10 +64,15 @@ struct Server::State {
   std::condition_variable cv;
   bool shut_down = false;
   bool stopped = false;
-  std::mutex reload_mu;  // one reload at a time
+  std::mutex reload_mu;       // one reload at a time
+  bool host_stopped = false;  // guarded by reload_mu
 
   void reload_async(std::function<void(engine::Result<RoutingHost::ReloadReport>)> done) {
     std::unique_lock lock(reload_mu);
+    if (host_stopped) {
+      return done(engine::Error{engine::ErrorCode::kFailedPrecondition,
+                                "routerd is shutting down; the configuration was not reloaded"});
+    }
     auto model = config::load_routing_config(options.config_path);
     if (!model.ok()) {
       spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
@@ -151,6 +156,9 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
   builder.AddListeningPort(listen, ::grpc::InsecureServerCredentials(), &st.port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
   // Keepalive finds dead agent desktops (their StreamWork then ends and the grace starts).
+  // Never share the port with another process (gRPC's default is SO_REUSEPORT): a second
+  // routerd on a busy port must fail, not split the traffic.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
@@ -171,6 +179,28 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
   spdlog::info("event=started listening on {}:{} queues={} agents={}", st.host_name, st.port,
                st.host->model().queues.size(), st.host->model().agents.size());
   return server;
+}
+
+engine::Result<std::string> Server::check(const std::string& config_path) {
+  auto model = config::load_routing_config(config_path);
+  if (!model.ok()) return model.error();
+  const auto& m = model.value();
+  if (m.auth.tokens.empty() && !m.auth.dev_no_auth) {
+    return engine::invalid_argument(config_path +
+                                    ": auth.tokens: routerd needs tokens (or auth.dev_no_auth: "
+                                    "true for development)");
+  }
+  auto customers = open_customers(m.daemon);
+  if (!customers.ok()) return customers.error();
+  const std::string summary =
+      std::to_string(m.queues.size()) + " queues, " + std::to_string(m.agents.size()) +
+      " agents, " + std::to_string(m.proto.entry_points_size()) + " entry points, " +
+      std::to_string(m.auth.tokens.size()) + " tokens; " + customers.value()->describe();
+  auto host = RoutingHost::create(std::move(model).value(), std::move(customers).value());
+  if (!host.ok()) {
+    return engine::Error{host.error().code, config_path + ": " + host.error().message};
+  }
+  return summary;
 }
 
 int Server::port() const { return state_->port; }
@@ -206,6 +236,11 @@ void Server::shutdown(std::chrono::milliseconds deadline) {
   });
   const size_t live = drained.get_future().get();
   st.server->Shutdown(std::chrono::system_clock::now() + deadline);
+  {
+    // A reload in progress finishes first (it waits for the engine thread); later ones refuse.
+    std::lock_guard reload_lock(st.reload_mu);
+    st.host_stopped = true;
+  }
   st.host->stop();
   st.server.reset();
   // Without a journal (the Redis issue), live interactions exist only in this process.

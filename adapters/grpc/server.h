@@ -26,6 +26,9 @@ class Server {
   // Loads and validates the configuration, builds the engine, loads the customer store and
   // starts listening. Errors name the file and field path (config) or the address (bind).
   static engine::Result<std::unique_ptr<Server>> start(const ServerOptions& options);
+  // Everything start() checks (configuration, entry points, customers file) without listening.
+  // Returns a one-line summary.
+  static engine::Result<std::string> check(const std::string& config_path);
   ~Server();  // shutdown() if still running
 
   int port() const;             // the bound TCP port

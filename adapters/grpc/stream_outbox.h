@@ -73,6 +73,7 @@ class StreamOutbox {
       return;
     }
     finish_called_ = true;
+    pending_status_.reset();  // an immediate finish overrides a drained one
     reactor_->Finish(std::move(status));
   }
 
@@ -90,7 +91,7 @@ class StreamOutbox {
       return;
     }
     writing_ = false;
-    if (pending_status_) {
+    if (pending_status_ && !finish_called_) {
       finish_called_ = true;
       reactor_->Finish(std::move(*pending_status_));
       pending_status_.reset();

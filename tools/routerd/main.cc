@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
-  app.add_flag("--check", check_only, "validate the configuration and exit (0: valid)");
+  app.add_flag("--check", check_only,
+               "validate the configuration, its entry points and customers file, then exit "
+               "(0: valid)");
   CLI11_PARSE(app, argc, argv);
 
   // Structured lines: time, level, then key=value fields (phone numbers and emails masked).
@@ -41,14 +43,12 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   if (check_only) {
-    auto model = router::adapters::config::load_routing_config(config_path);
-    if (!model.ok()) {
-      std::fprintf(stderr, "routerd: %s\n", model.error().message.c_str());
+    auto summary = router::adapters::grpc::Server::check(config_path);
+    if (!summary.ok()) {
+      std::fprintf(stderr, "routerd: %s\n", summary.error().message.c_str());
       return 1;
     }
-    std::printf("%s: valid (%zu queues, %zu agents, %d entry points, %zu tokens)\n",
-                config_path.c_str(), model.value().queues.size(), model.value().agents.size(),
-                model.value().proto.entry_points_size(), model.value().auth.tokens.size());
+    std::printf("%s: valid (%s)\n", config_path.c_str(), summary.value().c_str());
     return 0;
   }
 

@@ -92,6 +92,9 @@ daemon:
 )";
   yaml = replace_once(yaml, "DEV_NO_AUTH", options.dev_no_auth ? "true" : "false");
   if (!options.listen.empty()) yaml += "  listen: \"" + options.listen + "\"\n";
+  if (options.stream_buffer > 0) {
+    yaml += "  stream_buffer: " + std::to_string(options.stream_buffer) + "\n";
+  }
   return yaml;
 }
 
@@ -215,8 +218,11 @@ Reply<v1::Interaction> Clients::get_interaction(const std::string& interaction_i
 }
 
 std::unique_ptr<EventStream<v1::InteractionEvent>> Clients::watch_interactions() {
-  return open(&v1::InteractionService::Stub::WatchInteractions, kGatewayToken,
-              v1::WatchInteractionsRequest());
+  auto stream = open(&v1::InteractionService::Stub::WatchInteractions, kGatewayToken,
+                     v1::WatchInteractionsRequest());
+  // routerd's first message confirms the watch is registered; changes after it are on the stream.
+  REQUIRE(stream->wait_for([](const v1::InteractionEvent& e) { return e.change() == "watching"; }));
+  return stream;
 }
 
 std::optional<v1::AgentStatus> Clients::agent_status(const std::string& agent) {

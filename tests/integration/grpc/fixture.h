@@ -59,7 +59,8 @@ inline constexpr Millis kEventTimeout = 3s;
 
 struct CenterOptions {
   bool dev_no_auth = false;
-  std::string listen;  // daemon.listen; empty: not written
+  std::string listen;        // daemon.listen; empty: not written
+  size_t stream_buffer = 0;  // daemon.stream_buffer; 0: not written (routerd's default, 1,024)
 };
 // The routing configuration (YAML) of the test center.
 std::string center_yaml(const CenterOptions& options = {});

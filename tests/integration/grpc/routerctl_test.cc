@@ -1,0 +1,375 @@
+// routerctl against a real server: the CLI binary (ROUTERCTL_PATH) run as a child process with
+// --server and --token against the in-process Server on its loopback port; what it prints on
+// stdout and stderr and its exit code (0 done, 1 routerd answered with an error, 2 unreachable).
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "integration/grpc/fixture.h"
+
+extern char** environ;
+
+namespace router::it {
+namespace {
+
+// How long one routerctl run may take before it is killed (a hang fails the test, it does not
+// block it).
+constexpr Millis kRunTimeout = 10s;
+
+struct Run {
+  int exit_code = -1;  // 128 + n when killed by signal n, as a shell reports it
+  std::string out;     // stdout
+  std::string err;     // stderr
+  bool timed_out = false;
+};
+
+std::ostream& operator<<(std::ostream& os, const Run& run) {
+  return os << "exit " << run.exit_code << (run.timed_out ? " (killed: timed out)" : "")
+            << "\n--- stdout ---\n"
+            << run.out << "--- stderr ---\n"
+            << run.err;
+}
+
+// The environment without ROUTER_ADDR and ROUTER_TOKEN, so that only the flags a test passes
+// decide where routerctl connects and with which token.
+std::vector<std::string> clean_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "ROUTER_ADDR=", 12) == 0 || std::strncmp(*e, "ROUTER_TOKEN=", 13) == 0)
+      continue;
+    env.emplace_back(*e);
+  }
+  return env;
+}
+
+// Runs routerctl with `args`, reading its stdout and stderr until it exits (or kRunTimeout
+// passes: then it is killed).
+Run routerctl(const std::vector<std::string>& args) {
+  std::vector<std::string> words = {ROUTERCTL_PATH};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_words = clean_environment();
+  std::vector<char*> envp;
+  for (auto& e : env_words) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int out_pipe[2];
+  int err_pipe[2];
+  REQUIRE(::pipe2(out_pipe, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(err_pipe, O_CLOEXEC) == 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, ROUTERCTL_PATH, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (rc != 0) {
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    FAIL("posix_spawn " << ROUTERCTL_PATH << ": " << std::strerror(rc));
+  }
+
+  Run run;
+  const auto deadline = std::chrono::steady_clock::now() + kRunTimeout;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&run.out, &run.err};
+  int open_fds = 2;
+  while (open_fds > 0) {
+    const auto left =
+        std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      run.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    const int ready = ::poll(fds, 2, static_cast<int>(left.count()));
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      UNSCOPED_INFO("poll: " << std::strerror(errno));
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buffer[4096];
+      const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        sinks[i]->append(buffer, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (auto& f : fds) {
+    if (f.fd >= 0) ::close(f.fd);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+// A port that was free a moment ago: bound to port 0, read back, released.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The value of the `key  value` line (render_fields: the key, two or more spaces, the value), or
+// nothing when no line starts with `key`.
+std::optional<std::string> field(const std::string& text, const std::string& key) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(key + "  ", 0) != 0) continue;
+    const auto value = line.find_first_not_of(' ', key.size());
+    return value == std::string::npos ? std::string() : line.substr(value);
+  }
+  return std::nullopt;
+}
+
+// The first line that starts with `word` followed by a space (a table row), or nothing.
+std::optional<std::string> row(const std::string& text, const std::string& word) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(word + " ", 0) == 0) return line;
+  }
+  return std::nullopt;
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+const char* const kQueues[] = {"phone-support", "phone-sales", "email-billing", "web-chat",
+                               "web-callback"};
+const char* const kAgents[] = {"ana", "ben", "cara", "dev"};
+
+// The test center's server, and routerctl pointed at it with a role's token.
+class RouterctlFixture : public RouterFixture {
+ protected:
+  Run as(const std::string& token, std::vector<std::string> args) {
+    args.insert(args.end(), {"--server", server().address(), "--timeout", "5"});
+    if (!token.empty()) args.insert(args.end(), {"--token", token});
+    return routerctl(args);
+  }
+  Run as_supervisor(std::vector<std::string> args) { return as(kSupervisorToken, std::move(args)); }
+  Run as_gateway(std::vector<std::string> args) { return as(kGatewayToken, std::move(args)); }
+
+  // Logs `agent` in NOT_READY with its own token.
+  void log_in(const std::string& agent) {
+    v1::LoginRequest login;
+    login.set_agent(agent);
+    login.set_ready(false);
+    const auto reply = call(&v1::AgentService::Stub::Login, agent_token(agent), login);
+    INFO("Login " << agent << ": " << describe(reply.status));
+    REQUIRE(reply.ok());
+  }
+};
+
+std::vector<std::string> submit_support_call(const std::string& id) {
+  return {"submit", "phone", "--id", id, "--ani", "+1 415 555 0100", "--dnis", kSupportLine};
+}
+
+TEST_CASE_METHOD(RouterctlFixture, "routerctl queues prints a row for every queue of the center",
+                 "[grpc][routerctl]") {
+  const Run run = as_supervisor({"queues"});
+  INFO(run);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.empty());
+  CHECK(row(run.out, "QUEUE").has_value());
+  for (const char* queue : kQueues) {
+    INFO("queue " << queue);
+    CHECK(row(run.out, queue).has_value());
+  }
+}
+
+TEST_CASE_METHOD(RouterctlFixture,
+                 "routerctl submit with the gateway token prints the queue and position, and a "
+                 "repeat of the same id prints that it was replayed",
+                 "[grpc][routerctl]") {
+  const Run first = as_gateway(submit_support_call("ctl-1"));
+  {
+    INFO(first);
+    REQUIRE(first.exit_code == 0);
+    CHECK(field(first.out, "interaction") == "ctl-1");
+    CHECK(field(first.out, "state") == "QUEUED");
+    CHECK(field(first.out, "queue") == "phone-support");
+    CHECK(field(first.out, "position") == "1");
+    CHECK(field(first.out, "replayed") == "no");
+  }
+  // It is really queued on the server.
+  const auto got = get_interaction("ctl-1");
+  REQUIRE(got.ok());
+  CHECK(got.value.queue() == "phone-support");
+  CHECK(got.value.customer().customer_id() == "C1");
+
+  const Run repeat = as_gateway(submit_support_call("ctl-1"));
+  INFO(repeat);
+  REQUIRE(repeat.exit_code == 0);
+  CHECK(field(repeat.out, "queue") == "phone-support");
+  CHECK(field(repeat.out, "position") == "1");
+  const auto replayed = field(repeat.out, "replayed");
+  REQUIRE(replayed.has_value());
+  CHECK_THAT(*replayed, Catch::StartsWith("yes"));
+  auto stats = queue_stats("phone-support");
+  REQUIRE(stats.has_value());
+  CHECK(stats->waiting() == 1);
+}
+
+TEST_CASE_METHOD(RouterctlFixture, "routerctl agents lists every agent with its state",
+                 "[grpc][routerctl]") {
+  log_in("ben");
+  const Run run = as_supervisor({"agents"});
+  INFO(run);
+  REQUIRE(run.exit_code == 0);
+  for (const char* agent : kAgents) {
+    INFO("agent " << agent);
+    CHECK(row(run.out, agent).has_value());
+  }
+  const auto ben = row(run.out, "ben");
+  REQUIRE(ben.has_value());
+  CHECK_THAT(*ben, Catch::Contains("NOT_READY") && Catch::Contains("login"));
+  const auto ana = row(run.out, "ana");
+  REQUIRE(ana.has_value());
+  CHECK_THAT(*ana, Catch::Contains("LOGGED_OUT"));
+}
+
+TEST_CASE_METHOD(RouterctlFixture,
+                 "routerctl explain names the skills an interaction needs now and why logged-in "
+                 "agents cannot take it",
+                 "[grpc][routerctl]") {
+  REQUIRE(submit(phone_call("ctl-1", "+1 415 555 0100")).ok());
+  log_in("ana");   // has support 7, but is NOT_READY
+  log_in("cara");  // has no support skill
+  const Run run = as_supervisor({"explain", "ctl-1"});
+  INFO(run);
+  REQUIRE(run.exit_code == 0);
+  CHECK(field(run.out, "interaction") == "ctl-1");
+  CHECK(field(run.out, "state") == "QUEUED");
+  CHECK(field(run.out, "required now") == "support>=3");
+  const auto at = run.out.find("ineligible agents:");
+  REQUIRE(at != std::string::npos);
+  const std::string ineligible = run.out.substr(at);
+  CHECK_THAT(ineligible, Catch::Contains("ana") && Catch::Contains("not_ready"));
+  CHECK_THAT(ineligible, Catch::Contains("cara") && Catch::Contains("missing_skill"));
+}
+
+TEST_CASE_METHOD(RouterctlFixture,
+                 "routerctl queues with a gateway token exits 1 with PERMISSION_DENIED on stderr",
+                 "[grpc][routerctl]") {
+  const Run run = as_gateway({"queues"});
+  INFO(run);
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.empty());
+  CHECK_THAT(run.err, Catch::StartsWith("routerctl: PERMISSION_DENIED") &&
+                          Catch::Contains("supervisor token"));
+}
+
+TEST_CASE_METHOD(RouterctlFixture,
+                 "routerctl without a token exits 1 with UNAUTHENTICATED and says how to pass one",
+                 "[grpc][routerctl]") {
+  const Run run = as("", {"queues"});
+  INFO(run);
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.empty());
+  CHECK_THAT(run.err,
+             Catch::StartsWith("routerctl: UNAUTHENTICATED") && Catch::Contains("--token"));
+}
+
+TEST_CASE("routerctl against a port where nothing listens exits 2 saying it cannot reach routerd",
+          "[grpc][routerctl]") {
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  const auto started = std::chrono::steady_clock::now();
+  const Run run =
+      routerctl({"queues", "--server", address, "--token", kSupervisorToken, "--timeout", "5"});
+  INFO(run);
+  CHECK(run.exit_code == 2);
+  CHECK(run.out.empty());
+  CHECK_THAT(run.err, Catch::StartsWith("routerctl: cannot reach routerd at " + address));
+  // A refused connection fails at once, not after --timeout.
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
+
+TEST_CASE_METHOD(RouterctlFixture,
+                 "routerctl watch --count 2 prints two snapshots of the queues and exits 0",
+                 "[grpc][routerctl]") {
+  const Run run = as_supervisor({"watch", "--count", "2", "--interval", "0.2"});
+  INFO(run);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.empty());
+  // stdout is a pipe: each snapshot follows a '=== ... ===' header line.
+  CHECK(count_of(run.out, "=== routerd " + server().address()) == 2);
+  CHECK(count_of(run.out, ", snapshot 1 ===") == 1);
+  CHECK(count_of(run.out, ", snapshot 2 ===") == 1);
+  CHECK(count_of(run.out, "snapshot 3") == 0);
+  for (const char* queue : kQueues) {
+    INFO("queue " << queue);
+    CHECK(count_of(run.out, std::string("\n") + queue + " ") == 2);
+  }
+  CHECK(count_of(run.out, "agents: 4 LOGGED_OUT (4 in all)") == 2);
+}
+
+TEST_CASE_METHOD(RouterctlFixture,
+                 "routerctl reload applies the edited configuration and prints its changes and "
+                 "warnings",
+                 "[grpc][routerctl]") {
+  std::string yaml = files().read_config();
+  yaml = replace_once(
+      yaml, "\n\nentry_points:",
+      "\n  - {name: eve, team: south, languages: [en], skills: [{skill: chat, level: 3}]}"
+      "\n\nentry_points:");
+  yaml += "  listen: \"127.0.0.1:1\"\n";  // daemon.listen: applies after a restart only
+  files().write_config(yaml);
+
+  const Run run = as_supervisor({"reload"});
+  INFO(run);
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::StartsWith("reloaded " + config_path() + ": 5 queues, 5 agents\n"));
+  const auto changes = run.out.find("\nchanges:\n");
+  const auto warnings = run.out.find("\nwarnings:\n");
+  REQUIRE(changes != std::string::npos);
+  REQUIRE(warnings != std::string::npos);
+  REQUIRE(changes < warnings);
+  const std::string change_list = run.out.substr(changes, warnings - changes);
+  const std::string warning_list = run.out.substr(warnings);
+  CHECK_THAT(change_list, Catch::Contains("  agent eve added\n"));
+  CHECK_THAT(warning_list, Catch::Contains("  daemon.listen: changes need a restart\n"));
+  // The server took it: eve is an agent now.
+  CHECK(agent_status("eve").has_value());
+}
+
+}  // namespace
+}  // namespace router::it
