@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Developer entry point: installs what is missing (Debian packages only), builds, tests.
-#   tools/dev.sh run     install deps, build Release, run the engine demo (simulated traffic;
-#                        routerd replaces it when the daemon lands). Extra args go to the demo.
+#   tools/dev.sh run     build Release; routerd on the demo center + routerdemo traffic, shown
+#                        live by routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
 #   tools/dev.sh test    install deps, build with ASan+UBSan and -Werror, check formatting,
 #                        run every test (CTest labels unit, integration, fault)
 #   tools/dev.sh build   install deps, build Release into build-release/
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format libyaml-cpp-dev
   libcli11-dev nlohmann-json3-dev protobuf-compiler libprotobuf-dev libgrpc++-dev
-  protobuf-compiler-grpc libasio-dev libphonenumber-dev libspdlog-dev libfmt-dev python3-grpcio)
+  protobuf-compiler-grpc libasio-dev libphonenumber-dev libspdlog-dev libfmt-dev)
 JOBS="${JOBS:-$(nproc)}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -78,10 +78,122 @@ lint() {
   git ls-files 'engine/*.cc' 'tools/*.cc' 'bench/*.cc' | xargs clang-tidy -p build-lint --quiet
 }
 
+# routerd on tools/routerd/demo/center.yaml, routerdemo's simulated gateways and agent desktops
+# against it, and the live queue table (routerctl watch) in the foreground. Ctrl-C, SIGTERM or
+# the end of --duration stop routerdemo (it logs its agents out), then routerd. --quiet: no live
+# table, only the final one. Logs: build-release/routerd.log, build-release/routerdemo.log.
+# ROUTER_ADDR (default 127.0.0.1:50051) is where routerd listens.
 run_demo() {
-  build_release --target enginedemo
-  log "enginedemo $*"
-  build-release/tools/enginedemo "$@"
+  local duration=0 quiet=0
+  while (($#)); do
+    case "$1" in
+      --duration) duration="${2:-}"; shift $(($# > 1 ? 2 : 1)) ;;
+      --duration=*) duration="${1#*=}"; shift ;;
+      -q | --quiet) quiet=1; shift ;;
+      *) echo "run: unknown argument '$1' (usage: tools/dev.sh run [--duration S] [--quiet])" >&2
+        return 2 ;;
+    esac
+  done
+  if [[ ! "$duration" =~ ^[0-9]+$ ]]; then
+    echo "run: --duration takes whole seconds (0: until Ctrl-C), got '$duration'" >&2
+    return 2
+  fi
+  local config=tools/routerd/demo/center.yaml out=build-release
+  local addr="${ROUTER_ADDR:-127.0.0.1:50051}" token
+  # The demo configuration's supervisor token (a public demo secret, see the file).
+  token=$(sed -n 's/.*token: *\([^,} ]*\).*role: *SUPERVISOR.*/\1/p' "$config" | head -n 1)
+  if [[ -z "$token" ]]; then
+    echo "run: no SUPERVISOR token found in $config" >&2
+    return 1
+  fi
+  build_release --target routerd routerctl routerdemo
+  export ROUTER_ADDR="$addr" ROUTER_TOKEN="$token"
+
+  # Stops what was started (SIGTERM, then SIGKILL after 20 s) in DEMO_PIDS order; idempotent.
+  stop_demo() {
+    local pid i
+    for pid in "${DEMO_PIDS[@]:-}"; do
+      [[ -n "$pid" ]] || continue
+      kill -TERM "$pid" 2>/dev/null || continue
+      for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+      done
+      kill -KILL "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    done
+    DEMO_PIDS=()
+  }
+  DEMO_PIDS=()  # stopped in order: routerdemo logs its agents out while routerd still runs
+  local routerd_pid demo_pid
+  summary() {
+    grep '^routerdemo: \(ran\|agents\|error\)' "$out/routerdemo.log" 2>/dev/null || true
+  }
+  trap 'stop_demo; summary; exit 130' INT
+  trap 'stop_demo; summary; exit 143' TERM
+  trap 'stop_demo' EXIT
+
+  # gRPC binds with SO_REUSEPORT: a second routerd on a busy port would start and share it.
+  if timeout 1 bash -c ": </dev/tcp/${addr%:*}/${addr##*:}" 2>/dev/null; then
+    echo "run: something already listens on $addr (another routerd?);" \
+      "stop it or set ROUTER_ADDR" >&2
+    return 1
+  fi
+  log "routerd --config $config --listen $addr (log: $out/routerd.log)"
+  # In sessions of their own, so a Ctrl-C reaches only the table and this script, whose trap
+  # then stops routerdemo before routerd (a terminal's Ctrl-C would otherwise stop all at once).
+  setsid "$out/tools/routerd/routerd" --config "$config" --listen "$addr" >"$out/routerd.log" 2>&1 &
+  routerd_pid=$!
+  DEMO_PIDS=("$routerd_pid")
+  local waited=0
+  until "$out/tools/routerctl/routerctl" --timeout 1 queues >/dev/null 2>&1; do
+    if ! kill -0 "$routerd_pid" 2>/dev/null || ((waited >= 40)); then
+      if kill -0 "$routerd_pid" 2>/dev/null; then
+        echo "run: routerd did not answer within 20 s" >&2
+      else
+        echo "run: routerd exited" >&2
+      fi
+      echo "--- last lines of $out/routerd.log:" >&2
+      tail -n 20 "$out/routerd.log" >&2
+      return 1
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+
+  local demo_args=(--config "$config" --server "$addr" --duration "$duration")
+  log "routerdemo ${demo_args[*]} (log: $out/routerdemo.log)"
+  setsid "$out/tools/routerdemo/routerdemo" "${demo_args[@]}" >"$out/routerdemo.log" 2>&1 &
+  demo_pid=$!
+  DEMO_PIDS=("$demo_pid" "$routerd_pid")
+
+  # Waiting on background jobs (never a foreground one) lets a signal's trap run at once.
+  if ((quiet && duration > 0)); then
+    # The final table a second before the traffic stops (hang-ups at shutdown would show as
+    # abandons, end-of-shift completions as short handle times).
+    sleep $((duration > 1 ? duration - 1 : 1)) &
+    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid")
+    wait "${DEMO_PIDS[0]}" || true
+    "$out/tools/routerctl/routerctl" queues || true
+  elif ((quiet)); then
+    wait "$demo_pid" || true
+  elif ((duration > 0)); then
+    "$out/tools/routerctl/routerctl" watch --interval 1 --count "$duration" &
+    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid")
+    wait "${DEMO_PIDS[0]}" || true
+  else
+    "$out/tools/routerctl/routerctl" watch --interval 1 &
+    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid")
+    wait -n "${DEMO_PIDS[0]}" "$demo_pid" || true  # routerdemo ends first only if it failed
+  fi
+  # With --duration, routerdemo ends on its own a moment after the table's last snapshot.
+  local i
+  for ((i = 0; i < 100 && duration > 0; i++)); do
+    kill -0 "$demo_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  stop_demo
+  summary
 }
 
 case "${1:-}" in
