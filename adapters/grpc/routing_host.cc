@@ -594,82 +594,70 @@ std::string RoutingHost::holder(const std::string& interaction_id) const {
   return snap.ok() ? agent_name(snap.value().agent) : std::string();
 }
 
-Status RoutingHost::accept(const v1::OfferRequest& request, v1::AgentStatus* out) {
+Status RoutingHost::agent_command(
+    const std::string& agent_name, const std::string& interaction_id, v1::AgentStatus* out,
+    const std::function<engine::Status(engine::AgentId, engine::InteractionId)>& command) {
   engine::AgentId agent;
   engine::InteractionId id;
-  if (Status s = find_agent(request.agent(), agent); !s.ok()) return s;
-  if (Status s = find_interaction(request.interaction_id(), id); !s.ok()) return s;
-  if (auto s = router_->accept(agent, id, clock_.now()); !s.ok()) {
-    settle();  // the command may have fired a due offer timeout first
-    return to_grpc(s);
-  }
-  if (auto t = tracked_.find(id.value()); t != tracked_.end() && !t->second.message_id.empty()) {
-    threads_.set_agent(t->second.message_id, request.agent());
-  }
-  settle();
+  if (Status s = find_agent(agent_name, agent); !s.ok()) return s;
+  if (Status s = find_interaction(interaction_id, id); !s.ok()) return s;
+  const engine::Status done = command(agent, id);
+  settle();  // also when refused: the command may have fired a due offer timeout first
+  if (!done.ok()) return to_grpc(done);
   return agent_status(agent, out);
+}
+
+Status RoutingHost::accept(const v1::OfferRequest& request, v1::AgentStatus* out) {
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         engine::Status s = router_->accept(agent, id, clock_.now());
+                         auto t = tracked_.find(id.value());
+                         if (s.ok() && t != tracked_.end() && !t->second.message_id.empty()) {
+                           threads_.set_agent(t->second.message_id, request.agent());
+                         }
+                         return s;
+                       });
 }
 
 Status RoutingHost::reject(const v1::OfferRequest& request, v1::AgentStatus* out) {
-  engine::AgentId agent;
-  engine::InteractionId id;
-  if (Status s = find_agent(request.agent(), agent); !s.ok()) return s;
-  if (Status s = find_interaction(request.interaction_id(), id); !s.ok()) return s;
-  if (auto s = router_->reject(agent, id, clock_.now()); !s.ok()) {
-    settle();
-    return to_grpc(s);
-  }
-  settle();
-  return agent_status(agent, out);
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         return router_->reject(agent, id, clock_.now());
+                       });
 }
 
 Status RoutingHost::complete(const v1::CompleteRequest& request, v1::AgentStatus* out) {
-  engine::AgentId agent;
-  engine::InteractionId id;
-  if (Status s = find_agent(request.agent(), agent); !s.ok()) return s;
-  if (Status s = find_interaction(request.interaction_id(), id); !s.ok()) return s;
-  if (auto s = router_->complete(agent, id, request.wrap_up_code(), clock_.now()); !s.ok()) {
-    settle();
-    return to_grpc(s);
-  }
-  settle();
-  return agent_status(agent, out);
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         return router_->complete(agent, id, request.wrap_up_code(), clock_.now());
+                       });
 }
 
 Status RoutingHost::end_wrap_up(const v1::OfferRequest& request, v1::AgentStatus* out) {
-  engine::AgentId agent;
-  engine::InteractionId id;
-  if (Status s = find_agent(request.agent(), agent); !s.ok()) return s;
-  if (Status s = find_interaction(request.interaction_id(), id); !s.ok()) return s;
-  if (auto s = router_->end_wrap_up(agent, id, clock_.now()); !s.ok()) {
-    settle();
-    return to_grpc(s);
-  }
-  settle();
-  return agent_status(agent, out);
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         return router_->end_wrap_up(agent, id, clock_.now());
+                       });
 }
 
 Status RoutingHost::transfer(const v1::TransferRequest& request, v1::AgentStatus* out) {
-  engine::AgentId agent;
-  engine::InteractionId id;
-  if (Status s = find_agent(request.agent(), agent); !s.ok()) return s;
-  if (Status s = find_interaction(request.interaction_id(), id); !s.ok()) return s;
-  engine::Status s;
+  engine::QueueId queue;
+  engine::AgentId to;
   if (request.to_case() == v1::TransferRequest::kQueue) {
-    engine::QueueId q;
-    if (Status st = find_queue(request.queue(), "queue", q); !st.ok()) return st;
-    s = router_->transfer_to_queue(agent, id, q, clock_.now());
+    if (Status s = find_queue(request.queue(), "queue", queue); !s.ok()) return s;
   } else {
-    engine::AgentId to;
-    if (!router_->find_agent(request.to_agent())) {
+    auto found = router_->find_agent(request.to_agent());
+    if (!found) {
       return {StatusCode::NOT_FOUND, "to_agent: unknown agent '" + request.to_agent() + "'"};
     }
-    to = *router_->find_agent(request.to_agent());
-    s = router_->transfer_to_agent(agent, id, to, clock_.now());
+    to = *found;
   }
-  settle();
-  if (!s.ok()) return to_grpc(s);
-  return agent_status(agent, out);
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         return queue.valid()
+                                    ? router_->transfer_to_queue(agent, id, queue, clock_.now())
+                                    : router_->transfer_to_agent(agent, id, to, clock_.now());
+                       });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -157,6 +157,11 @@ class RoutingHost {
   void arm_heartbeat();
   void arm_queue_watcher(QueueWatcher* watcher);
 
+  // An agent's command on one interaction: resolves both names, runs `command`, publishes what
+  // happened and answers the agent's status.
+  ::grpc::Status agent_command(
+      const std::string& agent, const std::string& interaction_id, v1::AgentStatus* out,
+      const std::function<engine::Status(engine::AgentId, engine::InteractionId)>& command);
   ::grpc::Status find_agent(const std::string& name, engine::AgentId& out) const;
   ::grpc::Status find_interaction(const std::string& client_id, engine::InteractionId& out) const;
   ::grpc::Status find_queue(const std::string& name, const char* field, engine::QueueId& out) const;

@@ -3,9 +3,13 @@
 // reflection.proto generated, so their few fields are encoded here) and the agent desktop.
 #include "integration/grpc/fixture.h"
 
+#include <arpa/inet.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -186,6 +190,20 @@ std::string code_name(grpc::StatusCode code) {
 
 std::string describe(const grpc::Status& status) {
   return code_name(status.error_code()) + ": " + status.error_message();
+}
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 bool eventually(const std::function<bool()>& condition, Millis timeout) {

@@ -202,6 +202,9 @@ class EventStream {
   std::thread thread_;
 };
 
+// A loopback port that was free a moment ago: bound to port 0, read back, released.
+int free_port();
+
 // Polls `condition` every 20 ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, Millis timeout = kEventTimeout);
 

@@ -131,21 +131,6 @@ Run routerctl(const std::vector<std::string>& args) {
   return run;
 }
 
-// A port that was free a moment ago: bound to port 0, read back, released.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // The value of the `key  value` line (render_fields: the key, two or more spaces, the value), or
 // nothing when no line starts with `key`.
 std::optional<std::string> field(const std::string& text, const std::string& key) {

@@ -20,21 +20,6 @@ extern char** environ;
 namespace router::it {
 namespace {
 
-// A port that was free a moment ago: bound to port 0, read back, released.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // The routerd binary on the test center, its output in routerd.log beside the configuration.
 // Killed (SIGKILL) if still running when the test ends.
 class RouterdProcess {
