@@ -95,7 +95,9 @@ engine::Result<std::string> PhoneNormalizer::to_e164(std::string_view raw) const
   // "00" is the international prefix of most of the world but not of the default region (the
   // US dials 011): a number written "00 44 ..." is still meant internationally.
   if (!ok && text.size() > 2 && text[0] == '0' && text[1] == '0') {
-    ok = parse_possible(util, "+" + std::string(text.substr(2)), default_region_, number);
+    std::string international("+");  // append: GCC 12 -O3 warns on "+" + string (-Wrestrict)
+    international.append(text.substr(2));
+    ok = parse_possible(util, international, default_region_, number);
   }
   if (!ok) return engine::invalid_argument("not a phone number: " + quote(raw));
   std::string e164;

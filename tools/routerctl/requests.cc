@@ -12,7 +12,12 @@ namespace router::ctl {
 
 namespace {
 
-std::string quoted(std::string_view word) { return "'" + std::string(word) + "'"; }
+std::string quoted(std::string_view word) {
+  std::string out("'");  // append: GCC 12 -O3 warns on "'" + string (-Wrestrict)
+  out.append(word);
+  out += '\'';
+  return out;
+}
 
 bool is_blank(std::string_view text) {
   return text.find_first_not_of(" \t") == std::string_view::npos;
