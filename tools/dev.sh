@@ -3,7 +3,7 @@
 #   tools/dev.sh run     build Release; routerd on the demo center + routerdemo traffic, shown
 #                        live by routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
 #   tools/dev.sh test    install deps, build with ASan+UBSan and -Werror, check formatting,
-#                        run every test (CTest labels unit, integration, fault)
+#                        run every test (CTest labels unit, integration)
 #   tools/dev.sh build   install deps, build Release into build-release/
 #   tools/dev.sh lint    clang-tidy (.clang-tidy's checks) over engine/, tools/ and bench/
 #   tools/dev.sh deps    only install what is missing
