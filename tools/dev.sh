@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Developer entry point: installs what is missing (Debian packages only), builds, tests.
-#   tools/dev.sh run     build Release; routerd on the demo center + routerdemo traffic, shown
-#                        live by routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
+#   tools/dev.sh run     install deps, build Release; routerd on the demo center + routerdemo
+#                        traffic, live in routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
 #   tools/dev.sh test    install deps, build with ASan+UBSan and -Werror, check formatting,
 #                        run every test (CTest labels unit, integration)
 #   tools/dev.sh build   install deps, build Release into build-release/
