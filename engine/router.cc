@@ -2024,7 +2024,8 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
     };
     Ineligibility why{};
     if (it->excludes(a.id)) {
-      refuse(Ineligibility::kAlreadyRejected, "rejected or missed this interaction");
+      refuse(Ineligibility::kAlreadyRejected,
+             "rejected, missed or transferred away this interaction");
     } else if (it->target.valid() && it->target != a.id) {
       refuse(Ineligibility::kNotTargeted, "transferred to another agent by name");
     } else if (std::string d = missing_skill_detail(a, c.effective, &why); !d.empty()) {

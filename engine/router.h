@@ -44,7 +44,7 @@ enum class Ineligibility : uint8_t {
   kMissingSkill,     // lacks a required skill
   kSkillBelowLevel,  // has it below the (relaxed) minimum
   kLanguage,         // does not speak the required language
-  kAlreadyRejected,  // rejected or missed this interaction before
+  kAlreadyRejected,  // rejected, missed or transferred away this interaction before
   kNotTargeted,      // the interaction was transferred to a named agent
 };
 std::string_view to_string(Ineligibility r);
@@ -121,7 +121,7 @@ struct InteractionSnapshot {
   AgentId target_agent;  // transferred to this agent, if any
   CustomerProfile customer;
   std::string language;
-  std::vector<AgentId> excluded;  // rejected or missed it
+  std::vector<AgentId> excluded;  // rejected, missed or transferred it away
 };
 
 enum class LogoutMode : uint8_t {
