@@ -35,6 +35,6 @@ struct RpcFailure {
 RpcFailure describe_rpc_failure(const grpc::Status& status, const CallContext& context);
 
 // "UNAVAILABLE", "PERMISSION_DENIED", ... as gRPC documents the codes.
-std::string_view status_code_name(grpc::StatusCode code);
+std::string status_code_name(grpc::StatusCode code);
 
 }  // namespace router::ctl
