@@ -179,6 +179,10 @@ class Resolver {
     }
     if (auto e = daemon(c.daemon(), m.daemon)) return *e;
     if (auto e = auth(c.auth(), agent_names, m.auth)) return *e;
+    if (c.has_redis()) {
+      m.redis.emplace();
+      if (auto e = redis(c.redis(), *m.redis)) return *e;
+    }
     m.proto = c;
     return m;
   }
@@ -226,6 +230,89 @@ class Resolver {
     if (d.max_message_bytes()) out.max_message_bytes = d.max_message_bytes();
     if (d.max_finished_remembered()) out.max_finished_remembered = d.max_finished_remembered();
     if (d.max_email_threads()) out.max_email_threads = d.max_email_threads();
+    const v1::SegmentThresholds& seg = d.segments();
+    const std::pair<bool, double> values[] = {
+        {seg.has_strategic_potential_min(), seg.strategic_potential_min()},
+        {seg.has_profitable_current_min(), seg.profitable_current_min()},
+        {seg.has_risk_current_below(), seg.risk_current_below()},
+    };
+    double* targets[] = {&out.segments.strategic_potential_min,
+                         &out.segments.profitable_current_min, &out.segments.risk_current_below};
+    const char* segment_fields[] = {"daemon.segments.strategic_potential_min",
+                                    "daemon.segments.profitable_current_min",
+                                    "daemon.segments.risk_current_below"};
+    for (size_t i = 0; i < 3; ++i) {
+      if (!values[i].first) continue;
+      if (!std::isfinite(values[i].second)) return fail(segment_fields[i], "must be a number");
+      *targets[i] = values[i].second;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> redis(const v1::Redis& r, RedisSettings& out) const {
+    const auto colon = r.address().rfind(':');
+    if (r.address().empty()) return fail("redis.address", "required (host:port)");
+    if (colon == std::string::npos || colon == 0 || colon + 1 == r.address().size()) {
+      return fail("redis.address", "must be host:port, got '" + r.address() + "'");
+    }
+    const std::string port = r.address().substr(colon + 1);
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      return fail("redis.address", "port must be 1..65535, got '" + port + "'");
+    }
+    out.host = r.address().substr(0, colon);
+    out.port = std::stoi(port);
+    if (r.database() > 15) return fail("redis.database", "must be 0..15");
+    out.database = static_cast<int>(r.database());
+    if (!r.password().empty() && !r.password_env().empty()) {
+      return fail("redis.password", "set password or password_env, not both");
+    }
+    out.password = r.password();
+    if (!r.password_env().empty()) {
+      const char* v = std::getenv(r.password_env().c_str());
+      if (v == nullptr || *v == '\0') {
+        return fail("redis.password_env",
+                    "environment variable " + r.password_env() + " is not set");
+      }
+      out.password = v;
+    }
+    if (!r.key_prefix().empty()) out.key_prefix = r.key_prefix();
+    if (out.key_prefix.size() > 64 ||
+        out.key_prefix.find_first_of(" \t\r\n") != std::string::npos) {
+      return fail("redis.key_prefix", "must be at most 64 characters without spaces");
+    }
+    struct Limit {
+      double value;
+      const char* field;
+      double max;
+      double scale;  // to milliseconds
+      engine::Duration* out;
+    };
+    const Limit limits[] = {
+        {r.connect_timeout_ms(), "redis.connect_timeout_ms", 60'000, 1, &out.connect_timeout},
+        {r.lookup_timeout_ms(), "redis.lookup_timeout_ms", 60'000, 1, &out.lookup_timeout},
+        {r.journal_timeout_ms(), "redis.journal_timeout_ms", 60'000, 1, &out.journal_timeout},
+        {r.reconnect_min_ms(), "redis.reconnect_min_ms", 60'000, 1, &out.reconnect_min},
+        {r.reconnect_max_ms(), "redis.reconnect_max_ms", 600'000, 1, &out.reconnect_max},
+        {r.cache_ttl_s(), "redis.cache_ttl_s", 86'400, 1000, &out.cache_ttl},
+        {r.finished_ttl_s(), "redis.finished_ttl_s", 30 * 86'400.0, 1000, &out.finished_ttl},
+    };
+    for (const Limit& l : limits) {
+      if (!(l.value >= 0) || l.value > l.max) {
+        return fail(l.field, "must be 0.." + std::to_string(static_cast<int64_t>(l.max)));
+      }
+      if (l.value > 0) {
+        *l.out = engine::Duration(std::max<int64_t>(1, std::llround(l.value * l.scale)));
+      }
+    }
+    if (out.reconnect_max < out.reconnect_min) {
+      return fail("redis.reconnect_max_ms", "must be ≥ reconnect_min_ms");
+    }
+    if (r.cache_entries() > 100'000'000) return fail("redis.cache_entries", "must be ≤ 100000000");
+    if (r.has_cache_entries()) out.cache_entries = r.cache_entries();
+    if (r.history_max() > 100'000'000) return fail("redis.history_max", "must be ≤ 100000000");
+    if (r.has_history_max()) out.history_max = r.history_max();
+    out.journal = !r.no_journal();
     return std::nullopt;
   }
 

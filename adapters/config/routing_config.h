@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,15 @@ namespace router::adapters::config {
 // (overflow targets) indexes into `queues`, in file order — exactly the ids a Router built by
 // build_router() assigns.
 // routerd's own settings (RoutingConfig.daemon) with defaults applied.
+// How a customer record without a segment is segmented (ARCHITECTURE.md: strategic = high
+// potential, profitable = high current value, risk = costs more than it brings). Checked in
+// this order; the first that holds wins, else ordinary. RoutingConfig.daemon.segments.
+struct SegmentThresholds {
+  double strategic_potential_min = 50'000.0;  // potential_value ≥ this: strategic
+  double profitable_current_min = 10'000.0;   // current_value ≥ this: profitable
+  double risk_current_below = 0.0;            // current_value < this: risk
+};
+
 struct DaemonSettings {
   std::string listen = "127.0.0.1:50051";
   std::string default_region = "US";
@@ -29,6 +39,27 @@ struct DaemonSettings {
   size_t max_message_bytes = 64 * 1024;
   size_t max_finished_remembered = 100'000;
   size_t max_email_threads = 1'000'000;
+  SegmentThresholds segments;
+};
+
+// RoutingConfig.redis with defaults applied (docs/redis.md).
+struct RedisSettings {
+  std::string host;  // from address
+  int port = 6379;
+  int database = 0;
+  std::string password;  // password_env already resolved; empty: no AUTH
+  std::string key_prefix = "router:";
+  engine::Duration connect_timeout = std::chrono::seconds(1);
+  engine::Duration lookup_timeout = std::chrono::milliseconds(50);
+  engine::Duration journal_timeout = std::chrono::seconds(1);
+  engine::Duration reconnect_min = std::chrono::milliseconds(100);
+  engine::Duration reconnect_max = std::chrono::seconds(5);
+  size_t cache_entries = 100'000;
+  engine::Duration cache_ttl = std::chrono::seconds(30);
+  size_t history_max = 100'000;
+  engine::Duration finished_ttl = std::chrono::hours(24);
+  bool journal = true;
+  std::string address() const { return host + ":" + std::to_string(port); }
 };
 
 struct AuthToken {
@@ -50,6 +81,7 @@ struct RoutingModel {
   std::vector<engine::AgentProfile> agents;
   DaemonSettings daemon;
   AuthSettings auth;
+  std::optional<RedisSettings> redis;  // absent: no Redis section
   v1::RoutingConfig proto;  // the parsed file (entry points are resolved by adapters/channels)
 };
 

@@ -146,4 +146,65 @@ TEST_CASE("auth and daemon errors name the field", "[config]") {
              Contains("daemon.agent_grace_s: must be 0..3600"));
 }
 
+TEST_CASE("the redis section and segment thresholds are read with their defaults", "[config]") {
+  auto none = parse_routing_config(std::string(kSmall), "t.yaml");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none.value().redis.has_value());
+
+  setenv("ROUTER_TEST_REDIS_PASSWORD", "s3cret", 1);
+  auto r = parse_routing_config(std::string(kSmall) + R"(
+redis:
+  address: "10.0.0.5:6380"
+  database: 2
+  password_env: ROUTER_TEST_REDIS_PASSWORD
+  lookup_timeout_ms: 20
+  cache_entries: 0
+daemon: {segments: {strategic_potential_min: 1000, risk_current_below: -5}}
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  REQUIRE(r.value().redis.has_value());
+  const RedisSettings& redis = *r.value().redis;
+  CHECK(redis.host == "10.0.0.5");
+  CHECK(redis.port == 6380);
+  CHECK(redis.database == 2);
+  CHECK(redis.password == "s3cret");
+  CHECK(redis.key_prefix == "router:");
+  CHECK(redis.lookup_timeout == engine::Duration(20));
+  CHECK(redis.journal_timeout == engine::Duration(1000));  // default
+  CHECK(redis.cache_entries == 0);                         // set: no cache
+  CHECK(redis.history_max == 100'000);                     // default
+  CHECK(redis.journal);
+  const SegmentThresholds& seg = r.value().daemon.segments;
+  CHECK(seg.strategic_potential_min == 1000);
+  CHECK(seg.profitable_current_min == 10'000);  // default
+  CHECK(seg.risk_current_below == -5);
+}
+
+TEST_CASE("redis errors name the field", "[config]") {
+  const std::string base(kSmall);
+  CHECK_THAT(error_of(base + "redis: {database: 1}"), Contains("redis.address: required"));
+  CHECK_THAT(error_of(base + "redis: {address: localhost}"),
+             Contains("redis.address: must be host:port"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:99999\"}"),
+             Contains("redis.address: port must be 1..65535"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", database: 16}"),
+             Contains("redis.database: must be 0..15"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", password: a, "
+                             "password_env: B}"),
+             Contains("redis.password: set password or password_env, not both"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", "
+                             "password_env: ROUTER_TEST_UNSET_VARIABLE}"),
+             Contains("redis.password_env: environment variable ROUTER_TEST_UNSET_VARIABLE"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", lookup_timeout_ms: -1}"),
+             Contains("redis.lookup_timeout_ms: must be 0..60000"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", reconnect_min_ms: 500, "
+                             "reconnect_max_ms: 100}"),
+             Contains("redis.reconnect_max_ms: must be ≥ reconnect_min_ms"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", key_prefix: \"a b\"}"),
+             Contains("redis.key_prefix: must be at most 64 characters without spaces"));
+  CHECK_THAT(error_of(base + "redis: {adress: \"127.0.0.1:6379\"}"), Contains("adress"));
+}
+
 }  // namespace router::adapters::config
