@@ -173,6 +173,9 @@ struct InteractionSpec {
   std::vector<SkillRequirement> extra_skills;  // on top of the queue's (entry-point rules)
   std::vector<std::pair<std::string, std::string>> attributes;
   std::optional<TimePoint> arrival;  // original arrival (recovery); absent: now
+  // Recovery: agents who already rejected, missed or transferred it away (never offered it
+  // again). Unknown ids are dropped; at most Limits::max_agents.
+  std::vector<AgentId> excluded;
 };
 
 // ---------------------------------------------------------------------------------------------

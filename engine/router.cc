@@ -1181,6 +1181,9 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
     }
   }
   if (spec.arrival && *spec.arrival > now_) return invalid_argument("arrival: in the future");
+  if (spec.excluded.size() > lim.max_agents) {
+    return invalid_argument("excluded: more than " + std::to_string(lim.max_agents) + " agents");
+  }
   if (live_.size() >= lim.max_interactions) {
     return resource_exhausted("interactions: " + std::to_string(lim.max_interactions) +
                               " live, the router's limit");
@@ -1204,6 +1207,9 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   it.priority = spec.priority;
   it.extra_skills = spec.extra_skills;
   it.attributes = spec.attributes;
+  for (AgentId a : spec.excluded) {
+    if (find_agent(a) && !it.excludes(a)) it.excluded.push_back(a);
+  }
   it.arrival = spec.arrival.value_or(now_);
   it.queued_at = it.arrival;
   it.seq = submit_seq_++;

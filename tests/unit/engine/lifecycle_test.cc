@@ -721,3 +721,33 @@ TEST_CASE("an interaction expires at max_wait when that comes before its overflo
 }
 
 }  // namespace router::engine::testing
+
+namespace router::engine::testing {
+
+TEST_CASE(
+    "a recovered interaction keeps the agents it excluded and its original arrival time; unknown "
+    "agent ids are dropped",
+    "[lifecycle][recovery]") {
+  Center c;
+  c.add(a_queue("billing"));
+  AgentId alice = c.add(an_agent("alice"));
+  AgentId bob = c.add(an_agent("bob"));
+  c.after(60s);
+  const TimePoint arrival = c.now - 45s;
+  InteractionSpec s = c.spec(a_call().to("billing"));
+  s.arrival = arrival;
+  s.excluded = {alice, AgentId(999)};
+  auto r = c.router.submit(s, c.now);
+  REQUIRE(r.ok());
+  InteractionSnapshot snap = c.interaction(s.id);
+  CHECK(snap.arrival == arrival);
+  CHECK(snap.excluded == std::vector<AgentId>{alice});
+
+  c.login(alice);
+  CHECK(c.holder(s.id) == AgentId());  // alice rejected it before the restart
+  c.login(bob);
+  CHECK(c.holder(s.id) == bob);
+  c.audit();
+}
+
+}  // namespace router::engine::testing
