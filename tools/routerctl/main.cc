@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tools/routerctl/connection.h"
+#include "tools/routerctl/customers_import.h"
 #include "tools/routerctl/format.h"
 #include "tools/routerctl/requests.h"
 #include "tools/routerctl/rpc_error.h"
@@ -249,7 +250,8 @@ int run(int argc, char** argv) {
   CLI::App app{
       "routerctl: the supervisor and admin command line for routerd. Shows queues, agents and "
       "interactions, explains routing decisions, steers agents and interactions, reloads the "
-      "configuration, and sends test traffic as a gateway or an agent desktop would.",
+      "configuration, and sends test traffic as a gateway or an agent desktop would. Also "
+      "imports customer files into Redis ('customers import').",
       "routerctl"};
   // Errors name the command whose help to read: the deepest subcommand that was given.
   app.failure_message([](const CLI::App* root, const CLI::Error& e) {
@@ -782,11 +784,95 @@ int run(int argc, char** argv) {
             "routerctl --json agent work a07 | jq -c 'select(.offer)'"});
   on(work, [&](Session& s) { return run_work(s, agent_name, work_count); });
 
+  // --- Customer data (Redis, not routerd). --------------------------------------------------
+  // Commands that never talk to routerd set this instead of `action`.
+  std::function<int()> offline_action;
+  auto* customers = app.add_subcommand("customers", "customer records in Redis (import)");
+  customers->require_subcommand(1);
+  customers->footer(
+      "Customer records live in Redis (docs/redis.md) when routerd's config has a redis "
+      "section; these commands write them directly, without routerd.\n\n" +
+      examples({"routerctl customers import customers.jsonl",
+                "routerctl customers import --config center.yaml customers.csv"}));
+
+  router::ctl::CustomersImportFlags import_flags;
+  auto* import_cmd = customers->add_subcommand("import", "load a customer file into Redis");
+  import_cmd
+      ->add_option("FILE", import_flags.file, "customer file: .jsonl/.json (JSON Lines) or .csv")
+      ->required();
+  auto* import_redis =
+      import_cmd->add_option("--redis", import_flags.redis, "Redis address, HOST:PORT")
+          ->type_name("HOST:PORT")
+          ->capture_default_str();
+  auto* import_db =
+      import_cmd->add_option("--db", import_flags.db, "Redis database number (SELECT)")
+          ->type_name("N")
+          ->check(CLI::Range(0, 1 << 20))
+          ->capture_default_str();
+  import_cmd
+      ->add_option("--password-env", import_flags.password_env,
+                   "name of the environment variable holding the Redis password (AUTH); a "
+                   "password is never taken on the command line")
+      ->type_name("VAR");
+  auto* import_prefix =
+      import_cmd->add_option("--prefix", import_flags.prefix, "key prefix of every Redis key")
+          ->type_name("PREFIX")
+          ->capture_default_str();
+  auto* import_region =
+      import_cmd
+          ->add_option("--region", import_flags.region,
+                       "region (ISO 3166-1 alpha-2) of phone numbers written without a country "
+                       "code")
+          ->type_name("CC")
+          ->capture_default_str();
+  import_cmd
+      ->add_option("--config", import_flags.config,
+                   "routing config (routerd's YAML): take Redis address, db, password "
+                   "(password_env), key prefix and daemon.default_region from it; flags given "
+                   "as well override it")
+      ->type_name("ROUTING.yaml")
+      ->check(CLI::ExistingFile);
+  import_cmd
+      ->add_option("--batch", import_flags.batch, "upserts in flight per pipelined round trip")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  import_cmd->footer(
+      "Reads the file record by record and writes each valid customer with one Lua upsert "
+      "(pipelined): the hash <prefix>customer:<id> and one index key per phone (E.164), email "
+      "(lower-cased), web visitor and web account, <prefix>idx:<kind>:<value> holding the id. "
+      "A re-import of a customer removes the index keys it no longer has. A bad record is "
+      "skipped, and so is a record with a key that already belongs to another customer; the "
+      "rest is loaded. A segment left out of the file is left empty: routerd derives it from "
+      "the values when it looks the customer up. A last_agent in the file replaces routerd's "
+      "last agent (and clears last_contact); without one, routerd's are kept.\n"
+      "Progress goes to stderr (redrawn in place on a terminal, else a line every 10%); the "
+      "summary to stdout: 'loaded N, skipped M (reasons...), R records/s in Ts', listing at "
+      "most 20 reasons, each as FILE:LINE: FIELD: WHAT.\n"
+      "Exit status: 0 every record loaded; 1 some records skipped; 2 nothing could be done or "
+      "the import stopped (Redis unreachable or lost, AUTH refused, file or config unreadable, "
+      "a CSV file whose framing broke); 100-127 command-line errors.\n\n" +
+      examples({"routerctl customers import customers.jsonl",
+                "routerctl customers import customers.csv --redis 10.0.0.7:6379 --db 2 "
+                "--password-env REDIS_PASSWORD",
+                "routerctl customers import --config center.yaml customers.jsonl",
+                "routerctl customers import --config center.yaml --prefix staging: c.csv"}));
+  import_cmd->callback([&] {
+    import_flags.redis_given = import_redis->count() > 0;
+    import_flags.db_given = import_db->count() > 0;
+    import_flags.prefix_given = import_prefix->count() > 0;
+    import_flags.region_given = import_region->count() > 0;
+    offline_action = [&import_flags] {
+      return router::ctl::run_customers_import(import_flags, std::cout, std::cerr,
+                                               isatty(STDERR_FILENO) != 0);
+    };
+  });
+
   app.footer(
       "Environment: ROUTER_ADDR (--server), ROUTER_TOKEN (--token).\n"
       "Exit status: 0 done; 1 routerd refused the call (the gRPC code is printed) or ended a "
       "stream itself; 2 routerd could not be reached; 3 internal error; 100-127 command-line "
-      "errors (CLI11).\n"
+      "errors (CLI11). 'customers import' has its own (see its --help).\n"
       "Tokens: supervisor for the views, supervisor actions and reload; gateway for submit, "
       "cancel and get; an agent's own token for 'agent ...'.\n\n" +
       examples({"routerctl queues", "routerctl watch --interval 2",
@@ -797,6 +883,7 @@ int run(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    if (offline_action) return offline_action();
     Session session(globals);
     return action ? action(session) : router::ctl::kExitOk;
   } catch (const CLI::ParseError& e) {

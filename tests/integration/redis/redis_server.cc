@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace router::it {
@@ -55,8 +56,11 @@ std::filesystem::path fresh_temp_dir() {
 
 }  // namespace
 
-RedisServer::RedisServer(std::chrono::milliseconds startup_limit)
-    : startup_limit_(startup_limit), dir_(fresh_temp_dir()), port_(free_loopback_port()) {
+RedisServer::RedisServer(std::chrono::milliseconds startup_limit, std::string password)
+    : startup_limit_(startup_limit),
+      password_(std::move(password)),
+      dir_(fresh_temp_dir()),
+      port_(free_loopback_port()) {
   // hiredis writes with write(2): a client writing to a dead server must get EPIPE, not die.
   ::signal(SIGPIPE, SIG_IGN);
   try {
@@ -95,6 +99,10 @@ void RedisServer::start() {
                                    log,
                                    "--protected-mode",
                                    "no"};
+  if (!password_.empty()) {
+    args.emplace_back("--requirepass");
+    args.push_back(password_);
+  }
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
@@ -143,7 +151,14 @@ bool RedisServer::answers_ping() const {
   redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, limit);
   if (c == nullptr) return false;
   bool pong = false;
-  if (c->err == 0) {
+  bool authenticated = password_.empty();
+  if (c->err == 0 && !authenticated) {
+    if (auto* reply = static_cast<redisReply*>(redisCommand(c, "AUTH %s", password_.c_str()))) {
+      authenticated = reply->type == REDIS_REPLY_STATUS;
+      freeReplyObject(reply);
+    }
+  }
+  if (c->err == 0 && authenticated) {
     if (auto* reply = static_cast<redisReply*>(redisCommand(c, "PING"))) {
       pong = reply->type == REDIS_REPLY_STATUS && std::string(reply->str, reply->len) == "PONG";
       freeReplyObject(reply);

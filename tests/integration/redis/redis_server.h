@@ -16,8 +16,10 @@ namespace router::it {
 class RedisServer {
  public:
   // Starts the server; throws std::runtime_error (with the server's log) if it does not answer
-  // PING within `startup_limit`.
-  explicit RedisServer(std::chrono::milliseconds startup_limit = std::chrono::seconds(10));
+  // PING within `startup_limit`. A non-empty `password` starts it with --requirepass (kept
+  // across restart()); readiness is then checked after AUTH.
+  explicit RedisServer(std::chrono::milliseconds startup_limit = std::chrono::seconds(10),
+                       std::string password = {});
   ~RedisServer();  // kills the server if still running and removes its folder
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -44,6 +46,7 @@ class RedisServer {
   std::string log_tail() const;
 
   std::chrono::milliseconds startup_limit_;
+  std::string password_;
   std::filesystem::path dir_;
   int port_ = 0;
   pid_t pid_ = -1;

@@ -1,0 +1,562 @@
+#include "adapters/redis/client.h"
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <atomic>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include "adapters/redis/asio_adapter.h"
+
+// Cheap invariant checks stay on in release builds (as in engine/router.cc).
+#define ROUTER_REDIS_CHECK(cond)                                                             \
+  do {                                                                                       \
+    if (!(cond)) {                                                                           \
+      std::fprintf(stderr, "redis client: invariant failed: %s at %s:%d\n", #cond, __FILE__, \
+                   __LINE__);                                                                \
+      std::abort();                                                                          \
+    }                                                                                        \
+  } while (0)
+
+namespace router::adapters::redis {
+
+Reply Reply::copy(const redisReply& r) {
+  Reply out;
+  switch (r.type) {
+    case REDIS_REPLY_STATUS:
+      out.type = Type::kStatus;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = Type::kError;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = Type::kInteger;
+      out.integer = r.integer;
+      break;
+    case REDIS_REPLY_STRING:
+      out.type = Type::kString;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Type::kArray;
+      out.elements.reserve(r.elements);
+      for (size_t i = 0; i < r.elements; ++i) out.elements.push_back(copy(*r.element[i]));
+      break;
+    default: out.type = Type::kNil; break;
+  }
+  return out;
+}
+
+Script::Script(std::string source) : source_(std::move(source)) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(source_.data(), source_.size(), digest, &size, EVP_sha1(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL cannot compute a SHA1");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  sha1_.reserve(2 * size);
+  for (unsigned int i = 0; i < size; ++i) {
+    sha1_.push_back(kHex[digest[i] >> 4]);
+    sha1_.push_back(kHex[digest[i] & 0xf]);
+  }
+}
+
+// ---- Client
+//
+// Everything below runs on the io_context's thread, except the public entry points, which only
+// post. The State outlives the Client while anything may still call into it: a pending timer or
+// posted handler holds a shared_ptr, and a live hiredis context holds `self` (hiredis calls back
+// through ctx->data until its disconnect callback, which may come after ~Client when the free
+// was deferred by a hiredis callback on the stack).
+//
+// Commands in flight are a FIFO (`pending`) parallel to hiredis's own reply queue: replies come
+// back in the order commands were written, so a reply always belongs to the front entry
+// (checked through the sequence number passed as privdata). Deadlines need no timer per
+// command: one timer is armed for the earliest deadline and, when it fires, completes every
+// overdue entry and re-arms for the next. An overdue entry stays in the FIFO with its `done`
+// taken, so the late reply finds it and is dropped.
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// hiredis takes argv as two arrays; up to this many arguments they live on the stack.
+constexpr std::size_t kInlineArgs = 16;
+constexpr std::string_view kNoScript = "NOSCRIPT";
+
+int64_t ms(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+}  // namespace
+
+struct Client::State : std::enable_shared_from_this<Client::State> {
+  enum class Phase : uint8_t { kIdle, kConnecting, kHandshake, kReady };
+  // What an entry in `pending` waits for: a caller's command, or one step of the handshake that
+  // follows every connect (CLIENT SETNAME is always sent, and always last).
+  enum class Kind : uint8_t { kCommand, kAuth, kSelect, kScriptLoad, kSetName };
+
+  struct Pending {
+    Done done;  // empty once completed by its deadline: the late reply is dropped
+    Clock::time_point deadline;
+    uint64_t seq = 0;
+    const Script* script = nullptr;      // eval only
+    std::vector<std::string> eval_argv;  // eval only: keys then args, kept for the EVAL retry
+    uint32_t numkeys = 0;
+    Kind kind = Kind::kCommand;
+    bool retried = false;  // eval: resent as EVAL after NOSCRIPT
+  };
+
+  State(asio::io_context& io_context, ClientOptions o)
+      : io(io_context),
+        options(std::move(o)),
+        connect_timer(io_context),
+        retry_timer(io_context),
+        deadline_timer(io_context) {
+    // A zero backoff would reconnect in a busy loop; a maximum below the minimum never grows.
+    options.reconnect_min = std::max(options.reconnect_min, engine::Duration(1));
+    options.reconnect_max = std::max(options.reconnect_max, options.reconnect_min);
+    backoff = options.reconnect_min;
+  }
+
+  asio::io_context& io;
+  ClientOptions options;
+  std::function<void(bool)> on_state;
+  std::vector<const Script*> preloaded;  // loaded by every handshake (io thread)
+  std::atomic<bool> connected{false};
+
+  bool started = false;
+  bool stopped = false;
+  bool destroyed = false;  // ~Client ran: the state callback must not be called any more
+
+  Phase phase = Phase::kIdle;
+  redisAsyncContext* ctx = nullptr;  // the current connection (connecting or connected), if any
+  std::shared_ptr<State> self;       // set while `ctx` exists: hiredis calls back through it
+  uint64_t attempt = 0;              // id of the current connect attempt, for its timer
+  std::string drop_reason;           // why we freed `ctx` ourselves, for the log
+
+  std::deque<Pending> pending;  // what hiredis will call back for, in the same order
+  uint64_t next_seq = 0;
+  uint64_t pops = 0;  // entries taken off the front, so far (see on_deadline)
+
+  asio::steady_timer connect_timer;   // connect + handshake of the current attempt
+  asio::steady_timer retry_timer;     // backoff before the next attempt
+  asio::steady_timer deadline_timer;  // earliest deadline in `pending`
+  Clock::time_point deadline_armed = Clock::time_point::max();
+  engine::Duration backoff;
+
+  // Outage bookkeeping for the two log lines per outage.
+  bool in_outage = false;
+  Clock::time_point down_since;
+  int outage_attempts = 0;
+
+  // ---- connection lifecycle
+
+  void start_now() {
+    if (started || stopped) return;
+    started = true;
+    down_since = Clock::now();
+    connect();
+  }
+
+  void stop_now() {
+    if (stopped) return;
+    stopped = true;
+    retry_timer.cancel();
+    connect_timer.cancel();
+    deadline_timer.cancel();
+    deadline_armed = Clock::time_point::max();
+    drop("stopped");
+  }
+
+  void connect() {
+    if (stopped || ctx != nullptr) return;
+    ++attempt;
+    if (in_outage) ++outage_attempts;
+    redisAsyncContext* c = redisAsyncConnect(options.host.c_str(), options.port);
+    if (c == nullptr) {
+      ended(Phase::kConnecting, "cannot allocate a hiredis context");
+      return;
+    }
+    if (c->err != 0) {  // refused at once (loopback can), or a bad address
+      const std::string error = c->errstr;
+      redisAsyncFree(c);
+      ended(Phase::kConnecting, error);
+      return;
+    }
+    c->data = this;
+    redisAsyncSetConnectCallback(c, &State::on_connect_cb);
+    redisAsyncSetDisconnectCallback(c, &State::on_disconnect_cb);
+    if (const engine::Status attached = attach(c, io); !attached.ok()) {
+      redisAsyncFree(c);
+      ended(Phase::kConnecting, attached.error().message);
+      return;
+    }
+    ctx = c;
+    self = shared_from_this();
+    phase = Phase::kConnecting;
+    connect_timer.expires_after(options.connect_timeout);
+    connect_timer.async_wait([s = shared_from_this(), id = attempt](const std::error_code& ec) {
+      if (!ec && s->attempt == id && s->ctx != nullptr && s->phase != Phase::kReady) {
+        s->drop("no connection within " + std::to_string(s->options.connect_timeout.count()) +
+                " ms");
+      }
+    });
+  }
+
+  // Frees the current context; pending commands complete with UNAVAILABLE. Inside a hiredis
+  // reply callback hiredis defers the free until the callback returns.
+  void drop(std::string reason) {
+    redisAsyncContext* c = ctx;
+    if (c == nullptr) return;
+    drop_reason = std::move(reason);
+    if ((c->c.flags & REDIS_CONNECTED) == 0) {
+      // Not connected yet: hiredis frees at once and calls no callback, not even disconnect.
+      redisAsyncFree(c);
+      const auto keep = std::move(self);
+      ctx = nullptr;
+      ended(phase, drop_reason);
+      return;
+    }
+    // Runs the reply callbacks with no reply, then on_disconnect (now, or once hiredis leaves
+    // the callback on the stack).
+    redisAsyncFree(c);
+  }
+
+  static void on_connect_cb(const redisAsyncContext* c, int status) {
+    static_cast<State*>(c->data)->on_connect(status, c->errstr);
+  }
+  static void on_disconnect_cb(const redisAsyncContext* c, int status) {
+    auto* s = static_cast<State*>(c->data);
+    s->on_disconnect(status == REDIS_OK ? std::string_view(s->drop_reason)
+                                        : std::string_view(c->errstr));
+  }
+  static void on_reply_cb(redisAsyncContext* c, void* reply, void* privdata) {
+    static_cast<State*>(c->data)->on_reply(static_cast<redisReply*>(reply),
+                                           reinterpret_cast<std::uintptr_t>(privdata));
+  }
+
+  void on_connect(int status, std::string_view error) {
+    if (status != REDIS_OK) {
+      // hiredis frees the context when this returns and calls nothing else of ours.
+      const auto keep = std::move(self);
+      ctx = nullptr;
+      ended(Phase::kConnecting, error);
+      return;
+    }
+    // No free in here: hiredis goes on using the context after this callback. A handshake that
+    // cannot be written is left to the connect timer.
+    phase = Phase::kHandshake;
+    redisEnableKeepAlive(&ctx->c);  // a vanished host shows up as an error, not a silent hang
+    if (!options.password.empty()) {
+      const std::array<std::string_view, 2> auth = {"AUTH", options.password};
+      write_handshake(Kind::kAuth, auth);
+    }
+    if (options.database != 0) {
+      const std::string db = std::to_string(options.database);
+      const std::array<std::string_view, 2> select = {"SELECT", db};
+      write_handshake(Kind::kSelect, select);
+    }
+    for (const Script* script : preloaded) {
+      const std::array<std::string_view, 3> load = {"SCRIPT", "LOAD", script->source()};
+      write_handshake(Kind::kScriptLoad, load);
+    }
+    const std::string name = "routerd-" + options.name;
+    const std::array<std::string_view, 3> setname = {"CLIENT", "SETNAME", name};
+    write_handshake(Kind::kSetName, setname);
+  }
+
+  void on_disconnect(std::string_view error) {
+    const auto keep = std::move(self);  // hiredis frees the context right after this returns
+    ctx = nullptr;
+    ended(phase, error);
+  }
+
+  // The context is gone (`ctx` is null); `was` is how far it got. Logs the start of an outage,
+  // tells the state callback, and schedules the next attempt.
+  void ended(Phase was, std::string_view error) {
+    ROUTER_REDIS_CHECK(ctx == nullptr);
+    ROUTER_REDIS_CHECK(pending.empty());  // hiredis has called back for every command
+    connect_timer.cancel();
+    phase = Phase::kIdle;
+    const bool was_ready = was == Phase::kReady;
+    if (was_ready) connected.store(false, std::memory_order_release);
+    if (stopped) {
+      if (was_ready) notify(false);
+      return;
+    }
+    if (was_ready || !in_outage) {
+      in_outage = true;
+      if (was_ready) {
+        down_since = Clock::now();
+        outage_attempts = 0;
+      } else {
+        outage_attempts = 1;  // the first attempt after start(); down_since was set there
+      }
+      spdlog::warn("event=redis_down client={} address={}:{} error=\"{}\"", options.name,
+                   options.host, options.port, error);
+      notify(false);
+    }
+    retry_timer.expires_after(backoff);
+    retry_timer.async_wait([s = shared_from_this()](const std::error_code& ec) {
+      if (!ec) s->connect();
+    });
+    backoff = std::min(backoff * 2, options.reconnect_max);
+  }
+
+  void on_handshake_reply(Kind kind, const redisReply* r) {
+    // No reply: the connection is going away and on_disconnect reports it.
+    if (r == nullptr || phase != Phase::kHandshake) return;
+    if (r->type == REDIS_REPLY_ERROR) {
+      const char* step = kind == Kind::kAuth         ? "AUTH"
+                         : kind == Kind::kSelect     ? "SELECT"
+                         : kind == Kind::kScriptLoad ? "SCRIPT LOAD"
+                                                     : "SETNAME";
+      drop(std::string(step) + " refused: " + std::string(r->str, r->len));
+      return;
+    }
+    if (kind == Kind::kSetName) ready();
+  }
+
+  void ready() {
+    connect_timer.cancel();
+    phase = Phase::kReady;
+    connected.store(true, std::memory_order_release);
+    backoff = options.reconnect_min;
+    if (in_outage) {
+      in_outage = false;
+      spdlog::info("event=redis_up client={} address={}:{} down_for_ms={} attempts={}",
+                   options.name, options.host, options.port, ms(Clock::now() - down_since),
+                   outage_attempts);
+    } else {
+      spdlog::info("event=redis_connected client={} address={}:{} database={}", options.name,
+                   options.host, options.port, options.database);
+    }
+    notify(true);
+  }
+
+  void notify(bool up) {
+    if (on_state && !destroyed) on_state(up);
+  }
+
+  // ---- commands
+
+  void send(std::vector<std::string>&& argv, const Script* script, uint32_t numkeys,
+            Clock::time_point deadline, Done&& done) {
+    if (phase != Phase::kReady) {
+      done(unavailable());
+      return;
+    }
+    Pending& p = pending.emplace_back();
+    p.done = std::move(done);
+    p.deadline = deadline;
+    p.seq = next_seq++;
+    p.script = script;
+    p.numkeys = numkeys;
+    if (script != nullptr) p.eval_argv = std::move(argv);
+    if (!(script != nullptr ? write_eval(p) : write(argv, p.seq))) {
+      // The context is being freed (hiredis refuses new commands then).
+      Done d = std::move(p.done);
+      pending.pop_back();
+      d(unavailable());
+      return;
+    }
+    arm_deadline(deadline);
+  }
+
+  void on_reply(const redisReply* r, std::uintptr_t seq) {
+    ROUTER_REDIS_CHECK(!pending.empty() && pending.front().seq == seq);
+    Pending p = std::move(pending.front());
+    pending.pop_front();
+    ++pops;
+    if (p.kind != Kind::kCommand) {
+      on_handshake_reply(p.kind, r);
+      return;
+    }
+    if (!p.done) return;  // its deadline passed: the late reply is dropped
+    if (r == nullptr) {
+      p.done(absl::UnavailableError("redis " + options.name + ": connection lost"));
+      return;
+    }
+    if (p.script != nullptr && !p.retried && r->type == REDIS_REPLY_ERROR &&
+        std::string_view(r->str, r->len).substr(0, kNoScript.size()) == kNoScript) {
+      // The server lost the script (restart, SCRIPT FLUSH): send the source, once, under the
+      // same deadline. EVAL caches it again for the next EVALSHA.
+      p.retried = true;
+      Pending& again = pending.emplace_back(std::move(p));
+      if (!write_eval(again)) {
+        Done d = std::move(again.done);
+        pending.pop_back();
+        d(unavailable());
+      }
+      return;
+    }
+    p.done(Reply::copy(*r));
+  }
+
+  void arm_deadline(Clock::time_point deadline) {
+    if (deadline >= deadline_armed) return;
+    deadline_armed = deadline;
+    deadline_timer.expires_at(deadline);
+    deadline_timer.async_wait([s = shared_from_this()](const std::error_code& ec) {
+      if (!ec) s->on_deadline();
+    });
+  }
+
+  void on_deadline() {
+    const Clock::time_point now = Clock::now();
+    if (now < deadline_timer.expiry()) return;  // a stale wake-up: re-armed since
+    deadline_armed = Clock::time_point::max();
+    Clock::time_point next = Clock::time_point::max();
+    std::size_t i = 0;
+    while (i < pending.size()) {
+      Pending& p = pending[i];
+      if (p.kind != Kind::kCommand || !p.done) {
+        ++i;
+      } else if (p.deadline > now) {
+        next = std::min(next, p.deadline);
+        ++i;
+      } else {
+        Done done = std::move(p.done);
+        p.done = nullptr;
+        const uint64_t pops_before = pops;
+        done(absl::DeadlineExceededError("redis " + options.name + ": no reply in time"));
+        if (pops != pops_before) {
+          // `done` destroyed the client (freeing the connection): positions moved, start over.
+          i = 0;
+          next = Clock::time_point::max();
+        } else {
+          ++i;
+        }
+      }
+    }
+    if (next != Clock::time_point::max() && !stopped) arm_deadline(next);
+  }
+
+  absl::Status unavailable() const {
+    return absl::UnavailableError("redis " + options.name + ": not connected");
+  }
+
+  // ---- writing to hiredis
+
+  template <class Strings>
+  bool write_args(const Strings& args, std::size_t prefix_size, const std::string_view* prefix,
+                  uint64_t seq) {
+    const std::size_t n = prefix_size + args.size();
+    std::array<const char*, kInlineArgs> inline_ptrs;
+    std::array<std::size_t, kInlineArgs> inline_lens;
+    std::vector<const char*> heap_ptrs;
+    std::vector<std::size_t> heap_lens;
+    const char** ptrs = inline_ptrs.data();
+    std::size_t* lens = inline_lens.data();
+    if (n > kInlineArgs) {
+      heap_ptrs.resize(n);
+      heap_lens.resize(n);
+      ptrs = heap_ptrs.data();
+      lens = heap_lens.data();
+    }
+    std::size_t i = 0;
+    for (; i < prefix_size; ++i) {
+      ptrs[i] = prefix[i].data();
+      lens[i] = prefix[i].size();
+    }
+    for (const auto& a : args) {
+      ptrs[i] = a.data();
+      lens[i] = a.size();
+      ++i;
+    }
+    return redisAsyncCommandArgv(ctx, &State::on_reply_cb,
+                                 reinterpret_cast<void*>(static_cast<std::uintptr_t>(seq)),
+                                 static_cast<int>(n), ptrs, lens) == REDIS_OK;
+  }
+
+  bool write(const std::vector<std::string>& argv, uint64_t seq) {
+    return write_args(argv, 0, nullptr, seq);
+  }
+
+  // EVALSHA sha numkeys keys... args..., or EVAL source ... once retried.
+  bool write_eval(const Pending& p) {
+    std::array<char, 16> numkeys;
+    const auto [end, ec] =
+        std::to_chars(numkeys.data(), numkeys.data() + numkeys.size(), p.numkeys);
+    (void)ec;  // 16 characters hold any uint32_t
+    const std::array<std::string_view, 3> prefix = {
+        p.retried ? "EVAL" : "EVALSHA",
+        p.retried ? std::string_view(p.script->source()) : std::string_view(p.script->sha1()),
+        std::string_view(numkeys.data(), static_cast<std::size_t>(end - numkeys.data()))};
+    return write_args(p.eval_argv, prefix.size(), prefix.data(), p.seq);
+  }
+
+  template <std::size_t N>
+  void write_handshake(Kind kind, const std::array<std::string_view, N>& argv) {
+    Pending& p = pending.emplace_back();
+    p.kind = kind;
+    p.seq = next_seq++;
+    if (!write_args(std::array<std::string_view, 0>{}, N, argv.data(), p.seq)) pending.pop_back();
+  }
+};
+
+Client::Client(asio::io_context& io, ClientOptions options)
+    : state_(std::make_shared<State>(io, std::move(options))) {}
+
+Client::~Client() {
+  // Legal only on the io thread or once nothing runs the io_context (see the header), so the
+  // state may be touched directly. A stop() still queued has not run; do its work now.
+  state_->destroyed = true;
+  state_->stop_now();
+}
+
+void Client::preload(const Script& script) {
+  asio::post(state_->io, [s = state_, p = &script] { s->preloaded.push_back(p); });
+}
+
+void Client::start() {
+  asio::post(state_->io, [s = state_] { s->start_now(); });
+}
+
+void Client::stop() {
+  asio::post(state_->io, [s = state_] { s->stop_now(); });
+}
+
+void Client::on_state(std::function<void(bool connected)> fn) { state_->on_state = std::move(fn); }
+
+bool Client::connected() const { return state_->connected.load(std::memory_order_acquire); }
+
+void Client::command(std::vector<std::string> argv, engine::Duration timeout, Done done) {
+  ROUTER_REDIS_CHECK(!argv.empty() && done);
+  asio::post(state_->io, [s = state_, argv = std::move(argv), deadline = Clock::now() + timeout,
+                          done = std::move(done)]() mutable {
+    s->send(std::move(argv), nullptr, 0, deadline, std::move(done));
+  });
+}
+
+void Client::eval(const Script& script, std::vector<std::string> keys,
+                  std::vector<std::string> args, engine::Duration timeout, Done done) {
+  ROUTER_REDIS_CHECK(done);
+  const auto numkeys = static_cast<uint32_t>(keys.size());
+  keys.reserve(keys.size() + args.size());
+  for (auto& a : args) keys.push_back(std::move(a));
+  asio::post(state_->io, [s = state_, script = &script, argv = std::move(keys), numkeys,
+                          deadline = Clock::now() + timeout, done = std::move(done)]() mutable {
+    s->send(std::move(argv), script, numkeys, deadline, std::move(done));
+  });
+}
+
+const ClientOptions& Client::options() const { return state_->options; }
+
+}  // namespace router::adapters::redis

@@ -1,0 +1,123 @@
+// A Redis connection for routerd: hiredis async on an Asio io_context (asio_adapter.h) with what
+// a daemon needs around it: AUTH and SELECT on every connect, reconnect with exponential backoff,
+// a deadline per command, Lua scripts by EVALSHA, and one log line per outage (not per request).
+// Commands are pipelined: each is written as soon as it is posted, replies come back in order.
+//
+// While disconnected, commands fail at once with UNAVAILABLE (nothing is queued for later: the
+// callers — customer lookup, journal — each have their own answer to an absent Redis).
+//
+// Threading: start(), stop(), command() and eval() may be called from any thread; they post to
+// the io_context, which exactly one thread runs. `done` callbacks and the state callback run on
+// that thread, never inline in the call (one exception: ~Client completes what is still pending
+// with UNAVAILABLE on the destroying thread). The io_context must outlive the Client; destroy
+// the Client only after stop() and after the io_context's thread has stopped running it (or from
+// that thread itself, even inside a `done`).
+//
+// Cost per command: the argv, the `done`, one posted handler, hiredis's own buffers; no timer of
+// its own (one timer serves the earliest deadline) and no log line.
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/types.h"
+
+struct redisReply;
+
+namespace router::adapters::redis {
+
+// An owned copy of a hiredis reply.
+struct Reply {
+  enum class Type : uint8_t { kNil, kStatus, kError, kInteger, kString, kArray };
+  Type type = Type::kNil;
+  int64_t integer = 0;
+  std::string str;              // kStatus, kError, kString
+  std::vector<Reply> elements;  // kArray
+
+  static Reply copy(const redisReply& r);
+  bool is_error() const { return type == Type::kError; }
+  bool is_nil() const { return type == Type::kNil; }
+};
+
+// A Lua script the server caches by its SHA1: run by EVALSHA; when the server answers NOSCRIPT
+// (after its restart or a SCRIPT FLUSH) the client sends the source once with EVAL and goes on
+// with EVALSHA. Immutable after construction.
+class Script {
+ public:
+  explicit Script(std::string source);  // computes the SHA1 (OpenSSL)
+  const std::string& source() const { return source_; }
+  const std::string& sha1() const { return sha1_; }  // 40 lower-case hex digits
+
+ private:
+  std::string source_;
+  std::string sha1_;
+};
+
+struct ClientOptions {
+  std::string name = "redis";  // logs ("redis journal: ...") and CLIENT SETNAME routerd-<name>
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int database = 0;      // SELECT when ≠ 0
+  std::string password;  // AUTH when non-empty
+  engine::Duration connect_timeout = std::chrono::seconds(1);
+  engine::Duration reconnect_min = std::chrono::milliseconds(100);  // doubled after each failure
+  engine::Duration reconnect_max = std::chrono::seconds(5);
+};
+
+// The outcome of one command:
+//   ok                 — Redis answered; the reply may be an error reply (Reply::is_error()).
+//   UNAVAILABLE        — not connected, or the connection was lost before the reply came.
+//   DEADLINE_EXCEEDED  — no reply within the command's timeout; a late reply is dropped.
+using Done = std::function<void(absl::StatusOr<Reply>)>;
+
+class Client {
+ public:
+  Client(asio::io_context& io, ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Loads `script` (SCRIPT LOAD) in every connect's handshake, before the client reports
+  // connected, so EVALSHA finds it. Needed where order matters: the NOSCRIPT fallback resends a
+  // command as EVAL after commands sent behind it have run. Only a SCRIPT FLUSH on the server
+  // makes that fallback (and the reordering) possible again. Any thread; called before start()
+  // it applies to the first connect, later ones from the next reconnect. `script` must outlive
+  // the client.
+  void preload(const Script& script);
+
+  // Connects in the background, and reconnects after every loss until stop().
+  void start();
+  // Disconnects; pending commands complete with UNAVAILABLE; no reconnect after this.
+  void stop();
+
+  // Called on every change: true once connected and ready (AUTH and SELECT done), false when
+  // the connection is lost or the first attempt of an outage fails (not again for each failed
+  // retry), and false after stop() if it was connected. Set before start().
+  void on_state(std::function<void(bool connected)> fn);
+  // Connected and ready, as last seen on the io_context's thread (any thread may ask).
+  bool connected() const;
+
+  // `argv` is one command, e.g. {"HGET", key, field}; binary-safe. The deadline is `timeout`
+  // from this call. `done` must not throw.
+  // REQUIRES: argv is not empty and done is set (checked). Not for commands that change the
+  // reply protocol (SUBSCRIBE, MONITOR): replies are matched to commands in order.
+  void command(std::vector<std::string> argv, engine::Duration timeout, Done done);
+  // EVALSHA script.sha1() numkeys keys... args... (EVAL on NOSCRIPT, see Script). The script
+  // must outlive the call (keep scripts as statics or members).
+  void eval(const Script& script, std::vector<std::string> keys, std::vector<std::string> args,
+            engine::Duration timeout, Done done);
+
+  const ClientOptions& options() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace router::adapters::redis
