@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Developer entry point: installs what is missing (Debian packages only), builds, tests.
-#   tools/dev.sh run     install deps, build Release; routerd on the demo center + routerdemo
-#                        traffic, live in routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
+#   tools/dev.sh run     install deps, build Release; a local redis-server with the demo
+#                        customers, routerd on the demo center + routerdemo traffic, live in
+#                        routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
 #   tools/dev.sh test    install deps, build with ASan+UBSan and -Werror, check formatting,
-#                        run every test (CTest labels unit, integration)
+#                        run every test (CTest labels unit, integration, fault)
 #   tools/dev.sh build   install deps, build Release into build-release/
 #   tools/dev.sh lint    clang-tidy (.clang-tidy's checks) over engine/, tools/ and bench/
 #   tools/dev.sh deps    only install what is missing
 # Environment: BUILD_DIR (test build folder, default build-ci), JOBS (default: nproc),
-# ROUTER_SEEDS (randomized-test seeds, default 2000).
+# ROUTER_SEEDS (randomized-test seeds, default 2000), ROUTER_REDIS_PORT (run: default 6390).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,19 @@ check_format() {
   return "$bad"
 }
 
+# A ';' in a Catch2 test name splits CTest's argument: the test would match nothing, run nothing
+# and still pass. Refuse such names before running anything.
+check_test_names() {
+  local bad
+  bad=$(find "$1/tests" -name '*_tests' -type f -executable -print0 |
+    xargs -0 -I{} sh -c '"{}" --list-test-names-only 2>/dev/null | grep ";" | sed "s|^|{}: |"' || true)
+  if [[ -n "$bad" ]]; then
+    echo "test names with ';' (CTest would run nothing for them):" >&2
+    echo "$bad" >&2
+    return 1
+  fi
+}
+
 test_all() {
   deps
   check_format
@@ -58,6 +72,7 @@ test_all() {
     -DROUTER_SANITIZE=ON >/dev/null
   log "build"
   cmake --build "$dir" -j "$JOBS"
+  check_test_names "$dir"
   log "test"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1"
   (cd "$dir" && ctest -j "$JOBS" --output-on-failure --timeout 900)
@@ -79,11 +94,14 @@ lint() {
   git ls-files 'engine/*.cc' 'tools/*.cc' 'bench/*.cc' | xargs clang-tidy -p build-lint --quiet
 }
 
-# routerd on tools/routerd/demo/center.yaml, routerdemo's simulated gateways and agent desktops
-# against it, and the live queue table (routerctl watch) in the foreground. Ctrl-C, SIGTERM or
-# the end of --duration stop routerdemo (it logs its agents out), then routerd. --quiet: no live
-# table, only the final one. Logs: build-release/routerd.log, build-release/routerdemo.log.
-# ROUTER_ADDR (default 127.0.0.1:50051) is where routerd listens.
+# A local redis-server (AOF on, data in build-release/redis/) loaded with the demo customers,
+# routerd on tools/routerd/demo/center.yaml against it (customers and the journal in Redis),
+# routerdemo's simulated gateways and agent desktops against routerd, and the live queue table
+# (routerctl watch) in the foreground. Ctrl-C, SIGTERM or the end of --duration stop routerdemo
+# (it logs its agents out), then routerd, then Redis. Interactions still queued at the end are
+# in Redis's journal: the next run recovers them. --quiet: no live table, only the final one.
+# Logs: build-release/{redis,routerd,routerdemo}.log. ROUTER_ADDR (default 127.0.0.1:50051) is
+# where routerd listens, ROUTER_REDIS_PORT (default 6390) where Redis does.
 run_demo() {
   local duration=0 quiet=0
   while (($#)); do
@@ -101,6 +119,7 @@ run_demo() {
   fi
   local config=tools/routerd/demo/center.yaml out=build-release
   local addr="${ROUTER_ADDR:-127.0.0.1:50051}" token
+  local redis_port="${ROUTER_REDIS_PORT:-6390}" redis_dir="$out/redis"
   # The demo configuration's supervisor token (a public demo secret, see the file).
   token=$(sed -n 's/.*token: *\([^,} ]*\).*role: *SUPERVISOR.*/\1/p' "$config" | head -n 1)
   if [[ -z "$token" ]]; then
@@ -140,12 +159,40 @@ run_demo() {
       "stop it or set ROUTER_ADDR" >&2
     return 1
   fi
-  log "routerd --config $config --listen $addr (log: $out/routerd.log)"
+  if timeout 1 bash -c ": </dev/tcp/127.0.0.1/$redis_port" 2>/dev/null; then
+    echo "run: something already listens on 127.0.0.1:$redis_port (a Redis of another run?);" \
+      "stop it or set ROUTER_REDIS_PORT" >&2
+    return 1
+  fi
+  mkdir -p "$redis_dir"
+  log "redis-server on 127.0.0.1:$redis_port, AOF in $redis_dir (log: $out/redis.log)"
   # In sessions of their own, so a Ctrl-C reaches only the table and this script, whose trap
-  # then stops routerdemo before routerd (a terminal's Ctrl-C would otherwise stop all at once).
-  setsid "$out/tools/routerd/routerd" --config "$config" --listen "$addr" >"$out/routerd.log" 2>&1 &
+  # then stops routerdemo, routerd and Redis in that order (a terminal's Ctrl-C would otherwise
+  # stop all at once).
+  setsid redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$(realpath "$redis_dir")" \
+    --appendonly yes --save '' --daemonize no >"$out/redis.log" 2>&1 &
+  local redis_pid=$!
+  DEMO_PIDS=("$redis_pid")
+  local tries
+  for ((tries = 0; tries < 50; tries++)); do
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+    echo "run: redis-server did not answer on 127.0.0.1:$redis_port" >&2
+    tail -n 20 "$out/redis.log" >&2
+    return 1
+  fi
+  log "routerctl customers import tools/routerd/demo/customers.jsonl"
+  "$out/tools/routerctl/routerctl" customers import tools/routerd/demo/customers.jsonl \
+    --redis "127.0.0.1:$redis_port" --region US
+
+  log "routerd --config $config --listen $addr --redis 127.0.0.1:$redis_port" \
+    "(log: $out/routerd.log)"
+  setsid "$out/tools/routerd/routerd" --config "$config" --listen "$addr" \
+    --redis "127.0.0.1:$redis_port" >"$out/routerd.log" 2>&1 &
   routerd_pid=$!
-  DEMO_PIDS=("$routerd_pid")
+  DEMO_PIDS=("$routerd_pid" "$redis_pid")
   local waited=0
   until "$out/tools/routerctl/routerctl" --timeout 1 queues >/dev/null 2>&1; do
     if ! kill -0 "$routerd_pid" 2>/dev/null || ((waited >= 40)); then
@@ -166,25 +213,25 @@ run_demo() {
   log "routerdemo ${demo_args[*]} (log: $out/routerdemo.log)"
   setsid "$out/tools/routerdemo/routerdemo" "${demo_args[@]}" >"$out/routerdemo.log" 2>&1 &
   demo_pid=$!
-  DEMO_PIDS=("$demo_pid" "$routerd_pid")
+  DEMO_PIDS=("$demo_pid" "$routerd_pid" "$redis_pid")
 
   # Waiting on background jobs (never a foreground one) lets a signal's trap run at once.
   if ((quiet && duration > 0)); then
     # The final table a second before the traffic stops (hang-ups at shutdown would show as
     # abandons, end-of-shift completions as short handle times).
     sleep $((duration > 1 ? duration - 1 : 1)) &
-    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid" "$redis_pid")
     wait "${DEMO_PIDS[0]}" || true
     "$out/tools/routerctl/routerctl" queues || true
   elif ((quiet)); then
     wait "$demo_pid" || true
   elif ((duration > 0)); then
     "$out/tools/routerctl/routerctl" watch --interval 1 --count "$duration" &
-    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid" "$redis_pid")
     wait "${DEMO_PIDS[0]}" || true
   else
     "$out/tools/routerctl/routerctl" watch --interval 1 &
-    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid" "$redis_pid")
     wait -n "${DEMO_PIDS[0]}" "$demo_pid" || true  # routerdemo ends first only if it failed
   fi
   # With --duration, routerdemo ends on its own a moment after the table's last snapshot.
@@ -204,7 +251,7 @@ case "${1:-}" in
   lint) lint ;;
   deps) deps ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -36,13 +36,13 @@ std::string reason_name(engine::RequeueReason r) {
   return "unknown";
 }
 
-std::string masked_keys(const v1::SubmitInteractionRequest& r) {
+std::string masked_keys(const v1::Interaction& r) {
   switch (r.details_case()) {
-    case v1::SubmitInteractionRequest::kPhone:
+    case v1::Interaction::kPhone:
       return "ani=" + channels::mask_phone(r.phone().ani()) + " dnis=" + r.phone().dnis();
-    case v1::SubmitInteractionRequest::kEmail:
+    case v1::Interaction::kEmail:
       return "from=" + channels::mask_email(r.email().from()) + " to=" + r.email().to_mailbox();
-    case v1::SubmitInteractionRequest::kWeb: return "topic=" + r.web().topic();
+    case v1::Interaction::kWeb: return "topic=" + r.web().topic();
     default: return "";
   }
 }
@@ -53,7 +53,8 @@ std::string masked_keys(const v1::SubmitInteractionRequest& r) {
 // Construction and the thread.
 
 engine::Result<std::unique_ptr<RoutingHost>> RoutingHost::create(
-    config::RoutingModel model, std::unique_ptr<channels::CustomerLookup> customers) {
+    config::RoutingModel model, std::unique_ptr<channels::CustomerLookup> customers,
+    state::InteractionJournal* journal) {
   auto phones = channels::PhoneNormalizer::make(model.daemon.default_region);
   if (!phones.ok()) {
     return engine::invalid_argument("daemon.default_region: " + phones.error().message);
@@ -67,17 +68,19 @@ engine::Result<std::unique_ptr<RoutingHost>> RoutingHost::create(
   if (!router.ok()) return router.error();
   return std::unique_ptr<RoutingHost>(
       new RoutingHost(std::move(model), std::move(router).value(), std::move(phones).value(),
-                      std::move(entry).value(), std::move(customers)));
+                      std::move(entry).value(), std::move(customers), journal));
 }
 
 RoutingHost::RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Router> router,
                          channels::PhoneNormalizer phones, channels::EntryPointTable entry_points,
-                         std::unique_ptr<channels::CustomerLookup> customers)
+                         std::unique_ptr<channels::CustomerLookup> customers,
+                         state::InteractionJournal* journal)
     : model_(std::move(model)),
       router_(std::move(router)),
       phones_(std::move(phones)),
       entry_points_(std::move(entry_points)),
       customers_(std::move(customers)),
+      journal_(journal),
       threads_(model_.daemon.max_email_threads),
       work_(asio::make_work_guard(io_)),
       deadline_timer_(io_),
@@ -276,6 +279,12 @@ void RoutingHost::submit(const Caller& caller, const v1::SubmitInteractionReques
     return;
   }
   if (draining_) return done({StatusCode::UNAVAILABLE, "routerd is shutting down"});
+  if (journal_ != nullptr && !journal_->available()) {
+    // Never OK for something not journaled; fail fast rather than after the lookup.
+    return done({StatusCode::UNAVAILABLE,
+                 "the interaction journal (" + journal_->describe() +
+                     ") is unavailable; nothing was accepted, retry with the same interaction_id"});
+  }
   if (router_->live_count() + pending_.size() >= model_.router.limits.max_interactions) {
     return done(
         {StatusCode::RESOURCE_EXHAUSTED, "the router holds its maximum of " +
@@ -319,7 +328,7 @@ void RoutingHost::submit(const Caller& caller, const v1::SubmitInteractionReques
   });
 }
 
-void RoutingHost::answer_pending(const std::string& id, const Status& status) {
+void RoutingHost::answer_pending(const std::string& id, const Status& status, bool replay) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return;
   auto waiters = std::move(it->second.waiters);
@@ -332,7 +341,7 @@ void RoutingHost::answer_pending(const std::string& id, const Status& status) {
       } else if (auto f = finished_.find(id); f != finished_.end()) {
         *response->mutable_interaction() = f->second;
       }
-      response->set_replayed(!first);
+      response->set_replayed(replay || !first);
     }
     first = false;
     done(status);
@@ -379,6 +388,20 @@ void RoutingHost::finish_submit(const Caller& caller, v1::SubmitInteractionReque
   spec.arrival = received;
   for (const auto& [k, v] : r.attributes()) spec.attributes.emplace_back(k, v);
   v1::Customer customer;
+  customer.set_lookup_degraded(lookup.degraded);
+  if (lookup.degraded) {
+    ++degraded_lookups_;
+    if (degraded_run_++ == 0) {
+      spdlog::warn(
+          "event=customer_lookups_degraded store=\"{}\" effect=\"routed as anonymous "
+          "until the store answers again\"",
+          customers_->describe());
+    }
+  } else if (degraded_run_ > 0) {
+    spdlog::info("event=customer_lookups_recovered degraded_lookups={} total_degraded={}",
+                 degraded_run_, degraded_lookups_);
+    degraded_run_ = 0;
+  }
   if (lookup.customer) {
     const auto& c = *lookup.customer;
     spec.customer.customer_id = c.customer_id;
@@ -406,15 +429,14 @@ void RoutingHost::finish_submit(const Caller& caller, v1::SubmitInteractionReque
     customer.set_matched_by("email_thread");
   }
 
-  auto result = router_->submit(spec, clock_.now());
-  if (!result.ok()) {
-    answer_pending(id, to_grpc(result.error()));
-    return settle();
-  }
   Tracked t;
   t.id = spec.id;
   t.submitter = caller.name;
-  t.position = result.value().position;
+  t.arrived_unix_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.wall(received).time_since_epoch())
+          .count();
+  t.extra_skills = spec.extra_skills;
+  if (thread) t.thread_agent = thread->agent;
   auto& p = t.proto;
   p.set_interaction_id(id);
   p.set_channel(r.channel());
@@ -428,21 +450,85 @@ void RoutingHost::finish_submit(const Caller& caller, v1::SubmitInteractionReque
     case v1::SubmitInteractionRequest::kEmail:
       *p.mutable_email() = r.email();
       t.message_id = r.email().message_id();
-      if (!t.message_id.empty()) {
-        threads_.remember(t.message_id,
-                          channels::ThreadInfo{customer.customer_id(), id,
-                                               thread ? thread->agent : std::string()});
-      }
       break;
     case v1::SubmitInteractionRequest::kWeb: *p.mutable_web() = r.web(); break;
     default: break;
   }
+  if (journal_ == nullptr) return admit(std::move(spec), std::move(t));
+
+  // Durable first: the entry is journaled before the engine sees it, and OK waits for it.
+  v1::JournalEntry entry;
+  *entry.mutable_interaction() = t.proto;
+  entry.mutable_interaction()->set_state(v1::QUEUED);
+  entry.mutable_interaction()->set_queue(model_.queues[route->queue.value()].name);
+  entry.mutable_interaction()->set_priority(spec.priority);
+  entry.set_arrived_unix_ns(t.arrived_unix_ns);
+  for (const auto& req : spec.extra_skills) {
+    auto* out = entry.add_extra_skills();
+    out->set_skill(model_.skills[req.skill.value()]);
+    out->set_min_level(req.min_level);
+  }
+  entry.set_submitter(t.submitter);
+  entry.set_thread_agent(t.thread_agent);
+  journal_->append(entry, [this, spec = std::move(spec),
+                           t = std::move(t)](absl::StatusOr<state::AppendResult> r) mutable {
+    post([this, spec = std::move(spec), t = std::move(t), r = std::move(r)]() mutable {
+      journaled(std::move(spec), std::move(t), std::move(r));
+    });
+  });
+}
+
+void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
+                            absl::StatusOr<state::AppendResult> r) {
+  const std::string id = t.proto.interaction_id();
+  if (!r.ok()) {
+    // Never OK for something not journaled. A timeout may still have stored it: the client's
+    // retry with the same id finds it below (existing_live) and adopts it.
+    return answer_pending(id, {StatusCode::UNAVAILABLE,
+                               "the interaction journal (Redis) did not take the interaction (" +
+                                   std::string(absl::StatusCodeToString(r.status().code())) + ": " +
+                                   std::string(r.status().message()) +
+                                   "); nothing was accepted, retry with the same interaction_id"});
+  }
+  if (r->appended) return admit(std::move(spec), std::move(t));
+  const v1::JournalEntry& existing = *r->existing;
+  if (!r->existing_live) {
+    // Accepted and finished before a restart: replay what it became.
+    finished_[id] = existing.interaction();
+    finished_order_.push_back(id);
+    return answer_pending(id, Status::OK, /*replay=*/true);
+  }
+  // Journaled by an earlier attempt whose answer was lost (or before a restart that did not
+  // recover it): this is that interaction, not a new one.
+  if (engine::Status s = restore(existing); !s.ok()) {
+    answer_pending(id, to_grpc(s));
+    return settle();
+  }
+  answer_pending(id, Status::OK, /*replay=*/true);
+  settle();
+}
+
+void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
+  const std::string id = t.proto.interaction_id();
+  auto result = router_->submit(spec, clock_.now());
+  if (!result.ok()) {
+    if (journal_ != nullptr) journal_->discard(id);
+    answer_pending(id, to_grpc(result.error()));
+    return settle();
+  }
+  t.position = result.value().position;
+  t.proto.set_queue(model_.queues[spec.queue.value()].name);
+  if (!t.message_id.empty()) {
+    threads_.remember(t.message_id,
+                      channels::ThreadInfo{t.proto.customer().customer_id(), id, t.thread_agent});
+  }
+  spdlog::info(
+      "event=submitted id={} channel={} queue={} customer={} matched_by={} {} position={}", id,
+      v1::Channel_Name(t.proto.channel()), model_.queues[spec.queue.value()].name,
+      t.proto.customer().customer_id().empty() ? "anonymous" : t.proto.customer().customer_id(),
+      t.proto.customer().matched_by(), masked_keys(t.proto), result.value().position);
   tracked_.emplace(spec.id.value(), std::move(t));
   by_client_id_.emplace(id, spec.id);
-  spdlog::info("event=submitted id={} channel={} queue={} customer={} matched_by={} {} position={}",
-               id, v1::Channel_Name(r.channel()), model_.queues[route->queue.value()].name,
-               customer.customer_id().empty() ? "anonymous" : customer.customer_id(),
-               customer.matched_by(), masked_keys(r), result.value().position);
   answer_pending(id, Status::OK);
   settle();
 }
@@ -844,6 +930,7 @@ void RoutingHost::settle() {
   router_->drain_events(events_);
   for (const auto& e : events_) publish(e);
   events_.clear();
+  flush_journal();
   arm_deadline();
 }
 
@@ -900,6 +987,7 @@ void RoutingHost::notify_interaction(engine::InteractionId id, const char* chang
                                      std::optional<v1::InteractionState> final_state) {
   auto t = tracked_.find(id.value());
   if (t == tracked_.end()) return;
+  if (journal_ != nullptr && !final_state) journal_dirty_.insert(id.value());
   auto w = interaction_watchers_.find(t->second.submitter);
   if (w == interaction_watchers_.end()) return;
   v1::InteractionEvent ev;
@@ -920,6 +1008,10 @@ void RoutingHost::retire(engine::InteractionId id, v1::InteractionState final_st
   auto t = tracked_.find(id.value());
   if (t == tracked_.end()) return;
   const std::string client_id = t->second.proto.interaction_id();
+  if (journal_ != nullptr) {
+    journal_->finish(journal_entry(t->second, final_state));
+    journal_dirty_.erase(id.value());
+  }
   v1::Interaction last = interaction_proto(t->second, final_state);
   finished_[client_id] = std::move(last);
   finished_order_.push_back(client_id);
@@ -1013,6 +1105,139 @@ void RoutingHost::publish(const engine::Event& event) {
           },
       },
       event.body);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journal: entries, changes, recovery.
+
+v1::JournalEntry RoutingHost::journal_entry(const Tracked& t,
+                                            std::optional<v1::InteractionState> final_state) const {
+  v1::JournalEntry e;
+  *e.mutable_interaction() = interaction_proto(t, final_state);
+  e.set_arrived_unix_ns(t.arrived_unix_ns);
+  for (const auto& req : t.extra_skills) {
+    auto* out = e.add_extra_skills();
+    out->set_skill(model_.skills[req.skill.value()]);
+    out->set_min_level(req.min_level);
+  }
+  if (auto snap = router_->interaction(t.id); snap.ok()) {
+    for (engine::AgentId a : snap.value().excluded) e.add_excluded_agents(agent_name(a));
+  }
+  e.set_submitter(t.submitter);
+  e.set_thread_agent(t.thread_agent);
+  return e;
+}
+
+void RoutingHost::flush_journal() {
+  if (journal_ == nullptr || journal_dirty_.empty()) return;
+  for (uint64_t id : journal_dirty_) {
+    if (auto t = tracked_.find(id); t != tracked_.end()) {
+      v1::JournalEntry entry = journal_entry(t->second, {});
+      // Finished entries report the last queue they were in.
+      t->second.proto.set_queue(entry.interaction().queue());
+      journal_->update(entry);
+    }
+  }
+  journal_dirty_.clear();
+}
+
+engine::Status RoutingHost::restore(const v1::JournalEntry& entry) {
+  const v1::Interaction& in = entry.interaction();
+  const std::string& id = in.interaction_id();
+  auto queue = router_->find_queue(in.queue());
+  if (!queue) {
+    return engine::not_found("queue: '" + in.queue() + "' is not in the configuration any more");
+  }
+  if (in.channel() == v1::CHANNEL_UNSPECIFIED) return engine::invalid_argument("channel: unset");
+  engine::InteractionSpec spec;
+  spec.id = engine::InteractionId(next_id_++);
+  spec.queue = *queue;
+  spec.channel = from_proto(in.channel());
+  spec.language = in.language();
+  spec.priority = std::clamp(in.priority(), 0, 100);
+  for (const auto& req : entry.extra_skills()) {
+    auto skill = router_->find_skill(req.skill());
+    if (!skill) return engine::not_found("extra_skills: skill '" + req.skill() + "' is gone");
+    spec.extra_skills.push_back({*skill, req.min_level()});
+  }
+  for (const auto& [k, v] : in.attributes()) spec.attributes.emplace_back(k, v);
+  const v1::Customer& c = in.customer();
+  spec.customer.customer_id = c.customer_id();
+  spec.customer.segment = from_proto(c.segment());
+  spec.customer.lifetime_value = std::max(0.0, c.lifetime_value());
+  if (auto a = router_->find_agent(c.preferred_agent())) spec.customer.preferred_agent = *a;
+  if (auto a = router_->find_agent(c.last_agent())) spec.customer.last_agent = *a;
+  for (const auto& name : entry.excluded_agents()) {
+    if (auto a = router_->find_agent(name)) spec.excluded.push_back(*a);
+  }
+  // The original arrival, carried over to this process's timeline (never in the future).
+  const engine::TimePoint now = clock_.now();
+  spec.arrival = std::min(now, clock_.from_wall(std::chrono::system_clock::time_point(
+                                   std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                       std::chrono::nanoseconds(entry.arrived_unix_ns())))));
+
+  auto result = router_->submit(spec, now);
+  if (!result.ok()) return result.error();
+  Tracked t;
+  t.id = spec.id;
+  t.submitter = entry.submitter();
+  t.proto = in;
+  t.proto.clear_agent();
+  t.position = result.value().position;
+  t.arrived_unix_ns = entry.arrived_unix_ns();
+  t.extra_skills = spec.extra_skills;
+  t.thread_agent = entry.thread_agent();
+  if (in.has_email()) t.message_id = in.email().message_id();
+  if (!t.message_id.empty()) {
+    threads_.remember(t.message_id, channels::ThreadInfo{c.customer_id(), id, t.thread_agent});
+  }
+  tracked_.emplace(spec.id.value(), std::move(t));
+  by_client_id_.emplace(id, spec.id);
+  journal_dirty_.insert(spec.id.value());  // its state is QUEUED now, whatever it was
+  return engine::Status();
+}
+
+RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEntry>& entries) {
+  RecoveryReport report;
+  for (const v1::JournalEntry& entry : entries) {
+    const v1::Interaction& in = entry.interaction();
+    const std::string& id = in.interaction_id();
+    if (by_client_id_.count(id)) {
+      spdlog::error("event=recovery_duplicate id={} action=skipped", id);
+      ++report.dropped;
+      continue;
+    }
+    if (in.state() == v1::ASSIGNED || in.state() == v1::WRAP_UP) {
+      // The conversation is already with that agent: offering it again would double it.
+      v1::JournalEntry closed = entry;
+      closed.mutable_interaction()->set_state(v1::COMPLETED);
+      if (journal_ != nullptr) journal_->finish(closed);
+      finished_[id] = closed.interaction();
+      finished_order_.push_back(id);
+      spdlog::warn("event=recovery_closed id={} state={} agent={} reason=in_progress_at_restart",
+                   id, v1::InteractionState_Name(in.state()), in.agent());
+      ++report.closed_in_progress;
+      continue;
+    }
+    if (engine::Status s = restore(entry); !s.ok()) {
+      spdlog::error("event=recovery_dropped id={} queue={} error=\"{}\"", id, in.queue(),
+                    s.error().message);
+      if (journal_ != nullptr) {
+        v1::JournalEntry lost = entry;
+        lost.mutable_interaction()->set_state(v1::EXPIRED);
+        journal_->finish(lost);
+      }
+      ++report.dropped;
+      continue;
+    }
+    if (in.state() == v1::OFFERED) ++report.offers_withdrawn;
+    ++report.recovered;
+  }
+  settle();
+  spdlog::info(
+      "event=recovered interactions={} offers_withdrawn={} closed_in_progress={} dropped={}",
+      report.recovered, report.offers_withdrawn, report.closed_in_progress, report.dropped);
+  return report;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1113,6 +1338,11 @@ engine::Result<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
   }
   if (next.daemon.customers_file != model_.daemon.customers_file) {
     report.warnings.push_back("daemon.customers_file: changes need a restart");
+  }
+  if (next.proto.redis().SerializeAsString() != model_.proto.redis().SerializeAsString() ||
+      next.proto.daemon().segments().SerializeAsString() !=
+          model_.proto.daemon().segments().SerializeAsString()) {
+    report.warnings.push_back("redis and daemon.segments: changes need a restart");
   }
   if (next.proto.default_weights().SerializeAsString() !=
           model_.proto.default_weights().SerializeAsString() ||

@@ -27,6 +27,7 @@
 #include "adapters/grpc/auth.h"
 #include "adapters/grpc/stream_outbox.h"
 #include "adapters/grpc/translate.h"
+#include "adapters/state/interaction_journal.h"
 #include "engine/router.h"
 #include "router/v1/router.pb.h"
 
@@ -39,8 +40,11 @@ using QueueOutbox = StreamOutbox<v1::GetQueueStatsResponse>;
 class RoutingHost {
  public:
   // Builds the engine from `model` (agents logged out). Entry-point errors name the field.
+  // `journal` (not owned; null: none) must outlive the host. With a journal, a submit answers
+  // OK only once its entry is journaled, and every state change is written to it.
   static engine::Result<std::unique_ptr<RoutingHost>> create(
-      config::RoutingModel model, std::unique_ptr<channels::CustomerLookup> customers);
+      config::RoutingModel model, std::unique_ptr<channels::CustomerLookup> customers,
+      state::InteractionJournal* journal = nullptr);
   ~RoutingHost();  // stop()
   RoutingHost(const RoutingHost&) = delete;
   RoutingHost& operator=(const RoutingHost&) = delete;
@@ -100,6 +104,18 @@ class RoutingHost {
   // Shutdown: new submits are refused (UNAVAILABLE) and every server stream ends with OK.
   void drain();
 
+  // Start-up, before serving: the journal's live entries (in submit order) back into the
+  // engine. Waiting ones keep their original arrival time; offered ones wait again (their
+  // agent must log in again); accepted ones (ASSIGNED, WRAP_UP) are not offered a second time:
+  // they are closed as COMPLETED, since the conversation is already with that agent.
+  struct RecoveryReport {
+    size_t recovered = 0;           // back in a queue
+    size_t offers_withdrawn = 0;    // of those, were OFFERED
+    size_t closed_in_progress = 0;  // were ASSIGNED or WRAP_UP
+    size_t dropped = 0;             // could not be restored (queue gone, engine refused): logged
+  };
+  RecoveryReport recover(const std::vector<v1::JournalEntry>& entries);
+
   size_t live_count() const { return router_->live_count(); }
   size_t queue_count() const { return router_->queue_count(); }
   size_t agent_count() const { return router_->agent_count(); }
@@ -108,7 +124,8 @@ class RoutingHost {
  private:
   RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Router> router,
               channels::PhoneNormalizer phones, channels::EntryPointTable entry_points,
-              std::unique_ptr<channels::CustomerLookup> customers);
+              std::unique_ptr<channels::CustomerLookup> customers,
+              state::InteractionJournal* journal);
 
   // What the host keeps about a live interaction beyond the engine's state.
   struct Tracked {
@@ -118,6 +135,10 @@ class RoutingHost {
     int position = 0;        // last known 1-based position while queued
     std::string message_id;  // email: for thread affinity
     std::string handled_by;  // the agent who accepted it last (reported on completion)
+    // For the journal: what recovery needs beyond the engine's state.
+    int64_t arrived_unix_ns = 0;
+    std::vector<engine::SkillRequirement> extra_skills;
+    std::string thread_agent;
   };
   struct PendingSubmit {  // waiting for the customer lookup; repeats of the id join it
     std::vector<std::pair<v1::SubmitInteractionResponse*, std::function<void(::grpc::Status)>>>
@@ -141,7 +162,15 @@ class RoutingHost {
   void finish_submit(const Caller& caller, v1::SubmitInteractionRequest request,
                      channels::LookupResult lookup, std::optional<channels::ThreadInfo> thread,
                      engine::TimePoint received);
-  void answer_pending(const std::string& id, const ::grpc::Status& status);
+  void answer_pending(const std::string& id, const ::grpc::Status& status, bool replay = false);
+  // The interaction is ready for the engine (journaled first when there is a journal).
+  void admit(engine::InteractionSpec spec, Tracked t);
+  void journaled(engine::InteractionSpec spec, Tracked t, absl::StatusOr<state::AppendResult> r);
+  // A journal entry back into the engine (recovery, or a live entry found by a repeat).
+  engine::Status restore(const v1::JournalEntry& entry);
+  v1::JournalEntry journal_entry(const Tracked& t,
+                                 std::optional<v1::InteractionState> final_state) const;
+  void flush_journal();
   ::grpc::Status normalize(v1::SubmitInteractionRequest& request) const;
 
   // After every command: publish the engine's events, re-arm the deadline timer.
@@ -175,6 +204,10 @@ class RoutingHost {
   channels::PhoneNormalizer phones_;
   channels::EntryPointTable entry_points_;
   std::unique_ptr<channels::CustomerLookup> customers_;
+  state::InteractionJournal* journal_ = nullptr;
+  uint64_t degraded_lookups_ = 0;               // since start
+  uint64_t degraded_run_ = 0;                   // in the current run of degraded lookups (0: none)
+  std::unordered_set<uint64_t> journal_dirty_;  // changed since the last settle()
   channels::EmailThreadIndex threads_;
   WallClock clock_;
 

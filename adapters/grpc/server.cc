@@ -10,10 +10,14 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include "adapters/channels/memory_customer_store.h"
 #include "adapters/grpc/routing_host.h"
 #include "adapters/grpc/services.h"
+#include "adapters/redis/client.h"
+#include "adapters/redis/customer_store.h"
+#include "adapters/redis/journal.h"
 
 namespace router::adapters::grpc {
 
@@ -38,7 +42,9 @@ engine::Result<std::unique_ptr<channels::CustomerLookup>> open_customers(
   auto phones = channels::PhoneNormalizer::make(daemon.default_region);
   if (!phones.ok())
     return engine::invalid_argument("daemon.default_region: " + phones.error().message);
-  auto store = channels::MemoryCustomerStore::load(daemon.customers_file, phones.value());
+  channels::CustomerFileOptions options;
+  options.segments = daemon.segments;
+  auto store = channels::MemoryCustomerStore::load(daemon.customers_file, phones.value(), options);
   if (!store.ok()) return store.error();
   return std::unique_ptr<channels::CustomerLookup>(std::move(store).value());
 }
@@ -50,10 +56,106 @@ void warn_dev_mode(const config::RoutingModel& model) {
       "acting for any agent. Development only — never expose this routerd to a network.");
 }
 
+// The Redis side of routerd: one io thread, one connection for customer lookups and one for the
+// journal (a slow bulk of journal writes never delays a lookup).
+struct RedisParts {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  std::unique_ptr<redis::Client> customers;
+  std::unique_ptr<redis::Client> journal_client;
+  std::unique_ptr<redis::RedisJournal> journal;
+  std::thread thread;
+  bool stopped = false;
+
+  RedisParts(const config::RedisSettings& settings) {
+    redis::ClientOptions o;
+    o.host = settings.host;
+    o.port = settings.port;
+    o.database = settings.database;
+    o.password = settings.password;
+    o.connect_timeout = settings.connect_timeout;
+    o.reconnect_min = settings.reconnect_min;
+    o.reconnect_max = settings.reconnect_max;
+    o.name = "customers";
+    customers = std::make_unique<redis::Client>(io, o);
+    if (settings.journal) {
+      o.name = "journal";
+      journal_client = std::make_unique<redis::Client>(io, o);
+      redis::JournalOptions j;
+      j.key_prefix = settings.key_prefix;
+      j.timeout = settings.journal_timeout;
+      j.finished_ttl = settings.finished_ttl;
+      j.history_max = settings.history_max;
+      journal = std::make_unique<redis::RedisJournal>(*journal_client, j);
+    }
+  }
+  void start() {
+    customers->start();
+    if (journal_client) journal_client->start();
+    thread = std::thread([this] { io.run(); });
+  }
+  // Connections closed (pending commands complete UNAVAILABLE on the io thread), then the thread
+  // joined. Idempotent. REQUIRES: nothing posts lookups or journal writes any more.
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    customers->stop();
+    if (journal_client) journal_client->stop();
+    work.reset();
+    if (thread.joinable()) {
+      std::promise<void> flushed;
+      asio::post(io, [&flushed] { flushed.set_value(); });
+      flushed.get_future().wait_for(std::chrono::seconds(2));
+      io.stop();
+      thread.join();
+    }
+  }
+  ~RedisParts() { stop(); }
+};
+
+std::unique_ptr<channels::CustomerLookup> redis_customers(const config::RoutingModel& m,
+                                                          RedisParts& parts) {
+  return std::make_unique<redis::RedisCustomerStore>(
+      *parts.customers, redis::CustomerStoreOptions::from(*m.redis, m.daemon.segments));
+}
+
+// Loads the journal's live entries, retrying until `wait` passes.
+engine::Result<std::vector<v1::JournalEntry>> load_journal(redis::RedisJournal& journal,
+                                                           const std::string& address,
+                                                           std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::string last_error = "not connected";
+  bool said = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!journal.available()) {
+      if (!said) {
+        spdlog::info("event=waiting_for_redis address={} purpose=journal wait_ms={}", address,
+                     wait.count());
+        said = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    auto promise = std::make_shared<std::promise<absl::StatusOr<std::vector<v1::JournalEntry>>>>();
+    auto future = promise->get_future();
+    journal.load([promise](absl::StatusOr<std::vector<v1::JournalEntry>> r) {
+      promise->set_value(std::move(r));
+    });
+    auto r = future.get();
+    if (r.ok()) return std::move(r).value();
+    last_error = std::string(r.status().message());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return engine::failed_precondition("redis.address: cannot load the interaction journal from " +
+                                     address + " within " + std::to_string(wait.count()) + " ms (" +
+                                     last_error + ")");
+}
+
 }  // namespace
 
 struct Server::State {
   ServerOptions options;
+  std::unique_ptr<RedisParts> redis;  // before host: the host's customer store uses it
   std::unique_ptr<RoutingHost> host;
   std::unique_ptr<Gate> gate;
   Services services;
@@ -122,18 +224,55 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
                                     ": auth.tokens: routerd needs tokens (or auth.dev_no_auth: "
                                     "true for development)");
   }
-  auto customers = open_customers(m.daemon);
-  if (!customers.ok()) return customers.error();
-  spdlog::info("event=customers store=\"{}\"", customers.value()->describe());
-
+  if (options.redis_address) {
+    if (!m.redis) m.redis.emplace();  // --redis alone: every other setting at its default
+    const auto colon = options.redis_address->rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      return engine::invalid_argument("--redis: must be host:port, got '" + *options.redis_address +
+                                      "'");
+    }
+    m.redis->host = options.redis_address->substr(0, colon);
+    try {
+      m.redis->port = std::stoi(options.redis_address->substr(colon + 1));
+    } catch (const std::exception&) {
+      return engine::invalid_argument("--redis: bad port in '" + *options.redis_address + "'");
+    }
+  }
   std::unique_ptr<Server> server(new Server());
   State& st = *server->state_;
   st.options = options;
+  std::unique_ptr<channels::CustomerLookup> customer_store;
+  if (m.redis) {
+    if (!m.daemon.customers_file.empty()) {
+      spdlog::warn(
+          "event=customers_file_ignored file={} reason=\"the redis section is set: "
+          "customers come from Redis (routerctl customers import)\"",
+          m.daemon.customers_file);
+    }
+    st.redis = std::make_unique<RedisParts>(*m.redis);
+    customer_store = redis_customers(m, *st.redis);
+    st.redis->start();
+  } else {
+    auto customers = open_customers(m.daemon);
+    if (!customers.ok()) return customers.error();
+    customer_store = std::move(customers).value();
+  }
+  spdlog::info("event=customers store=\"{}\"", customer_store->describe());
+  redis::RedisJournal* journal = st.redis ? st.redis->journal.get() : nullptr;
+  if (journal != nullptr) {
+    spdlog::info("event=journal store=\"{}\"", journal->describe());
+  } else {
+    spdlog::warn(
+        "event=journal_off reason=\"{}\" effect=\"queued interactions live only in "
+        "this process; a restart loses them\"",
+        m.redis ? "redis.no_journal" : "no redis section in the config");
+  }
   const std::string listen = options.listen.value_or(m.daemon.listen);
   auto rules = gate_rules(m);
   const auto max_message = m.daemon.max_message_bytes;
   warn_dev_mode(m);
-  auto host = RoutingHost::create(std::move(m), std::move(customers).value());
+  const std::string redis_address = m.redis ? m.redis->address() : "";
+  auto host = RoutingHost::create(std::move(m), std::move(customer_store), journal);
   if (!host.ok()) {
     return engine::Error{host.error().code, options.config_path + ": " + host.error().message};
   }
@@ -168,6 +307,20 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
   builder.RegisterService(st.services.supervisors.get());
   builder.RegisterService(st.services.admin.get());
   st.host->start();
+  if (journal != nullptr) {
+    // Recovery before serving: every live interaction back in its queue first.
+    auto entries = load_journal(*journal, redis_address, options.redis_wait);
+    if (!entries.ok()) {
+      st.host->stop();
+      return entries.error();
+    }
+    std::promise<void> recovered;
+    st.host->post([&] {
+      st.host->recover(entries.value());
+      recovered.set_value();
+    });
+    recovered.get_future().wait();
+  }
   st.server = builder.BuildAndStart();
   if (!st.server || st.port == 0) {
     st.host->stop();
@@ -175,7 +328,15 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
                                     listen);
   }
   st.host_name = listen.substr(0, listen.rfind(':'));
-  st.server->GetHealthCheckService()->SetServingStatus(true);
+  st.server->GetHealthCheckService()->SetServingStatus(journal == nullptr || journal->available());
+  if (journal != nullptr) {
+    // Health follows the journal: NOT_SERVING while submits cannot be made durable.
+    journal->on_available([raw](bool up) {
+      std::lock_guard lock(raw->mu);
+      if (raw->shut_down || !raw->server) return;
+      raw->server->GetHealthCheckService()->SetServingStatus(up);
+    });
+  }
   spdlog::info("event=started listening on {}:{} queues={} agents={}", st.host_name, st.port,
                st.host->model().queues.size(), st.host->model().agents.size());
   return server;
@@ -190,12 +351,21 @@ engine::Result<std::string> Server::check(const std::string& config_path) {
                                     ": auth.tokens: routerd needs tokens (or auth.dev_no_auth: "
                                     "true for development)");
   }
-  auto customers = open_customers(m.daemon);
+  // With Redis, the customers file is not read (and Redis is not contacted by a check).
+  auto customers =
+      m.redis ? engine::Result<std::unique_ptr<channels::CustomerLookup>>(
+                    std::unique_ptr<channels::CustomerLookup>(std::make_unique<NoCustomers>()))
+              : open_customers(m.daemon);
   if (!customers.ok()) return customers.error();
-  const std::string summary =
-      std::to_string(m.queues.size()) + " queues, " + std::to_string(m.agents.size()) +
-      " agents, " + std::to_string(m.proto.entry_points_size()) + " entry points, " +
-      std::to_string(m.auth.tokens.size()) + " tokens; " + customers.value()->describe();
+  const std::string store =
+      m.redis ? "customers " + std::string(m.redis->journal ? "and journal " : "") + "in redis " +
+                    m.redis->address() + " db " + std::to_string(m.redis->database) +
+                    " (not contacted by --check)"
+              : customers.value()->describe();
+  const std::string summary = std::to_string(m.queues.size()) + " queues, " +
+                              std::to_string(m.agents.size()) + " agents, " +
+                              std::to_string(m.proto.entry_points_size()) + " entry points, " +
+                              std::to_string(m.auth.tokens.size()) + " tokens; " + store;
   auto host = RoutingHost::create(std::move(model).value(), std::move(customers).value());
   if (!host.ok()) {
     return engine::Error{host.error().code, config_path + ": " + host.error().message};
@@ -243,8 +413,15 @@ void Server::shutdown(std::chrono::milliseconds deadline) {
   }
   st.host->stop();
   st.server.reset();
-  // Without a journal (the Redis issue), live interactions exist only in this process.
-  spdlog::info("event=stopped live_interactions={}", live);
+  size_t unsynced = 0;
+  if (st.redis) {
+    if (st.redis->journal) unsynced = st.redis->journal->unsynced();
+    st.redis->stop();
+  }
+  // With a journal, the live ones are in Redis for the next start (less any unsynced writes);
+  // without one, they exist only in this process.
+  spdlog::info("event=stopped live_interactions={} journaled={} unsynced_journal_writes={}", live,
+               st.redis && st.redis->journal ? "yes" : "no", unsynced);
   {
     std::lock_guard lock(st.mu);
     st.stopped = true;

@@ -19,11 +19,17 @@ struct ServerOptions {
   std::string config_path;  // the routing configuration (YAML or JSON); re-read on reload()
   // Overrides daemon.listen when set ("127.0.0.1:0" picks a free port: see Server::port()).
   std::optional<std::string> listen;
+  // Overrides redis.address when set; without a redis section, one with defaults is assumed.
+  std::optional<std::string> redis_address;
+  // With a redis section: how long start() waits for Redis to load the journal before it gives
+  // up (routerd then exits; its supervisor restarts it).
+  std::chrono::milliseconds redis_wait = std::chrono::seconds(30);
 };
 
 class Server {
  public:
-  // Loads and validates the configuration, builds the engine, loads the customer store and
+  // Loads and validates the configuration, builds the engine, loads the customer store, with a
+  // redis section recovers the journal's live interactions (waiting up to redis_wait), and
   // starts listening. Errors name the file and field path (config) or the address (bind).
   static engine::Result<std::unique_ptr<Server>> start(const ServerOptions& options);
   // Everything start() checks (configuration, entry points, customers file) without listening.

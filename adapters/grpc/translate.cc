@@ -19,6 +19,13 @@ std::chrono::system_clock::time_point WallClock::wall(engine::TimePoint t) const
   return wall_start_ + t.time_since_epoch();
 }
 
+engine::TimePoint WallClock::from_wall(std::chrono::system_clock::time_point w) const {
+  const auto since = w - wall_start_;
+  auto ms = duration_cast<milliseconds>(since);
+  if (ms > since) ms -= milliseconds(1);  // floor, also before the start
+  return engine::TimePoint(ms);
+}
+
 void WallClock::stamp(engine::TimePoint t, google::protobuf::Timestamp* out) const {
   const auto ms = duration_cast<milliseconds>(wall(t).time_since_epoch()).count();
   out->set_seconds(ms / 1000);

@@ -17,6 +17,9 @@ class WallClock {
   WallClock();
   engine::TimePoint now() const;  // on the engine's timeline
   std::chrono::system_clock::time_point wall(engine::TimePoint t) const;
+  // The inverse of wall(), truncated to the engine's resolution: instants that were a whole
+  // number of milliseconds apart stay exactly that far apart (recovery keeps their order).
+  engine::TimePoint from_wall(std::chrono::system_clock::time_point w) const;
   void stamp(engine::TimePoint t, google::protobuf::Timestamp* out) const;
 
  private:

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "routerd — contact-center routing daemon (gRPC: InteractionService, AgentService, "
       "SupervisorService, AdminService; grpc.health.v1; server reflection).\n"
+      "With a redis section in the config, customers come from Redis and every accepted "
+      "interaction is journaled there; a restart recovers the queues (docs/redis.md).\n"
       "Signals: SIGHUP re-reads the configuration (a bad file keeps the old one); SIGTERM or "
       "SIGINT: health goes NOT_SERVING, streams end, exit within daemon.shutdown_deadline_s."};
   std::string config_path;
@@ -28,6 +30,15 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   app.add_option("--listen", listen, "host:port to listen on; overrides daemon.listen");
+  std::optional<std::string> redis_address;
+  double redis_wait_s = 30;
+  app.add_option("--redis", redis_address,
+                 "host:port of Redis; overrides redis.address (without a redis section in the "
+                 "config: Redis with default settings)");
+  app.add_option("--redis-wait", redis_wait_s,
+                 "seconds to wait at start for Redis to load the journal; then exit 1")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -61,7 +72,12 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto server = router::adapters::grpc::Server::start({config_path, listen});
+  router::adapters::grpc::ServerOptions options;
+  options.config_path = config_path;
+  options.listen = listen;
+  options.redis_address = redis_address;
+  options.redis_wait = std::chrono::milliseconds(static_cast<int64_t>(redis_wait_s * 1000));
+  auto server = router::adapters::grpc::Server::start(options);
   if (!server.ok()) {
     spdlog::critical("event=start_failed error=\"{}\"", server.error().message);
     std::fprintf(stderr, "routerd: %s\n", server.error().message.c_str());

@@ -5,17 +5,23 @@
 
 #include <absl/status/status.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <future>
 #include <sstream>
+
+extern char** environ;
 
 namespace router::it {
 
@@ -99,6 +105,13 @@ daemon:
   if (!options.listen.empty()) yaml += "  listen: \"" + options.listen + "\"\n";
   if (options.stream_buffer > 0) {
     yaml += "  stream_buffer: " + std::to_string(options.stream_buffer) + "\n";
+  }
+  if (!options.redis.empty()) {
+    yaml = replace_once(yaml, "  customers_file: customers.jsonl\n", "");
+    yaml += "redis:\n  address: \"" + options.redis + "\"\n" +
+            "  lookup_timeout_ms: " + std::to_string(kRedisLookupTimeout.count()) + "\n" +
+            "  journal_timeout_ms: 3000\n  reconnect_min_ms: 20\n  reconnect_max_ms: 200\n";
+    if (options.redis_no_journal) yaml += "  no_journal: true\n";
   }
   return yaml;
 }
@@ -369,7 +382,15 @@ Reply<std::vector<std::string>> Clients::reflection_services() {
 
 // ---------------------------------------------------------------------------------------------
 
-RouterFixture::RouterFixture(const CenterOptions& options) : files_(options) {
+RouterFixture::RouterFixture(const CenterOptions& options) : files_(options) { start(); }
+
+void RouterFixture::restart() {
+  server_->shutdown(1s);
+  server_.reset();
+  start();
+}
+
+void RouterFixture::start() {
   adapters::grpc::ServerOptions server_options;
   server_options.config_path = files_.config_path();
   server_options.listen = "127.0.0.1:0";
@@ -520,6 +541,99 @@ Reply<v1::AgentStatus> AgentDesk::complete(const std::string& interaction_id,
 Reply<v1::AgentStatus> AgentDesk::end_wrap_up(const std::string& interaction_id) {
   return clients_.call(&v1::AgentService::Stub::EndWrapUp, token(),
                        offer_request(agent_, interaction_id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The routerd binary.
+
+RouterdProcess::RouterdProcess(const CenterFiles& files, const std::string& listen,
+                               const std::vector<std::string>& extra_args)
+    : log_path_((files.dir() / "routerd.log").string()) {
+  const std::string config = files.config_path();
+  std::vector<std::string> args = {ROUTERD_PATH, "--config", config, "--listen", listen};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  // Appends: a restarted routerd's log follows the first one's.
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, ROUTERD_PATH, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  pid_ = pid;
+  INFO("posix_spawn " << ROUTERD_PATH);
+  REQUIRE(rc == 0);
+}
+
+RouterdProcess::~RouterdProcess() {
+  if (pid_ > 0 && !exit_status_) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+void RouterdProcess::signal(int sig) const { REQUIRE(::kill(pid_, sig) == 0); }
+
+std::optional<int> RouterdProcess::wait_exit(Millis timeout) {
+  if (exit_status_) return exit_status_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return exit_status_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+std::string RouterdProcess::log() const {
+  std::ifstream in(log_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> waiting_in(Clients& clients, const std::string& queue) {
+  v1::ListInteractionsRequest request;
+  request.set_queue(queue);
+  request.set_limit(10'000);
+  auto r =
+      clients.call(&v1::SupervisorService::Stub::ListInteractions, kSupervisorToken, request, 30s);
+  INFO(describe(r.status));
+  REQUIRE(r.ok());
+  std::vector<std::string> out;
+  for (const auto& i : r.value.interactions()) {
+    out.push_back(i.interaction_id() + "@" + std::to_string(i.arrived().seconds()) + "." +
+                  std::to_string(i.arrived().nanos()) + " " + v1::InteractionState_Name(i.state()));
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> waiting_by_queue(Clients& clients) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const char* q :
+       {"phone-support", "phone-sales", "email-billing", "web-chat", "web-callback"}) {
+    out[q] = waiting_in(clients, q);
+  }
+  return out;
+}
+
+bool wait_serving(Clients& clients, RouterdProcess& process, Millis timeout) {
+  return eventually(
+      [&] {
+        if (process.wait_exit(0ms)) return false;
+        auto h = clients.health_check("", 500ms);
+        return h.ok() && h.value == kServing;
+      },
+      timeout);
 }
 
 }  // namespace router::it

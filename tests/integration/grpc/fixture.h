@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -61,7 +62,21 @@ struct CenterOptions {
   bool dev_no_auth = false;
   std::string listen;        // daemon.listen; empty: not written
   size_t stream_buffer = 0;  // daemon.stream_buffer; 0: not written (routerd's default, 1,024)
+  // "127.0.0.1:<port>": a redis section (customers from Redis, the journal on, short reconnect
+  // backoff, lookup timeout kRedisLookupTimeout) instead of the customers file. Empty: none.
+  std::string redis;
+  bool redis_no_journal = false;  // redis.no_journal: customers from Redis, no journal
 };
+inline constexpr Millis kRedisLookupTimeout = 300ms;
+// The test center with a redis section for Redis at `address`.
+inline CenterOptions redis_center(std::string address, bool no_journal = false,
+                                  std::string listen = "") {
+  CenterOptions o;
+  o.redis = std::move(address);
+  o.redis_no_journal = no_journal;
+  o.listen = std::move(listen);
+  return o;
+}
 // The routing configuration (YAML) of the test center.
 std::string center_yaml(const CenterOptions& options = {});
 // Customers: C1 Ada (strategic; +1 415 555 0100, ada@example.com, v-1, acct-1) and C2 Bob
@@ -289,18 +304,56 @@ class RouterFixture : public Clients {
   ~RouterFixture();
 
   adapters::grpc::Server& server() { return *server_; }
+  // Server::shutdown, then a new Server on the same files (and Redis): what a restart does,
+  // in process. The clients reconnect to the new port.
+  void restart();
   const CenterFiles& files() const { return files_; }
   std::string config_path() const { return files_.config_path(); }
 
  private:
+  void start();
+
   CenterFiles files_;
   std::unique_ptr<adapters::grpc::Server> server_;
 };
 
+// The real routerd binary on a center's files, its output in routerd.log beside the
+// configuration. Killed (SIGKILL) if still running when the test ends.
+class RouterdProcess {
+ public:
+  RouterdProcess(const CenterFiles& files, const std::string& listen,
+                 const std::vector<std::string>& extra_args = {});
+  ~RouterdProcess();
+  RouterdProcess(const RouterdProcess&) = delete;
+  RouterdProcess& operator=(const RouterdProcess&) = delete;
+
+  void signal(int sig) const;
+  // The exit status once the process has exited within `timeout` (128 + n when killed by
+  // signal n, as a shell reports it).
+  std::optional<int> wait_exit(Millis timeout);
+  std::string log() const;
+
+ private:
+  std::string log_path_;
+  int pid_ = -1;
+  std::optional<int> exit_status_;
+};
+
+// What a queue shows a supervisor (ListInteractions, up to 10,000), in its order: one line per
+// waiting interaction, "<id>@<arrival seconds>.<nanos> <state>".
+std::vector<std::string> waiting_in(Clients& clients, const std::string& queue);
+// waiting_in() for every queue of the test center.
+std::map<std::string, std::vector<std::string>> waiting_by_queue(Clients& clients);
+
+// Waits until routerd at `clients` reports SERVING, or the process exits, or `timeout` passes.
+bool wait_serving(Clients& clients, RouterdProcess& process, Millis timeout = 10s);
+
 // A dev_no_auth center (every call accepted without a token).
 class DevNoAuthFixture : public RouterFixture {
  public:
-  DevNoAuthFixture() : RouterFixture(CenterOptions{.dev_no_auth = true, .listen = {}}) {}
+  DevNoAuthFixture()
+      : RouterFixture(
+            CenterOptions{.dev_no_auth = true, .listen = {}, .stream_buffer = 0, .redis = {}}) {}
 };
 
 // ---------------------------------------------------------------------------------------------

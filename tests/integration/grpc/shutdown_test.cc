@@ -20,83 +20,15 @@ extern char** environ;
 namespace router::it {
 namespace {
 
-// The routerd binary on the test center, its output in routerd.log beside the configuration.
-// Killed (SIGKILL) if still running when the test ends.
-class RouterdProcess {
- public:
-  RouterdProcess(const CenterFiles& files, const std::string& listen)
-      : log_path_((files.dir() / "routerd.log").string()) {
-    const std::string config = files.config_path();
-    std::vector<std::string> args = {ROUTERD_PATH, "--config", config, "--listen", listen};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    const int rc = posix_spawn(&pid_, ROUTERD_PATH, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    INFO("posix_spawn " << ROUTERD_PATH);
-    REQUIRE(rc == 0);
-  }
-  ~RouterdProcess() {
-    if (pid_ > 0 && !exit_status_) {
-      ::kill(pid_, SIGKILL);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  RouterdProcess(const RouterdProcess&) = delete;
-  RouterdProcess& operator=(const RouterdProcess&) = delete;
-
-  void signal(int sig) const { REQUIRE(::kill(pid_, sig) == 0); }
-
-  // The exit status once the process has exited within `timeout` (128 + n when killed by
-  // signal n, as a shell reports it).
-  std::optional<int> wait_exit(Millis timeout) {
-    if (exit_status_) return exit_status_;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      int status = 0;
-      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return exit_status_;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-      std::this_thread::sleep_for(10ms);
-    }
-  }
-
-  std::string log() const {
-    std::ifstream in(log_path_);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
- private:
-  std::string log_path_;
-  pid_t pid_ = -1;
-  std::optional<int> exit_status_;
-};
-
 // routerd on a free port, serving (health SERVING) before the test goes on.
 struct Daemon {
   Daemon()
       : address("127.0.0.1:" + std::to_string(free_port())),
-        files(CenterOptions{.dev_no_auth = false, .listen = address}),
+        files(CenterOptions{
+            .dev_no_auth = false, .listen = address, .stream_buffer = 0, .redis = {}}),
         process(files, address),
         clients(address) {
-    const bool serving = eventually(
-        [&] {
-          if (process.wait_exit(0ms)) return false;
-          auto h = clients.health_check("", 500ms);
-          return h.ok() && h.value == kServing;
-        },
-        10s);
+    const bool serving = wait_serving(clients, process);
     INFO("routerd log:\n" << process.log());
     REQUIRE(serving);
   }

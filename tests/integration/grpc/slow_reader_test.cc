@@ -97,8 +97,8 @@ class StalledWatch {
 
 struct SmallStreamBufferFixture : RouterFixture {
   SmallStreamBufferFixture()
-      : RouterFixture(
-            CenterOptions{.dev_no_auth = false, .listen = {}, .stream_buffer = kStreamBuffer}) {}
+      : RouterFixture(CenterOptions{
+            .dev_no_auth = false, .listen = {}, .stream_buffer = kStreamBuffer, .redis = {}}) {}
 };
 
 TEST_CASE_METHOD(SmallStreamBufferFixture,

@@ -1,0 +1,285 @@
+// The interaction journal on Redis: four Lua scripts (append, update, finish, discard), a
+// batched load, and the unsynced writes replayed after an outage. See journal.h.
+#include "adapters/redis/journal.h"
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace router::adapters::redis {
+namespace {
+
+// KEYS: ix:<id>, live, seq. ARGV: id, entry, state, queue.
+// A new id: next sequence number, the hash, the live set; returns {1, seq}. A known id: nothing
+// written; returns {0, entry, live ("1" or "0")}.
+const Script kAppend(R"lua(
+local old = redis.call('HMGET', KEYS[1], 'entry', 'live')
+if old[1] then return {0, old[1], old[2] or '0'} end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[1], 'entry', ARGV[2], 'seq', seq, 'state', ARGV[3], 'queue', ARGV[4],
+           'agent', '', 'live', '1')
+redis.call('ZADD', KEYS[2], seq, ARGV[1])
+return {1, seq}
+)lua");
+
+// KEYS: ix:<id>. ARGV: entry, state, queue, agent. Only a live entry is rewritten (an update
+// that arrives after the finish, or after a discard, must not bring it back).
+const Script kUpdate(R"lua(
+if redis.call('HGET', KEYS[1], 'live') ~= '1' then return 0 end
+redis.call('HSET', KEYS[1], 'entry', ARGV[1], 'state', ARGV[2], 'queue', ARGV[3], 'agent', ARGV[4])
+return 1
+)lua");
+
+// KEYS: ix:<id>, live, history. ARGV: id, entry, state, queue, agent, ttl_ms, history_max.
+const Script kFinish(R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'entry', ARGV[2], 'state', ARGV[3], 'queue', ARGV[4],
+           'agent', ARGV[5], 'live', '0')
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+if tonumber(ARGV[7]) > 0 then
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'id', ARGV[1], 'state', ARGV[3],
+             'queue', ARGV[4], 'agent', ARGV[5])
+end
+return 1
+)lua");
+
+// KEYS: ix:<id>, live. ARGV: id.
+const Script kDiscard(R"lua(
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+)lua");
+
+// KEYS: live. ARGV: first rank, last rank, the ix: key prefix. The entries of one slice of the
+// live set, in submit order: {id, entry or false, ...}.
+const Script kLoad(R"lua(
+local ids = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2])
+local out = {}
+for _, id in ipairs(ids) do
+  out[#out + 1] = id
+  out[#out + 1] = redis.call('HGET', ARGV[3] .. id, 'entry') or false
+end
+return out
+)lua");
+
+std::string state_name(const v1::JournalEntry& e) {
+  return v1::InteractionState_Name(e.interaction().state());
+}
+
+}  // namespace
+
+struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
+  State(Client& c, JournalOptions o) : client(c), options(std::move(o)), keys(options.key_prefix) {}
+
+  // A write kept for replay: the latest per interaction id.
+  struct Op {
+    uint64_t version = 0;
+    const Script* script = nullptr;
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+
+  Client& client;
+  const JournalOptions options;
+  const Keys keys;
+  std::atomic<uint64_t> next_version{1};
+  std::atomic<size_t> unsynced_count{0};
+
+  std::mutex listener_mu;
+  std::function<void(bool)> listener;  // guarded by listener_mu
+
+  // io thread only.
+  std::unordered_map<std::string, Op> unsynced;
+  bool lost_logged = false;
+
+  void send(std::string id, Op op) {
+    const Script& script = *op.script;
+    auto keys_copy = op.keys;
+    auto args_copy = op.args;
+    client.eval(
+        script, std::move(keys_copy), std::move(args_copy), options.timeout,
+        [self = shared_from_this(), id = std::move(id), op = std::move(op)](
+            absl::StatusOr<Reply> r) mutable { self->settled(std::move(id), std::move(op), r); });
+  }
+
+  void settled(std::string id, Op op, const absl::StatusOr<Reply>& r) {
+    auto it = unsynced.find(id);
+    if (r.ok() && !r->is_error()) {
+      if (it != unsynced.end() && it->second.version <= op.version) unsynced.erase(it);
+    } else {
+      if (r.ok()) {  // a script error: a bug or a foreign value in our keys; retrying won't help
+        spdlog::error("event=journal_write_failed id={} error=\"{}\"", id, r->str);
+      } else if (it == unsynced.end() || it->second.version < op.version) {
+        if (it == unsynced.end() && unsynced.size() >= options.max_unsynced) {
+          if (!lost_logged) {
+            spdlog::error("event=journal_unsynced_full limit={} action=dropping_writes",
+                          options.max_unsynced);
+            lost_logged = true;
+          }
+        } else {
+          unsynced[id] = std::move(op);
+        }
+      }
+    }
+    unsynced_count.store(unsynced.size(), std::memory_order_relaxed);
+  }
+
+  void connected(bool up) {
+    if (up && !unsynced.empty()) {
+      spdlog::info("event=journal_resync writes={}", unsynced.size());
+      auto pending = std::move(unsynced);
+      unsynced.clear();
+      lost_logged = false;
+      for (auto& [id, op] : pending) send(id, std::move(op));
+    }
+    std::function<void(bool)> fn;
+    {
+      std::lock_guard lock(listener_mu);
+      fn = listener;
+    }
+    if (fn) fn(up);
+  }
+
+  Op op(const Script& script, std::vector<std::string> k, std::vector<std::string> a) {
+    return Op{next_version.fetch_add(1, std::memory_order_relaxed), &script, std::move(k),
+              std::move(a)};
+  }
+};
+
+RedisJournal::RedisJournal(Client& client, JournalOptions options)
+    : state_(std::make_shared<State>(client, std::move(options))) {
+  // Journal writes must apply in the order they were made: no NOSCRIPT round trips.
+  for (const Script* script : {&kAppend, &kUpdate, &kFinish, &kDiscard, &kLoad}) {
+    client.preload(*script);
+  }
+  std::weak_ptr<State> weak = state_;
+  client.on_state([weak](bool up) {
+    if (auto s = weak.lock()) s->connected(up);
+  });
+}
+
+RedisJournal::~RedisJournal() = default;
+
+void RedisJournal::append(const v1::JournalEntry& entry,
+                          std::function<void(absl::StatusOr<state::AppendResult>)> done) {
+  const std::string& id = entry.interaction().interaction_id();
+  std::vector<std::string> keys{state_->keys.interaction(id), state_->keys.live(),
+                                state_->keys.seq()};
+  std::vector<std::string> args{id, entry.SerializeAsString(), state_name(entry),
+                                entry.interaction().queue()};
+  state_->client.eval(
+      kAppend, std::move(keys), std::move(args), state_->options.timeout,
+      [done = std::move(done)](absl::StatusOr<Reply> r) {
+        if (!r.ok()) return done(r.status());
+        const Reply& reply = *r;
+        if (reply.is_error()) return done(absl::InternalError("journal append: " + reply.str));
+        if (reply.type != Reply::Type::kArray || reply.elements.empty()) {
+          return done(absl::InternalError("journal append: unexpected reply"));
+        }
+        state::AppendResult result;
+        if (reply.elements[0].integer == 1) {
+          result.appended = true;
+          return done(result);
+        }
+        v1::JournalEntry existing;
+        if (reply.elements.size() < 3 || !existing.ParseFromString(reply.elements[1].str)) {
+          return done(absl::DataLossError("journal append: the stored entry does not decode"));
+        }
+        result.existing = std::move(existing);
+        result.existing_live = reply.elements[2].str == "1";
+        done(std::move(result));
+      });
+}
+
+void RedisJournal::update(const v1::JournalEntry& entry) {
+  const std::string& id = entry.interaction().interaction_id();
+  state_->send(id, state_->op(kUpdate, {state_->keys.interaction(id)},
+                              {entry.SerializeAsString(), state_name(entry),
+                               entry.interaction().queue(), entry.interaction().agent()}));
+}
+
+void RedisJournal::finish(const v1::JournalEntry& entry) {
+  const std::string& id = entry.interaction().interaction_id();
+  const auto& o = state_->options;
+  state_->send(
+      id, state_->op(kFinish,
+                     {state_->keys.interaction(id), state_->keys.live(), state_->keys.history()},
+                     {id, entry.SerializeAsString(), state_name(entry), entry.interaction().queue(),
+                      entry.interaction().agent(),
+                      std::to_string(std::max<int64_t>(1, o.finished_ttl.count())),
+                      std::to_string(o.history_max)}));
+}
+
+void RedisJournal::discard(const std::string& interaction_id) {
+  state_->send(interaction_id,
+               state_->op(kDiscard, {state_->keys.interaction(interaction_id), state_->keys.live()},
+                          {interaction_id}));
+}
+
+void RedisJournal::load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) {
+  struct Loading {
+    std::vector<v1::JournalEntry> entries;
+    size_t missing = 0;
+    std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done;
+    std::function<void(size_t)> next;  // loads the slice starting at a rank
+  };
+  auto loading = std::make_shared<Loading>();
+  loading->done = std::move(done);
+  std::weak_ptr<Loading> weak = loading;
+  auto st = state_;
+  // `next` holds the only strong reference to `loading` through each pending call.
+  loading->next = [weak, st](size_t first) {
+    auto self = weak.lock();
+    if (!self) return;
+    const size_t batch = st->options.load_batch;
+    st->client.eval(
+        kLoad, {st->keys.live()},
+        {std::to_string(first), std::to_string(first + batch - 1), st->keys.interaction("")},
+        std::max(st->options.timeout, engine::Duration(std::chrono::seconds(5))),
+        [self, first, batch](absl::StatusOr<Reply> r) {
+          auto finish = [&](absl::StatusOr<std::vector<v1::JournalEntry>> out) {
+            auto done = std::move(self->done);
+            self->next = nullptr;  // breaks the cycle
+            done(std::move(out));
+          };
+          if (!r.ok()) return finish(r.status());
+          if (r->is_error()) return finish(absl::InternalError("journal load: " + r->str));
+          const auto& items = r->elements;
+          for (size_t i = 0; i + 1 < items.size(); i += 2) {
+            v1::JournalEntry e;
+            if (items[i + 1].type != Reply::Type::kString || !e.ParseFromString(items[i + 1].str)) {
+              ++self->missing;
+              spdlog::error("event=journal_entry_unreadable id={} action=skipped", items[i].str);
+              continue;
+            }
+            self->entries.push_back(std::move(e));
+          }
+          if (items.size() / 2 < batch) return finish(std::move(self->entries));
+          self->next(first + batch);
+        });
+  };
+  loading->next(0);
+}
+
+bool RedisJournal::available() const { return state_->client.connected(); }
+
+void RedisJournal::on_available(std::function<void(bool)> fn) {
+  std::lock_guard lock(state_->listener_mu);
+  state_->listener = std::move(fn);
+}
+
+std::string RedisJournal::describe() const {
+  const auto& c = state_->client.options();
+  return "redis " + c.host + ":" + std::to_string(c.port) + " db " + std::to_string(c.database) +
+         " prefix " + state_->options.key_prefix;
+}
+
+size_t RedisJournal::unsynced() const {
+  return state_->unsynced_count.load(std::memory_order_relaxed);
+}
+
+}  // namespace router::adapters::redis

@@ -1,0 +1,62 @@
+// The interaction journal in Redis (the InteractionJournal port): one hash per interaction
+// (<p>ix:<id>: the encoded v1::JournalEntry plus readable state, queue and agent fields), a
+// sorted set of the live ones in submit order (<p>live), a capped stream of finished ones
+// (<p>history). Each operation is one Lua script call, so it applies whole or not at all.
+// docs/redis.md has the schema and the durability contract.
+//
+// A write the server did not take (down, or no answer in time) is kept — the latest per
+// interaction, at most `max_unsynced` of them — and written again when the connection is back,
+// so the live set converges to routerd's state after an outage. Appends are never kept: their
+// caller answers UNAVAILABLE instead.
+// Threading: any thread may call (the Client posts); callbacks and the unsynced set live on the
+// Client's io thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "adapters/redis/client.h"
+#include "adapters/redis/keys.h"
+#include "adapters/state/interaction_journal.h"
+#include "engine/types.h"
+
+namespace router::adapters::redis {
+
+struct JournalOptions {
+  std::string key_prefix = "router:";
+  engine::Duration timeout = std::chrono::seconds(1);  // each write, and each load step
+  engine::Duration finished_ttl = std::chrono::hours(24);
+  size_t history_max = 100'000;     // 0: no history stream
+  size_t max_unsynced = 1'000'000;  // writes kept during an outage; past it the oldest are lost
+  size_t load_batch = 2'000;        // entries per load round trip
+};
+
+class RedisJournal final : public state::InteractionJournal {
+ public:
+  // `client` must outlive the journal; the journal takes over the client's state callback, so
+  // construct it before client.start().
+  RedisJournal(Client& client, JournalOptions options);
+  ~RedisJournal() override;
+
+  void append(const v1::JournalEntry& entry,
+              std::function<void(absl::StatusOr<state::AppendResult>)> done) override;
+  void update(const v1::JournalEntry& entry) override;
+  void finish(const v1::JournalEntry& entry) override;
+  void discard(const std::string& interaction_id) override;
+  void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) override;
+
+  bool available() const override;
+  void on_available(std::function<void(bool)> fn) override;
+  std::string describe() const override;
+
+  // Writes kept for a reconnect right now (any thread; for tests and the stop banner).
+  size_t unsynced() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace router::adapters::redis

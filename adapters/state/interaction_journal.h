@@ -1,0 +1,56 @@
+// The interaction-journal port: where routerd makes its live routing state durable, so a
+// restart puts every waiting interaction back in its queue. The host (adapters/grpc/
+// routing_host) appends an entry before SubmitInteraction answers OK, rewrites it on every state
+// change and finishes it when the interaction ends; at start it loads the live entries.
+// Implementation: RedisJournal (adapters/redis/journal.h). Without one, state lives in memory.
+// Threading: any thread may call; callbacks run on the implementation's thread (the host posts
+// back to its own). Entries for one id are applied in the order they were called.
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "router/v1/journal.pb.h"
+
+namespace router::adapters::state {
+
+struct AppendResult {
+  // True: the entry is new, and as durable as the store's policy makes it (docs/redis.md).
+  bool appended = false;
+  // When not appended: the entry already journaled under this id — a repeated submit after a
+  // restart, or one whose first append timed out after all — and whether it is still live.
+  std::optional<v1::JournalEntry> existing;
+  bool existing_live = false;
+};
+
+class InteractionJournal {
+ public:
+  virtual ~InteractionJournal() = default;
+
+  // Journals a new interaction (entry.interaction().interaction_id() is the key), unless that id
+  // is journaled already. Errors: UNAVAILABLE (store down), DEADLINE_EXCEEDED (no answer in
+  // time: the entry may or may not be stored; a repeat of the id finds out).
+  virtual void append(const v1::JournalEntry& entry,
+                      std::function<void(absl::StatusOr<AppendResult>)> done) = 0;
+  // The latest state of a live interaction. Fire and forget, pipelined; a write the store could
+  // not take is kept (the latest per id) and written once it is back.
+  virtual void update(const v1::JournalEntry& entry) = 0;
+  // The interaction ended (entry.interaction().state() is final): it leaves the live set; the
+  // entry stays for a while so a repeated submit still replays it. Kept like update() on failure.
+  virtual void finish(const v1::JournalEntry& entry) = 0;
+  // Appended, but the engine refused it: removed as if it had never been accepted.
+  virtual void discard(const std::string& interaction_id) = 0;
+  // Every live entry, in submit order. At start, before routerd serves.
+  virtual void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) = 0;
+
+  // Whether append() can succeed now (the store is reachable). `fn` runs on every change.
+  virtual bool available() const = 0;
+  virtual void on_available(std::function<void(bool)> fn) = 0;
+  virtual std::string describe() const = 0;  // for the start banner
+};
+
+}  // namespace router::adapters::state
