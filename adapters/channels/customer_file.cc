@@ -90,14 +90,6 @@ std::string_view strip_bom(std::string_view s) {
   return s;
 }
 
-std::optional<engine::Segment> parse_segment(std::string_view s) {
-  if (equals_ignore_case(s, "strategic")) return engine::Segment::kStrategic;
-  if (equals_ignore_case(s, "profitable")) return engine::Segment::kProfitable;
-  if (equals_ignore_case(s, "ordinary")) return engine::Segment::kOrdinary;
-  if (equals_ignore_case(s, "risk")) return engine::Segment::kRisk;
-  return std::nullopt;
-}
-
 // Validates and normalizes one record's fields. Every error is "<source>:<line>: <field>: <what>".
 class Validator {
  public:
@@ -634,6 +626,14 @@ struct CustomerFileReader::State {
     return Step::kRejected;
   }
 };
+
+std::optional<engine::Segment> parse_segment(std::string_view s) {
+  if (equals_ignore_case(s, "strategic")) return engine::Segment::kStrategic;
+  if (equals_ignore_case(s, "profitable")) return engine::Segment::kProfitable;
+  if (equals_ignore_case(s, "ordinary")) return engine::Segment::kOrdinary;
+  if (equals_ignore_case(s, "risk")) return engine::Segment::kRisk;
+  return std::nullopt;
+}
 
 engine::Segment derive_segment(double current_value, double potential_value,
                                const SegmentThresholds& thresholds) {

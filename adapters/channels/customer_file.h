@@ -44,6 +44,10 @@ namespace router::adapters::channels {
 
 // How a customer without a segment in the file is segmented: RoutingConfig.daemon.segments.
 using SegmentThresholds = config::SegmentThresholds;
+// "strategic", "profitable", "ordinary" or "risk", any case; anything else: nothing. The one
+// spelling of segments in customer files and in Redis customer hashes.
+std::optional<engine::Segment> parse_segment(std::string_view s);
+
 engine::Segment derive_segment(double current_value, double potential_value,
                                const SegmentThresholds& thresholds);
 

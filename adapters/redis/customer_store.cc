@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "adapters/channels/memory_customer_store.h"
+#include "adapters/channels/customer_file.h"
 #include "adapters/redis/keys.h"
 
 namespace router::adapters::redis {
@@ -96,21 +96,6 @@ bool worth_logging(uint64_t count) { return count <= 10 || count % 1000 == 0; }
 std::string clip(std::string_view s) {
   constexpr size_t kMax = 64;
   return s.size() <= kMax ? std::string(s) : std::string(s.substr(0, kMax)) + "...";
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-std::optional<engine::Segment> parse_segment(std::string_view s) {
-  if (equals_ignore_case(s, "strategic")) return engine::Segment::kStrategic;
-  if (equals_ignore_case(s, "profitable")) return engine::Segment::kProfitable;
-  if (equals_ignore_case(s, "ordinary")) return engine::Segment::kOrdinary;
-  if (equals_ignore_case(s, "risk")) return engine::Segment::kRisk;
-  return std::nullopt;
 }
 
 std::optional<double> parse_double(std::string_view s) {
@@ -267,7 +252,7 @@ CustomerRecord RedisCustomerStore::Shared::parse_record(const std::vector<Reply>
 
   std::optional<engine::Segment> parsed;
   if (!segment.empty()) {
-    parsed = parse_segment(segment);
+    parsed = channels::parse_segment(segment);
     if (!parsed) malformed(r.customer_id, field::kSegment, segment);
   }
   r.segment = parsed

@@ -184,7 +184,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "Customers come from Redis: found by phone, email and web account through routerd; with "
+    "Customers come from Redis: found by phone, email and web account through routerd, and with "
     "Redis paused a lookup is degraded to anonymous instead of stalling the submit",
     "[grpc][redis][customers]") {
   RedisServer redis;

@@ -299,7 +299,7 @@ TEST_CASE("a command to a frozen server fails DEADLINE_EXCEEDED and its late rep
 }
 
 TEST_CASE(
-    "a server killed with commands in flight fails each once UNAVAILABLE; the client "
+    "a server killed with commands in flight fails each once UNAVAILABLE and the client "
     "reconnects when it is back",
     "[client]") {
   RedisServer server;
@@ -383,7 +383,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a server that accepts but never answers times the connect attempt out; the client "
+    "a server that accepts but never answers times the connect attempt out and the client "
     "connects once it answers",
     "[client]") {
   RedisServer server;

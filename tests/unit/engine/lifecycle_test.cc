@@ -725,7 +725,8 @@ TEST_CASE("an interaction expires at max_wait when that comes before its overflo
 namespace router::engine::testing {
 
 TEST_CASE(
-    "a recovered interaction keeps the agents it excluded and its original arrival time; unknown "
+    "a recovered interaction keeps the agents it excluded and its original arrival time, and "
+    "unknown "
     "agent ids are dropped",
     "[lifecycle][recovery]") {
   Center c;
