@@ -64,6 +64,7 @@ struct RedisParts {
   std::unique_ptr<redis::Client> customers;
   std::unique_ptr<redis::Client> journal_client;
   std::unique_ptr<redis::RedisJournal> journal;
+  redis::RedisCustomerStore* store = nullptr;  // owned by the engine host; for its counters
   std::thread thread;
   bool stopped = false;
 
@@ -251,6 +252,7 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
     }
     st.redis = std::make_unique<RedisParts>(*m.redis);
     customer_store = redis_customers(m, *st.redis);
+    st.redis->store = static_cast<redis::RedisCustomerStore*>(customer_store.get());
     st.redis->start();
   } else {
     auto customers = open_customers(m.daemon);
@@ -416,6 +418,14 @@ void Server::shutdown(std::chrono::milliseconds deadline) {
   size_t unsynced = 0;
   if (st.redis) {
     if (st.redis->journal) unsynced = st.redis->journal->unsynced();
+    if (st.redis->store != nullptr) {
+      const redis::CustomerStoreStats c = st.redis->store->stats();
+      spdlog::info(
+          "event=customer_store_stats lookups={} cache_hits={} redis_hits={} not_found={} "
+          "degraded={} write_backs={} write_back_failures={}",
+          c.lookups, c.cache_hits, c.redis_hits, c.not_found, c.degraded, c.write_backs,
+          c.write_back_failures);
+    }
     st.redis->stop();
   }
   // With a journal, the live ones are in Redis for the next start (less any unsynced writes);

@@ -223,3 +223,23 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace router::it
+
+namespace router::it {
+namespace {
+
+TEST_CASE(
+    "routerd with a journal it cannot reach waits --redis-wait, then exits 1 naming the address",
+    "[grpc][redis][journal]") {
+  const std::string redis = "127.0.0.1:" + std::to_string(free_port());  // nothing listens
+  CenterFiles files;
+  RouterdProcess routerd(files, "127.0.0.1:" + std::to_string(free_port()),
+                         {"--redis", redis, "--redis-wait", "0.5"});
+  const auto status = routerd.wait_exit(20s);
+  INFO("routerd log:\n" << routerd.log());
+  REQUIRE(status.has_value());
+  CHECK(*status == 1);
+  CHECK_THAT(routerd.log(), Catch::Contains("cannot load the interaction journal from " + redis));
+}
+
+}  // namespace
+}  // namespace router::it
