@@ -178,9 +178,14 @@ v1::Interaction RoutingHost::interaction_proto(
     if (*final_state == v1::COMPLETED) p.set_agent(t.handled_by);
     return p;
   }
-  auto snap = router_->interaction(t.id);
-  if (!snap.ok()) return p;
-  const auto& s = snap.value();
+  if (auto snap = router_->interaction(t.id); snap.ok()) {
+    fill_state(t, snap.value(), /*estimate=*/true, p);
+  }
+  return p;
+}
+
+void RoutingHost::fill_state(const Tracked& t, const engine::InteractionSnapshot& s, bool estimate,
+                             v1::Interaction& p) const {
   p.set_state(to_proto(s.state));
   if (s.queue.valid() && s.queue.value() < model_.queues.size()) {
     p.set_queue(model_.queues[s.queue.value()].name);
@@ -190,13 +195,15 @@ v1::Interaction RoutingHost::interaction_proto(
   if (s.state == engine::InteractionState::kQueued) {
     const int position = std::max(1, t.position);
     p.set_position(position);
-    auto ewt = router_->ewt(s.queue, position, router_->now());
-    p.set_ewt_s(ewt.ok() ? engine::seconds(ewt.value()) : 0.0);
+    p.set_ewt_s(0);
+    if (estimate) {
+      auto ewt = router_->ewt(s.queue, position, router_->now());
+      if (ewt.ok()) p.set_ewt_s(engine::seconds(ewt.value()));
+    }
   } else {
     p.set_position(0);
     p.set_ewt_s(0);
   }
-  return p;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,19 +464,11 @@ void RoutingHost::finish_submit(const Caller& caller, v1::SubmitInteractionReque
   if (journal_ == nullptr) return admit(std::move(spec), std::move(t));
 
   // Durable first: the entry is journaled before the engine sees it, and OK waits for it.
-  v1::JournalEntry entry;
-  *entry.mutable_interaction() = t.proto;
+  // Not in the engine yet: the entry is the submitted interaction, waiting in its queue.
+  v1::JournalEntry entry = journal_entry(t, {});
   entry.mutable_interaction()->set_state(v1::QUEUED);
   entry.mutable_interaction()->set_queue(model_.queues[route->queue.value()].name);
   entry.mutable_interaction()->set_priority(spec.priority);
-  entry.set_arrived_unix_ns(t.arrived_unix_ns);
-  for (const auto& req : spec.extra_skills) {
-    auto* out = entry.add_extra_skills();
-    out->set_skill(model_.skills[req.skill.value()]);
-    out->set_min_level(req.min_level);
-  }
-  entry.set_submitter(t.submitter);
-  entry.set_thread_agent(t.thread_agent);
   journal_->append(entry, [this, spec = std::move(spec),
                            t = std::move(t)](absl::StatusOr<state::AppendResult> r) mutable {
     post([this, spec = std::move(spec), t = std::move(t), r = std::move(r)]() mutable {
@@ -1113,15 +1112,22 @@ void RoutingHost::publish(const engine::Event& event) {
 v1::JournalEntry RoutingHost::journal_entry(const Tracked& t,
                                             std::optional<v1::InteractionState> final_state) const {
   v1::JournalEntry e;
-  *e.mutable_interaction() = interaction_proto(t, final_state);
+  v1::Interaction& p = *e.mutable_interaction();
+  if (final_state) {
+    p = interaction_proto(t, final_state);
+  } else {
+    p = t.proto;
+    // One snapshot for the state and the exclusions; no EWT (recovery recomputes it).
+    if (auto snap = router_->interaction(t.id); snap.ok()) {
+      fill_state(t, snap.value(), /*estimate=*/false, p);
+      for (engine::AgentId a : snap.value().excluded) e.add_excluded_agents(agent_name(a));
+    }
+  }
   e.set_arrived_unix_ns(t.arrived_unix_ns);
   for (const auto& req : t.extra_skills) {
     auto* out = e.add_extra_skills();
     out->set_skill(model_.skills[req.skill.value()]);
     out->set_min_level(req.min_level);
-  }
-  if (auto snap = router_->interaction(t.id); snap.ok()) {
-    for (engine::AgentId a : snap.value().excluded) e.add_excluded_agents(agent_name(a));
   }
   e.set_submitter(t.submitter);
   e.set_thread_agent(t.thread_agent);

@@ -197,6 +197,10 @@ class RoutingHost {
   ::grpc::Status agent_status(engine::AgentId agent, v1::AgentStatus* out) const;
   v1::Interaction interaction_proto(const Tracked& t,
                                     std::optional<v1::InteractionState> final_state) const;
+  // The engine's current state of `t` into `p`; `estimate`: also its EWT (a cost the journal
+  // does not need).
+  void fill_state(const Tracked& t, const engine::InteractionSnapshot& s, bool estimate,
+                  v1::Interaction& p) const;
   std::string agent_name(engine::AgentId agent) const;
 
   config::RoutingModel model_;

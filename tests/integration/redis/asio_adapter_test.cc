@@ -15,24 +15,13 @@
 #include <vector>
 
 #include "tests/integration/redis/redis_server.h"
+#include "tests/integration/redis/run_until.h"
 
 namespace router::it {
 namespace {
 
 using namespace std::chrono_literals;
 namespace redis = ::router::adapters::redis;
-
-// Runs `io` until `done` holds or `limit` passes; false on timeout. Tests poll with a deadline.
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::milliseconds limit = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    if (io.stopped()) io.restart();
-    if (io.run_for(10ms) == 0) std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 
 // What hiredis handed back for a group of commands, and where it ran the callbacks.
 struct Replies {

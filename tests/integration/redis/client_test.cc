@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tests/integration/redis/redis_server.h"
+#include "tests/integration/redis/run_until.h"
 
 namespace router::it {
 namespace {
@@ -29,18 +30,6 @@ using namespace std::chrono_literals;
 namespace redis = ::router::adapters::redis;
 
 constexpr auto kGenerous = 5s;  // a command that should answer gets this long: not a timing test
-
-// Runs `io` until `done` holds or `limit` passes; false on timeout. Tests poll with a deadline.
-bool run_until(asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::milliseconds limit = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    if (io.stopped()) io.restart();
-    if (io.run_for(10ms) == 0) std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 
 void run_for(asio::io_context& io, std::chrono::milliseconds how_long) {
   (void)run_until(
