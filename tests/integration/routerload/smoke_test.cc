@@ -1,0 +1,218 @@
+// routerload end to end, as CI's smoke run: a real redis-server with imported customers, the
+// real routerd binary on a generated center, and the real routerload binary driving it over
+// loopback. Every interaction routerload submits must be completed, with no error, closed loop
+// and open loop (with think, handle and wrap-up times); and the same against the echo baseline.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/integration/redis/redis_server.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs a program to its end with stdout and stderr in `log`; returns its exit status.
+int run(const std::vector<std::string>& args, const fs::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A temporary folder with Redis, customers imported into it, a generated center and routerd
+// running it.
+class LoadBench {
+ public:
+  LoadBench() : dir_(fs::temp_directory_path() / ("routerload-smoke-" + std::to_string(getpid()))) {
+    fs::create_directories(dir_);
+    port_ = free_port();
+    REQUIRE(run({CUSTOMERGEN_PATH, "--count", "500", "--seed", "7", "--out",
+                 (dir_ / "customers.jsonl").string()},
+                dir_ / "customergen.log") == 0);
+    const std::string redis = "127.0.0.1:" + std::to_string(redis_.port());
+    INFO(slurp(dir_ / "import.log"));
+    REQUIRE(run({ROUTERCTL_PATH, "customers", "import", (dir_ / "customers.jsonl").string(),
+                 "--redis", redis},
+                dir_ / "import.log") == 0);
+    REQUIRE(run({ROUTERLOAD_PATH, "center", "--agents", "40", "--queues", "4", "--listen",
+                 address(), "--redis", redis, "--offer-timeout-s", "20", "--out", config()},
+                dir_ / "center.log") == 0);
+    start_routerd();
+  }
+  ~LoadBench() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string config() const { return (dir_ / "center.yaml").string(); }
+  std::string customers() const { return (dir_ / "customers.jsonl").string(); }
+  fs::path path(const std::string& name) const { return dir_ / name; }
+  std::string routerd_log() const { return slurp(dir_ / "routerd.log"); }
+
+ private:
+  void start_routerd() {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = (dir_ / "routerd.log").string();
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    std::string config_path = config();
+    const char* argv[] = {ROUTERD_PATH, "-c", config_path.c_str(), "--log-level", "warn", nullptr};
+    REQUIRE(posix_spawn(&pid_, ROUTERD_PATH, &actions, nullptr, const_cast<char**>(argv),
+                        environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    // routerd listens once the journal is loaded.
+    auto channel = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+    INFO(routerd_log());
+    REQUIRE(channel->WaitForConnected(std::chrono::system_clock::now() + 20s));
+  }
+
+  fs::path dir_;
+  router::it::RedisServer redis_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+nlohmann::json run_load(LoadBench& bench, const std::string& name,
+                        const std::vector<std::string>& extra, int expected_exit = 0) {
+  std::vector<std::string> args = {ROUTERLOAD_PATH,
+                                   "run",
+                                   "--config",
+                                   bench.config(),
+                                   "--target",
+                                   bench.address(),
+                                   "--customers",
+                                   bench.customers(),
+                                   "--quiet",
+                                   "--warmup",
+                                   "0",
+                                   "--json",
+                                   bench.path(name + ".json").string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const int status = run(args, bench.path(name + ".log"));
+  INFO("routerload output:\n" << slurp(bench.path(name + ".log")));
+  INFO("routerd log:\n" << bench.routerd_log());
+  REQUIRE(status == expected_exit);
+  return nlohmann::json::parse(slurp(bench.path(name + ".json")));
+}
+
+void check_every_interaction_completed(const nlohmann::json& report, uint64_t submitted) {
+  INFO(report.dump(2));
+  const auto& counts = report["counts"];
+  CHECK(counts["submitted_total"].get<uint64_t>() == submitted);
+  CHECK(counts["completed_total"].get<uint64_t>() == submitted);
+  CHECK(counts["cancelled_at_end"].get<uint64_t>() == 0);
+  CHECK(counts["unfinished"].get<uint64_t>() == 0);
+  CHECK(report["errors"].empty());
+  // Every lifecycle was timed from submit to offer.
+  CHECK(report["latency_ms"]["submit_to_offer"]["count"].get<uint64_t>() >= submitted);
+  CHECK(report["latency_ms"]["submit_to_offer"]["p50"].get<double>() > 0);
+}
+
+}  // namespace
+
+TEST_CASE("a closed-loop routerload run completes every interaction it submits", "[routerload]") {
+  LoadBench bench;
+  const auto report = run_load(bench, "closed", {"--count", "400", "--concurrency", "60"});
+  check_every_interaction_completed(report, 400);
+  CHECK(report["lifecycles_per_s"].get<double>() > 0);
+}
+
+TEST_CASE("an open-loop routerload run with think, handle and wrap-up times completes everything",
+          "[routerload]") {
+  LoadBench bench;
+  const auto report =
+      run_load(bench, "open",
+               {"--rate", "150", "--count", "300", "--think-ms", "5:30", "--handle-ms", "10:50",
+                "--wrap-up-ms", "0:20", "--gateways", "3", "--threads", "2"});
+  check_every_interaction_completed(report, 300);
+  // Latency figures are those of the open loop (all four kinds were timed).
+  CHECK(report["latency_ms"]["accept_ack"]["count"].get<uint64_t>() == 300);
+  CHECK(report["latency_ms"]["complete_ack"]["count"].get<uint64_t>() == 300);
+}
+
+TEST_CASE("routerload --with-echo reports the engine against the echo baseline", "[routerload]") {
+  LoadBench bench;
+  const auto report = run_load(
+      bench, "with-echo",
+      {"--count", "200", "--concurrency", "40", "--with-echo", "--echo-path", ROUTERECHO_PATH});
+  check_every_interaction_completed(report, 200);
+  check_every_interaction_completed(report["baseline"], 200);
+  CHECK(report["ratios"]["lifecycles_per_s"].get<double>() > 0);
+  CHECK(report["baseline"]["label"].get<std::string>().rfind("routerecho", 0) == 0);
+}
+
+TEST_CASE("routerload exits 2 naming the flag for a bad flag value", "[routerload]") {
+  const fs::path log =
+      fs::temp_directory_path() / ("routerload-badflag-" + std::to_string(getpid()));
+  const fs::path config =
+      fs::temp_directory_path() / ("routerload-badflag-" + std::to_string(getpid()) + ".yaml");
+  REQUIRE(
+      run({ROUTERLOAD_PATH, "center", "--agents", "2", "--queues", "1", "--out", config.string()},
+          log) == 0);
+  CHECK(run({ROUTERLOAD_PATH, "run", "--config", config.string(), "--think-ms", "9:3"}, log) == 2);
+  CHECK_THAT(slurp(log), Catch::Contains("--think-ms"));
+  CHECK(run({ROUTERLOAD_PATH, "run", "--config", config.string(), "--mix", "1,2"}, log) == 2);
+  CHECK_THAT(slurp(log), Catch::Contains("--mix"));
+  fs::remove(log);
+  fs::remove(config);
+}

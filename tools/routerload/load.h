@@ -1,0 +1,90 @@
+// The load itself: simulated gateways and agent desktops driving routerd (or routerecho) over
+// gRPC's callback API, the way the real ones do, and measuring what they see.
+//
+// - A gateway submits interactions on its own channel to routerd: open loop (Poisson arrivals
+//   at a rate) or closed loop (it keeps its share of `concurrency` interactions live, and submits
+//   a new one when one of its interactions is completed). Each request carries its send time as
+//   the attribute "routerload_t0" (steady clock, ns), which comes back in the offer.
+// - An agent desktop logs in NOT_READY, opens StreamWork, goes READY on the stream's first
+//   status, and for each offer: AcceptOffer after a think time, CompleteInteraction after a
+//   handle time, EndWrapUp after a wrap-up time. A completion is reported to the gateway that
+//   submitted the interaction (its index is in the interaction id).
+// Threads: K driver threads, each an Asio io_context owning some gateways and agents; gRPC's
+// threads only timestamp an answer and post it to the owner. Each driver fills its own Figures.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "adapters/config/routing_config.h"
+#include "engine/types.h"
+#include "router/v1/config.pb.h"
+#include "tools/routerload/report.h"
+
+namespace router::load {
+
+inline constexpr size_t kChannels = 4;  // phone, e-mail, chat, callback (the --mix order)
+inline constexpr v1::Channel kChannelOrder[kChannels] = {v1::PHONE, v1::EMAIL, v1::WEB_CHAT,
+                                                         v1::WEB_CALLBACK};
+
+struct AgentLogin {
+  std::string name;
+  std::string token;  // empty under dev_no_auth
+};
+
+// What the load needs from the configuration routerd runs.
+struct Center {
+  std::string gateway_token;  // empty under dev_no_auth
+  std::vector<AgentLogin> agents;
+  // Entry-point addresses per channel (kChannelOrder), of the entry points that need no intent
+  // or language: any of them takes an arrival.
+  std::array<std::vector<std::string>, kChannels> doors;
+};
+// INVALID_ARGUMENT when the configuration has no GATEWAY token (and no dev_no_auth), an agent
+// without an AGENT token, or no door at all.
+engine::Result<Center> center_from_config(const adapters::config::RoutingModel& model);
+
+// One customer's keys, as arrivals present them (empty: the customer has none of that kind).
+struct CustomerKeys {
+  std::string phone;
+  std::string email;
+  std::string visitor;
+  std::string account;
+};
+// Reads at most `limit` records of a customer file (JSONL or CSV); bad records are skipped.
+engine::Result<std::vector<CustomerKeys>> read_customer_keys(const std::string& path, size_t limit);
+
+struct Spread {  // a uniform time in [min_ms, max_ms]
+  double min_ms = 0;
+  double max_ms = 0;
+};
+
+struct LoadOptions {
+  std::string target = "127.0.0.1:50051";
+  std::string label;  // the report's label; default "<target>"
+  size_t agents = 0;  // the first N of the center's agents; 0: all
+  size_t gateways = 4;
+  std::array<double, kChannels> mix{55, 15, 20, 10};
+  double known_share = 0.9;   // of arrivals, when there are customer keys
+  double rate = 0;            // > 0: open loop, arrivals per second in total
+  size_t concurrency = 1000;  // closed loop: interactions kept live
+  double duration_s = 10;     // submits stop after this...
+  uint64_t count = 0;         // ...or after this many submits (0: no count)
+  double warmup_s = 1;        // left out of the figures
+  Spread think, handle, wrap_up;
+  size_t max_inflight = 2000;   // submits awaiting their answer, over all gateways
+  double drain_s = 30;          // after the last submit: wait for live work to finish
+  double login_timeout_s = 60;  // every agent READY within this, or the run fails
+  uint64_t seed = 1;
+  size_t threads = 1;    // driver threads
+  bool progress = true;  // a progress line on stderr
+};
+
+// Runs the load to the end (submits, drain, cancels, logouts) and returns what it measured.
+// FAILED_PRECONDITION when the agents could not all log in and go READY.
+engine::Result<Report> run_load(const LoadOptions& options, const Center& center,
+                                const std::vector<CustomerKeys>& customers);
+
+}  // namespace router::load

@@ -1,0 +1,87 @@
+// What a routerload run measured, and how it is shown: counts, latency histograms and errors by
+// RPC and status code (Figures), gathered per driver thread and merged at the end; a Report adds
+// the run's target and measuring window, and prints as a table or as JSON, optionally next to an
+// echo baseline run with the same load (the ratio is the figure that travels between machines).
+// Not thread-safe: each driver thread fills its own Figures; merge() after they stopped.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+
+#include "tools/routerload/latency_histogram.h"
+
+namespace router::load {
+
+// The RPCs routerload makes (all but StreamWork, which is counted as stream events).
+enum class Rpc {
+  kSubmit,
+  kCancel,
+  kLogin,
+  kSetState,
+  kAccept,
+  kReject,
+  kComplete,
+  kEndWrapUp,
+  kLogout,
+  kStreamWork,  // only its final status, when it ends with an error while the run goes on
+};
+inline constexpr size_t kRpcKinds = 10;
+const char* rpc_name(Rpc rpc);  // "SubmitInteraction", ...
+
+struct Figures {
+  // Latencies of what happened inside the measuring window.
+  LatencyHistogram submit_ack;       // SubmitInteraction sent → its answer
+  LatencyHistogram submit_to_offer;  // SubmitInteraction sent → the offer read from StreamWork
+  LatencyHistogram accept_ack;       // AcceptOffer sent → its answer
+  LatencyHistogram complete_ack;     // CompleteInteraction sent → its answer
+
+  // Counts inside the measuring window.
+  uint64_t submitted = 0;      // SubmitInteraction answered OK (replays included)
+  uint64_t offered = 0;        // offers read by the agent desktops
+  uint64_t accepted = 0;       // AcceptOffer answered OK
+  uint64_t completed = 0;      // CompleteInteraction answered OK: one full lifecycle
+  uint64_t rpcs = 0;           // unary RPCs answered (any status)
+  uint64_t stream_events = 0;  // WorkEvents read (offers, updates, statuses, heartbeats)
+
+  // Whole run, window or not: what the end check needs.
+  uint64_t submitted_total = 0;
+  uint64_t completed_total = 0;
+  uint64_t cancelled_at_end = 0;  // still live after the drain, cancelled by routerload
+  uint64_t unfinished = 0;        // live after the drain and the cancels (lost, or stuck)
+  uint64_t throttled = 0;  // open loop: arrivals not sent, --max-inflight submits were pending
+
+  // Non-OK answers over the whole run, by RPC and grpc::StatusCode.
+  std::map<std::pair<Rpc, int>, uint64_t> errors;
+
+  void error(Rpc rpc, int code) { ++errors[{rpc, code}]; }
+  uint64_t error_count() const;
+  void merge(const Figures& other);
+};
+
+struct Report {
+  std::string label;    // "routerd 127.0.0.1:50051", "echo 127.0.0.1:40117"
+  double window_s = 0;  // the measuring window (after the warm-up, until submits stop)
+  double run_s = 0;     // start to the end of the drain
+  Figures figures;
+
+  double lifecycles_per_s() const;  // completed / window_s
+  double rpcs_per_s() const;        // (rpcs + stream_events) / window_s
+};
+
+// The report as a fixed-width table; with `baseline`, the baseline's figures and the ratios
+// (rate: this / baseline; latency: this / baseline) follow each row.
+std::string format_table(const Report& report, const Report* baseline = nullptr);
+
+// {"label", "window_s", "lifecycles_per_s", "rpcs_per_s", "counts": {...},
+//  "latency_ms": {"submit_ack": {"p50", "p90", "p99", "p99_9", "max", "mean", "count"}, ...},
+//  "errors": [{"rpc", "code", "count"}]}; with `baseline`: "baseline": {...same...},
+//  "ratios": {"lifecycles_per_s", "rpcs_per_s", "submit_to_offer_p99", ...}.
+nlohmann::json to_json(const Report& report, const Report* baseline = nullptr);
+
+// "OK", "UNAVAILABLE", ...: grpc::StatusCode's name.
+std::string status_code_name(int code);
+
+}  // namespace router::load
