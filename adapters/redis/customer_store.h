@@ -69,6 +69,10 @@ class RedisCustomerStore final : public channels::CustomerLookup {
 
   CustomerStoreStats stats() const;
 
+  // The script every lookup runs (customer_store.cc describes its KEYS, ARGV and reply), for
+  // programs that measure Redis with it (bench/redis_lookup).
+  static const Script& lookup_script();
+
  private:
   struct Shared;
   Client& client_;
