@@ -2349,6 +2349,11 @@ std::string_view Router::skill_name(SkillId s) const {
   return s.valid() && s.value() < impl_->skill_names_.size() ? impl_->skill_names_[s.value()]
                                                              : std::string_view();
 }
+std::string_view Router::agent_name(AgentId a) const {
+  return a.valid() && a.value() < impl_->agents_.size()
+             ? std::string_view(impl_->agents_[a.value()]->profile.name)
+             : std::string_view();
+}
 size_t Router::queue_count() const { return impl_->queues_.size(); }
 size_t Router::agent_count() const { return impl_->agents_.size(); }
 

@@ -146,6 +146,8 @@ class Router {
   std::optional<QueueId> find_queue(std::string_view name) const;
   std::optional<AgentId> find_agent(std::string_view name) const;
   std::string_view skill_name(SkillId skill) const;
+  // The agent's name, without building a snapshot; empty for an unknown id.
+  std::string_view agent_name(AgentId agent) const;
   size_t queue_count() const;
   size_t agent_count() const;
 

@@ -153,9 +153,7 @@ Status RoutingHost::find_queue(const std::string& name, const char* field,
 }
 
 std::string RoutingHost::agent_name(engine::AgentId agent) const {
-  if (!agent.valid()) return {};
-  auto a = router_->agent(agent, router_->now());
-  return a.ok() ? a.value().name : std::string();
+  return std::string(router_->agent_name(agent));
 }
 
 Status RoutingHost::agent_status(engine::AgentId agent, v1::AgentStatus* out) const {

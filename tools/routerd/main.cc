@@ -1,6 +1,7 @@
 // routerd: the routing daemon. The composition root: reads the flags, sets up logging, starts the
 // gRPC server (adapters/grpc) and turns signals into actions — SIGHUP reloads the configuration,
 // SIGTERM/SIGINT shut down within daemon.shutdown_deadline_s.
+#include <absl/synchronization/mutex.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,10 @@
 #include "adapters/grpc/server.h"
 
 int main(int argc, char** argv) {
+  // Debian builds Abseil without NDEBUG, so every absl::Mutex (gRPC locks several per call) feeds
+  // a process-wide deadlock-detection graph behind one global lock. That is a debugging aid, not
+  // for a daemon under load: bench/README.md has what turning it off gained.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{
       "routerd — contact-center routing daemon (gRPC: InteractionService, AgentService, "
       "SupervisorService, AdminService; grpc.health.v1; server reflection).\n"

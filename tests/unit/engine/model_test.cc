@@ -42,6 +42,18 @@ TEST_CASE("an agent skill level outside 1..10 is refused naming the skill's leve
   CHECK_FALSE(c.router.find_agent("alice").has_value());
 }
 
+TEST_CASE("an agent's name is found by id without a snapshot, and is empty for an unknown id",
+          "[model]") {
+  Center c;
+  AgentProfile p;
+  p.name = "alice";
+  auto id = c.router.add_agent(p);
+  REQUIRE(id.ok());
+  CHECK(c.router.agent_name(id.value()) == "alice");
+  CHECK(c.router.agent_name(AgentId(id.value().value() + 1)).empty());
+  CHECK(c.router.agent_name(AgentId()).empty());
+}
+
 TEST_CASE("an agent with an unknown skill is refused as not found naming the skill field",
           "[model]") {
   Center c;
