@@ -1,6 +1,7 @@
 // routerload: drives a running routerd (or the routerecho baseline) over gRPC with simulated
 // gateways and agent desktops, and reports rates and latencies (README.md). `routerload center`
 // writes a synthetic configuration of any size for routerd to run.
+#include <absl/synchronization/mutex.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -50,7 +51,9 @@ bool parse_spread(const std::string& text, Spread& spread) {
 // routerecho as a child process on a free loopback port; stopped (SIGTERM) on destruction.
 class EchoChild {
  public:
-  static std::optional<EchoChild> start(const std::string& path, std::string& error) {
+  // `keep_stderr`: routerecho's summary line goes to our stderr (else to /dev/null).
+  static std::optional<EchoChild> start(const std::string& path, bool keep_stderr,
+                                        std::string& error) {
     int out[2];
     if (pipe(out) != 0) {
       error = "pipe failed";
@@ -60,6 +63,9 @@ class EchoChild {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
+    if (!keep_stderr) {
+      posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    }
     std::string listen = "--listen=127.0.0.1:0";
     char* argv[] = {const_cast<char*>(path.c_str()), listen.data(), nullptr};
     pid_t pid = 0;
@@ -150,8 +156,10 @@ int run_command(LoadOptions options, const std::string& config_path,
 
   std::optional<Report> baseline;
   if (echo || with_echo) {
+    // The child lives for the baseline run only: it is gone before routerd's run starts.
     std::string error;
-    auto child = EchoChild::start(echo_path.empty() ? default_echo_path() : echo_path, error);
+    auto child = EchoChild::start(echo_path.empty() ? default_echo_path() : echo_path,
+                                  options.progress, error);
     if (!child) {
       std::cerr << "routerload: --echo: " << error << "\n";
       return kExitSetup;
@@ -159,8 +167,9 @@ int run_command(LoadOptions options, const std::string& config_path,
     LoadOptions echo_options = options;
     echo_options.target = child->address();
     echo_options.label = "routerecho " + child->address();
-    if (options.progress)
+    if (options.progress) {
       std::fprintf(stderr, "routerload: echo baseline at %s\n", child->address().c_str());
+    }
     auto report = run_load(echo_options, center.value(), customers);
     if (!report.ok()) {
       std::cerr << "routerload: echo baseline: " << report.error().message << "\n";
@@ -204,6 +213,9 @@ int run_command(LoadOptions options, const std::string& config_path,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As routerd and routerecho do (tools/routerd/main.cc): Debian's Abseil is built without NDEBUG,
+  // and its mutex deadlock detection would tax every gRPC call of the measurement.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "routerload: drives a running routerd over gRPC as gateways and agent desktops do, and "

@@ -1,6 +1,7 @@
 // routerecho: the echo baseline server for routerload (echo_service.h). The composition root:
 // reads the flags, starts the server, prints the one line a parent reads to learn the port, and
 // turns SIGTERM/SIGINT into a shutdown.
+#include <absl/synchronization/mutex.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -14,6 +15,9 @@
 #include "tools/routerload/echo_service.h"
 
 int main(int argc, char** argv) {
+  // As routerd does (tools/routerd/main.cc): Debian's Abseil is built without NDEBUG, and its mutex
+  // deadlock detection would tax every gRPC call of the measurement.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{
       "routerecho — the echo baseline for routerload: a bare gRPC server answering router.v1's "
       "InteractionService (SubmitInteraction, CancelInteraction, GetInteraction) and "
