@@ -31,6 +31,7 @@ constexpr auto kRpcDeadline = std::chrono::seconds(30);
 constexpr auto kRetryAfterError = std::chrono::milliseconds(20);
 constexpr size_t kAgentsPerChannel = 1000;  // StreamWork calls per HTTP/2 connection
 constexpr size_t kMaxAgentChannels = 16;
+constexpr auto kMaxRamp = std::chrono::seconds(300);
 
 int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
 
@@ -335,7 +336,7 @@ class Gateway {
       if (rate_ <= 0) fill();
       return;
     }
-    f.error(Rpc::kSubmit, status.error_code());
+    f.error(Rpc::kSubmit, status.error_code(), status.error_message());
     run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
     if (live_.erase(seq) > 0) run_.live.fetch_sub(1, std::memory_order_relaxed);
     if (rate_ <= 0 && run_.submitting()) {
@@ -364,7 +365,7 @@ class Gateway {
               if (live_.erase(seq) > 0) run_.live.fetch_sub(1, std::memory_order_relaxed);
             } else if (status.error_code() != grpc::FAILED_PRECONDITION) {
               // FAILED_PRECONDITION: an agent holds it and will complete it.
-              driver_.figures.error(Rpc::kCancel, status.error_code());
+              driver_.figures.error(Rpc::kCancel, status.error_code(), status.error_message());
             }
           });
           run_.rpc_finished();
@@ -440,7 +441,7 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
     asio::post(driver_.io, [this, status] {
       run_.streams_open.fetch_sub(1, std::memory_order_relaxed);
       if (!status.ok() && !run_.stopping()) {
-        driver_.figures.error(Rpc::kStreamWork, status.error_code());
+        driver_.figures.error(Rpc::kStreamWork, status.error_code(), status.error_message());
         run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
       }
       done_.store(true, std::memory_order_release);
@@ -472,8 +473,13 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
                if (status.ok()) {
                  on_ok(*call, at);
                } else {
-                 driver_.figures.error(rpc, status.error_code());
+                 driver_.figures.error(rpc, status.error_code(), status.error_message());
                  run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
+               }
+               // The end of an offer's path, whichever way it ended.
+               if (rpc == Rpc::kEndWrapUp ||
+                   (!status.ok() && (rpc == Rpc::kAccept || rpc == Rpc::kComplete))) {
+                 run_.held.fetch_sub(1, std::memory_order_relaxed);
                }
              });
              run_.rpc_finished();
@@ -725,26 +731,37 @@ engine::Result<Report> Run::execute() {
         " s (is routerd at " + options_.target + " running this configuration?)");
   }
 
+  // No warm-up: every interaction is measured, from the first submit.
+  if (options_.warmup_s <= 0) measuring_.store(true);
   submitting_.store(true);
   const auto load_started = Clock::now();
   for (auto& g : gateways_) g->start();
   const auto warm =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.warmup_s));
-  const auto stop_at = load_started + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(options_.duration_s));
+  const auto measure = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(options_.duration_s));
+  // A closed loop is warm once it also holds its concurrency (a 115,000-deep backlog takes a
+  // while to build); it gives up waiting for that after kMaxRamp and measures what it has.
+  const bool closed_loop = options_.rate <= 0;
+  const auto ramped = [&] {
+    return !closed_loop ||
+           live.load() >= static_cast<int64_t>(static_cast<double>(options_.concurrency) * 0.95);
+  };
   bool warmed = options_.warmup_s <= 0;
   Clock::time_point window_start = load_started;
-  if (warmed) measuring_.store(true);
   while (submitting_.load()) {
     const auto now = Clock::now();
-    if (!warmed && now - load_started >= warm) {
+    if (!warmed && now - load_started >= warm &&
+        (ramped() || now - load_started >= warm + kMaxRamp)) {
       warmed = true;
       window_start = now;
       measuring_.store(true);
     }
-    if (options_.count == 0 && now >= stop_at) break;
+    if (warmed && options_.count == 0 && now - window_start >= measure) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (elapsed() - last_line_s_ >= (tty_ ? 0.5 : 5)) progress_line(elapsed(), "load", false);
+    if (elapsed() - last_line_s_ >= (tty_ ? 0.5 : 5)) {
+      progress_line(elapsed(), warmed ? "load" : "warm-up", false);
+    }
   }
   submitting_.store(false);
   auto window_end = Clock::now();

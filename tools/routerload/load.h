@@ -70,9 +70,10 @@ struct LoadOptions {
   double known_share = 0.9;   // of arrivals, when there are customer keys
   double rate = 0;            // > 0: open loop, arrivals per second in total
   size_t concurrency = 1000;  // closed loop: interactions kept live
-  double duration_s = 10;     // submits stop after this...
+  double duration_s = 10;     // seconds measured after the warm-up; then submits stop...
   uint64_t count = 0;         // ...or after this many submits (0: no count)
-  double warmup_s = 1;        // left out of the figures
+  double warmup_s = 1;        // left out of the figures; a closed loop also waits (up to 5 min)
+                              // until it holds 95% of its concurrency. 0: measure everything
   Spread think, handle, wrap_up;
   size_t max_inflight = 2000;   // submits awaiting their answer, over all gateways
   double drain_s = 30;          // after the last submit: wait for live work to finish

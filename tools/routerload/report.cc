@@ -63,8 +63,12 @@ nlohmann::json report_json(const Report& r) {
   j["latency_ms"] = lat;
   nlohmann::json errors = nlohmann::json::array();
   for (const auto& [key, count] : f.errors) {
-    errors.push_back(
-        {{"rpc", rpc_name(key.first)}, {"code", status_code_name(key.second)}, {"count", count}});
+    nlohmann::json e = {
+        {"rpc", rpc_name(key.first)}, {"code", status_code_name(key.second)}, {"count", count}};
+    if (auto it = f.error_examples.find(key); it != f.error_examples.end()) {
+      e["example"] = it->second;
+    }
+    errors.push_back(e);
   }
   j["errors"] = errors;
   return j;
@@ -136,6 +140,7 @@ void Figures::merge(const Figures& o) {
   unfinished += o.unfinished;
   throttled += o.throttled;
   for (const auto& [key, count] : o.errors) errors[key] += count;
+  for (const auto& [key, message] : o.error_examples) error_examples.emplace(key, message);
 }
 
 double Report::lifecycles_per_s() const {
@@ -197,12 +202,15 @@ std::string format_table(const Report& r, const Report* base) {
   if (f.errors.empty()) {
     out += "errors: none\n";
   } else {
-    out += "errors:";
+    out += "errors:\n";
     for (const auto& [key, count] : f.errors) {
-      append(out, " %s %s x%llu;", rpc_name(key.first), status_code_name(key.second).c_str(),
+      append(out, "  %s %s x%llu", rpc_name(key.first), status_code_name(key.second).c_str(),
              static_cast<unsigned long long>(count));
+      if (auto it = f.error_examples.find(key); it != f.error_examples.end()) {
+        out += ": \"" + it->second.substr(0, 160) + "\"";
+      }
+      out += '\n';
     }
-    out.back() = '\n';
   }
   return out;
 }

@@ -55,8 +55,12 @@ struct Figures {
 
   // Non-OK answers over the whole run, by RPC and grpc::StatusCode.
   std::map<std::pair<Rpc, int>, uint64_t> errors;
+  // The first message of each (RPC, code), as an example of what the server said.
+  std::map<std::pair<Rpc, int>, std::string> error_examples;
 
-  void error(Rpc rpc, int code) { ++errors[{rpc, code}]; }
+  void error(Rpc rpc, int code, const std::string& message = {}) {
+    if (++errors[{rpc, code}] == 1 && !message.empty()) error_examples[{rpc, code}] = message;
+  }
   uint64_t error_count() const;
   void merge(const Figures& other);
 };
@@ -77,7 +81,7 @@ std::string format_table(const Report& report, const Report* baseline = nullptr)
 
 // {"label", "window_s", "lifecycles_per_s", "rpcs_per_s", "counts": {...},
 //  "latency_ms": {"submit_ack": {"p50", "p90", "p99", "p99_9", "max", "mean", "count"}, ...},
-//  "errors": [{"rpc", "code", "count"}]}; with `baseline`: "baseline": {...same...},
+//  "errors": [{"rpc", "code", "count", "example"}]}; with `baseline`: "baseline": {...same...},
 //  "ratios": {"lifecycles_per_s", "rpcs_per_s", "submit_to_offer_p99", ...}.
 nlohmann::json to_json(const Report& report, const Report* baseline = nullptr);
 
