@@ -139,6 +139,7 @@ class RoutingHost {
     int64_t arrived_unix_ns = 0;
     std::vector<engine::SkillRequirement> extra_skills;
     std::string thread_agent;
+    uint64_t journaled = 0;  // recovery_key() of the entry last written; 0: none yet
   };
   struct PendingSubmit {  // waiting for the customer lookup; repeats of the id join it
     std::vector<std::pair<v1::SubmitInteractionResponse*, std::function<void(::grpc::Status)>>>

@@ -2,11 +2,13 @@
 // found in Redis, every accepted interaction journaled, the queues recovered by the next Server,
 // and what happens while Redis is away (Submit UNAVAILABLE, health NOT_SERVING, work in hand
 // goes on, the journal catches up when Redis is back).
+#include <hiredis/hiredis.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <memory>
 
 #include "integration/grpc/fixture.h"
 #include "integration/redis/redis_server.h"
@@ -34,6 +36,30 @@ int import_customers(const RouterFixture& f, const RedisServer& redis) {
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+// A synchronous connection for looking at what routerd wrote.
+struct RedisLook {
+  explicit RedisLook(const RedisServer& redis) : c(redisConnect("127.0.0.1", redis.port())) {
+    REQUIRE(c != nullptr);
+    REQUIRE(c->err == 0);
+  }
+  ~RedisLook() { redisFree(c); }
+  std::string str(const std::string& cmd) {
+    auto* r = static_cast<redisReply*>(redisCommand(c, cmd.c_str()));
+    REQUIRE(r != nullptr);
+    std::string out = r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "";
+    freeReplyObject(r);
+    return out;
+  }
+  // Script calls Redis has run so far (journal writes and customer lookups).
+  long long evalsha_calls() {
+    const std::string info = str("INFO commandstats");
+    const auto at = info.find("cmdstat_evalsha:calls=");
+    if (at == std::string::npos) return 0;
+    return std::stoll(info.substr(at + std::string("cmdstat_evalsha:calls=").size()));
+  }
+  redisContext* c;
+};
 
 std::string number(int i) {  // distinct callers, none of them a known customer
   return "+1 212 555 " + std::to_string(1000 + i);
@@ -219,6 +245,31 @@ TEST_CASE(
   REQUIRE(again.ok());
   CHECK(again.value.interaction().customer().customer_id() == "C2");
   CHECK_FALSE(again.value.interaction().customer().lookup_degraded());
+}
+
+TEST_CASE(
+    "An offer and a wrap-up do not rewrite the journal entry (recovery reads them as waiting and "
+    "accepted), an acceptance and the finish do",
+    "[grpc][redis][journal]") {
+  RedisServer redis;
+  RouterFixture f(redis_center(redis_address(redis)));
+  RedisLook look(redis);
+  const std::string key = "router:ix:jw-1";
+  AgentDesk ana(f, "ana");
+  REQUIRE(ana.set_ready().ok());
+  REQUIRE(f.submit(phone_call("jw-1", number(7))).ok());  // anonymous: no write-back later
+  REQUIRE(ana.wait_offer("jw-1").has_value());
+  // Writes go in order on one connection: once the acceptance is in Redis, an update for the
+  // offer would have been too.
+  const long long after_submit = look.evalsha_calls();
+  REQUIRE(ana.accept("jw-1").ok());
+  REQUIRE(eventually([&] { return look.str("HGET " + key + " state") == "ASSIGNED"; }));
+  CHECK(look.evalsha_calls() - after_submit <= 2);  // the acceptance (and at most the offer)
+  const long long after_accept = look.evalsha_calls();
+  REQUIRE(ana.complete("jw-1").ok());
+  REQUIRE(ana.end_wrap_up("jw-1").ok());
+  REQUIRE(eventually([&] { return look.str("HGET " + key + " state") == "COMPLETED"; }));
+  CHECK(look.evalsha_calls() - after_accept == 1);  // the finish only, no wrap-up update
 }
 
 }  // namespace
