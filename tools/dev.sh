@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format libyaml-cpp-dev
   libcli11-dev nlohmann-json3-dev protobuf-compiler libprotobuf-dev libgrpc++-dev
   protobuf-compiler-grpc libasio-dev libphonenumber-dev libspdlog-dev libfmt-dev libhiredis-dev
-  redis-server)
+  libjemalloc-dev redis-server)
 JOBS="${JOBS:-$(nproc)}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
