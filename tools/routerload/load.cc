@@ -29,6 +29,7 @@ using std::chrono::nanoseconds;
 constexpr char kSentAttribute[] = "routerload_t0";
 constexpr auto kRpcDeadline = std::chrono::seconds(30);
 constexpr auto kRetryAfterError = std::chrono::milliseconds(20);
+constexpr auto kRetryFill = std::chrono::milliseconds(2);
 constexpr size_t kAgentsPerChannel = 1000;  // StreamWork calls per HTTP/2 connection
 constexpr size_t kMaxAgentChannels = 16;
 constexpr auto kMaxRamp = std::chrono::seconds(300);
@@ -192,7 +193,20 @@ class Gateway {
   using CancelCall = Call<v1::CancelInteractionRequest, v1::CancelInteractionResponse>;
 
   void fill() {
-    while (run_.submitting() && live_.size() < target_live_ && run_.take_inflight()) {
+    while (run_.submitting() && live_.size() < target_live_) {
+      if (!run_.take_inflight()) {
+        // Other gateways hold every --max-inflight slot. This one may have nothing in flight to
+        // call it back, so it looks again shortly.
+        if (!retry_armed_) {
+          retry_armed_ = true;
+          retry_.expires_after(kRetryFill);
+          retry_.async_wait([this](const std::error_code& ec) {
+            retry_armed_ = false;
+            if (!ec) fill();
+          });
+        }
+        return;
+      }
       if (!run_.take_submit()) {
         run_.release_inflight();
         return;
@@ -381,6 +395,8 @@ class Gateway {
   std::mt19937_64 rng_;
   std::array<double, kChannels> cumulative_mix_{};
   asio::steady_timer timer_{driver_.io};
+  asio::steady_timer retry_{driver_.io};
+  bool retry_armed_ = false;
   Clock::time_point next_arrival_;
   uint64_t next_seq_ = 1;
   std::unordered_map<uint64_t, bool> live_;  // by sequence number
