@@ -420,6 +420,10 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
   // From any thread, at the end: log out (the server ends the stream), then cancel it.
   void stop() {
     asio::post(driver_.io, [this] {
+      // An agent still on a call at the end (a long --handle-ms) cannot log out (routerd answers
+      // FAILED_PRECONDITION): its stream is closed instead, and routerd logs it out after its
+      // grace period.
+      if (holding_ > 0) return;
       auto call = std::make_unique<Call<v1::LogoutRequest, v1::AgentStatus>>();
       call->request.set_agent(login_.name);
       unary(
@@ -496,6 +500,7 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
                if (rpc == Rpc::kEndWrapUp ||
                    (!status.ok() && (rpc == Rpc::kAccept || rpc == Rpc::kComplete))) {
                  run_.held.fetch_sub(1, std::memory_order_relaxed);
+                 --holding_;
                }
              });
              run_.rpc_finished();
@@ -541,6 +546,7 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
     }
     if (e.kind != Event::kOffer) return;
     run_.held.fetch_add(1, std::memory_order_relaxed);
+    ++holding_;
     if (window) {
       ++f.offered;
       if (e.sent_ns > 0) f.submit_to_offer.record(nanoseconds(e.at_ns - e.sent_ns));
@@ -621,6 +627,7 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
   v1::WorkEvent event_;  // the read buffer, gRPC's threads only
   bool stream_started_ = false;
   bool ready_requested_ = false;
+  int holding_ = 0;  // offers read and not yet through EndWrapUp (or failed)
   std::atomic<bool> done_{false};
 };
 
@@ -793,7 +800,7 @@ engine::Result<Report> Run::execute() {
       Gateway* gw = g.get();
       asio::post(gw->driver().io, [gw] { gw->cancel_live(); });
     }
-    wait_until([&] { return live.load() == 0; }, 10, "cancel", started);
+    wait_until([&] { return live.load() == 0; }, 60, "cancel", started);
   }
   if (count_run) {
     measuring_.store(false);

@@ -190,6 +190,24 @@ TEST_CASE("an open-loop routerload run with think, handle and wrap-up times comp
   CHECK(report["latency_ms"]["complete_ack"]["count"].get<uint64_t>() == 300);
 }
 
+TEST_CASE("gateways sharing a few in-flight slots still fill a closed loop to its concurrency",
+          "[routerload]") {
+  // A gateway that found every --max-inflight slot taken used to wait for a callback that never
+  // came: the loop stayed below its concurrency and the warm-up waited out its 5 minutes.
+  LoadBench bench;
+  const auto report =
+      run_load(bench, "starved",
+               {"--concurrency", "120", "--max-inflight", "2", "--gateways", "4", "--handle-ms",
+                "100:200", "--warmup", "0.2", "--duration", "1", "--drain-s", "30"});
+  INFO(report.dump(2));
+  CHECK(report["window_s"].get<double>() > 0.5);
+  CHECK(report["run_s"].get<double>() < 60);
+  CHECK(report["errors"].empty());
+  CHECK(report["counts"]["unfinished"].get<uint64_t>() == 0);
+  CHECK(report["counts"]["completed_total"].get<uint64_t>() ==
+        report["counts"]["submitted_total"].get<uint64_t>());
+}
+
 TEST_CASE("routerload --with-echo reports the engine against the echo baseline", "[routerload]") {
   LoadBench bench;
   const auto report = run_load(
