@@ -68,6 +68,7 @@ class Run {
   bool measuring() const { return measuring_.load(std::memory_order_relaxed); }
   bool submitting() const { return submitting_.load(std::memory_order_relaxed); }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+  bool cancelling() const { return cancelling_.load(std::memory_order_relaxed); }
 
   // A submit may start: false past --count. Counts it.
   bool take_submit() {
@@ -122,6 +123,7 @@ class Run {
   std::atomic<bool> measuring_{false};
   std::atomic<bool> submitting_{false};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> cancelling_{false};  // the end cancels what is still live
   std::atomic<uint64_t> issued_{0};
   std::atomic<size_t> inflight_{0};
   std::atomic<int64_t> rpcs_pending_{0};
@@ -423,14 +425,37 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
       // An agent still on a call at the end (a long --handle-ms) cannot log out (routerd answers
       // FAILED_PRECONDITION): its stream is closed instead, and routerd logs it out after its
       // grace period.
-      if (holding_ > 0) return;
+      if (holding_ > 0) {
+        stopped_.store(true, std::memory_order_release);
+        return;
+      }
       auto call = std::make_unique<Call<v1::LogoutRequest, v1::AgentStatus>>();
       call->request.set_agent(login_.name);
       unary(
           std::move(call), [](auto* stub, auto&&... args) { stub->Logout(args...); }, Rpc::kLogout,
-          [](auto&, int64_t) {});
+          [](auto&, int64_t) {}, [this] { stopped_.store(true, std::memory_order_release); });
     });
   }
+  // The Logout of stop() was answered (or skipped): the stream may be closed now. Closing it
+  // first would make routerd log the agent out on its own and refuse the Logout.
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
+  // SetState READY; `count`: add to Run::agents_ready once it is.
+  void go_ready(bool count) {
+    auto call = std::make_unique<Call<v1::SetStateRequest, v1::AgentStatus>>();
+    call->request.set_agent(login_.name);
+    call->request.set_state(v1::READY);
+    unary(
+        std::move(call), [](auto* stub, auto&&... args) { stub->SetState(args...); },
+        Rpc::kSetState,
+        [this, count](auto&, int64_t) {
+          if (count) run_.agents_ready.fetch_add(1, std::memory_order_relaxed);
+        });
+  }
+  // From any thread: --ready-after-warmup's moment.
+  void start_work() {
+    asio::post(driver_.io, [this] { go_ready(/*count=*/false); });
+  }
+
   void cancel_stream() {
     if (stream_started_) stream_context_.TryCancel();
   }
@@ -479,32 +504,44 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
   // Starts a unary AgentService call; `on_ok(response, answered_ns)` runs on the driver.
   // `method` picks the RPC: [](auto* stub, auto&&... args) { stub->Login(args...); }.
   template <class Request, class Response, class Method, class OnOk>
-  void unary(std::unique_ptr<Call<Request, Response>> call, Method method, Rpc rpc, OnOk on_ok) {
+  void unary(std::unique_ptr<Call<Request, Response>> call, Method method, Rpc rpc, OnOk on_ok,
+             std::function<void()> after_any = {}) {
     prepare(call->context, login_.token);
     call->sent_ns = now_ns();
     auto* c = call.release();
     run_.rpc_started();
     method(stub_->async(), &c->context, &c->request, &c->response,
-           [this, c, rpc, on_ok = std::move(on_ok)](grpc::Status status) mutable {
+           [this, c, rpc, on_ok = std::move(on_ok),
+            after_any = std::move(after_any)](grpc::Status status) mutable {
              const int64_t at = now_ns();
-             asio::post(driver_.io, [this, call = std::unique_ptr<Call<Request, Response>>(c), rpc,
-                                     status, at, on_ok = std::move(on_ok)]() mutable {
-               if (run_.measuring()) ++driver_.figures.rpcs;
-               if (status.ok()) {
-                 on_ok(*call, at);
-               } else {
-                 driver_.figures.error(rpc, status.error_code(), status.error_message());
-                 run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
-               }
-               // The end of an offer's path, whichever way it ended.
-               if (rpc == Rpc::kEndWrapUp ||
-                   (!status.ok() && (rpc == Rpc::kAccept || rpc == Rpc::kComplete))) {
-                 run_.held.fetch_sub(1, std::memory_order_relaxed);
-                 --holding_;
-               }
-             });
+             asio::post(driver_.io,
+                        [this, call = std::unique_ptr<Call<Request, Response>>(c), rpc, status, at,
+                         on_ok = std::move(on_ok), after_any = std::move(after_any)]() mutable {
+                          if (run_.measuring()) ++driver_.figures.rpcs;
+                          if (status.ok()) {
+                            on_ok(*call, at);
+                          } else {
+                            failed(rpc, status);
+                          }
+                          // The end of an offer's path, whichever way it ended.
+                          if (rpc == Rpc::kEndWrapUp ||
+                              (!status.ok() && (rpc == Rpc::kAccept || rpc == Rpc::kComplete))) {
+                            run_.held.fetch_sub(1, std::memory_order_relaxed);
+                            --holding_;
+                          }
+                          if (after_any) after_any();
+                        });
              run_.rpc_finished();
            });
+  }
+
+  void failed(Rpc rpc, const grpc::Status& status) {
+    if (rpc == Rpc::kAccept && status.error_code() == grpc::FAILED_PRECONDITION &&
+        run_.cancelling()) {
+      return;  // an offer racing the end's own CancelInteraction: not the server's error
+    }
+    driver_.figures.error(rpc, status.error_code(), status.error_message());
+    run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
   }
 
   void log_in() {
@@ -535,13 +572,11 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
     if (e.kind == Event::kStatus && !ready_requested_) {
       // The stream's first event says it is registered: only now can READY bring offers.
       ready_requested_ = true;
-      auto call = std::make_unique<Call<v1::SetStateRequest, v1::AgentStatus>>();
-      call->request.set_agent(login_.name);
-      call->request.set_state(v1::READY);
-      unary(
-          std::move(call), [](auto* stub, auto&&... args) { stub->SetState(args...); },
-          Rpc::kSetState,
-          [this](auto&, int64_t) { run_.agents_ready.fetch_add(1, std::memory_order_relaxed); });
+      if (run_.options().ready_after_warmup) {
+        run_.agents_ready.fetch_add(1, std::memory_order_relaxed);  // logged in, NOT_READY
+      } else {
+        go_ready(/*count=*/true);
+      }
       return;
     }
     if (e.kind != Event::kOffer) return;
@@ -628,6 +663,7 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
   bool stream_started_ = false;
   bool ready_requested_ = false;
   int holding_ = 0;  // offers read and not yet through EndWrapUp (or failed)
+  std::atomic<bool> stopped_{false};
   std::atomic<bool> done_{false};
 };
 
@@ -726,7 +762,14 @@ engine::Result<Report> Run::execute() {
     submitting_.store(false);
     wait_until([&] { return held.load() <= 0; }, 10, "wrap-up", started);
     for (auto& a : agents_) a->stop();
-    wait_until([&] { return rpcs_pending_.load() == 0; }, 10, "logout", started);
+    wait_until(
+        [&] {
+          for (auto& a : agents_) {
+            if (!a->stopped()) return false;
+          }
+          return true;
+        },
+        10, "logout", started);
     for (auto& a : agents_) a->cancel_stream();
     wait_until(
         [&] {
@@ -779,6 +822,9 @@ engine::Result<Report> Run::execute() {
       warmed = true;
       window_start = now;
       measuring_.store(true);
+      if (options_.ready_after_warmup) {
+        for (auto& a : agents_) a->start_work();
+      }
     }
     if (warmed && options_.count == 0 && now - window_start >= measure) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -796,6 +842,7 @@ engine::Result<Report> Run::execute() {
 
   wait_until([&] { return live.load() == 0; }, options_.drain_s, "drain", started);
   if (live.load() > 0) {
+    cancelling_.store(true);
     for (auto& g : gateways_) {
       Gateway* gw = g.get();
       asio::post(gw->driver().io, [gw] { gw->cancel_live(); });

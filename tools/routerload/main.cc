@@ -291,6 +291,9 @@ int main(int argc, char** argv) {
                   "every agent must be READY within this")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  run->add_flag("--ready-after-warmup", options.ready_after_warmup,
+                "agents stay NOT_READY until the warm-up ends, so a closed loop first builds "
+                "its whole backlog (--concurrency waiting), then the agents work through it");
   run->add_option("--seed", options.seed, "seed of every random choice")->capture_default_str();
   run->add_option("--threads", options.threads, "driver threads")
       ->check(CLI::Range(1, 64))
