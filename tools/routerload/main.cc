@@ -267,10 +267,15 @@ int main(int argc, char** argv) {
                                    "seconds measured after the warm-up (then submits stop)")
                        ->check(CLI::PositiveNumber)
                        ->capture_default_str();
-  run->add_option("--count", options.count, "stop after this many submits instead of a duration")
+  run->add_option("--count", options.count,
+                  "stop after this many submits instead of a duration; the figures then cover them "
+                  "all, drain included")
       ->excludes(duration)
       ->check(CLI::PositiveNumber);
-  run->add_option("--warmup", options.warmup_s, "seconds at the start left out of the figures")
+  run->add_option(
+         "--warmup", options.warmup_s,
+         "seconds at the start left out of the figures; a closed loop also waits (at most 5 "
+         "more minutes) until 95% of --concurrency is live. 0: measure from the first submit")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   run->add_option("--think-ms", think, "offer -> AcceptOffer, ms: A or A:B (uniform)")
