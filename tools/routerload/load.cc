@@ -15,6 +15,7 @@
 #include <random>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "adapters/channels/customer_file.h"
 #include "adapters/channels/normalize.h"
@@ -98,7 +99,6 @@ class Run {
   std::atomic<uint64_t> progress_completed{0};
   std::atomic<uint64_t> progress_errors{0};
   std::atomic<size_t> agents_ready{0};
-  std::atomic<size_t> streams_open{0};
   // Offers read and not yet through EndWrapUp (or failed): the end waits for these before the
   // agents log out, so a wrap-up timer still running is not cut short.
   std::atomic<int64_t> held{0};
@@ -180,11 +180,9 @@ class Gateway {
     if (rate_ <= 0) fill();
   }
 
-  // On the driver, after the drain: cancel what is still live. Calls `done(cancelled)` per call.
+  // On the driver, after the drain: cancel what is still live (a copy: answers erase from live_).
   void cancel_live() {
-    std::vector<uint64_t> seqs;
-    seqs.reserve(live_.size());
-    for (const auto& [seq, unused] : live_) seqs.push_back(seq);
+    const std::vector<uint64_t> seqs(live_.begin(), live_.end());
     for (uint64_t seq : seqs) cancel(seq);
   }
 
@@ -321,7 +319,7 @@ class Gateway {
     auto call = std::make_unique<SubmitCall>();
     build(call->request, seq);
     prepare(call->context, run_.center().gateway_token);
-    live_.emplace(seq, true);
+    live_.insert(seq);
     run_.live.fetch_add(1, std::memory_order_relaxed);
     call->sent_ns = now_ns();
     (*call->request.mutable_attributes())[kSentAttribute] = std::to_string(call->sent_ns);
@@ -401,7 +399,7 @@ class Gateway {
   bool retry_armed_ = false;
   Clock::time_point next_arrival_;
   uint64_t next_seq_ = 1;
-  std::unordered_map<uint64_t, bool> live_;  // by sequence number
+  std::unordered_set<uint64_t> live_;  // sequence numbers submitted and not yet finished
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -484,7 +482,6 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
   }
   void OnDone(const grpc::Status& status) override {
     asio::post(driver_.io, [this, status] {
-      run_.streams_open.fetch_sub(1, std::memory_order_relaxed);
       if (!status.ok() && !run_.stopping()) {
         driver_.figures.error(Rpc::kStreamWork, status.error_code(), status.error_message());
         run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
@@ -559,7 +556,6 @@ class AgentDesktop : public grpc::ClientReadReactor<v1::WorkEvent> {
     if (!login_.token.empty()) stream_context_.AddMetadata("authorization", bearer(login_.token));
     stream_request_ = request;
     stream_started_ = true;
-    run_.streams_open.fetch_add(1, std::memory_order_relaxed);
     stub_->async()->StreamWork(&stream_context_, &stream_request_, this);
     StartRead(&event_);
     StartCall();
