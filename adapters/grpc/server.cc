@@ -13,11 +13,13 @@
 #include <thread>
 
 #include "adapters/channels/memory_customer_store.h"
-#include "adapters/grpc/routing_host.h"
 #include "adapters/grpc/services.h"
+#include "adapters/host/routing_host.h"
+#include "adapters/host/translate.h"
 #include "adapters/redis/client.h"
 #include "adapters/redis/customer_store.h"
 #include "adapters/redis/journal.h"
+#include "tools/routerd/engine_loop.h"
 
 namespace router::adapters::grpc {
 
@@ -152,11 +154,27 @@ engine::Result<std::vector<v1::JournalEntry>> load_journal(redis::RedisJournal& 
                                      last_error + ")");
 }
 
+// A host status as the daemon's error (the codes the daemon reports are these).
+engine::Error from_status(const absl::Status& s, const std::string& prefix) {
+  engine::ErrorCode code = engine::ErrorCode::kInvalidArgument;
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound: code = engine::ErrorCode::kNotFound; break;
+    case absl::StatusCode::kAlreadyExists: code = engine::ErrorCode::kAlreadyExists; break;
+    case absl::StatusCode::kFailedPrecondition:
+      code = engine::ErrorCode::kFailedPrecondition;
+      break;
+    case absl::StatusCode::kResourceExhausted: code = engine::ErrorCode::kResourceExhausted; break;
+    default: break;
+  }
+  return engine::Error{code, prefix + std::string(s.message())};
+}
+
 }  // namespace
 
 struct Server::State {
   ServerOptions options;
   std::unique_ptr<RedisParts> redis;  // before host: the host's customer store uses it
+  routerd::EngineLoop loop;           // before host: the host runs on it
   std::unique_ptr<RoutingHost> host;
   std::unique_ptr<Gate> gate;
   Services services;
@@ -170,20 +188,31 @@ struct Server::State {
   std::mutex reload_mu;       // one reload at a time
   bool host_stopped = false;  // guarded by reload_mu
 
-  void reload_async(std::function<void(engine::Result<RoutingHost::ReloadReport>)> done) {
+  // Stops the host's timers on its executor, then the executor. REQUIRES: not the engine thread.
+  void stop_host() {
+    std::promise<void> stopped_timers;
+    host->post([&] {
+      host->stop();
+      stopped_timers.set_value();
+    });
+    stopped_timers.get_future().wait();
+    loop.stop();
+  }
+
+  void reload_async(std::function<void(absl::StatusOr<RoutingHost::ReloadReport>)> done) {
     std::unique_lock lock(reload_mu);
     if (host_stopped) {
-      return done(engine::Error{engine::ErrorCode::kFailedPrecondition,
-                                "routerd is shutting down; the configuration was not reloaded"});
+      return done(absl::FailedPreconditionError(
+          "routerd is shutting down; the configuration was not reloaded"));
     }
     auto model = config::load_routing_config(options.config_path);
     if (!model.ok()) {
       spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
                     model.error().message);
-      return done(model.error());
+      return done(host::to_status(model.error()));
     }
     // The host applies it on the engine thread; the gate (tokens, limits) follows on success.
-    auto promise = std::make_shared<std::promise<engine::Result<RoutingHost::ReloadReport>>>();
+    auto promise = std::make_shared<std::promise<absl::StatusOr<RoutingHost::ReloadReport>>>();
     auto future = promise->get_future();
     auto next = std::make_shared<config::RoutingModel>(std::move(model).value());
     host->post([this, next, promise] {
@@ -195,15 +224,15 @@ struct Server::State {
     auto result = future.get();
     if (result.ok()) {
       spdlog::info("event=reloaded file={} changes={} warnings={}", options.config_path,
-                   result.value().changes.size(), result.value().warnings.size());
-      for (const auto& w : result.value().warnings) spdlog::warn("event=reload_warning {}", w);
+                   result->changes.size(), result->warnings.size());
+      for (const auto& w : result->warnings) spdlog::warn("event=reload_warning {}", w);
       warn_dev_mode(*next);
     } else {
       spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
-                    result.error().message);
-      if (result.error().message.rfind(options.config_path, 0) != 0) {
-        result =
-            engine::Error{result.error().code, options.config_path + ": " + result.error().message};
+                    std::string(result.status().message()));
+      if (result.status().message().rfind(options.config_path, 0) != 0) {
+        result = absl::Status(result.status().code(),
+                              options.config_path + ": " + std::string(result.status().message()));
       }
     }
     done(std::move(result));
@@ -274,16 +303,19 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
   const auto max_message = m.daemon.max_message_bytes;
   warn_dev_mode(m);
   const std::string redis_address = m.redis ? m.redis->address() : "";
-  auto host = RoutingHost::create(std::move(m), std::move(customer_store), journal);
-  if (!host.ok()) {
-    return engine::Error{host.error().code, options.config_path + ": " + host.error().message};
-  }
+  host::HostPorts ports;
+  ports.executor = &st.loop;
+  ports.clock = &st.loop;
+  ports.customers = std::move(customer_store);
+  ports.journal = journal;
+  auto host = RoutingHost::create(std::move(m), std::move(ports));
+  if (!host.ok()) return from_status(host.status(), options.config_path + ": ");
   st.host = std::move(host).value();
   st.gate = std::make_unique<Gate>(std::move(rules));
   State* raw = &st;
   st.services = make_services(
       *st.host, *st.gate,
-      [raw](std::function<void(engine::Result<RoutingHost::ReloadReport>)> done) {
+      [raw](std::function<void(absl::StatusOr<RoutingHost::ReloadReport>)> done) {
         // Off the gRPC thread: a reload reads a file and waits for the engine thread.
         std::thread([raw, done = std::move(done)]() mutable {
           raw->reload_async(std::move(done));
@@ -308,12 +340,13 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
   builder.RegisterService(st.services.agents.get());
   builder.RegisterService(st.services.supervisors.get());
   builder.RegisterService(st.services.admin.get());
-  st.host->start();
+  st.loop.start();
+  st.host->post([&st] { st.host->start(); });
   if (journal != nullptr) {
     // Recovery before serving: every live interaction back in its queue first.
     auto entries = load_journal(*journal, redis_address, options.redis_wait);
     if (!entries.ok()) {
-      st.host->stop();
+      st.stop_host();
       return entries.error();
     }
     std::promise<void> recovered;
@@ -325,7 +358,7 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
   }
   st.server = builder.BuildAndStart();
   if (!st.server || st.port == 0) {
-    st.host->stop();
+    st.stop_host();
     return engine::invalid_argument(options.config_path + ": daemon.listen: cannot listen on " +
                                     listen);
   }
@@ -368,10 +401,13 @@ engine::Result<std::string> Server::check(const std::string& config_path) {
                               std::to_string(m.agents.size()) + " agents, " +
                               std::to_string(m.proto.entry_points_size()) + " entry points, " +
                               std::to_string(m.auth.tokens.size()) + " tokens; " + store;
-  auto host = RoutingHost::create(std::move(model).value(), std::move(customers).value());
-  if (!host.ok()) {
-    return engine::Error{host.error().code, config_path + ": " + host.error().message};
-  }
+  routerd::EngineLoop loop;  // not started: building the host only validates
+  host::HostPorts ports;
+  ports.executor = &loop;
+  ports.clock = &loop;
+  ports.customers = std::move(customers).value();
+  auto host = RoutingHost::create(std::move(model).value(), std::move(ports));
+  if (!host.ok()) return from_status(host.status(), config_path + ": ");
   return summary;
 }
 
@@ -382,13 +418,13 @@ std::string Server::address() const {
 }
 
 engine::Result<Server::ReloadReport> Server::reload() {
-  std::promise<engine::Result<RoutingHost::ReloadReport>> promise;
+  std::promise<absl::StatusOr<RoutingHost::ReloadReport>> promise;
   auto future = promise.get_future();
   state_->reload_async(
-      [&promise](engine::Result<RoutingHost::ReloadReport> r) { promise.set_value(std::move(r)); });
+      [&promise](absl::StatusOr<RoutingHost::ReloadReport> r) { promise.set_value(std::move(r)); });
   auto r = future.get();
-  if (!r.ok()) return r.error();
-  return ReloadReport{r.value().changes, r.value().warnings};
+  if (!r.ok()) return from_status(r.status(), "");
+  return ReloadReport{r->changes, r->warnings};
 }
 
 void Server::shutdown(std::chrono::milliseconds deadline) {
@@ -413,7 +449,7 @@ void Server::shutdown(std::chrono::milliseconds deadline) {
     std::lock_guard reload_lock(st.reload_mu);
     st.host_stopped = true;
   }
-  st.host->stop();
+  st.stop_host();
   st.server.reset();
   size_t unsynced = 0;
   if (st.redis) {

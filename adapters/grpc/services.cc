@@ -1,4 +1,4 @@
-// The router.v1 services: authenticate, validate, post to the engine thread. See services.h.
+// The router.v1 services: authenticate, validate, post to the host's executor. See services.h.
 #include "adapters/grpc/services.h"
 
 #include <spdlog/spdlog.h>
@@ -87,7 +87,8 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
     }
     RoutingHost& host = h_.host();
     host.post([&host, reactor, caller = std::move(caller), request, response] {
-      host.submit(caller, *request, response, [reactor](Status s) { reactor->Finish(s); });
+      host.submit(caller.name, *request, response,
+                  [reactor](const absl::Status& s) { reactor->Finish(to_grpc(s)); });
     });
     return reactor;
   }
@@ -96,7 +97,7 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
                                         const v1::CancelInteractionRequest* request,
                                         v1::CancelInteractionResponse* response) override {
     return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller&) {
-      return h_.host().cancel(*request, response->mutable_interaction());
+      return to_grpc(h_.host().cancel(*request, response->mutable_interaction()));
     });
   }
 
@@ -104,7 +105,7 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
                                      const v1::GetInteractionRequest* request,
                                      v1::Interaction* response) override {
     return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller&) {
-      return h_.host().get(request->interaction_id(), response);
+      return to_grpc(h_.host().get(request->interaction_id(), response));
     });
   }
 
@@ -118,7 +119,7 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
     auto* reactor = new StreamWriter<v1::InteractionEvent>(outbox, nullptr);
     RoutingHost& host = h_.host();
     host.post([&host, caller = std::move(caller), request = *request, outbox] {
-      host.watch_interactions(caller, request, outbox);
+      host.watch_interactions(caller.name, request, outbox);
     });
     return reactor;
   }
@@ -135,7 +136,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
                             v1::AgentStatus* response) override {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
-      return h_.host().login(*request, response);
+      return to_grpc(h_.host().login(*request, response));
     });
   }
 
@@ -143,7 +144,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
                              v1::AgentStatus* response) override {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
-      return h_.host().logout(request->agent(), /*forced=*/false, response);
+      return to_grpc(h_.host().logout(request->agent(), /*forced=*/false, response));
     });
   }
 
@@ -151,7 +152,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
                                v1::AgentStatus* response) override {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
-      return h_.host().set_state(*request, response);
+      return to_grpc(h_.host().set_state(*request, response));
     });
   }
 
@@ -171,7 +172,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
       host.post([&host, agent, outbox] { host.stream_work_ended(agent, outbox); });
     });
     host.post([&host, agent, outbox] {
-      if (Status s = host.stream_work(agent, outbox); !s.ok()) outbox->finish(s, false);
+      if (absl::Status s = host.stream_work(agent, outbox); !s.ok()) outbox->finish(s, false);
     });
     return reactor;
   }
@@ -181,7 +182,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
-      return h_.host().accept(*request, response);
+      return to_grpc(h_.host().accept(*request, response));
     });
   }
 
@@ -190,7 +191,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
-      return h_.host().reject(*request, response);
+      return to_grpc(h_.host().reject(*request, response));
     });
   }
 
@@ -200,7 +201,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
-      return h_.host().complete(*request, response);
+      return to_grpc(h_.host().complete(*request, response));
     });
   }
 
@@ -209,7 +210,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
-      return h_.host().end_wrap_up(*request, response);
+      return to_grpc(h_.host().end_wrap_up(*request, response));
     });
   }
 
@@ -219,7 +220,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
-      return h_.host().transfer(*request, response);
+      return to_grpc(h_.host().transfer(*request, response));
     });
   }
 
@@ -235,7 +236,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
                                     const v1::GetQueueStatsRequest* request,
                                     v1::GetQueueStatsResponse* response) override {
     return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return h_.host().queue_stats(*request, response);
+      return to_grpc(h_.host().queue_stats(*request, response));
     });
   }
 
@@ -243,7 +244,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
                                  const v1::ListAgentsRequest* request,
                                  v1::ListAgentsResponse* response) override {
     return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return h_.host().list_agents(*request, response);
+      return to_grpc(h_.host().list_agents(*request, response));
     });
   }
 
@@ -251,7 +252,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
                                        const v1::ListInteractionsRequest* request,
                                        v1::ListInteractionsResponse* response) override {
     return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return h_.host().list_interactions(*request, response);
+      return to_grpc(h_.host().list_interactions(*request, response));
     });
   }
 
@@ -265,7 +266,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
     auto* reactor = new StreamWriter<v1::GetQueueStatsResponse>(outbox, nullptr);
     RoutingHost& host = h_.host();
     host.post([&host, request = *request, outbox] {
-      if (Status s = host.watch_queues(request, outbox); !s.ok()) outbox->finish(s, false);
+      if (absl::Status s = host.watch_queues(request, outbox); !s.ok()) outbox->finish(s, false);
     });
     return reactor;
   }
@@ -274,7 +275,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
                                      const v1::ExplainRoutingRequest* request,
                                      v1::ExplainRoutingResponse* response) override {
     return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return h_.host().explain(*request, response);
+      return to_grpc(h_.host().explain(*request, response));
     });
   }
 
@@ -282,7 +283,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
                                         const v1::UpdateAgentSkillsRequest* request,
                                         v1::AgentStatus* response) override {
     return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return h_.host().update_skills(*request, response);
+      return to_grpc(h_.host().update_skills(*request, response));
     });
   }
 
@@ -294,7 +295,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
         [this, request, response](const Caller& c) {
           spdlog::info("event=force_state agent={} state={} by={}", request->agent(),
                        v1::AgentState_Name(request->state()), c.name);
-          return h_.host().set_state(*request, response);
+          return to_grpc(h_.host().set_state(*request, response));
         },
         &validate_force_state);
   }
@@ -303,7 +304,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
                                              const v1::SetInteractionPriorityRequest* request,
                                              v1::Interaction* response) override {
     return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return h_.host().set_priority(*request, response);
+      return to_grpc(h_.host().set_priority(*request, response));
     });
   }
 
@@ -311,7 +312,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
                                       const v1::MoveInteractionRequest* request,
                                       v1::Interaction* response) override {
     return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return h_.host().move(*request, response);
+      return to_grpc(h_.host().move(*request, response));
     });
   }
 
@@ -336,14 +337,14 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
     spdlog::info("event=reload_requested by={}", caller.name);
     RoutingHost& host = h_.host();
     reload_(
-        [reactor, response, &host, path = path_](engine::Result<RoutingHost::ReloadReport> result) {
+        [reactor, response, &host, path = path_](absl::StatusOr<RoutingHost::ReloadReport> result) {
           if (!result.ok()) {
-            reactor->Finish(to_grpc(result.error()));
+            reactor->Finish(to_grpc(result.status()));
             return;
           }
           response->set_file(path);
-          for (const auto& c : result.value().changes) response->add_changes(c);
-          for (const auto& w : result.value().warnings) response->add_warnings(w);
+          for (const auto& c : result->changes) response->add_changes(c);
+          for (const auto& w : result->warnings) response->add_warnings(w);
           host.post([reactor, response, &host] {
             response->set_queues(static_cast<uint32_t>(host.queue_count()));
             response->set_agents(static_cast<uint32_t>(host.agent_count()));

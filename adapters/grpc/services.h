@@ -1,6 +1,6 @@
 // The four router.v1 services on gRPC's callback API. Each handler authenticates the caller,
 // validates the request (INVALID_ARGUMENT / RESOURCE_EXHAUSTED naming the field), then posts the
-// work to the RoutingHost's engine thread and returns at once; the host finishes the call.
+// work to the RoutingHost's executor and returns at once; the host finishes the call.
 // Thread-safe: handlers run on gRPC's threads; the Gate is swapped on reload under its lock.
 #pragma once
 
@@ -10,11 +10,18 @@
 #include <vector>
 
 #include "adapters/grpc/auth.h"
-#include "adapters/grpc/routing_host.h"
+#include "adapters/grpc/status.h"
+#include "adapters/grpc/stream_outbox.h"
 #include "adapters/grpc/validate.h"
+#include "adapters/host/routing_host.h"
 #include "router/v1/router.grpc.pb.h"
 
 namespace router::adapters::grpc {
+
+using host::RoutingHost;
+using InteractionOutbox = StreamOutbox<v1::InteractionEvent>;
+using WorkOutbox = StreamOutbox<v1::WorkEvent>;
+using QueueOutbox = StreamOutbox<v1::GetQueueStatsResponse>;
 
 // What every call checks first: the tokens and the request limits, both from the config.
 class Gate {
@@ -43,7 +50,7 @@ Gate::Rules gate_rules(const config::RoutingModel& model);
 
 // Reloads the configuration file; `done` gets the outcome (on some thread).
 using ReloadFn =
-    std::function<void(std::function<void(engine::Result<RoutingHost::ReloadReport>)> done)>;
+    std::function<void(std::function<void(absl::StatusOr<RoutingHost::ReloadReport>)> done)>;
 
 struct Services {
   std::unique_ptr<v1::InteractionService::CallbackService> interactions;

@@ -4,7 +4,8 @@
 //
 // Ownership: gRPC owns the reactor (StreamWriter deletes itself in OnDone); the outbox is shared
 // by the reactor and the producer, so the producer can keep pushing safely after the call ended
-// (push() then returns false). Thread-safe: push/finish from any thread; gRPC calls the reactor.
+// (push() then returns false). It is the host's Subscriber of the stream.
+// Thread-safe: push/finish from any thread; gRPC calls the reactor.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -16,19 +17,22 @@
 #include <optional>
 #include <string>
 
+#include "adapters/grpc/status.h"
+#include "adapters/host/subscriber.h"
+
 namespace router::adapters::grpc {
 
 template <class Message>
 class StreamWriter;
 
 template <class Message>
-class StreamOutbox {
+class StreamOutbox final : public host::Subscriber<Message> {
  public:
   explicit StreamOutbox(size_t limit) : limit_(limit) {}
 
   // Queues `m` behind the write in flight. False when the stream has ended or is ending; cuts
   // the stream (RESOURCE_EXHAUSTED) when `limit` messages are already waiting.
-  bool push(Message m) {
+  bool push(Message m) override {
     std::lock_guard lock(mu_);
     if (reactor_ == nullptr || finishing_) return false;
     if (queue_.size() >= limit_) {
@@ -52,7 +56,10 @@ class StreamOutbox {
     finish_locked(std::move(status), drain);
   }
 
-  bool open() const {
+  // The host's end of the stream (host::Subscriber).
+  void finish(absl::Status status, bool drain = true) override { finish(to_grpc(status), drain); }
+
+  bool open() const override {
     std::lock_guard lock(mu_);
     return reactor_ != nullptr && !finishing_;
   }

@@ -1,48 +1,28 @@
-// Engine ⇄ proto translation and the engine-error → gRPC-status mapping; see translate.h.
-#include "adapters/grpc/translate.h"
+// Engine ⇄ proto translation and the engine-error → status mapping; see translate.h.
+#include "adapters/host/translate.h"
 
-namespace router::adapters::grpc {
+namespace router::adapters::host {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-WallClock::WallClock()
-    : steady_start_(std::chrono::steady_clock::now()),
-      wall_start_(std::chrono::system_clock::now()) {}
-
-engine::TimePoint WallClock::now() const {
-  return engine::TimePoint(
-      duration_cast<milliseconds>(std::chrono::steady_clock::now() - steady_start_));
-}
-
-std::chrono::system_clock::time_point WallClock::wall(engine::TimePoint t) const {
-  return wall_start_ + t.time_since_epoch();
-}
-
-engine::TimePoint WallClock::from_wall(std::chrono::system_clock::time_point w) const {
-  const auto since = w - wall_start_;
-  auto ms = duration_cast<milliseconds>(since);
-  if (ms > since) ms -= milliseconds(1);  // floor, also before the start
-  return engine::TimePoint(ms);
-}
-
-void WallClock::stamp(engine::TimePoint t, google::protobuf::Timestamp* out) const {
-  const auto ms = duration_cast<milliseconds>(wall(t).time_since_epoch()).count();
+void stamp(const ports::Clock& clock, engine::TimePoint t, google::protobuf::Timestamp* out) {
+  const auto ms = duration_cast<milliseconds>(clock.wall(t).time_since_epoch()).count();
   out->set_seconds(ms / 1000);
   out->set_nanos(static_cast<int32_t>((ms % 1000) * 1'000'000));
 }
 
-::grpc::Status to_grpc(const engine::Error& error) {
+absl::Status to_status(const engine::Error& error) {
   using engine::ErrorCode;
-  ::grpc::StatusCode code = ::grpc::StatusCode::INTERNAL;
+  absl::StatusCode code = absl::StatusCode::kInternal;
   switch (error.code) {
-    case ErrorCode::kInvalidArgument: code = ::grpc::StatusCode::INVALID_ARGUMENT; break;
-    case ErrorCode::kNotFound: code = ::grpc::StatusCode::NOT_FOUND; break;
-    case ErrorCode::kAlreadyExists: code = ::grpc::StatusCode::ALREADY_EXISTS; break;
-    case ErrorCode::kFailedPrecondition: code = ::grpc::StatusCode::FAILED_PRECONDITION; break;
-    case ErrorCode::kResourceExhausted: code = ::grpc::StatusCode::RESOURCE_EXHAUSTED; break;
+    case ErrorCode::kInvalidArgument: code = absl::StatusCode::kInvalidArgument; break;
+    case ErrorCode::kNotFound: code = absl::StatusCode::kNotFound; break;
+    case ErrorCode::kAlreadyExists: code = absl::StatusCode::kAlreadyExists; break;
+    case ErrorCode::kFailedPrecondition: code = absl::StatusCode::kFailedPrecondition; break;
+    case ErrorCode::kResourceExhausted: code = absl::StatusCode::kResourceExhausted; break;
   }
-  return {code, error.message};
+  return absl::Status(code, error.message);
 }
 
 v1::Channel to_proto(engine::Channel c) {
@@ -120,12 +100,12 @@ void fill_breakdown(const engine::Breakdown& b,
   }
 }
 
-void fill_agent_status(const engine::AgentSnapshot& a, const WallClock& clock,
+void fill_agent_status(const engine::AgentSnapshot& a, const ports::Clock& clock,
                        v1::AgentStatus* out) {
   out->set_agent(a.name);
   out->set_state(to_proto(a.state));
   out->set_reason(a.not_ready_reason);
-  clock.stamp(a.state_since, out->mutable_since());
+  stamp(clock, a.state_since, out->mutable_since());
   out->set_handled(a.handled);
 }
 
@@ -151,4 +131,4 @@ void fill_queue_stats(const engine::QueueStats& s, v1::QueueStats* out) {
   }
 }
 
-}  // namespace router::adapters::grpc
+}  // namespace router::adapters::host

@@ -1,0 +1,181 @@
+// AgentService on the host: sessions (login, state, StreamWork and its grace period) and the
+// agent's commands on offers and held work. See routing_host.h.
+#include <spdlog/spdlog.h>
+
+#include "adapters/host/routing_host.h"
+#include "adapters/host/translate.h"
+
+namespace router::adapters::host {
+
+namespace {
+
+absl::Status invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// AgentService.
+
+absl::Status RoutingHost::login(const v1::LoginRequest& request, v1::AgentStatus* out) {
+  engine::AgentId agent;
+  if (absl::Status s = find_agent(request.agent(), agent); !s.ok()) return s;
+  if (auto s = router_->login(agent, request.ready(), clock_.now()); !s.ok()) return to_status(s);
+  settle();
+  spdlog::info("event=login agent={} ready={}", request.agent(), request.ready());
+  return agent_status(agent, out);
+}
+
+absl::Status RoutingHost::logout(const std::string& name, bool forced, v1::AgentStatus* out) {
+  engine::AgentId agent;
+  if (absl::Status s = find_agent(name, agent); !s.ok()) return s;
+  if (auto s = router_->logout(agent,
+                               forced ? engine::LogoutMode::kForced : engine::LogoutMode::kGraceful,
+                               clock_.now());
+      !s.ok()) {
+    return to_status(s);
+  }
+  settle();
+  spdlog::info("event=logout agent={} forced={}", name, forced);
+  return agent_status(agent, out);
+}
+
+absl::Status RoutingHost::set_state(const v1::SetStateRequest& request, v1::AgentStatus* out) {
+  engine::AgentId agent;
+  if (absl::Status s = find_agent(request.agent(), agent); !s.ok()) return s;
+  engine::Status s;
+  switch (request.state()) {
+    case v1::READY: s = router_->set_ready(agent, clock_.now()); break;
+    case v1::NOT_READY:
+      s = router_->set_not_ready(agent, request.reason().empty() ? "not_ready" : request.reason(),
+                                 clock_.now());
+      break;
+    case v1::LOGGED_OUT: return logout(request.agent(), /*forced=*/true, out);
+    default: return invalid("state: must be READY or NOT_READY");
+  }
+  if (!s.ok()) return to_status(s);
+  settle();
+  return agent_status(agent, out);
+}
+
+absl::Status RoutingHost::stream_work(const std::string& name,
+                                      std::shared_ptr<WorkSubscriber> subscriber) {
+  engine::AgentId agent;
+  if (absl::Status s = find_agent(name, agent); !s.ok()) return s;
+  if (draining_) return absl::UnavailableError("routerd is shutting down");
+  auto& stream = agent_streams_[agent.value()];
+  if (stream.subscriber && stream.subscriber != subscriber) {
+    stream.subscriber->finish(absl::AbortedError("replaced by a newer StreamWork for this agent"),
+                              /*drain=*/false);
+  }
+  stream.grace.reset();
+  stream.subscriber = std::move(subscriber);
+  v1::WorkEvent hello;
+  stamp(clock_.now(), hello.mutable_at());
+  (void)agent_status(agent, hello.mutable_status());
+  stream.subscriber->push(std::move(hello));
+  // Offers made before the stream opened are sent again so the desktop can answer them.
+  auto a = router_->agent(agent, clock_.now());
+  if (a.ok()) {
+    for (engine::InteractionId id : a.value().work) send_agent_update(agent, id);
+  }
+  return absl::OkStatus();
+}
+
+void RoutingHost::stream_work_ended(const std::string& name,
+                                    const std::shared_ptr<WorkSubscriber>& subscriber) {
+  auto id = router_->find_agent(name);
+  if (!id) return;
+  auto it = agent_streams_.find(id->value());
+  if (it == agent_streams_.end() || it->second.subscriber != subscriber) return;  // replaced
+  it->second.subscriber.reset();
+  if (draining_) return;
+  const engine::AgentId agent = *id;
+  if (stopped_) return;
+  // Cancelled (destroyed) when a new stream comes in time, or at stop().
+  it->second.grace = clock_.start_timer(model_.daemon.agent_grace, [this, agent, name] {
+    auto s = agent_streams_.find(agent.value());
+    if (s == agent_streams_.end() || s->second.subscriber) return;
+    agent_streams_.erase(s);
+    auto snap = router_->agent(agent, clock_.now());
+    if (!snap.ok() || snap.value().state == engine::AgentState::kLoggedOut) return;
+    spdlog::warn("event=stream_lost agent={} grace_ms={} action=logout", name,
+                 model_.daemon.agent_grace.count());
+    (void)router_->logout(agent, engine::LogoutMode::kForced, clock_.now());
+    settle();
+  });
+}
+
+std::string RoutingHost::holder(const std::string& interaction_id) const {
+  auto it = by_client_id_.find(interaction_id);
+  if (it == by_client_id_.end()) return {};
+  auto snap = router_->interaction(it->second);
+  return snap.ok() ? agent_name(snap.value().agent) : std::string();
+}
+
+absl::Status RoutingHost::agent_command(
+    const std::string& agent_name, const std::string& interaction_id, v1::AgentStatus* out,
+    const std::function<engine::Status(engine::AgentId, engine::InteractionId)>& command) {
+  engine::AgentId agent;
+  engine::InteractionId id;
+  if (absl::Status s = find_agent(agent_name, agent); !s.ok()) return s;
+  if (absl::Status s = find_interaction(interaction_id, id); !s.ok()) return s;
+  const engine::Status done = command(agent, id);
+  settle();  // also when refused: the command may have fired a due offer timeout first
+  if (!done.ok()) return to_status(done);
+  return agent_status(agent, out);
+}
+
+absl::Status RoutingHost::accept(const v1::OfferRequest& request, v1::AgentStatus* out) {
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         engine::Status s = router_->accept(agent, id, clock_.now());
+                         auto t = tracked_.find(id.value());
+                         if (s.ok() && t != tracked_.end() && !t->second.message_id.empty()) {
+                           threads_.set_agent(t->second.message_id, request.agent());
+                         }
+                         return s;
+                       });
+}
+
+absl::Status RoutingHost::reject(const v1::OfferRequest& request, v1::AgentStatus* out) {
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         return router_->reject(agent, id, clock_.now());
+                       });
+}
+
+absl::Status RoutingHost::complete(const v1::CompleteRequest& request, v1::AgentStatus* out) {
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         return router_->complete(agent, id, request.wrap_up_code(), clock_.now());
+                       });
+}
+
+absl::Status RoutingHost::end_wrap_up(const v1::OfferRequest& request, v1::AgentStatus* out) {
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         return router_->end_wrap_up(agent, id, clock_.now());
+                       });
+}
+
+absl::Status RoutingHost::transfer(const v1::TransferRequest& request, v1::AgentStatus* out) {
+  engine::QueueId queue;
+  engine::AgentId to;
+  if (request.to_case() == v1::TransferRequest::kQueue) {
+    if (absl::Status s = find_queue(request.queue(), "queue", queue); !s.ok()) return s;
+  } else {
+    auto found = router_->find_agent(request.to_agent());
+    if (!found) {
+      return absl::NotFoundError("to_agent: unknown agent '" + request.to_agent() + "'");
+    }
+    to = *found;
+  }
+  return agent_command(request.agent(), request.interaction_id(), out,
+                       [&](engine::AgentId agent, engine::InteractionId id) {
+                         return queue.valid()
+                                    ? router_->transfer_to_queue(agent, id, queue, clock_.now())
+                                    : router_->transfer_to_agent(agent, id, to, clock_.now());
+                       });
+}
+
+}  // namespace router::adapters::host

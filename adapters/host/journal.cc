@@ -1,0 +1,191 @@
+// The journal on the host: the entry written for an interaction, the batched updates after each
+// command, and recovery at start. See routing_host.h and docs/redis.md (the durability contract).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "adapters/host/routing_host.h"
+#include "adapters/host/translate.h"
+
+namespace router::adapters::host {
+
+// What recovery (RoutingHost::recover) reads from an entry that can change after the submit,
+// hashed: the queue, the priority, the agents it excludes, and whether it is waiting or accepted.
+// An offered interaction recovers as a waiting one and one in wrap-up as an accepted one, and
+// positions, estimates and the agent an offer went to are not read back; the rest of the entry
+// (customer, details, arrival, extra skills) is fixed at the submit. Entries with equal keys
+// recover alike, so only the first is written: a lifecycle costs three journal writes (submit,
+// accept, finish) instead of five (bench/README.md has what that gained). Never 0 ("nothing
+// written yet").
+uint64_t RoutingHost::recovery_key(const v1::JournalEntry& entry) {
+  const v1::Interaction& p = entry.interaction();
+  const bool accepted = p.state() == v1::ASSIGNED || p.state() == v1::WRAP_UP;
+  std::string key = p.queue();
+  key += '\0';
+  key += std::to_string(p.priority());
+  key.append(accepted ? "\0A\0" : "\0W\0", 3);
+  if (accepted) key += p.agent();
+  for (const std::string& agent : entry.excluded_agents()) {
+    key += '\0';
+    key += agent;
+  }
+  return std::max<uint64_t>(1, std::hash<std::string>{}(key));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journal: entries, changes, recovery.
+
+v1::JournalEntry RoutingHost::journal_entry(const Tracked& t,
+                                            std::optional<v1::InteractionState> final_state) const {
+  v1::JournalEntry e;
+  v1::Interaction& p = *e.mutable_interaction();
+  if (final_state) {
+    p = interaction_proto(t, final_state);
+  } else {
+    p = t.proto;
+    // One snapshot for the state and the exclusions; no EWT (recovery recomputes it).
+    if (auto snap = router_->interaction(t.id); snap.ok()) {
+      fill_state(t, snap.value(), /*estimate=*/false, p);
+      for (engine::AgentId a : snap.value().excluded) e.add_excluded_agents(agent_name(a));
+    }
+  }
+  e.set_arrived_unix_ns(t.arrived_unix_ns);
+  for (const auto& req : t.extra_skills) {
+    auto* out = e.add_extra_skills();
+    out->set_skill(model_.skills[req.skill.value()]);
+    out->set_min_level(req.min_level);
+  }
+  e.set_submitter(t.submitter);
+  e.set_thread_agent(t.thread_agent);
+  return e;
+}
+
+void RoutingHost::flush_journal() {
+  if (journal_ == nullptr || journal_dirty_.empty()) return;
+  for (uint64_t id : journal_dirty_) {
+    if (auto t = tracked_.find(id); t != tracked_.end()) {
+      v1::JournalEntry entry = journal_entry(t->second, {});
+      // Finished entries report the last queue they were in.
+      t->second.proto.set_queue(entry.interaction().queue());
+      const uint64_t key = recovery_key(entry);
+      if (key == t->second.journaled) continue;  // recovery would read the same
+      t->second.journaled = key;
+      journal_->update(entry);
+    }
+  }
+  journal_dirty_.clear();
+}
+
+engine::Status RoutingHost::restore(const v1::JournalEntry& entry) {
+  const v1::Interaction& in = entry.interaction();
+  const std::string& id = in.interaction_id();
+  auto queue = router_->find_queue(in.queue());
+  if (!queue) {
+    return engine::not_found("queue: '" + in.queue() + "' is not in the configuration any more");
+  }
+  if (in.channel() == v1::CHANNEL_UNSPECIFIED) return engine::invalid_argument("channel: unset");
+  engine::InteractionSpec spec;
+  spec.id = engine::InteractionId(next_id_++);
+  spec.queue = *queue;
+  spec.channel = from_proto(in.channel());
+  spec.language = in.language();
+  spec.priority = std::clamp(in.priority(), 0, 100);
+  for (const auto& req : entry.extra_skills()) {
+    auto skill = router_->find_skill(req.skill());
+    if (!skill) return engine::not_found("extra_skills: skill '" + req.skill() + "' is gone");
+    spec.extra_skills.push_back({*skill, req.min_level()});
+  }
+  for (const auto& [k, v] : in.attributes()) spec.attributes.emplace_back(k, v);
+  const v1::Customer& c = in.customer();
+  spec.customer.customer_id = c.customer_id();
+  spec.customer.segment = from_proto(c.segment());
+  spec.customer.lifetime_value = std::max(0.0, c.lifetime_value());
+  if (auto a = router_->find_agent(c.preferred_agent())) spec.customer.preferred_agent = *a;
+  if (auto a = router_->find_agent(c.last_agent())) spec.customer.last_agent = *a;
+  for (const auto& name : entry.excluded_agents()) {
+    if (auto a = router_->find_agent(name)) spec.excluded.push_back(*a);
+  }
+  // The original arrival, carried over to this process's timeline (never in the future).
+  const engine::TimePoint now = clock_.now();
+  spec.arrival = std::min(now, clock_.from_wall(std::chrono::system_clock::time_point(
+                                   std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                       std::chrono::nanoseconds(entry.arrived_unix_ns())))));
+
+  auto result = router_->submit(spec, now);
+  if (!result.ok()) return result.error();
+  Tracked t;
+  t.id = spec.id;
+  t.submitter = entry.submitter();
+  t.proto = in;
+  t.proto.clear_agent();
+  t.position = result.value().position;
+  t.arrived_unix_ns = entry.arrived_unix_ns();
+  t.extra_skills = spec.extra_skills;
+  t.thread_agent = entry.thread_agent();
+  if (in.has_email()) t.message_id = in.email().message_id();
+  if (!t.message_id.empty()) {
+    threads_.remember(t.message_id, channels::ThreadInfo{c.customer_id(), id, t.thread_agent});
+  }
+  tracked_.emplace(spec.id.value(), std::move(t));
+  by_client_id_.emplace(id, spec.id);
+  journal_dirty_.insert(spec.id.value());  // its state is QUEUED now, whatever it was
+  return engine::Status();
+}
+
+RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEntry>& entries) {
+  RecoveryReport report;
+  for (const v1::JournalEntry& entry : entries) {
+    const v1::Interaction& in = entry.interaction();
+    const std::string& id = in.interaction_id();
+    if (by_client_id_.count(id)) {
+      spdlog::error("event=recovery_duplicate id={} action=skipped", id);
+      ++report.dropped;
+      continue;
+    }
+    if (in.state() == v1::ASSIGNED || in.state() == v1::WRAP_UP) {
+      // The conversation is already with that agent: offering it again would double it.
+      v1::JournalEntry closed = entry;
+      closed.mutable_interaction()->set_state(v1::COMPLETED);
+      if (journal_ != nullptr) journal_->finish(closed);
+      remember_finished(id, closed.interaction());
+      spdlog::warn("event=recovery_closed id={} state={} agent={} reason=in_progress_at_restart",
+                   id, v1::InteractionState_Name(in.state()), in.agent());
+      ++report.closed_in_progress;
+      continue;
+    }
+    if (engine::Status s = restore(entry); !s.ok()) {
+      spdlog::error("event=recovery_dropped id={} queue={} error=\"{}\"", id, in.queue(),
+                    s.error().message);
+      if (journal_ != nullptr) {
+        v1::JournalEntry lost = entry;
+        lost.mutable_interaction()->set_state(v1::EXPIRED);
+        journal_->finish(lost);
+      }
+      ++report.dropped;
+      continue;
+    }
+    if (in.state() == v1::OFFERED) ++report.offers_withdrawn;
+    ++report.recovered;
+  }
+  settle();
+  spdlog::info(
+      "event=recovered interactions={} offers_withdrawn={} closed_in_progress={} dropped={}",
+      report.recovered, report.offers_withdrawn, report.closed_in_progress, report.dropped);
+  return report;
+}
+
+}  // namespace router::adapters::host
+
+namespace router::adapters::host {
+
+void RoutingHost::remember_finished(const std::string& client_id, v1::Interaction last) {
+  if (finished_.insert_or_assign(client_id, std::move(last)).second) {
+    finished_order_.push_back(client_id);
+  }
+  while (finished_order_.size() > model_.daemon.max_finished_remembered) {
+    finished_.erase(finished_order_.front());
+    finished_order_.pop_front();
+  }
+}
+
+}  // namespace router::adapters::host

@@ -1,0 +1,362 @@
+// The host's construction, its lookups and proto building, and the engine's events turned into
+// subscriber messages, journal writes and timers. See routing_host.h.
+#include "adapters/host/routing_host.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "adapters/host/translate.h"
+
+namespace router::adapters::host {
+
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+std::string reason_name(engine::RequeueReason r) {
+  switch (r) {
+    case engine::RequeueReason::kRejected: return "rejected";
+    case engine::RequeueReason::kOfferTimeout: return "offer_timeout";
+    case engine::RequeueReason::kAgentLoggedOut: return "agent_logged_out";
+    case engine::RequeueReason::kAgentNotReady: return "agent_not_ready";
+    case engine::RequeueReason::kTransferred: return "transferred";
+    case engine::RequeueReason::kOfferWithdrawn: return "offer_withdrawn";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Construction, start and stop.
+
+absl::StatusOr<std::unique_ptr<RoutingHost>> RoutingHost::create(config::RoutingModel model,
+                                                                 HostPorts ports) {
+  if (ports.executor == nullptr || ports.clock == nullptr || ports.customers == nullptr) {
+    return absl::InvalidArgumentError("host: an executor, a clock and a customer store are needed");
+  }
+  auto phones = channels::PhoneNormalizer::make(model.daemon.default_region);
+  if (!phones.ok()) {
+    return absl::InvalidArgumentError("daemon.default_region: " + phones.error().message);
+  }
+  auto entry = channels::EntryPointTable::build(model.proto, model, phones.value());
+  if (!entry.ok()) return to_status(entry.error());
+  if (entry.value().size() == 0) {
+    return absl::InvalidArgumentError("entry_points: routerd needs at least one entry point rule");
+  }
+  auto router = config::build_router(model);
+  if (!router.ok()) return to_status(router.error());
+  return std::unique_ptr<RoutingHost>(new RoutingHost(std::move(model), std::move(router).value(),
+                                                      std::move(phones).value(),
+                                                      std::move(entry).value(), std::move(ports)));
+}
+
+RoutingHost::RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Router> router,
+                         channels::PhoneNormalizer phones, channels::EntryPointTable entry_points,
+                         HostPorts ports)
+    : executor_(*ports.executor),
+      clock_(*ports.clock),
+      model_(std::move(model)),
+      router_(std::move(router)),
+      phones_(std::move(phones)),
+      entry_points_(std::move(entry_points)),
+      customers_(std::move(ports.customers)),
+      journal_(ports.journal),
+      threads_(model_.daemon.max_email_threads) {}
+
+RoutingHost::~RoutingHost() = default;  // the timers cancel themselves as they go
+
+void RoutingHost::start() { arm_heartbeat(); }
+
+void RoutingHost::stop() {
+  stopped_ = true;
+  deadline_timer_.reset();
+  armed_deadline_.reset();
+  heartbeat_timer_.reset();
+  for (auto& w : queue_watchers_) w->timer.reset();
+  for (auto& [agent, s] : agent_streams_) s.grace.reset();
+}
+
+std::vector<std::string> RoutingHost::live_client_ids() const {
+  std::vector<std::string> out;
+  out.reserve(by_client_id_.size());
+  for (const auto& [id, engine_id] : by_client_id_) out.push_back(id);
+  return out;
+}
+
+void RoutingHost::stamp(engine::TimePoint t, google::protobuf::Timestamp* out) const {
+  host::stamp(clock_, t, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups and proto building.
+
+absl::Status RoutingHost::find_agent(const std::string& name, engine::AgentId& out) const {
+  auto id = router_->find_agent(name);
+  if (!id) return absl::NotFoundError("agent: unknown agent '" + name + "'");
+  out = *id;
+  return absl::OkStatus();
+}
+
+absl::Status RoutingHost::find_interaction(const std::string& client_id,
+                                           engine::InteractionId& out) const {
+  auto it = by_client_id_.find(client_id);
+  if (it != by_client_id_.end()) {
+    out = it->second;
+    return absl::OkStatus();
+  }
+  if (auto f = finished_.find(client_id); f != finished_.end()) {
+    return absl::FailedPreconditionError("interaction_id: interaction '" + client_id +
+                                         "' is already " +
+                                         v1::InteractionState_Name(f->second.state()));
+  }
+  if (pending_.count(client_id)) {
+    return absl::FailedPreconditionError("interaction_id: interaction '" + client_id +
+                                         "' is still being received");
+  }
+  return absl::NotFoundError("interaction_id: unknown interaction '" + client_id + "'");
+}
+
+absl::Status RoutingHost::find_queue(const std::string& name, const char* field,
+                                     engine::QueueId& out) const {
+  auto id = router_->find_queue(name);
+  if (!id) return absl::NotFoundError(std::string(field) + ": unknown queue '" + name + "'");
+  out = *id;
+  return absl::OkStatus();
+}
+
+std::string RoutingHost::agent_name(engine::AgentId agent) const {
+  return std::string(router_->agent_name(agent));
+}
+
+absl::Status RoutingHost::agent_status(engine::AgentId agent, v1::AgentStatus* out) const {
+  auto a = router_->agent(agent, clock_.now());
+  if (!a.ok()) return to_status(a.error());
+  fill_agent_status(a.value(), clock_, out);
+  for (engine::InteractionId id : a.value().work) {
+    auto t = tracked_.find(id.value());
+    if (t != tracked_.end()) out->add_work(t->second.proto.interaction_id());
+  }
+  return absl::OkStatus();
+}
+
+v1::Interaction RoutingHost::interaction_proto(
+    const Tracked& t, std::optional<v1::InteractionState> final_state) const {
+  v1::Interaction p = t.proto;
+  if (final_state) {
+    p.set_state(*final_state);
+    p.set_position(0);
+    if (*final_state == v1::COMPLETED) p.set_agent(t.handled_by);
+    return p;
+  }
+  if (auto snap = router_->interaction(t.id); snap.ok()) {
+    fill_state(t, snap.value(), /*estimate=*/true, p);
+  }
+  return p;
+}
+
+void RoutingHost::fill_state(const Tracked& t, const engine::InteractionSnapshot& s, bool estimate,
+                             v1::Interaction& p) const {
+  p.set_state(to_proto(s.state));
+  if (s.queue.valid() && s.queue.value() < model_.queues.size()) {
+    p.set_queue(model_.queues[s.queue.value()].name);
+  }
+  p.set_priority(s.priority);
+  p.set_agent(agent_name(s.agent));
+  if (s.state == engine::InteractionState::kQueued) {
+    const int position = std::max(1, t.position);
+    p.set_position(position);
+    p.set_ewt_s(0);
+    if (estimate) {
+      auto ewt = router_->ewt(s.queue, position, router_->now());
+      if (ewt.ok()) p.set_ewt_s(engine::seconds(ewt.value()));
+    }
+  } else {
+    p.set_position(0);
+    p.set_ewt_s(0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events → streams.
+
+void RoutingHost::settle() {
+  events_.clear();
+  router_->drain_events(events_);
+  for (const auto& e : events_) publish(e);
+  events_.clear();
+  flush_journal();
+  arm_deadline();
+}
+
+void RoutingHost::arm_deadline() {
+  const auto next = router_->next_deadline();
+  if (next == armed_deadline_) return;
+  armed_deadline_ = next;
+  deadline_timer_.reset();
+  if (!next || stopped_) return;
+  const auto delay = std::max(engine::Duration(0), *next - clock_.now());
+  deadline_timer_ = clock_.start_timer(delay, [this] {
+    armed_deadline_.reset();
+    router_->advance(clock_.now());
+    settle();
+  });
+}
+
+void RoutingHost::arm_heartbeat() {
+  if (stopped_) return;
+  heartbeat_timer_ = clock_.start_timer(model_.daemon.heartbeat, [this] {
+    for (auto& [agent, stream] : agent_streams_) {
+      if (!stream.subscriber) continue;
+      v1::WorkEvent hb;
+      stamp(clock_.now(), hb.mutable_at());
+      hb.mutable_heartbeat();
+      stream.subscriber->push(std::move(hb));
+    }
+    arm_heartbeat();
+  });
+}
+
+void RoutingHost::send_work(engine::AgentId agent, v1::WorkEvent event) {
+  auto it = agent_streams_.find(agent.value());
+  if (it == agent_streams_.end() || !it->second.subscriber) return;
+  it->second.subscriber->push(std::move(event));
+}
+
+void RoutingHost::send_agent_update(engine::AgentId agent, engine::InteractionId id,
+                                    std::optional<v1::InteractionState> final_state) {
+  if (!agent.valid()) return;
+  auto t = tracked_.find(id.value());
+  if (t == tracked_.end()) return;
+  v1::WorkEvent ev;
+  stamp(clock_.now(), ev.mutable_at());
+  *ev.mutable_update() = interaction_proto(t->second, final_state);
+  send_work(agent, std::move(ev));
+}
+
+void RoutingHost::notify_interaction(engine::InteractionId id, const char* change,
+                                     std::string reason,
+                                     std::optional<v1::InteractionState> final_state) {
+  auto t = tracked_.find(id.value());
+  if (t == tracked_.end()) return;
+  if (journal_ != nullptr && !final_state) journal_dirty_.insert(id.value());
+  auto w = interaction_watchers_.find(t->second.submitter);
+  if (w == interaction_watchers_.end()) return;
+  v1::InteractionEvent ev;
+  stamp(clock_.now(), ev.mutable_at());
+  *ev.mutable_interaction() = interaction_proto(t->second, final_state);
+  ev.set_change(change);
+  ev.set_reason(std::move(reason));
+  auto& list = w->second;
+  for (auto& watcher : list) {
+    if (!watcher.ids.empty() && !watcher.ids.count(t->second.proto.interaction_id())) continue;
+    watcher.subscriber->push(ev);
+  }
+  std::erase_if(list, [](const InteractionWatcher& x) { return !x.subscriber->open(); });
+  if (list.empty()) interaction_watchers_.erase(w);
+}
+
+void RoutingHost::retire(engine::InteractionId id, v1::InteractionState final_state) {
+  auto t = tracked_.find(id.value());
+  if (t == tracked_.end()) return;
+  const std::string client_id = t->second.proto.interaction_id();
+  if (journal_ != nullptr) {
+    journal_->finish(journal_entry(t->second, final_state));
+    journal_dirty_.erase(id.value());
+  }
+  remember_finished(client_id, interaction_proto(t->second, final_state));
+  by_client_id_.erase(client_id);
+  tracked_.erase(t);
+}
+
+void RoutingHost::publish(const engine::Event& event) {
+  std::visit(
+      Overloaded{
+          [&](const engine::QueuedEvent& e) {
+            if (auto t = tracked_.find(e.interaction.value()); t != tracked_.end()) {
+              t->second.position = e.position;
+            }
+            notify_interaction(e.interaction, "queued", "");
+          },
+          [&](const engine::OfferedEvent& e) {
+            notify_interaction(e.interaction, "offered", "");
+            auto t = tracked_.find(e.interaction.value());
+            if (t == tracked_.end()) return;
+            v1::WorkEvent ev;
+            stamp(event.at, ev.mutable_at());
+            auto* offer = ev.mutable_offer();
+            *offer->mutable_interaction() = interaction_proto(t->second, {});
+            stamp(e.expires, offer->mutable_expires());
+            offer->set_points(engine::to_double(e.points.total()));
+            fill_breakdown(e.points, offer->mutable_breakdown());
+            send_work(e.agent, std::move(ev));
+            spdlog::info("event=offered id={} agent={} points={:.3f}",
+                         t->second.proto.interaction_id(), agent_name(e.agent),
+                         engine::to_double(e.points.total()));
+          },
+          [&](const engine::AssignedEvent& e) {
+            if (auto t = tracked_.find(e.interaction.value()); t != tracked_.end()) {
+              t->second.handled_by = agent_name(e.agent);
+            }
+            notify_interaction(e.interaction, "assigned", "");
+            send_agent_update(e.agent, e.interaction);
+          },
+          [&](const engine::RequeuedEvent& e) {
+            notify_interaction(e.interaction, "requeued", reason_name(e.reason));
+            send_agent_update(e.agent, e.interaction);
+          },
+          [&](const engine::AbandonedEvent& e) {
+            notify_interaction(e.interaction, "abandoned", "", v1::ABANDONED);
+            retire(e.interaction, v1::ABANDONED);
+          },
+          [&](const engine::ExpiredEvent& e) {
+            notify_interaction(e.interaction, "expired", "max_wait", v1::EXPIRED);
+            retire(e.interaction, v1::EXPIRED);
+          },
+          [&](const engine::OverflowedEvent& e) {
+            notify_interaction(e.interaction, "overflowed", "");
+          },
+          [&](const engine::ExpandedEvent& e) {
+            notify_interaction(e.interaction, "expanded", "stage " + std::to_string(e.stage));
+          },
+          [&](const engine::MovedEvent& e) { notify_interaction(e.interaction, "moved", ""); },
+          [&](const engine::TransferredToAgentEvent& e) {
+            notify_interaction(e.interaction, "transferred", "to " + agent_name(e.to));
+          },
+          [&](const engine::PriorityChangedEvent& e) {
+            notify_interaction(e.interaction, "priority_changed", "");
+          },
+          [&](const engine::WrapUpStartedEvent& e) {
+            notify_interaction(e.interaction, "wrap_up", e.wrap_up_code);
+            send_agent_update(e.agent, e.interaction);
+          },
+          [&](const engine::CompletedEvent& e) {
+            notify_interaction(e.interaction, "completed", "", v1::COMPLETED);
+            send_agent_update(e.agent, e.interaction, v1::COMPLETED);
+            const std::string agent = agent_name(e.agent);
+            if (!e.customer_id.empty() && !agent.empty()) {
+              const auto unix_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                      clock_.wall(event.at).time_since_epoch())
+                                      .count();
+              customers_->record_contact(e.customer_id, agent, unix_s);
+            }
+            retire(e.interaction, v1::COMPLETED);
+          },
+          [&](const engine::AgentStateChangedEvent& e) {
+            v1::WorkEvent ev;
+            stamp(event.at, ev.mutable_at());
+            if (agent_status(e.agent, ev.mutable_status()).ok()) {
+              send_work(e.agent, std::move(ev));
+            }
+          },
+      },
+      event.body);
+}
+
+}  // namespace router::adapters::host

@@ -1,0 +1,275 @@
+// The engine's host: owns the Router and everything routerd keeps around it — the client-id ↔
+// engine-id map (idempotent submit), the customer lookup before a submit, email threading,
+// entry-point routing, the journal writes and recovery, configuration reload and the stream
+// subscribers. It knows no gRPC, no Redis and no thread: it runs on an injected executor, reads
+// an injected clock, and talks to the customer store and the journal through their ports, so the
+// host simulation (tests/simulation/) drives this very code in simulated time.
+//
+// Where each concern lives: submit.cc (submit, idempotency, cancel, get, watch), agents.cc (agent
+// sessions, StreamWork, offers), supervisor.cc (stats, lists, explain, supervisor actions),
+// journal.cc (journal entries, recovery), reload.cc (reload, drain), routing_host.cc
+// (construction, events → subscribers, timers).
+//
+// Errors: every call answers an absl::Status whose code is the gRPC code the client sees and
+// whose message names the field (adapters/grpc maps it 1:1). Engine errors become absl codes in
+// one place (status.h).
+// Threading: post() from any thread. Every other member function REQUIRES the executor's thread
+// (call it inside a posted closure); none is thread-safe.
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "adapters/channels/customer_lookup.h"
+#include "adapters/channels/email_threads.h"
+#include "adapters/channels/entry_points.h"
+#include "adapters/channels/normalize.h"
+#include "adapters/config/routing_config.h"
+#include "adapters/host/subscriber.h"
+#include "adapters/ports/clock.h"
+#include "adapters/ports/executor.h"
+#include "adapters/state/interaction_journal.h"
+#include "engine/router.h"
+#include "router/v1/journal.pb.h"
+#include "router/v1/router.pb.h"
+
+namespace router::adapters::host {
+
+using InteractionSubscriber = Subscriber<v1::InteractionEvent>;
+using WorkSubscriber = Subscriber<v1::WorkEvent>;
+using QueueSubscriber = Subscriber<v1::GetQueueStatsResponse>;
+
+// What the host is wired to. The executor and the clock must outlive the host; so must the
+// journal (null: none, state lives in memory only).
+struct HostPorts {
+  ports::Executor* executor = nullptr;
+  ports::Clock* clock = nullptr;
+  std::unique_ptr<channels::CustomerLookup> customers;
+  state::InteractionJournal* journal = nullptr;
+};
+
+class RoutingHost {
+ public:
+  // Builds the engine from `model` (agents logged out). Errors name the field.
+  // With a journal, a submit answers OK only once its entry is journaled, and every state change
+  // is written to it.
+  static absl::StatusOr<std::unique_ptr<RoutingHost>> create(config::RoutingModel model,
+                                                             HostPorts ports);
+  ~RoutingHost();
+  RoutingHost(const RoutingHost&) = delete;
+  RoutingHost& operator=(const RoutingHost&) = delete;
+
+  void post(std::function<void()> fn) { executor_.post(std::move(fn)); }  // any thread
+
+  // ---- Everything below runs on the executor.
+
+  void start();  // arms the heartbeat; call once, before serving
+  // Cancels every timer (deadline, heartbeat, grace, queue watchers). Call before the executor
+  // stops; the host answers nothing afterwards. Idempotent.
+  void stop();
+
+  // InteractionService. `done` runs on the executor exactly once (the customer lookup and the
+  // journal may make it later than the call). `submitter` scopes WatchInteractions.
+  void submit(const std::string& submitter, const v1::SubmitInteractionRequest& request,
+              v1::SubmitInteractionResponse* response, std::function<void(absl::Status)> done);
+  absl::Status cancel(const v1::CancelInteractionRequest& request, v1::Interaction* out);
+  absl::Status get(const std::string& interaction_id, v1::Interaction* out) const;
+  void watch_interactions(const std::string& submitter, const v1::WatchInteractionsRequest& request,
+                          std::shared_ptr<InteractionSubscriber> subscriber);
+
+  // AgentService.
+  absl::Status login(const v1::LoginRequest& request, v1::AgentStatus* out);
+  absl::Status logout(const std::string& agent, bool forced, v1::AgentStatus* out);
+  absl::Status set_state(const v1::SetStateRequest& request, v1::AgentStatus* out);
+  absl::Status stream_work(const std::string& agent, std::shared_ptr<WorkSubscriber> subscriber);
+  void stream_work_ended(const std::string& agent,
+                         const std::shared_ptr<WorkSubscriber>& subscriber);
+  absl::Status accept(const v1::OfferRequest& request, v1::AgentStatus* out);
+  absl::Status reject(const v1::OfferRequest& request, v1::AgentStatus* out);
+  absl::Status complete(const v1::CompleteRequest& request, v1::AgentStatus* out);
+  absl::Status end_wrap_up(const v1::OfferRequest& request, v1::AgentStatus* out);
+  absl::Status transfer(const v1::TransferRequest& request, v1::AgentStatus* out);
+  // The agent an interaction is offered to or held by ("" if none): for the agent-token check.
+  std::string holder(const std::string& interaction_id) const;
+
+  // SupervisorService.
+  absl::Status queue_stats(const v1::GetQueueStatsRequest& request,
+                           v1::GetQueueStatsResponse* out) const;
+  absl::Status list_agents(const v1::ListAgentsRequest& request, v1::ListAgentsResponse* out) const;
+  absl::Status list_interactions(const v1::ListInteractionsRequest& request,
+                                 v1::ListInteractionsResponse* out) const;
+  absl::Status watch_queues(const v1::WatchQueuesRequest& request,
+                            std::shared_ptr<QueueSubscriber> subscriber);
+  absl::Status explain(const v1::ExplainRoutingRequest& request,
+                       v1::ExplainRoutingResponse* out) const;
+  absl::Status update_skills(const v1::UpdateAgentSkillsRequest& request, v1::AgentStatus* out);
+  absl::Status set_priority(const v1::SetInteractionPriorityRequest& request, v1::Interaction* out);
+  absl::Status move(const v1::MoveInteractionRequest& request, v1::Interaction* out);
+
+  // Configuration reload: validates `model` completely, then applies it; queued work stays.
+  struct ReloadReport {
+    std::vector<std::string> changes;
+    std::vector<std::string> warnings;
+  };
+  absl::StatusOr<ReloadReport> reload(config::RoutingModel model);
+
+  // Shutdown: new submits are refused (UNAVAILABLE) and every server stream ends with OK.
+  void drain();
+
+  // Start-up, before serving: the journal's live entries (in submit order) back into the
+  // engine. Waiting ones keep their original arrival time; offered ones wait again (their
+  // agent must log in again); accepted ones (ASSIGNED, WRAP_UP) are not offered a second time:
+  // they are closed as COMPLETED, since the conversation is already with that agent.
+  struct RecoveryReport {
+    size_t recovered = 0;           // back in a queue
+    size_t offers_withdrawn = 0;    // of those, were OFFERED
+    size_t closed_in_progress = 0;  // were ASSIGNED or WRAP_UP
+    size_t dropped = 0;             // could not be restored (queue gone, engine refused): logged
+  };
+  RecoveryReport recover(const std::vector<v1::JournalEntry>& entries);
+
+  size_t live_count() const { return router_->live_count(); }
+  size_t queue_count() const { return router_->queue_count(); }
+  size_t agent_count() const { return router_->agent_count(); }
+  const config::RoutingModel& model() const { return model_; }
+  // For checks (the host simulation): the engine, read-only, and the client ids the host tracks.
+  const engine::Router& router() const { return *router_; }
+  std::vector<std::string> live_client_ids() const;
+
+ private:
+  RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Router> router,
+              channels::PhoneNormalizer phones, channels::EntryPointTable entry_points,
+              HostPorts ports);
+
+  // What the host keeps about a live interaction beyond the engine's state.
+  struct Tracked {
+    engine::InteractionId id;
+    std::string submitter;   // WatchInteractions scope
+    v1::Interaction proto;   // the static parts (id, channel, details, customer, arrival, ...)
+    int position = 0;        // last known 1-based position while queued
+    std::string message_id;  // email: for thread affinity
+    std::string handled_by;  // the agent who accepted it last (reported on completion)
+    // For the journal: what recovery needs beyond the engine's state.
+    int64_t arrived_unix_ns = 0;
+    std::vector<engine::SkillRequirement> extra_skills;
+    std::string thread_agent;
+    uint64_t journaled = 0;  // recovery_key() of the entry last written; 0: none yet
+  };
+  struct PendingSubmit {  // waiting for the customer lookup; repeats of the id join it
+    std::vector<std::pair<v1::SubmitInteractionResponse*, std::function<void(absl::Status)>>>
+        waiters;
+  };
+  struct AgentStream {
+    std::shared_ptr<WorkSubscriber> subscriber;
+    std::unique_ptr<ports::Timer> grace;  // armed while the agent has no stream
+  };
+  struct InteractionWatcher {
+    std::shared_ptr<InteractionSubscriber> subscriber;
+    std::unordered_set<std::string> ids;  // empty: all of the submitter's
+  };
+  struct QueueWatcher {
+    std::shared_ptr<QueueSubscriber> subscriber;
+    v1::GetQueueStatsRequest request;
+    std::unique_ptr<ports::Timer> timer;
+    engine::Duration interval;
+  };
+
+  // submit.cc
+  absl::Status normalize(v1::SubmitInteractionRequest& request) const;
+  void finish_submit(const std::string& submitter, v1::SubmitInteractionRequest request,
+                     channels::LookupResult lookup, std::optional<channels::ThreadInfo> thread,
+                     engine::TimePoint received);
+  void note_lookup(const channels::LookupResult& lookup);
+  void answer_pending(const std::string& id, const absl::Status& status, bool replay = false);
+  // The interaction is ready for the engine (journaled first when there is a journal).
+  void admit(engine::InteractionSpec spec, Tracked t);
+  void journaled(engine::InteractionSpec spec, Tracked t,
+                 absl::StatusOr<state::AppendResult> result);
+
+  // journal.cc
+  // What recovery reads from an entry, hashed: entries with equal keys recover alike, so only
+  // the first is written. Never 0 ("nothing written yet").
+  static uint64_t recovery_key(const v1::JournalEntry& entry);
+  // A journal entry back into the engine (recovery, or a live entry found by a repeat).
+  engine::Status restore(const v1::JournalEntry& entry);
+  v1::JournalEntry journal_entry(const Tracked& t,
+                                 std::optional<v1::InteractionState> final_state) const;
+  void flush_journal();
+  void remember_finished(const std::string& client_id, v1::Interaction last);
+
+  // routing_host.cc: after every command, publish the engine's events and re-arm the deadline.
+  void settle();
+  void publish(const engine::Event& event);
+  void notify_interaction(engine::InteractionId id, const char* change, std::string reason,
+                          std::optional<v1::InteractionState> final_state = std::nullopt);
+  void send_work(engine::AgentId agent, v1::WorkEvent event);
+  void send_agent_update(engine::AgentId agent, engine::InteractionId id,
+                         std::optional<v1::InteractionState> final_state = std::nullopt);
+  void retire(engine::InteractionId id, v1::InteractionState final_state);
+  void arm_deadline();
+  void arm_heartbeat();
+  void arm_queue_watcher(QueueWatcher* watcher);
+
+  // agents.cc: an agent's command on one interaction: resolves both names, runs `command`,
+  // publishes what happened and answers the agent's status.
+  absl::Status agent_command(
+      const std::string& agent, const std::string& interaction_id, v1::AgentStatus* out,
+      const std::function<engine::Status(engine::AgentId, engine::InteractionId)>& command);
+
+  // routing_host.cc: lookups and proto building.
+  absl::Status find_agent(const std::string& name, engine::AgentId& out) const;
+  absl::Status find_interaction(const std::string& client_id, engine::InteractionId& out) const;
+  absl::Status find_queue(const std::string& name, const char* field, engine::QueueId& out) const;
+  absl::Status agent_status(engine::AgentId agent, v1::AgentStatus* out) const;
+  v1::Interaction interaction_proto(const Tracked& t,
+                                    std::optional<v1::InteractionState> final_state) const;
+  // The engine's current state of `t` into `p`; `estimate`: also its EWT (a cost the journal
+  // does not need).
+  void fill_state(const Tracked& t, const engine::InteractionSnapshot& s, bool estimate,
+                  v1::Interaction& p) const;
+  std::string agent_name(engine::AgentId agent) const;
+  void stamp(engine::TimePoint t, google::protobuf::Timestamp* out) const;
+
+  ports::Executor& executor_;
+  ports::Clock& clock_;
+  config::RoutingModel model_;
+  std::unique_ptr<engine::Router> router_;
+  channels::PhoneNormalizer phones_;
+  channels::EntryPointTable entry_points_;
+  std::unique_ptr<channels::CustomerLookup> customers_;
+  state::InteractionJournal* journal_ = nullptr;
+  uint64_t degraded_lookups_ = 0;               // since start
+  uint64_t degraded_run_ = 0;                   // in the current run of degraded lookups (0: none)
+  std::unordered_set<uint64_t> journal_dirty_;  // changed since the last settle()
+  channels::EmailThreadIndex threads_;
+
+  std::unordered_map<uint64_t, Tracked> tracked_;
+  std::unordered_map<std::string, engine::InteractionId> by_client_id_;
+  std::unordered_map<std::string, PendingSubmit> pending_;
+  // Finished interactions, for idempotent replay and GetInteraction; oldest forgotten first.
+  std::unordered_map<std::string, v1::Interaction> finished_;
+  std::deque<std::string> finished_order_;
+  uint64_t next_id_ = 1;
+
+  std::unordered_map<uint32_t, AgentStream> agent_streams_;
+  std::unordered_map<std::string, std::vector<InteractionWatcher>> interaction_watchers_;
+  std::vector<std::unique_ptr<QueueWatcher>> queue_watchers_;
+  std::vector<engine::Event> events_;
+  bool draining_ = false;
+  bool stopped_ = false;
+
+  std::unique_ptr<ports::Timer> deadline_timer_;
+  std::optional<engine::TimePoint> armed_deadline_;
+  std::unique_ptr<ports::Timer> heartbeat_timer_;
+};
+
+}  // namespace router::adapters::host
