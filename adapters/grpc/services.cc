@@ -60,18 +60,6 @@ class Handler {
   Gate& gate_;
 };
 
-// An agent token acts for its own agent; an offer or assignment of another agent is not its
-// business, whatever `agent` the request names.
-Status require_holder(RoutingHost& host, const Caller& caller, const std::string& interaction) {
-  if (caller.dev) return Status::OK;
-  const std::string holder = host.holder(interaction);
-  if (!holder.empty() && holder != caller.agent) {
-    return {StatusCode::PERMISSION_DENIED,
-            "interaction_id: '" + interaction + "' is offered to or held by another agent"};
-  }
-  return Status::OK;
-}
-
 class InteractionServiceImpl final : public v1::InteractionService::CallbackService {
  public:
   explicit InteractionServiceImpl(Handler handler) : h_(handler) {}
@@ -181,7 +169,6 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
                                   v1::AgentStatus* response) override {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
-      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
       return to_grpc(h_.host().accept(*request, response));
     });
   }
@@ -190,7 +177,6 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
                                   v1::AgentStatus* response) override {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
-      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
       return to_grpc(h_.host().reject(*request, response));
     });
   }
@@ -200,7 +186,6 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
                                           v1::AgentStatus* response) override {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
-      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
       return to_grpc(h_.host().complete(*request, response));
     });
   }
@@ -209,7 +194,6 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
                                 v1::AgentStatus* response) override {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
-      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
       return to_grpc(h_.host().end_wrap_up(*request, response));
     });
   }
@@ -219,7 +203,6 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
                                           v1::AgentStatus* response) override {
     return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
-      if (Status s = require_holder(h_.host(), c, request->interaction_id()); !s.ok()) return s;
       return to_grpc(h_.host().transfer(*request, response));
     });
   }

@@ -105,13 +105,6 @@ void RoutingHost::stream_work_ended(const std::string& name,
   });
 }
 
-std::string RoutingHost::holder(const std::string& interaction_id) const {
-  auto it = by_client_id_.find(interaction_id);
-  if (it == by_client_id_.end()) return {};
-  auto snap = router_->interaction(it->second);
-  return snap.ok() ? agent_name(snap.value().agent) : std::string();
-}
-
 absl::Status RoutingHost::agent_command(
     const std::string& agent_name, const std::string& interaction_id, v1::AgentStatus* out,
     const std::function<engine::Status(engine::AgentId, engine::InteractionId)>& command) {

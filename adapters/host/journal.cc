@@ -35,12 +35,11 @@ uint64_t RoutingHost::recovery_key(const v1::JournalEntry& entry) {
 // ---------------------------------------------------------------------------------------------
 // The journal: entries, changes, recovery.
 
-v1::JournalEntry RoutingHost::journal_entry(const Tracked& t,
-                                            std::optional<v1::InteractionState> final_state) const {
+v1::JournalEntry RoutingHost::journal_entry(const Tracked& t, std::optional<AsOf> final) const {
   v1::JournalEntry e;
   v1::Interaction& p = *e.mutable_interaction();
-  if (final_state) {
-    p = interaction_proto(t, final_state);
+  if (final) {
+    p = interaction_proto(t, final);
   } else {
     p = t.proto;
     // One snapshot for the state and the exclusions; no EWT (recovery recomputes it).
@@ -64,7 +63,7 @@ void RoutingHost::flush_journal() {
   if (journal_ == nullptr || journal_dirty_.empty()) return;
   for (uint64_t id : journal_dirty_) {
     if (auto t = tracked_.find(id); t != tracked_.end()) {
-      v1::JournalEntry entry = journal_entry(t->second, {});
+      v1::JournalEntry entry = journal_entry(t->second);
       // Finished entries report the last queue they were in.
       t->second.proto.set_queue(entry.interaction().queue());
       const uint64_t key = recovery_key(entry);

@@ -31,6 +31,10 @@ std::string reason_name(engine::RequeueReason r) {
   return "unknown";
 }
 
+bool finished(v1::InteractionState s) {
+  return s == v1::COMPLETED || s == v1::ABANDONED || s == v1::EXPIRED;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -146,17 +150,21 @@ absl::Status RoutingHost::agent_status(engine::AgentId agent, v1::AgentStatus* o
   return absl::OkStatus();
 }
 
-v1::Interaction RoutingHost::interaction_proto(
-    const Tracked& t, std::optional<v1::InteractionState> final_state) const {
+v1::Interaction RoutingHost::interaction_proto(const Tracked& t, std::optional<AsOf> as_of) const {
   v1::Interaction p = t.proto;
-  if (final_state) {
-    p.set_state(*final_state);
-    p.set_position(0);
-    if (*final_state == v1::COMPLETED) p.set_agent(t.handled_by);
-    return p;
+  if (!as_of || !finished(as_of->state)) {
+    if (auto snap = router_->interaction(t.id); snap.ok()) {
+      fill_state(t, snap.value(), /*estimate=*/true, p);
+    }
   }
-  if (auto snap = router_->interaction(t.id); snap.ok()) {
-    fill_state(t, snap.value(), /*estimate=*/true, p);
+  if (!as_of) return p;
+  p.set_state(as_of->state);
+  p.set_agent(as_of->agent.valid() ? agent_name(as_of->agent) : std::string());
+  if (as_of->state == v1::QUEUED) {
+    if (p.position() == 0) p.set_position(std::max(1, t.position));
+  } else {
+    p.set_position(0);
+    p.set_ewt_s(0);
   }
   return p;
 }
@@ -230,27 +238,29 @@ void RoutingHost::send_work(engine::AgentId agent, v1::WorkEvent event) {
 }
 
 void RoutingHost::send_agent_update(engine::AgentId agent, engine::InteractionId id,
-                                    std::optional<v1::InteractionState> final_state) {
+                                    std::optional<AsOf> as_of, std::string reason) {
   if (!agent.valid()) return;
   auto t = tracked_.find(id.value());
   if (t == tracked_.end()) return;
   v1::WorkEvent ev;
   stamp(clock_.now(), ev.mutable_at());
-  *ev.mutable_update() = interaction_proto(t->second, final_state);
+  *ev.mutable_update() = interaction_proto(t->second, as_of);
+  ev.set_reason(std::move(reason));
   send_work(agent, std::move(ev));
 }
 
 void RoutingHost::notify_interaction(engine::InteractionId id, const char* change,
-                                     std::string reason,
-                                     std::optional<v1::InteractionState> final_state) {
+                                     std::string reason, std::optional<AsOf> as_of) {
   auto t = tracked_.find(id.value());
   if (t == tracked_.end()) return;
-  if (journal_ != nullptr && !final_state) journal_dirty_.insert(id.value());
+  if (journal_ != nullptr && (!as_of || !finished(as_of->state))) {
+    journal_dirty_.insert(id.value());
+  }
   auto w = interaction_watchers_.find(t->second.submitter);
   if (w == interaction_watchers_.end()) return;
   v1::InteractionEvent ev;
   stamp(clock_.now(), ev.mutable_at());
-  *ev.mutable_interaction() = interaction_proto(t->second, final_state);
+  *ev.mutable_interaction() = interaction_proto(t->second, as_of);
   ev.set_change(change);
   ev.set_reason(std::move(reason));
   auto& list = w->second;
@@ -262,101 +272,126 @@ void RoutingHost::notify_interaction(engine::InteractionId id, const char* chang
   if (list.empty()) interaction_watchers_.erase(w);
 }
 
-void RoutingHost::retire(engine::InteractionId id, v1::InteractionState final_state) {
+void RoutingHost::retire(engine::InteractionId id, AsOf final) {
   auto t = tracked_.find(id.value());
   if (t == tracked_.end()) return;
   const std::string client_id = t->second.proto.interaction_id();
   if (journal_ != nullptr) {
-    journal_->finish(journal_entry(t->second, final_state));
+    journal_->finish(journal_entry(t->second, final));
     journal_dirty_.erase(id.value());
   }
-  remember_finished(client_id, interaction_proto(t->second, final_state));
+  remember_finished(client_id, interaction_proto(t->second, final));
   by_client_id_.erase(client_id);
   tracked_.erase(t);
 }
 
 void RoutingHost::publish(const engine::Event& event) {
-  std::visit(
-      Overloaded{
-          [&](const engine::QueuedEvent& e) {
-            if (auto t = tracked_.find(e.interaction.value()); t != tracked_.end()) {
-              t->second.position = e.position;
-            }
-            notify_interaction(e.interaction, "queued", "");
-          },
-          [&](const engine::OfferedEvent& e) {
-            notify_interaction(e.interaction, "offered", "");
-            auto t = tracked_.find(e.interaction.value());
-            if (t == tracked_.end()) return;
-            v1::WorkEvent ev;
-            stamp(event.at, ev.mutable_at());
-            auto* offer = ev.mutable_offer();
-            *offer->mutable_interaction() = interaction_proto(t->second, {});
-            stamp(e.expires, offer->mutable_expires());
-            offer->set_points(engine::to_double(e.points.total()));
-            fill_breakdown(e.points, offer->mutable_breakdown());
-            send_work(e.agent, std::move(ev));
-            spdlog::info("event=offered id={} agent={} points={:.3f}",
-                         t->second.proto.interaction_id(), agent_name(e.agent),
-                         engine::to_double(e.points.total()));
-          },
-          [&](const engine::AssignedEvent& e) {
-            if (auto t = tracked_.find(e.interaction.value()); t != tracked_.end()) {
-              t->second.handled_by = agent_name(e.agent);
-            }
-            notify_interaction(e.interaction, "assigned", "");
-            send_agent_update(e.agent, e.interaction);
-          },
-          [&](const engine::RequeuedEvent& e) {
-            notify_interaction(e.interaction, "requeued", reason_name(e.reason));
-            send_agent_update(e.agent, e.interaction);
-          },
-          [&](const engine::AbandonedEvent& e) {
-            notify_interaction(e.interaction, "abandoned", "", v1::ABANDONED);
-            retire(e.interaction, v1::ABANDONED);
-          },
-          [&](const engine::ExpiredEvent& e) {
-            notify_interaction(e.interaction, "expired", "max_wait", v1::EXPIRED);
-            retire(e.interaction, v1::EXPIRED);
-          },
-          [&](const engine::OverflowedEvent& e) {
-            notify_interaction(e.interaction, "overflowed", "");
-          },
-          [&](const engine::ExpandedEvent& e) {
-            notify_interaction(e.interaction, "expanded", "stage " + std::to_string(e.stage));
-          },
-          [&](const engine::MovedEvent& e) { notify_interaction(e.interaction, "moved", ""); },
-          [&](const engine::TransferredToAgentEvent& e) {
-            notify_interaction(e.interaction, "transferred", "to " + agent_name(e.to));
-          },
-          [&](const engine::PriorityChangedEvent& e) {
-            notify_interaction(e.interaction, "priority_changed", "");
-          },
-          [&](const engine::WrapUpStartedEvent& e) {
-            notify_interaction(e.interaction, "wrap_up", e.wrap_up_code);
-            send_agent_update(e.agent, e.interaction);
-          },
-          [&](const engine::CompletedEvent& e) {
-            notify_interaction(e.interaction, "completed", "", v1::COMPLETED);
-            send_agent_update(e.agent, e.interaction, v1::COMPLETED);
-            const std::string agent = agent_name(e.agent);
-            if (!e.customer_id.empty() && !agent.empty()) {
-              const auto unix_s = std::chrono::duration_cast<std::chrono::seconds>(
-                                      clock_.wall(event.at).time_since_epoch())
-                                      .count();
-              customers_->record_contact(e.customer_id, agent, unix_s);
-            }
-            retire(e.interaction, v1::COMPLETED);
-          },
-          [&](const engine::AgentStateChangedEvent& e) {
-            v1::WorkEvent ev;
-            stamp(event.at, ev.mutable_at());
-            if (agent_status(e.agent, ev.mutable_status()).ok()) {
-              send_work(e.agent, std::move(ev));
-            }
-          },
-      },
-      event.body);
+  const auto tracked = [this](engine::InteractionId id) -> Tracked* {
+    auto t = tracked_.find(id.value());
+    return t == tracked_.end() ? nullptr : &t->second;
+  };
+  // An offer that ends without an answer from its agent (the caller hung up, the wait ran out):
+  // the agent is told why, or the desktop would keep ringing.
+  const auto offer_ended = [&](engine::InteractionId id, AsOf final, const char* reason) {
+    Tracked* t = tracked(id);
+    if (t == nullptr || !t->offered_to.valid()) return;
+    send_agent_update(t->offered_to, id, final, reason);
+    t->offered_to = engine::AgentId();
+  };
+  std::visit(Overloaded{
+                 [&](const engine::QueuedEvent& e) {
+                   if (Tracked* t = tracked(e.interaction)) t->position = e.position;
+                   notify_interaction(e.interaction, "queued", "", AsOf{v1::QUEUED, {}});
+                 },
+                 [&](const engine::OfferedEvent& e) {
+                   const AsOf offered{v1::OFFERED, e.agent};
+                   notify_interaction(e.interaction, "offered", "", offered);
+                   Tracked* t = tracked(e.interaction);
+                   if (t == nullptr) return;
+                   t->offered_to = e.agent;
+                   v1::WorkEvent ev;
+                   stamp(event.at, ev.mutable_at());
+                   auto* offer = ev.mutable_offer();
+                   *offer->mutable_interaction() = interaction_proto(*t, offered);
+                   stamp(e.expires, offer->mutable_expires());
+                   offer->set_points(engine::to_double(e.points.total()));
+                   fill_breakdown(e.points, offer->mutable_breakdown());
+                   send_work(e.agent, std::move(ev));
+                   spdlog::info("event=offered id={} agent={} points={:.3f}",
+                                t->proto.interaction_id(), agent_name(e.agent),
+                                engine::to_double(e.points.total()));
+                 },
+                 [&](const engine::AssignedEvent& e) {
+                   if (Tracked* t = tracked(e.interaction)) {
+                     t->handled_by = agent_name(e.agent);
+                     t->offered_to = engine::AgentId();
+                   }
+                   const AsOf assigned{v1::ASSIGNED, e.agent};
+                   notify_interaction(e.interaction, "assigned", "", assigned);
+                   send_agent_update(e.agent, e.interaction, assigned);
+                 },
+                 [&](const engine::RequeuedEvent& e) {
+                   if (Tracked* t = tracked(e.interaction)) t->offered_to = engine::AgentId();
+                   const AsOf queued{v1::QUEUED, {}};
+                   notify_interaction(e.interaction, "requeued", reason_name(e.reason), queued);
+                   send_agent_update(e.agent, e.interaction, queued, reason_name(e.reason));
+                 },
+                 [&](const engine::AbandonedEvent& e) {
+                   const AsOf abandoned{v1::ABANDONED, {}};
+                   offer_ended(e.interaction, abandoned, "abandoned");
+                   notify_interaction(e.interaction, "abandoned", "", abandoned);
+                   retire(e.interaction, abandoned);
+                 },
+                 [&](const engine::ExpiredEvent& e) {
+                   const AsOf expired{v1::EXPIRED, {}};
+                   offer_ended(e.interaction, expired, "expired");
+                   notify_interaction(e.interaction, "expired", "max_wait", expired);
+                   retire(e.interaction, expired);
+                 },
+                 [&](const engine::OverflowedEvent& e) {
+                   notify_interaction(e.interaction, "overflowed", "", std::nullopt);
+                 },
+                 [&](const engine::ExpandedEvent& e) {
+                   notify_interaction(e.interaction, "expanded", "stage " + std::to_string(e.stage),
+                                      std::nullopt);
+                 },
+                 [&](const engine::MovedEvent& e) {
+                   notify_interaction(e.interaction, "moved", "", std::nullopt);
+                 },
+                 [&](const engine::TransferredToAgentEvent& e) {
+                   notify_interaction(e.interaction, "transferred", "to " + agent_name(e.to),
+                                      std::nullopt);
+                 },
+                 [&](const engine::PriorityChangedEvent& e) {
+                   notify_interaction(e.interaction, "priority_changed", "", std::nullopt);
+                 },
+                 [&](const engine::WrapUpStartedEvent& e) {
+                   const AsOf wrap_up{v1::WRAP_UP, e.agent};
+                   notify_interaction(e.interaction, "wrap_up", e.wrap_up_code, wrap_up);
+                   send_agent_update(e.agent, e.interaction, wrap_up);
+                 },
+                 [&](const engine::CompletedEvent& e) {
+                   const AsOf completed{v1::COMPLETED, e.agent};
+                   notify_interaction(e.interaction, "completed", "", completed);
+                   send_agent_update(e.agent, e.interaction, completed);
+                   const std::string agent = agent_name(e.agent);
+                   if (!e.customer_id.empty() && !agent.empty()) {
+                     const auto unix_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                             clock_.wall(event.at).time_since_epoch())
+                                             .count();
+                     customers_->record_contact(e.customer_id, agent, unix_s);
+                   }
+                   retire(e.interaction, completed);
+                 },
+                 [&](const engine::AgentStateChangedEvent& e) {
+                   v1::WorkEvent ev;
+                   stamp(event.at, ev.mutable_at());
+                   if (agent_status(e.agent, ev.mutable_status()).ok()) {
+                     send_work(e.agent, std::move(ev));
+                   }
+                 },
+             },
+             event.body);
 }
 
 }  // namespace router::adapters::host

@@ -98,8 +98,6 @@ class RoutingHost {
   absl::Status complete(const v1::CompleteRequest& request, v1::AgentStatus* out);
   absl::Status end_wrap_up(const v1::OfferRequest& request, v1::AgentStatus* out);
   absl::Status transfer(const v1::TransferRequest& request, v1::AgentStatus* out);
-  // The agent an interaction is offered to or held by ("" if none): for the agent-token check.
-  std::string holder(const std::string& interaction_id) const;
 
   // SupervisorService.
   absl::Status queue_stats(const v1::GetQueueStatsRequest& request,
@@ -150,14 +148,24 @@ class RoutingHost {
               channels::PhoneNormalizer phones, channels::EntryPointTable entry_points,
               HostPorts ports);
 
+  // The interaction as an event left it. Events are published after the command that raised
+  // them, when the engine may have moved the interaction further (requeued and offered to the
+  // next agent, or a 0 s wrap-up already completed): every message carries the state right
+  // after its own change, not the latest.
+  struct AsOf {
+    v1::InteractionState state = v1::INTERACTION_STATE_UNSPECIFIED;
+    engine::AgentId agent;  // offered to or held by; invalid: none
+  };
+
   // What the host keeps about a live interaction beyond the engine's state.
   struct Tracked {
     engine::InteractionId id;
-    std::string submitter;   // WatchInteractions scope
-    v1::Interaction proto;   // the static parts (id, channel, details, customer, arrival, ...)
-    int position = 0;        // last known 1-based position while queued
-    std::string message_id;  // email: for thread affinity
-    std::string handled_by;  // the agent who accepted it last (reported on completion)
+    std::string submitter;       // WatchInteractions scope
+    v1::Interaction proto;       // the static parts (id, channel, details, customer, arrival, ...)
+    int position = 0;            // last known 1-based position while queued
+    std::string message_id;      // email: for thread affinity
+    std::string handled_by;      // the agent who accepted it last (reported on completion)
+    engine::AgentId offered_to;  // while an offer is pending: told if the caller hangs up
     // For the journal: what recovery needs beyond the engine's state.
     int64_t arrived_unix_ns = 0;
     std::vector<engine::SkillRequirement> extra_skills;
@@ -201,8 +209,8 @@ class RoutingHost {
   static uint64_t recovery_key(const v1::JournalEntry& entry);
   // A journal entry back into the engine (recovery, or a live entry found by a repeat).
   engine::Status restore(const v1::JournalEntry& entry);
-  v1::JournalEntry journal_entry(const Tracked& t,
-                                 std::optional<v1::InteractionState> final_state) const;
+  // `final`: the entry of a finished interaction; without: of the live one, as the engine has it.
+  v1::JournalEntry journal_entry(const Tracked& t, std::optional<AsOf> final = std::nullopt) const;
   void flush_journal();
   void remember_finished(const std::string& client_id, v1::Interaction last);
 
@@ -210,11 +218,12 @@ class RoutingHost {
   void settle();
   void publish(const engine::Event& event);
   void notify_interaction(engine::InteractionId id, const char* change, std::string reason,
-                          std::optional<v1::InteractionState> final_state = std::nullopt);
+                          std::optional<AsOf> as_of);
   void send_work(engine::AgentId agent, v1::WorkEvent event);
+  // `reason`: why the update takes the work away from `agent` (WorkEvent.reason), or empty.
   void send_agent_update(engine::AgentId agent, engine::InteractionId id,
-                         std::optional<v1::InteractionState> final_state = std::nullopt);
-  void retire(engine::InteractionId id, v1::InteractionState final_state);
+                         std::optional<AsOf> as_of = std::nullopt, std::string reason = "");
+  void retire(engine::InteractionId id, AsOf final);
   void arm_deadline();
   void arm_heartbeat();
   void arm_queue_watcher(QueueWatcher* watcher);
@@ -230,8 +239,9 @@ class RoutingHost {
   absl::Status find_interaction(const std::string& client_id, engine::InteractionId& out) const;
   absl::Status find_queue(const std::string& name, const char* field, engine::QueueId& out) const;
   absl::Status agent_status(engine::AgentId agent, v1::AgentStatus* out) const;
+  // Without `as_of`: as the engine has it now.
   v1::Interaction interaction_proto(const Tracked& t,
-                                    std::optional<v1::InteractionState> final_state) const;
+                                    std::optional<AsOf> as_of = std::nullopt) const;
   // The engine's current state of `t` into `p`; `estimate`: also its EWT (a cost the journal
   // does not need).
   void fill_state(const Tracked& t, const engine::InteractionSnapshot& s, bool estimate,

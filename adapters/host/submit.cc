@@ -92,7 +92,7 @@ void RoutingHost::submit(const std::string& submitter, const v1::SubmitInteracti
   const std::string& id = request.interaction_id();
   // Idempotency first: a repeat never becomes a second interaction.
   if (auto it = by_client_id_.find(id); it != by_client_id_.end()) {
-    *response->mutable_interaction() = interaction_proto(tracked_.at(it->second.value()), {});
+    *response->mutable_interaction() = interaction_proto(tracked_.at(it->second.value()));
     response->set_replayed(true);
     return done(absl::OkStatus());
   }
@@ -164,7 +164,7 @@ void RoutingHost::answer_pending(const std::string& id, const absl::Status& stat
   for (auto& [response, done] : waiters) {
     if (status.ok()) {
       if (auto t = by_client_id_.find(id); t != by_client_id_.end()) {
-        *response->mutable_interaction() = interaction_proto(tracked_.at(t->second.value()), {});
+        *response->mutable_interaction() = interaction_proto(tracked_.at(t->second.value()));
       } else if (auto f = finished_.find(id); f != finished_.end()) {
         *response->mutable_interaction() = f->second;
       }
@@ -285,7 +285,7 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
 
   // Durable first: the entry is journaled before the engine sees it, and OK waits for it.
   // Not in the engine yet: the entry is the submitted interaction, waiting in its queue.
-  v1::JournalEntry entry = journal_entry(t, {});
+  v1::JournalEntry entry = journal_entry(t);
   entry.mutable_interaction()->set_state(v1::QUEUED);
   entry.mutable_interaction()->set_queue(model_.queues[route->queue.value()].name);
   entry.mutable_interaction()->set_priority(spec.priority);
@@ -365,7 +365,7 @@ absl::Status RoutingHost::cancel(const v1::CancelInteractionRequest& request,
 
 absl::Status RoutingHost::get(const std::string& interaction_id, v1::Interaction* out) const {
   if (auto it = by_client_id_.find(interaction_id); it != by_client_id_.end()) {
-    *out = interaction_proto(tracked_.at(it->second.value()), {});
+    *out = interaction_proto(tracked_.at(it->second.value()));
     return absl::OkStatus();
   }
   if (auto f = finished_.find(interaction_id); f != finished_.end()) {

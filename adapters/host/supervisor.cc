@@ -67,7 +67,7 @@ absl::Status RoutingHost::list_interactions(const v1::ListInteractionsRequest& r
     ++position;
     auto t = tracked_.find(snap.id.value());
     if (t == tracked_.end()) continue;
-    v1::Interaction p = interaction_proto(t->second, {});
+    v1::Interaction p = interaction_proto(t->second);
     p.set_position(position);
     auto ewt = router_->ewt(q, position, router_->now());
     p.set_ewt_s(ewt.ok() ? engine::seconds(ewt.value()) : 0.0);
