@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "integration/grpc/fixture.h"
-#include "integration/redis/redis_server.h"
+#include "tests/support/redis_server.h"
 
 namespace router::it {
 namespace {

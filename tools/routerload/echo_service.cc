@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/grpc/stream_outbox.h"
+#include "engine/model.h"
 #include "router/v1/router.grpc.pb.h"
 
 namespace router::load {
@@ -47,148 +49,67 @@ void stamp(int64_t ms, google::protobuf::Timestamp* out) {
 // routerd's offer expiry for a typical queue; stamped, never enforced.
 constexpr int64_t kOfferTimeoutMs = 30'000;
 
-// The engine's points terms (engine/types.cc, to_string(Term)), in its order: routerd sends all
-// of them with every offer.
-constexpr std::array<std::string_view, 11> kTerms = {
-    "skill_fit",  "customer_value", "priority", "wait",       "service_level_pressure",
-    "agent_idle", "affinity",       "language", "agent_load", "agent_handled",
-    "random"};
-
 // ---------------------------------------------------------------------------------------------
-// One agent's StreamWork: a bounded queue behind one write in flight, like routerd's
-// StreamOutbox, but in two steps so that the dispatcher's lock is never held across a gRPC call:
-// enqueue() under the dispatcher's lock fixes the order, pump() after it starts the write.
-// Shared by the reactor (WorkWriter) and the dispatcher; thread-safe.
-
-class WorkWriter;
+// One agent's StreamWork: routerd's StreamOutbox (one write in flight, a bounded queue behind it,
+// the stream cut with RESOURCE_EXHAUSTED past its limit) behind an ordered hand-off. routerd
+// pushes from its one engine thread; here commands run on gRPC threads under the dispatcher's
+// lock, which is never held across a gRPC call: enqueue() under that lock fixes the order, and
+// flush() after it pushes to the outbox in that order (the thread flushing pushes what others
+// enqueued meanwhile). The hand-off holds only what commands in flight left. Thread-safe.
+using WorkOutbox = adapters::grpc::StreamOutbox<v1::WorkEvent>;
+using WorkWriter = adapters::grpc::StreamWriter<v1::WorkEvent>;
 
 class WorkStream {
  public:
-  explicit WorkStream(size_t limit) : limit_(limit) {}
+  explicit WorkStream(size_t limit) : outbox_(std::make_shared<WorkOutbox>(limit)) {}
 
-  // Appends `event` unless the stream has ended or is ending. Past `limit` queued events the
-  // stream is cut (RESOURCE_EXHAUSTED at the next pump()) instead of growing.
+  const std::shared_ptr<WorkOutbox>& outbox() const { return outbox_; }
+
+  // Appends `event` unless the stream is ending.
   void enqueue(v1::WorkEvent event) {
     std::lock_guard lock(mu_);
-    if (reactor_ == nullptr || end_) return;
-    if (queue_.size() >= limit_) {
-      end_ =
-          Status(StatusCode::RESOURCE_EXHAUSTED, "stream buffer full (" + std::to_string(limit_) +
-                                                     " messages): the client reads too slowly");
-      end_now_ = true;
-      return;
+    if (!ending_) pending_.push_back(std::move(event));
+  }
+
+  // Pushes what is enqueued, then a drained finish() asked for, in order.
+  void flush() {
+    std::unique_lock lock(mu_);
+    if (flushing_) return;
+    flushing_ = true;
+    while (!pending_.empty() || end_) {
+      std::deque<v1::WorkEvent> batch;
+      batch.swap(pending_);
+      std::optional<Status> end = batch.empty() ? std::exchange(end_, std::nullopt) : std::nullopt;
+      lock.unlock();
+      for (auto& event : batch) outbox_->push(std::move(event));
+      if (end) outbox_->finish(std::move(*end), /*drain=*/true);
+      lock.lock();
     }
-    queue_.push_back(std::move(event));
+    flushing_ = false;
   }
 
-  // Starts the next write (or the pending finish) if nothing is in flight.
-  void pump() {
-    std::lock_guard lock(mu_);
-    pump_locked();
-  }
-
-  // Ends the stream with `status`: after the queued events are written (`drain`), or at once.
+  // Ends the stream with `status`: after what is enqueued is written (`drain`), or at once.
   void finish(Status status, bool drain) {
-    std::lock_guard lock(mu_);
-    if (reactor_ == nullptr || finish_called_) return;
-    if (!end_ || !end_now_) {
-      end_ = std::move(status);
-      end_now_ = !drain;
+    {
+      std::lock_guard lock(mu_);
+      ending_ = true;
+      if (drain) end_ = std::move(status);
     }
-    pump_locked();
-  }
-
-  bool open() const {
-    std::lock_guard lock(mu_);
-    return reactor_ != nullptr && !end_;
+    if (drain) {
+      flush();
+    } else {
+      outbox_->finish(std::move(status), /*drain=*/false);
+    }
   }
 
  private:
-  friend class WorkWriter;
-
-  void pump_locked() {
-    if (reactor_ == nullptr || finish_called_) return;
-    if (end_ && end_now_) return finish_locked();
-    if (writing_) return;
-    if (!queue_.empty()) {
-      writing_ = true;
-      start_write_locked();
-      return;
-    }
-    if (end_) finish_locked();
-  }
-  void finish_locked();
-  void start_write_locked();
-
-  // Reactor side (gRPC threads).
-  void attach(WorkWriter* reactor) {
-    std::lock_guard lock(mu_);
-    reactor_ = reactor;
-  }
-  void on_write_done(bool ok) {
-    std::lock_guard lock(mu_);
-    if (!queue_.empty()) queue_.pop_front();
-    writing_ = false;
-    if (!ok && !(end_ && end_now_)) {  // the peer is gone: OnCancel/OnDone follow
-      end_ = Status::CANCELLED;
-      end_now_ = true;
-    }
-    pump_locked();
-  }
-  void on_cancel() {
-    std::lock_guard lock(mu_);
-    if (!end_ || !end_now_) {
-      end_ = Status::CANCELLED;
-      end_now_ = true;
-    }
-    pump_locked();
-  }
-  void detach() {
-    std::lock_guard lock(mu_);
-    reactor_ = nullptr;
-    if (!end_) end_ = Status::CANCELLED;
-    queue_.clear();
-  }
-
-  // Recursive: gRPC may run a reaction inline from StartWrite/Finish on this thread.
-  mutable std::recursive_mutex mu_;
-  const size_t limit_;
-  std::deque<v1::WorkEvent> queue_;  // front() is the write in flight while writing_
-  WorkWriter* reactor_ = nullptr;
-  bool writing_ = false;
-  bool finish_called_ = false;
-  std::optional<Status> end_;  // set: the stream is ending with this status
-  bool end_now_ = false;       // ... at once, dropping what is queued
+  const std::shared_ptr<WorkOutbox> outbox_;
+  std::mutex mu_;
+  std::deque<v1::WorkEvent> pending_;  // enqueued, not yet pushed
+  std::optional<Status> end_;          // a drained finish, pushed after pending_
+  bool ending_ = false;
+  bool flushing_ = false;  // a thread is pushing; others leave their events to it
 };
-
-// The gRPC reactor of one StreamWork. `on_done` runs once, on a gRPC thread, when the call is
-// over; then the reactor deletes itself.
-class WorkWriter final : public ::grpc::ServerWriteReactor<v1::WorkEvent> {
- public:
-  WorkWriter(std::shared_ptr<WorkStream> stream, std::function<void()> on_done)
-      : stream_(std::move(stream)), on_done_(std::move(on_done)) {
-    stream_->attach(this);
-  }
-
-  void OnWriteDone(bool ok) override { stream_->on_write_done(ok); }
-  void OnCancel() override { stream_->on_cancel(); }
-  void OnDone() override {
-    stream_->detach();
-    if (on_done_) on_done_();
-    delete this;
-  }
-
- private:
-  std::shared_ptr<WorkStream> stream_;
-  std::function<void()> on_done_;
-};
-
-void WorkStream::finish_locked() {
-  finish_called_ = true;
-  reactor_->Finish(*end_);
-}
-
-void WorkStream::start_write_locked() { reactor_->StartWrite(&queue_.front()); }
 
 // ---------------------------------------------------------------------------------------------
 // The dispatcher.
@@ -207,7 +128,7 @@ struct Interaction {
   std::list<Interaction*>::iterator in_fifo;
   bool waiting = false;  // in_fifo is valid
   int64_t offer_expires_ms = 0;
-  std::array<double, kTerms.size()> offer_terms{};
+  std::array<double, engine::kTermCount> offer_terms{};  // in engine::Term order
 };
 
 struct Agent {
@@ -243,7 +164,7 @@ struct Batch {
     if (std::find(touched.begin(), touched.end(), s) == touched.end()) touched.push_back(s);
   }
   void flush() {
-    for (auto& s : touched) s->pump();
+    for (auto& s : touched) s->flush();
     touched.clear();
   }
 };
@@ -931,9 +852,9 @@ class EchoCore {
           *offer->mutable_interaction() = view(it);
           stamp(it.offer_expires_ms, offer->mutable_expires());
           double total = 0;
-          for (size_t t = 0; t < kTerms.size(); ++t) {
+          for (int t = 0; t < engine::kTermCount; ++t) {
             auto* term = offer->add_breakdown();
-            term->set_term(std::string(kTerms[t]));
+            term->set_term(std::string(engine::to_string(static_cast<engine::Term>(t))));
             term->set_points(it.offer_terms[t]);
             total += it.offer_terms[t];
           }
@@ -1032,7 +953,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
     auto stream = std::make_shared<WorkStream>(core_->stream_buffer());
     const std::string agent = request->agent();
     std::shared_ptr<EchoCore> core = core_;
-    auto* writer = new WorkWriter(stream, [core, agent, stream] {
+    auto* writer = new WorkWriter(stream->outbox(), [core, agent, stream] {
       Batch b;
       core->stream_ended(agent, stream, b);
       b.flush();

@@ -11,8 +11,10 @@
 // cancelled offer) is offered the oldest waiting one it has not rejected. Offers never time out
 // and wrap-up never ends by itself: `expires` is stamped (now + 30 s) but not enforced.
 //
-// StreamWork events, mirroring routerd as of commit cc9074d (adapters/grpc/routing_host.cc:
-// stream_work, publish; engine/router.cc: refresh_agent emits a status on every state change):
+// StreamWork is written through routerd's own bounded outbox (adapters/grpc/stream_outbox.h) and
+// offers name the engine's points terms (engine::to_string(Term)). Its events per transition are
+// routerd's (adapters/grpc/routing_host.cc: stream_work, publish; engine/router.cc: refresh_agent
+// emits a status on every state change):
 //   StreamWork opens        → status (current AgentStatus), then one update per held interaction
 //   Login ready / SetState  → status (READY or NOT_READY) when the state changes
 //   an offer                → offer (Interaction OFFERED with customer and details, expires,

@@ -20,6 +20,7 @@
 #include "adapters/channels/customer_file.h"
 #include "adapters/channels/normalize.h"
 #include "router/v1/router.grpc.pb.h"
+#include "tools/center/customers.h"
 
 namespace router::load {
 namespace {
@@ -866,33 +867,21 @@ engine::Result<Report> Run::execute() {
 }  // namespace
 
 engine::Result<Center> center_from_config(const adapters::config::RoutingModel& model) {
-  Center center;
-  const bool open = model.auth.dev_no_auth;
-  std::unordered_map<std::string, std::string> agent_tokens;
-  for (const auto& t : model.auth.tokens) {
-    if (t.role == v1::GATEWAY && center.gateway_token.empty()) center.gateway_token = t.token;
-    if (t.role == v1::AGENT) agent_tokens.emplace(t.agent, t.token);
-  }
-  if (center.gateway_token.empty() && !open) {
+  center::Center found = center::center_from_config(model);
+  if (found.gateway_token.empty() && !found.dev_no_auth) {
     return engine::invalid_argument("auth.tokens: no GATEWAY token to submit with");
   }
-  for (const auto& agent : model.proto.agents()) {
-    auto it = agent_tokens.find(agent.name());
-    if (it == agent_tokens.end() && !open) {
-      return engine::invalid_argument("auth.tokens: no AGENT token for agent \"" + agent.name() +
-                                      "\"");
-    }
-    center.agents.push_back({agent.name(), it == agent_tokens.end() ? "" : it->second});
+  if (!found.agents_without_token.empty()) {
+    return engine::invalid_argument("auth.tokens: no AGENT token for agent \"" +
+                                    found.agents_without_token.front() + "\"");
   }
+  Center center;
+  center.gateway_token = std::move(found.gateway_token);
+  center.agents = std::move(found.agents);
   size_t doors = 0;
-  for (const auto& ep : model.proto.entry_points()) {
-    if (!ep.intent().empty() || !ep.language().empty() || ep.address().empty()) continue;
-    for (size_t c = 0; c < kChannels; ++c) {
-      if (ep.channel() == kChannelOrder[c]) {
-        center.doors[c].push_back(ep.address());
-        ++doors;
-      }
-    }
+  for (size_t c = 0; c < kChannels; ++c) {
+    doors += found.open_addresses[c].size();
+    center.doors[c] = std::move(found.open_addresses[c]);
   }
   if (doors == 0) {
     return engine::invalid_argument(
@@ -904,26 +893,19 @@ engine::Result<Center> center_from_config(const adapters::config::RoutingModel& 
 
 engine::Result<std::vector<CustomerKeys>> read_customer_keys(const std::string& path,
                                                              size_t limit) {
-  auto phones = adapters::channels::PhoneNormalizer::make("US");
-  if (!phones.ok()) return phones.error();
-  auto reader = adapters::channels::CustomerFileReader::open(path, phones.value());
-  if (!reader.ok()) return reader.error();
   std::vector<CustomerKeys> keys;
-  adapters::channels::CustomerEntry entry;
-  engine::Error error;
-  using Step = adapters::channels::CustomerFileReader::Step;
-  while (keys.size() < limit) {
-    const Step step = reader.value()->next(entry, error);
-    if (step == Step::kEnd) break;
-    if (step == Step::kFatal) return error;
-    if (step == Step::kRejected) continue;
-    CustomerKeys k;
-    if (!entry.phones.empty()) k.phone = entry.phones.front();
-    if (!entry.emails.empty()) k.email = entry.emails.front();
-    if (!entry.web_visitors.empty()) k.visitor = entry.web_visitors.front();
-    if (!entry.web_accounts.empty()) k.account = entry.web_accounts.front();
-    keys.push_back(std::move(k));
-  }
+  center::CustomerFileRead options;  // region "US", rejected records skipped
+  options.limit = limit;
+  const engine::Status read =
+      center::read_customer_file(path, options, [&](const adapters::channels::CustomerEntry& e) {
+        CustomerKeys k;
+        if (!e.phones.empty()) k.phone = e.phones.front();
+        if (!e.emails.empty()) k.email = e.emails.front();
+        if (!e.web_visitors.empty()) k.visitor = e.web_visitors.front();
+        if (!e.web_accounts.empty()) k.account = e.web_accounts.front();
+        keys.push_back(std::move(k));
+      });
+  if (!read.ok()) return read.error();
   return keys;
 }
 

@@ -21,20 +21,19 @@
 #include "adapters/config/routing_config.h"
 #include "engine/types.h"
 #include "router/v1/config.pb.h"
+#include "tools/center/center.h"
 #include "tools/routerload/report.h"
 
 namespace router::load {
 
-inline constexpr size_t kChannels = 4;  // phone, e-mail, chat, callback (the --mix order)
+// Phone, e-mail, chat, callback (the --mix order): center::channel_index's order.
+inline constexpr size_t kChannels = center::kChannels;
 inline constexpr v1::Channel kChannelOrder[kChannels] = {v1::PHONE, v1::EMAIL, v1::WEB_CHAT,
                                                          v1::WEB_CALLBACK};
 
-struct AgentLogin {
-  std::string name;
-  std::string token;  // empty under dev_no_auth
-};
+using AgentLogin = center::AgentLogin;  // token empty under dev_no_auth
 
-// What the load needs from the configuration routerd runs.
+// What the load needs from the configuration routerd runs (read by center::center_from_config).
 struct Center {
   std::string gateway_token;  // empty under dev_no_auth
   std::vector<AgentLogin> agents;
@@ -53,7 +52,8 @@ struct CustomerKeys {
   std::string visitor;
   std::string account;
 };
-// Reads at most `limit` records of a customer file (JSONL or CSV); bad records are skipped.
+// Reads at most `limit` records of a customer file (JSONL or CSV, through
+// center::read_customer_file); bad records are skipped.
 engine::Result<std::vector<CustomerKeys>> read_customer_keys(const std::string& path, size_t limit);
 
 struct Spread {  // a uniform time in [min_ms, max_ms]

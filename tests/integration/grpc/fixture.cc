@@ -4,24 +4,14 @@
 #include "integration/grpc/fixture.h"
 
 #include <absl/status/status.h>
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/generic/generic_stub.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <future>
 #include <sstream>
-
-extern char** environ;
 
 namespace router::it {
 
@@ -187,20 +177,6 @@ std::string code_name(grpc::StatusCode code) {
 
 std::string describe(const grpc::Status& status) {
   return code_name(status.error_code()) + ": " + status.error_message();
-}
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 bool eventually(const std::function<bool()>& condition, Millis timeout) {
@@ -546,53 +522,30 @@ Reply<v1::AgentStatus> AgentDesk::end_wrap_up(const std::string& interaction_id)
 // ---------------------------------------------------------------------------------------------
 // The routerd binary.
 
+namespace {
+std::vector<std::string> routerd_args(const CenterFiles& files, const std::string& listen,
+                                      const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {ROUTERD_PATH, "--config", files.config_path(), "--listen",
+                                   listen};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return args;
+}
+}  // namespace
+
+// stdout and stderr append to routerd.log: a restarted routerd's log follows the first one's.
 RouterdProcess::RouterdProcess(const CenterFiles& files, const std::string& listen,
                                const std::vector<std::string>& extra_args)
-    : log_path_((files.dir() / "routerd.log").string()) {
-  const std::string config = files.config_path();
-  std::vector<std::string> args = {ROUTERD_PATH, "--config", config, "--listen", listen};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  // Appends: a restarted routerd's log follows the first one's.
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, ROUTERD_PATH, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  pid_ = pid;
-  INFO("posix_spawn " << ROUTERD_PATH);
-  REQUIRE(rc == 0);
-}
+    : log_path_((files.dir() / "routerd.log").string()),
+      process_(routerd_args(files, listen, extra_args), ChildOptions{.out = ChildOutput::kLog,
+                                                                     .err = ChildOutput::kLog,
+                                                                     .log = log_path_,
+                                                                     .append_log = true,
+                                                                     .stdin_null = false,
+                                                                     .env = std::nullopt}) {}
 
-RouterdProcess::~RouterdProcess() {
-  if (pid_ > 0 && !exit_status_) {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-}
+void RouterdProcess::signal(int sig) const { REQUIRE(process_.signal(sig)); }
 
-void RouterdProcess::signal(int sig) const { REQUIRE(::kill(pid_, sig) == 0); }
-
-std::optional<int> RouterdProcess::wait_exit(Millis timeout) {
-  if (exit_status_) return exit_status_;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return exit_status_;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(10ms);
-  }
-}
+std::optional<int> RouterdProcess::wait_exit(Millis timeout) { return process_.wait_exit(timeout); }
 
 std::string RouterdProcess::log() const {
   std::ifstream in(log_path_);

@@ -24,6 +24,8 @@
 
 #include "adapters/grpc/server.h"
 #include "router/v1/router.grpc.pb.h"
+#include "tests/support/child_process.h"
+#include "tests/support/free_port.h"
 
 namespace router::it {
 
@@ -217,9 +219,6 @@ class EventStream {
   std::thread thread_;
 };
 
-// A loopback port that was free a moment ago: bound to port 0, read back, released.
-int free_port();
-
 // Polls `condition` every 20 ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, Millis timeout = kEventTimeout);
 
@@ -323,7 +322,6 @@ class RouterdProcess {
  public:
   RouterdProcess(const CenterFiles& files, const std::string& listen,
                  const std::vector<std::string>& extra_args = {});
-  ~RouterdProcess();
   RouterdProcess(const RouterdProcess&) = delete;
   RouterdProcess& operator=(const RouterdProcess&) = delete;
 
@@ -335,8 +333,7 @@ class RouterdProcess {
 
  private:
   std::string log_path_;
-  int pid_ = -1;
-  std::optional<int> exit_status_;
+  ChildProcess process_;
 };
 
 // What a queue shows a supervisor (ListInteractions, up to 10,000), in its order: one line per

@@ -3,17 +3,14 @@
 // and what happens while Redis is away (Submit UNAVAILABLE, health NOT_SERVING, work in hand
 // goes on, the journal catches up when Redis is back).
 #include <hiredis/hiredis.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
 
 #include "integration/grpc/fixture.h"
-#include "integration/redis/redis_server.h"
-
-extern char** environ;
+#include "tests/support/child_process.h"
+#include "tests/support/redis_server.h"
 
 namespace router::it {
 namespace {
@@ -25,16 +22,8 @@ std::string redis_address(const RedisServer& redis) {
 // `routerctl customers import` of the center's customers into `redis`; its exit code.
 int import_customers(const RouterFixture& f, const RedisServer& redis) {
   const std::string file = (f.files().dir() / "customers.jsonl").string();
-  std::vector<std::string> args = {ROUTERCTL_PATH, "customers", "import",
-                                   file,           "--redis",   redis_address(redis)};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  REQUIRE(posix_spawn(&pid, ROUTERCTL_PATH, nullptr, nullptr, argv.data(), environ) == 0);
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run_inherited(
+      {ROUTERCTL_PATH, "customers", "import", file, "--redis", redis_address(redis)});
 }
 
 // A synchronous connection for looking at what routerd wrote.

@@ -1,26 +1,14 @@
 // routerctl against a real server: the CLI binary (ROUTERCTL_PATH) run as a child process with
 // --server and --token against the in-process Server on its loopback port; what it prints on
 // stdout and stderr and its exit code (0 done, 1 routerd answered with an error, 2 unreachable).
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <cerrno>
-#include <cstring>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "integration/grpc/fixture.h"
-
-extern char** environ;
+#include "tests/support/child_process.h"
 
 namespace router::it {
 namespace {
@@ -29,106 +17,16 @@ namespace {
 // block it).
 constexpr Millis kRunTimeout = 10s;
 
-struct Run {
-  int exit_code = -1;  // 128 + n when killed by signal n, as a shell reports it
-  std::string out;     // stdout
-  std::string err;     // stderr
-  bool timed_out = false;
-};
-
-std::ostream& operator<<(std::ostream& os, const Run& run) {
-  return os << "exit " << run.exit_code << (run.timed_out ? " (killed: timed out)" : "")
-            << "\n--- stdout ---\n"
-            << run.out << "--- stderr ---\n"
-            << run.err;
-}
-
-// The environment without ROUTER_ADDR and ROUTER_TOKEN, so that only the flags a test passes
-// decide where routerctl connects and with which token.
-std::vector<std::string> clean_environment() {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "ROUTER_ADDR=", 12) == 0 || std::strncmp(*e, "ROUTER_TOKEN=", 13) == 0)
-      continue;
-    env.emplace_back(*e);
-  }
-  return env;
-}
+using Run = ProcessRun;  // exit code, stdout, stderr, timed out
 
 // Runs routerctl with `args`, reading its stdout and stderr until it exits (or kRunTimeout
-// passes: then it is killed).
+// passes: then it is killed). The environment is the test's without ROUTER_ADDR and
+// ROUTER_TOKEN, so that only the flags a test passes decide where routerctl connects and with
+// which token.
 Run routerctl(const std::vector<std::string>& args) {
   std::vector<std::string> words = {ROUTERCTL_PATH};
   words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_words = clean_environment();
-  std::vector<char*> envp;
-  for (auto& e : env_words) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  int out_pipe[2];
-  int err_pipe[2];
-  REQUIRE(::pipe2(out_pipe, O_CLOEXEC) == 0);
-  REQUIRE(::pipe2(err_pipe, O_CLOEXEC) == 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, ROUTERCTL_PATH, &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  if (rc != 0) {
-    ::close(out_pipe[0]);
-    ::close(err_pipe[0]);
-    FAIL("posix_spawn " << ROUTERCTL_PATH << ": " << std::strerror(rc));
-  }
-
-  Run run;
-  const auto deadline = std::chrono::steady_clock::now() + kRunTimeout;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&run.out, &run.err};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    const auto left =
-        std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      run.timed_out = true;
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    const int ready = ::poll(fds, 2, static_cast<int>(left.count()));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      UNSCOPED_INFO("poll: " << std::strerror(errno));
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buffer[4096];
-      const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (auto& f : fds) {
-    if (f.fd >= 0) ::close(f.fd);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return run;
+  return run_captured(words, kRunTimeout, environment_without({"ROUTER_ADDR", "ROUTER_TOKEN"}));
 }
 
 // The value of the `key  value` line (render_fields: the key, two or more spaces, the value), or

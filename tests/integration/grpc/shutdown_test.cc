@@ -1,21 +1,13 @@
 // Stopping and reloading: Server::shutdown in process, and the real routerd binary under SIGTERM
 // (health NOT_SERVING, streams end OK, exit 0 within daemon.shutdown_deadline_s) and SIGHUP
 // (reload).
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "integration/grpc/fixture.h"
-
-extern char** environ;
 
 namespace router::it {
 namespace {

@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "tests/integration/redis/redis_server.h"
-#include "tests/integration/redis/run_until.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/run_until.h"
 
 namespace router::it {
 namespace {

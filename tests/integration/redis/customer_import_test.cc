@@ -18,7 +18,7 @@
 #include "adapters/channels/customer_file.h"
 #include "adapters/redis/customer_writer.h"
 #include "adapters/redis/keys.h"
-#include "tests/integration/redis/redis_server.h"
+#include "tests/support/redis_server.h"
 
 namespace router::adapters::redis {
 namespace {

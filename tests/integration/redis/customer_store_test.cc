@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "adapters/redis/keys.h"
-#include "tests/integration/redis/redis_server.h"
+#include "tests/support/redis_server.h"
 
 namespace router::it {
 namespace {

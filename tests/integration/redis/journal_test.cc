@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/integration/redis/redis_server.h"
+#include "tests/support/redis_server.h"
 
 namespace router::it {
 namespace {

@@ -1,13 +1,8 @@
 // routerecho answers like routerd: an in-process EchoServer on 127.0.0.1:0 driven by real
 // router.v1 stubs over a loopback channel (the same calls routerload makes), and the real
 // routerecho binary started, asked once and stopped with SIGTERM.
-#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -20,9 +15,8 @@
 #include <vector>
 
 #include "router/v1/router.grpc.pb.h"
+#include "tests/support/child_process.h"
 #include "tools/routerload/echo_service.h"
-
-extern char** environ;
 
 namespace router::load {
 namespace {
@@ -520,68 +514,23 @@ TEST_CASE("every open work stream gets a heartbeat each heartbeat period and end
 // routerecho as a child process with its stdout on a pipe; SIGKILLed if still running at the end.
 class EchoProcess {
  public:
-  EchoProcess() {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    std::vector<std::string> args = {ROUTERECHO_PATH, "--listen", "127.0.0.1:0", "--heartbeat-s",
-                                     "1"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, ROUTERECHO_PATH, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_ = fds[0];
-    REQUIRE(rc == 0);
-  }
-  ~EchoProcess() {
-    if (pid_ > 0 && !exit_status_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    ::close(out_);
-  }
-  EchoProcess(const EchoProcess&) = delete;
-  EchoProcess& operator=(const EchoProcess&) = delete;
+  EchoProcess()
+      : process_({ROUTERECHO_PATH, "--listen", "127.0.0.1:0", "--heartbeat-s", "1"},
+                 it::ChildOptions{.out = it::ChildOutput::kPipe,
+                                  .err = it::ChildOutput::kInherit,
+                                  .log = {},
+                                  .append_log = false,
+                                  .stdin_null = false,
+                                  .env = std::nullopt}) {}
 
   // The first line on its stdout, or nothing within `timeout`.
-  std::optional<std::string> first_line(Millis timeout) {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      char ch = 0;
-      if (::read(out_, &ch, 1) != 1) return std::nullopt;
-      if (ch == '\n') return line;
-      line += ch;
-    }
-    return std::nullopt;
-  }
-  void signal(int sig) const { ::kill(pid_, sig); }
+  std::optional<std::string> first_line(Millis timeout) { return process_.read_line(timeout); }
+  void signal(int sig) const { process_.signal(sig); }
   // The exit status (128 + n when killed by signal n) once it has exited within `timeout`.
-  std::optional<int> wait_exit(Millis timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!exit_status_ && std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        break;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return exit_status_;
-  }
+  std::optional<int> wait_exit(Millis timeout) { return process_.wait_exit(timeout); }
 
  private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  std::optional<int> exit_status_;
+  it::ChildProcess process_;
 };
 
 TEST_CASE(

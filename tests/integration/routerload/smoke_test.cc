@@ -2,14 +2,7 @@
 // real routerd binary on a generated center, and the real routerload binary driving it over
 // loopback. Every interaction routerload submits must be completed, with no error, closed loop
 // and open loop (with think, handle and wrap-up times); and the same against the echo baseline.
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,32 +12,23 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "tests/integration/redis/redis_server.h"
-
-extern char** environ;
+#include "tests/support/child_process.h"
+#include "tests/support/free_port.h"
+#include "tests/support/redis_server.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using router::it::ChildOptions;
+using router::it::ChildOutput;
+using router::it::ChildProcess;
+using router::it::free_port;
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path);
@@ -55,21 +39,7 @@ std::string slurp(const fs::path& path) {
 
 // Runs a program to its end with stdout and stderr in `log`; returns its exit status.
 int run(const std::vector<std::string>& args, const fs::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return router::it::run_logged(args, log);
 }
 
 // A temporary folder with Redis, customers imported into it, a generated center and routerd
@@ -93,11 +63,7 @@ class LoadBench {
     start_routerd();
   }
   ~LoadBench() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-    }
+    if (routerd_) routerd_->terminate(30s);
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -110,17 +76,13 @@ class LoadBench {
 
  private:
   void start_routerd() {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log = (dir_ / "routerd.log").string();
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::string config_path = config();
-    const char* argv[] = {ROUTERD_PATH, "-c", config_path.c_str(), "--log-level", "warn", nullptr};
-    REQUIRE(posix_spawn(&pid_, ROUTERD_PATH, &actions, nullptr, const_cast<char**>(argv),
-                        environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
+    routerd_.emplace(std::vector<std::string>{ROUTERD_PATH, "-c", config(), "--log-level", "warn"},
+                     ChildOptions{.out = ChildOutput::kLog,
+                                  .err = ChildOutput::kLog,
+                                  .log = dir_ / "routerd.log",
+                                  .append_log = false,
+                                  .stdin_null = false,
+                                  .env = std::nullopt});
     // routerd listens once the journal is loaded.
     auto channel = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
     INFO(routerd_log());
@@ -130,7 +92,7 @@ class LoadBench {
   fs::path dir_;
   router::it::RedisServer redis_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  std::optional<ChildProcess> routerd_;
 };
 
 nlohmann::json run_load(LoadBench& bench, const std::string& name,

@@ -5,11 +5,12 @@
 // Not thread-safe: one test thread drives it. Startup failures throw (they are not test results).
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
+
+#include "tests/support/child_process.h"
 
 namespace router::it {
 
@@ -26,7 +27,7 @@ class RedisServer {
 
   int port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
-  bool running() const { return pid_ > 0; }
+  bool running() const { return server_.has_value() && server_->running(); }
 
   // SIGTERM and wait for the exit (Redis closes its clients and flushes the AOF on the way out);
   // escalates to SIGKILL after `limit`. No-op if not running.
@@ -42,14 +43,13 @@ class RedisServer {
  private:
   void start();
   bool answers_ping() const;
-  void reap(std::chrono::milliseconds limit);
   std::string log_tail() const;
 
   std::chrono::milliseconds startup_limit_;
   std::string password_;
   std::filesystem::path dir_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  std::optional<ChildProcess> server_;  // the running server; reset once it has exited
 };
 
 }  // namespace router::it
