@@ -1,8 +1,26 @@
 // Building the router from the model: skills, queues and agents, with the validation of each
-// (errors name the field).
+// (errors name the field), and the router-wide configuration's rules (Router::create).
 #include "engine/router_impl.h"
 
 namespace router::engine {
+
+// =============================================================================================
+// The router-wide configuration. Checked once, by Router::create, before anything is built.
+
+Status Router::Impl::validate(const RouterConfig& config) {
+  for (int t = 0; t < kTermCount; ++t) {
+    const double w = config.default_weights.w[t];
+    if (!(w >= 0.0) || !std::isfinite(w)) {
+      return invalid_argument("default_weights." + std::string(to_string(static_cast<Term>(t))) +
+                              ": must be a finite number >= 0");
+    }
+  }
+  if (config.stats_window <= Duration::zero()) {
+    return invalid_argument("stats_window: must be > 0");
+  }
+  if (config.stats_buckets < 1) return invalid_argument("stats_buckets: must be > 0");
+  return {};
+}
 
 // =============================================================================================
 // Model.

@@ -1,4 +1,4 @@
-// The Router's public face: the commands and queries of router.h, each
+// The Router's public face: Router::create and the commands and queries of router.h, each
 // forwarded to Router::Impl (engine/router_impl.h says which file holds which part).
 #include "engine/router_impl.h"
 
@@ -7,7 +7,11 @@ namespace router::engine {
 // =============================================================================================
 // Router: the public face forwards to Impl.
 
-Router::Router(RouterConfig config, MatchMode mode) : impl_(std::make_unique<Impl>(config, mode)) {}
+Result<std::unique_ptr<Router>> Router::create(RouterConfig config, MatchMode mode) {
+  if (Status s = Impl::validate(config); !s) return s.error();
+  return std::unique_ptr<Router>(new Router(std::make_unique<Impl>(std::move(config), mode)));
+}
+Router::Router(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Router::~Router() = default;
 
 Result<SkillId> Router::add_skill(std::string_view name) { return impl_->add_skill(name); }

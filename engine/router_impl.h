@@ -14,7 +14,6 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -29,7 +28,7 @@
 #include "engine/service_window.h"
 
 // Where each piece lives (docs/routing.md, "Where the code is"):
-//   build.cc      the model: skills, queues, agents and their validation
+//   build.cc      the model: skills, queues, agents, their validation (and RouterConfig's)
 //   points.cc     the points terms and the score of one (interaction, agent) pair
 //   decisions.cc  eligibility, the waiting classes, decisions 1 and 2, indexed and naive
 //   lifecycle.cc  interaction transitions and commands (submit ... transfer)
@@ -197,20 +196,12 @@ using namespace internal;  // NOLINT(google-build-using-namespace): engine-inter
 
 class Router::Impl {
  public:
-  Impl(RouterConfig config, MatchMode mode) : cfg_(config), mode_(mode) {
-    // A startup failure, not a routing-time one: the config layer validates before this.
-    for (int t = 0; t < kTermCount; ++t) {
-      const double w = cfg_.default_weights.w[t];
-      if (!(w >= 0.0) || !std::isfinite(w)) {
-        throw std::invalid_argument("default_weights." +
-                                    std::string(to_string(static_cast<Term>(t))) +
-                                    ": must be a finite number >= 0");
-      }
-    }
-    if (cfg_.stats_window <= Duration::zero() || cfg_.stats_buckets < 1) {
-      throw std::invalid_argument("stats_window and stats_buckets: must be > 0");
-    }
+  // REQUIRES: validate(config) is ok (Router::create checks it and returns the error).
+  Impl(RouterConfig config, MatchMode mode) : cfg_(std::move(config)), mode_(mode) {
+    ROUTER_CHECK(validate(cfg_).ok());
   }
+  // The router-wide configuration's own rules; the error names the field (build.cc).
+  static Status validate(const RouterConfig& config);
 
   // Model (build.cc).
   Result<SkillId> add_skill(std::string_view name);

@@ -19,7 +19,8 @@ using namespace router::engine;
 using namespace std::chrono_literals;
 
 struct Demo {
-  Router router;
+  std::unique_ptr<Router> owned_router = Router::create().value();  // default config: valid
+  Router& router = *owned_router;
   std::mt19937_64 rng{42};
   TimePoint now{std::chrono::hours(8)};  // 08:00 on the simulated day
   std::map<std::string, SkillId> skills;
