@@ -1,7 +1,8 @@
 // INTERNAL to engine/: not part of the Router's contract (that is engine/router.h); only the
 // engine's own .cc files include it. Router::Impl and the structures its pieces share.
-// Invariants: those of router.h, kept by Impl; every live interaction is owned by `live_` and
-// referenced from exactly one place (a class, a personal queue, an offer or an agent's held work).
+// Invariants (after every command; audit() recounts them): those of router.h; every live
+// interaction is owned by `live_` and filed in exactly one place (a class, a personal queue, an
+// offer or an agent's held work); an agent is in the AgentIndex exactly when available().
 // Threading: single writer, not thread-safe: one thread owns the Router and everything here.
 #pragma once
 
