@@ -30,7 +30,8 @@
 
 // Where each piece lives (docs/routing.md, "Where the code is"):
 //   build.cc      the model: skills, queues, agents, their validation (and RouterConfig's)
-//   points.cc     the points terms and the score of one (interaction, agent) pair
+//   points.h      the points terms (inline: the indexed bounds call them in inner loops)
+//   points.cc     the score of one (interaction, agent) pair, term by term
 //   decisions.cc  eligibility, the waiting classes, decisions 1 and 2, indexed and naive
 //   lifecycle.cc  interaction transitions and commands (submit ... transfer)
 //   agents.cc     agent commands (login ... skills) and agent state, capacity, availability
@@ -365,3 +366,5 @@ class Router::Impl {
 };
 
 }  // namespace router::engine
+
+#include "engine/points.h"  // IWYU pragma: export (the inline terms need Impl complete)
