@@ -24,20 +24,19 @@ namespace router::adapters::grpc {
 namespace {
 
 // Every customer anonymous: the store when no customers_file is configured.
-class NoCustomers final : public channels::CustomerLookup {
+class NoCustomers final : public ports::CustomerLookup {
  public:
-  void lookup(const channels::CustomerKeys&,
-              std::function<void(channels::LookupResult)> done) override {
-    done(channels::LookupResult{});
+  void lookup(const ports::CustomerKeys&, std::function<void(ports::LookupResult)> done) override {
+    done(ports::LookupResult{});
   }
   void record_contact(const std::string&, const std::string&, int64_t) override {}
   std::string describe() const override { return "no customer store (every caller anonymous)"; }
 };
 
-engine::Result<std::unique_ptr<channels::CustomerLookup>> open_customers(
+engine::Result<std::unique_ptr<ports::CustomerLookup>> open_customers(
     const config::DaemonSettings& daemon) {
   if (daemon.customers_file.empty()) {
-    return std::unique_ptr<channels::CustomerLookup>(std::make_unique<NoCustomers>());
+    return std::unique_ptr<ports::CustomerLookup>(std::make_unique<NoCustomers>());
   }
   auto phones = channels::PhoneNormalizer::make(daemon.default_region);
   if (!phones.ok())
@@ -46,7 +45,7 @@ engine::Result<std::unique_ptr<channels::CustomerLookup>> open_customers(
   options.segments = daemon.segments;
   auto store = channels::MemoryCustomerStore::load(daemon.customers_file, phones.value(), options);
   if (!store.ok()) return store.error();
-  return std::unique_ptr<channels::CustomerLookup>(std::move(store).value());
+  return std::unique_ptr<ports::CustomerLookup>(std::move(store).value());
 }
 
 void warn_dev_mode(const config::RoutingModel& model) {
@@ -114,10 +113,21 @@ struct RedisParts {
   ~RedisParts() { stop(); }
 };
 
-std::unique_ptr<channels::CustomerLookup> redis_customers(const config::RoutingModel& m,
-                                                          RedisParts& parts) {
+redis::CustomerStoreOptions customer_store_options(const config::RedisSettings& redis,
+                                                   const engine::SegmentThresholds& segments) {
+  redis::CustomerStoreOptions o;
+  o.key_prefix = redis.key_prefix;
+  o.lookup_timeout = redis.lookup_timeout;
+  o.cache_entries = redis.cache_entries;
+  o.cache_ttl = redis.cache_ttl;
+  o.segments = segments;
+  return o;
+}
+
+std::unique_ptr<ports::CustomerLookup> redis_customers(const config::RoutingModel& m,
+                                                       RedisParts& parts) {
   return std::make_unique<redis::RedisCustomerStore>(
-      *parts.customers, redis::CustomerStoreOptions::from(*m.redis, m.daemon.segments));
+      *parts.customers, customer_store_options(*m.redis, m.daemon.segments));
 }
 
 // Loads the journal's live entries, retrying until `wait` passes.
@@ -242,7 +252,7 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
   std::unique_ptr<Server> server(new Server());
   State& st = *server->state_;
   st.options = options;
-  std::unique_ptr<channels::CustomerLookup> customer_store;
+  std::unique_ptr<ports::CustomerLookup> customer_store;
   if (m.redis) {
     if (!m.daemon.customers_file.empty()) {
       spdlog::warn(
@@ -355,8 +365,8 @@ engine::Result<std::string> Server::check(const std::string& config_path) {
   }
   // With Redis, the customers file is not read (and Redis is not contacted by a check).
   auto customers =
-      m.redis ? engine::Result<std::unique_ptr<channels::CustomerLookup>>(
-                    std::unique_ptr<channels::CustomerLookup>(std::make_unique<NoCustomers>()))
+      m.redis ? engine::Result<std::unique_ptr<ports::CustomerLookup>>(
+                    std::unique_ptr<ports::CustomerLookup>(std::make_unique<NoCustomers>()))
               : open_customers(m.daemon);
   if (!customers.ok()) return customers.error();
   const std::string store =
