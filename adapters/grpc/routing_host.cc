@@ -53,8 +53,8 @@ std::string masked_keys(const v1::Interaction& r) {
 // Construction and the thread.
 
 engine::Result<std::unique_ptr<RoutingHost>> RoutingHost::create(
-    config::RoutingModel model, std::unique_ptr<channels::CustomerLookup> customers,
-    state::InteractionJournal* journal) {
+    config::RoutingModel model, std::unique_ptr<ports::CustomerLookup> customers,
+    ports::InteractionJournal* journal) {
   auto phones = channels::PhoneNormalizer::make(model.daemon.default_region);
   if (!phones.ok()) {
     return engine::invalid_argument("daemon.default_region: " + phones.error().message);
@@ -73,8 +73,8 @@ engine::Result<std::unique_ptr<RoutingHost>> RoutingHost::create(
 
 RoutingHost::RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Router> router,
                          channels::PhoneNormalizer phones, channels::EntryPointTable entry_points,
-                         std::unique_ptr<channels::CustomerLookup> customers,
-                         state::InteractionJournal* journal)
+                         std::unique_ptr<ports::CustomerLookup> customers,
+                         ports::InteractionJournal* journal)
     : model_(std::move(model)),
       router_(std::move(router)),
       phones_(std::move(phones)),
@@ -326,7 +326,7 @@ void RoutingHost::submit(const Caller& caller, const v1::SubmitInteractionReques
   v1::SubmitInteractionRequest normalized = request;
   if (Status s = normalize(normalized); !s.ok()) return done(s);
 
-  channels::CustomerKeys keys;
+  ports::CustomerKeys keys;
   std::optional<channels::ThreadInfo> thread;
   switch (normalized.details_case()) {
     case v1::SubmitInteractionRequest::kPhone:
@@ -352,7 +352,7 @@ void RoutingHost::submit(const Caller& caller, const v1::SubmitInteractionReques
   const engine::TimePoint received = clock_.now();
   // The lookup may answer on another thread (Redis); come back to the engine thread.
   customers_->lookup(keys, [this, caller, normalized = std::move(normalized), thread,
-                            received](channels::LookupResult result) mutable {
+                            received](ports::LookupResult result) mutable {
     post([this, caller = std::move(caller), normalized = std::move(normalized),
           result = std::move(result), thread = std::move(thread), received]() mutable {
       finish_submit(caller, std::move(normalized), std::move(result), std::move(thread), received);
@@ -381,7 +381,7 @@ void RoutingHost::answer_pending(const std::string& id, const Status& status, bo
 }
 
 void RoutingHost::finish_submit(const Caller& caller, v1::SubmitInteractionRequest r,
-                                channels::LookupResult lookup,
+                                ports::LookupResult lookup,
                                 std::optional<channels::ThreadInfo> thread,
                                 engine::TimePoint received) {
   const std::string id = r.interaction_id();
@@ -496,7 +496,7 @@ void RoutingHost::finish_submit(const Caller& caller, v1::SubmitInteractionReque
   entry.mutable_interaction()->set_priority(spec.priority);
   t.journaled = recovery_key(entry);
   journal_->append(entry, [this, spec = std::move(spec),
-                           t = std::move(t)](absl::StatusOr<state::AppendResult> r) mutable {
+                           t = std::move(t)](absl::StatusOr<ports::AppendResult> r) mutable {
     post([this, spec = std::move(spec), t = std::move(t), r = std::move(r)]() mutable {
       journaled(std::move(spec), std::move(t), std::move(r));
     });
@@ -504,7 +504,7 @@ void RoutingHost::finish_submit(const Caller& caller, v1::SubmitInteractionReque
 }
 
 void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
-                            absl::StatusOr<state::AppendResult> r) {
+                            absl::StatusOr<ports::AppendResult> r) {
   const std::string id = t.proto.interaction_id();
   if (!r.ok()) {
     // Never OK for something not journaled. A timeout may still have stored it: the client's

@@ -19,7 +19,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "adapters/channels/customer_lookup.h"
 #include "adapters/channels/email_threads.h"
 #include "adapters/channels/entry_points.h"
 #include "adapters/channels/normalize.h"
@@ -27,7 +26,8 @@
 #include "adapters/grpc/auth.h"
 #include "adapters/grpc/stream_outbox.h"
 #include "adapters/grpc/translate.h"
-#include "adapters/state/interaction_journal.h"
+#include "adapters/ports/customer_lookup.h"
+#include "adapters/ports/interaction_journal.h"
 #include "engine/router.h"
 #include "router/v1/router.pb.h"
 
@@ -43,8 +43,8 @@ class RoutingHost {
   // `journal` (not owned; null: none) must outlive the host. With a journal, a submit answers
   // OK only once its entry is journaled, and every state change is written to it.
   static engine::Result<std::unique_ptr<RoutingHost>> create(
-      config::RoutingModel model, std::unique_ptr<channels::CustomerLookup> customers,
-      state::InteractionJournal* journal = nullptr);
+      config::RoutingModel model, std::unique_ptr<ports::CustomerLookup> customers,
+      ports::InteractionJournal* journal = nullptr);
   ~RoutingHost();  // stop()
   RoutingHost(const RoutingHost&) = delete;
   RoutingHost& operator=(const RoutingHost&) = delete;
@@ -124,8 +124,7 @@ class RoutingHost {
  private:
   RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Router> router,
               channels::PhoneNormalizer phones, channels::EntryPointTable entry_points,
-              std::unique_ptr<channels::CustomerLookup> customers,
-              state::InteractionJournal* journal);
+              std::unique_ptr<ports::CustomerLookup> customers, ports::InteractionJournal* journal);
 
   // What the host keeps about a live interaction beyond the engine's state.
   struct Tracked {
@@ -161,12 +160,12 @@ class RoutingHost {
   };
 
   void finish_submit(const Caller& caller, v1::SubmitInteractionRequest request,
-                     channels::LookupResult lookup, std::optional<channels::ThreadInfo> thread,
+                     ports::LookupResult lookup, std::optional<channels::ThreadInfo> thread,
                      engine::TimePoint received);
   void answer_pending(const std::string& id, const ::grpc::Status& status, bool replay = false);
   // The interaction is ready for the engine (journaled first when there is a journal).
   void admit(engine::InteractionSpec spec, Tracked t);
-  void journaled(engine::InteractionSpec spec, Tracked t, absl::StatusOr<state::AppendResult> r);
+  void journaled(engine::InteractionSpec spec, Tracked t, absl::StatusOr<ports::AppendResult> r);
   // A journal entry back into the engine (recovery, or a live entry found by a repeat).
   engine::Status restore(const v1::JournalEntry& entry);
   v1::JournalEntry journal_entry(const Tracked& t,
@@ -208,8 +207,8 @@ class RoutingHost {
   std::unique_ptr<engine::Router> router_;
   channels::PhoneNormalizer phones_;
   channels::EntryPointTable entry_points_;
-  std::unique_ptr<channels::CustomerLookup> customers_;
-  state::InteractionJournal* journal_ = nullptr;
+  std::unique_ptr<ports::CustomerLookup> customers_;
+  ports::InteractionJournal* journal_ = nullptr;
   uint64_t degraded_lookups_ = 0;               // since start
   uint64_t degraded_run_ = 0;                   // in the current run of degraded lookups (0: none)
   std::unordered_set<uint64_t> journal_dirty_;  // changed since the last settle()
