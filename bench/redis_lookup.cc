@@ -33,6 +33,7 @@
 namespace {
 
 namespace channels = router::adapters::channels;
+namespace ports = router::adapters::ports;
 namespace redis = router::adapters::redis;
 using Clock = std::chrono::steady_clock;
 
@@ -55,7 +56,7 @@ struct Flags {
 
 // One lookup to issue: the keys and the customer they must find.
 struct Probe {
-  channels::CustomerKeys keys;
+  ports::CustomerKeys keys;
   std::string customer_id;
 };
 
@@ -169,13 +170,13 @@ class Driver {
     outstanding.fetch_add(1, std::memory_order_relaxed);
     const Clock::time_point start = Clock::now();
     issuing_ = true;
-    store_.lookup(probe.keys, [this, &probe, start](channels::LookupResult result) {
+    store_.lookup(probe.keys, [this, &probe, start](ports::LookupResult result) {
       done(probe, start, result);
     });
     issuing_ = false;
   }
 
-  void done(const Probe& probe, Clock::time_point start, const channels::LookupResult& result) {
+  void done(const Probe& probe, Clock::time_point start, const ports::LookupResult& result) {
     if (measuring.load(std::memory_order_relaxed)) {
       ++completed;
       if (result.degraded) {

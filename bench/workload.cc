@@ -80,7 +80,7 @@ void check(bool ok, const char* what) {
 Center::Center(Scenario scenario, CenterSize size, engine::MatchMode mode, uint64_t seed)
     : scenario_(scenario),
       size_(size),
-      router_(std::make_unique<engine::Router>(engine::RouterConfig{}, mode)) {
+      router_(engine::Router::create(engine::RouterConfig{}, mode).value()) {
   std::mt19937_64 rng(seed);
   add_model(rng);
   add_waiting(rng);

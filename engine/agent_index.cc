@@ -1,7 +1,7 @@
 // Available-agent buckets; every operation is O(skills of the agent × log n).
 #include "engine/agent_index.h"
 
-#include <cassert>
+#include "engine/check.h"
 
 namespace router::engine {
 
@@ -24,8 +24,7 @@ void AgentIndex::insert(Channel ch, const Key& key, const std::vector<SkillLevel
         by_skill_[idx(ch)][s.skill.value()][static_cast<size_t>(s.level - kMinSkillLevel)]
             .insert(key)
             .second;
-    assert(inserted);
-    (void)inserted;
+    ROUTER_CHECK(inserted);
   }
   for (uint32_t lang : languages) by_language_[idx(ch)][lang].insert(key);
   any_[idx(ch)].insert(key);
@@ -37,8 +36,7 @@ void AgentIndex::erase(Channel ch, const Key& key, const std::vector<SkillLevel>
     const size_t erased =
         by_skill_[idx(ch)][s.skill.value()][static_cast<size_t>(s.level - kMinSkillLevel)].erase(
             key);
-    assert(erased == 1);
-    (void)erased;
+    ROUTER_CHECK(erased == 1);
   }
   for (uint32_t lang : languages) by_language_[idx(ch)][lang].erase(key);
   any_[idx(ch)].erase(key);

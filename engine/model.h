@@ -201,4 +201,33 @@ struct RouterConfig {
   int stats_buckets = 30;                            // window resolution
 };
 
+// ---------------------------------------------------------------------------------------------
+// A whole contact center as plain data: what a Router is built from (skills, queues and agents
+// added in this order, so ids are positions: SkillId(i) is skills[i], QueueId(i) queues[i]).
+// The configuration loader produces it; adapters that resolve names against the center (entry
+// points) read it. Values only.
+struct CenterModel {
+  RouterConfig router;
+  std::vector<std::string> skills;
+  std::vector<QueueConfig> queues;
+  std::vector<AgentProfile> agents;
+};
+
+// How a customer whose record names no segment is segmented from its values (ARCHITECTURE.md:
+// strategic = high potential, profitable = high current value, risk = costs more than it
+// brings). Checked in this order; the first that holds wins, else ordinary.
+struct SegmentThresholds {
+  double strategic_potential_min = 50'000.0;  // potential_value ≥ this: strategic
+  double profitable_current_min = 10'000.0;   // current_value ≥ this: profitable
+  double risk_current_below = 0.0;            // current_value < this: risk
+};
+
+inline Segment derive_segment(double current_value, double potential_value,
+                              const SegmentThresholds& thresholds) {
+  if (potential_value >= thresholds.strategic_potential_min) return Segment::kStrategic;
+  if (current_value >= thresholds.profitable_current_min) return Segment::kProfitable;
+  if (current_value < thresholds.risk_current_below) return Segment::kRisk;
+  return Segment::kOrdinary;
+}
+
 }  // namespace router::engine

@@ -131,7 +131,10 @@ enum class LogoutMode : uint8_t {
 
 class Router {
  public:
-  explicit Router(RouterConfig config = {}, MatchMode mode = MatchMode::kIndexed);
+  // The one way to make a Router. Checks `config` (default weights finite and ≥ 0, a positive
+  // stats window and bucket count) and returns kInvalidArgument naming the field otherwise.
+  static Result<std::unique_ptr<Router>> create(RouterConfig config = {},
+                                                MatchMode mode = MatchMode::kIndexed);
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -209,7 +212,8 @@ class Router {
   MatchMode mode() const;
 
  private:
-  class Impl;
+  class Impl;  // engine/router_impl.h
+  explicit Router(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -2,7 +2,6 @@
 #include "engine/service_window.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace router::engine {
 

@@ -1,6 +1,8 @@
 // Names of the engine's enumerations and the lifecycle tables of ARCHITECTURE.md.
 #include "engine/types.h"
 
+#include <algorithm>
+
 #include "engine/events.h"
 #include "engine/model.h"
 #include "engine/router.h"
@@ -25,6 +27,22 @@ std::string_view to_string(Segment s) {
     case Segment::kRisk: return "risk";
   }
   return "?";
+}
+
+std::optional<Segment> parse_segment(std::string_view s) {
+  const auto same = [s](std::string_view name) {
+    if (s.size() != name.size()) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i] >= 'A' && s[i] <= 'Z' ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+      if (c != name[i]) return false;
+    }
+    return true;
+  };
+  for (const Segment segment :
+       {Segment::kStrategic, Segment::kProfitable, Segment::kOrdinary, Segment::kRisk}) {
+    if (same(to_string(segment))) return segment;
+  }
+  return std::nullopt;
 }
 
 std::string_view to_string(InteractionState s) {
@@ -145,6 +163,27 @@ std::string_view to_string(Ineligibility r) {
     case Ineligibility::kNotTargeted: return "transferred_to_another_agent";
   }
   return "?";
+}
+
+std::string quote(std::string_view s, size_t max_chars) {
+  std::string out = "\"";
+  const size_t n = std::min(s.size(), max_chars);
+  for (size_t i = 0; i < n; ++i) {
+    const char c = s[i];
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+      out += kHex[static_cast<unsigned char>(c) & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > max_chars) out += "...";
+  return out + "\"";
 }
 
 }  // namespace router::engine

@@ -7,6 +7,7 @@
 #include <compare>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -64,6 +65,9 @@ std::string_view to_string(Channel c);
 enum class Segment : uint8_t { kStrategic = 0, kProfitable = 1, kOrdinary = 2, kRisk = 3 };
 inline constexpr int kSegmentCount = 4;
 std::string_view to_string(Segment s);
+// The inverse of to_string(Segment), any case ("Strategic"); anything else: nothing. The one
+// spelling of segments in customer files and customer stores.
+std::optional<Segment> parse_segment(std::string_view s);
 
 enum class InteractionState : uint8_t {
   kReceived,
@@ -149,6 +153,9 @@ inline Error failed_precondition(std::string m) {
 inline Error resource_exhausted(std::string m) {
   return {ErrorCode::kResourceExhausted, std::move(m)};
 }
+// A value named in an error message, in double quotes: control characters escaped, cut at
+// `max_chars` ("..." marks the cut). Every layer quotes values the same way.
+std::string quote(std::string_view s, size_t max_chars = 64);
 
 }  // namespace router::engine
 

@@ -3,8 +3,9 @@
 #   tools/dev.sh run     install deps, build Release; a local redis-server with the demo
 #                        customers, routerd on the demo center + routerdemo traffic, live in
 #                        routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
-#   tools/dev.sh test    install deps, build with ASan+UBSan and -Werror, check formatting,
-#                        run every test (CTest labels unit, integration, fault)
+#   tools/dev.sh test    install deps, check formatting and layering (tools/check_layers.sh),
+#                        build with ASan+UBSan and -Werror, run every test (CTest labels
+#                        unit, integration, fault)
 #   tools/dev.sh build   install deps, build Release into build-release/
 #   tools/dev.sh lint    clang-tidy (.clang-tidy's checks) over engine/, tools/ and bench/
 #   tools/dev.sh deps    only install what is missing
@@ -66,6 +67,8 @@ check_test_names() {
 test_all() {
   deps
   check_format
+  log "layering check"
+  tools/check_layers.sh
   local dir="${BUILD_DIR:-build-ci}"
   log "configure $dir (ASan + UBSan, -Werror)"
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROUTER_WERROR=ON \

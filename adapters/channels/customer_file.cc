@@ -112,7 +112,7 @@ class Validator {
                                         CustomerEntry& out) const {
     out = CustomerEntry();
     out.line = line;
-    CustomerRecord& r = out.record;
+    ports::CustomerRecord& r = out.record;
     const std::pair<std::string*, const char*> texts[] = {
         {&in.id, "id"},
         {&in.name, "name"},
@@ -149,13 +149,14 @@ class Validator {
       r.lifetime_value = std::max(0.0, r.current_value + r.potential_value);
     }
     if (in.segment.empty()) {
-      r.segment = derive_segment(r.current_value, r.potential_value, options_.segments);
-    } else if (auto s = parse_segment(in.segment)) {
+      r.segment = engine::derive_segment(r.current_value, r.potential_value, options_.segments);
+    } else if (auto s = engine::parse_segment(in.segment)) {
       r.segment = *s;
       out.segment_explicit = true;
     } else {
-      return fail(line, "segment",
-                  "must be strategic, profitable, ordinary or risk, got " + quote(in.segment));
+      return fail(
+          line, "segment",
+          "must be strategic, profitable, ordinary or risk, got " + engine::quote(in.segment));
     }
 
     if (auto e = list(in.tags, line, "tags", spelling, r.tags)) return e;
@@ -433,7 +434,7 @@ std::optional<engine::Error> csv_number(std::string_view text, const Validator& 
   double value = 0;
   const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (ec != std::errc() || end != t.data() + t.size() || !std::isfinite(value)) {
-    return check.fail(line, field, "not a number: " + quote(text));
+    return check.fail(line, field, "not a number: " + engine::quote(text));
   }
   out = value;
   return std::nullopt;
@@ -627,22 +628,6 @@ struct CustomerFileReader::State {
   }
 };
 
-std::optional<engine::Segment> parse_segment(std::string_view s) {
-  if (equals_ignore_case(s, "strategic")) return engine::Segment::kStrategic;
-  if (equals_ignore_case(s, "profitable")) return engine::Segment::kProfitable;
-  if (equals_ignore_case(s, "ordinary")) return engine::Segment::kOrdinary;
-  if (equals_ignore_case(s, "risk")) return engine::Segment::kRisk;
-  return std::nullopt;
-}
-
-engine::Segment derive_segment(double current_value, double potential_value,
-                               const SegmentThresholds& thresholds) {
-  if (potential_value >= thresholds.strategic_potential_min) return engine::Segment::kStrategic;
-  if (current_value >= thresholds.profitable_current_min) return engine::Segment::kProfitable;
-  if (current_value < thresholds.risk_current_below) return engine::Segment::kRisk;
-  return engine::Segment::kOrdinary;
-}
-
 engine::Result<CustomerFileFormat> customer_file_format(std::string_view path) {
   const std::string extension = to_lower_ascii(std::filesystem::path(path).extension().string());
   if (extension == ".jsonl" || extension == ".json") return CustomerFileFormat::kJsonLines;
@@ -654,16 +639,6 @@ engine::Result<CustomerFileFormat> customer_file_format(std::string_view path) {
 std::string_view customer_key_field(CustomerFileFormat format, CustomerKeyKind kind) {
   const Spelling& s = format == CustomerFileFormat::kCsv ? kCsvSpelling : kJsonSpelling;
   return s.key_field[kind_index(kind)];
-}
-
-const std::vector<std::string>& CustomerEntry::keys(CustomerKeyKind kind) const {
-  switch (kind) {
-    case CustomerKeyKind::kPhone: return phones;
-    case CustomerKeyKind::kEmail: return emails;
-    case CustomerKeyKind::kWebVisitor: return web_visitors;
-    case CustomerKeyKind::kWebAccount: return web_accounts;
-  }
-  return phones;  // unreachable: every kind is handled above
 }
 
 CustomerFileReader::CustomerFileReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -711,6 +686,9 @@ CustomerFileReader::Step CustomerFileReader::next(CustomerEntry& entry, engine::
 }
 
 const std::string& CustomerFileReader::source() const { return state_->check.source(); }
+std::string_view CustomerFileReader::key_field(CustomerKeyKind kind) const {
+  return customer_key_field(state_->format, kind);
+}
 CustomerFileFormat CustomerFileReader::format() const { return state_->format; }
 uint64_t CustomerFileReader::bytes_read() const { return state_->input.consumed(); }
 uint64_t CustomerFileReader::total_bytes() const { return state_->total_bytes; }

@@ -3,7 +3,8 @@
 // naming "<source>:<line>: <field>: <what>", and reading goes on after a bad record. Only one
 // record's text is held at a time. Duplicate keys across records are not this reader's business:
 // the consumer (MemoryCustomerStore, the Redis importer) owns that check.
-// Not thread-safe: one thread reads one file.
+// Not thread-safe: one thread reads one file. CustomerFileReader is the customer-source port
+// (adapters/ports/customer_source.h) over a file.
 //
 // File formats (adapters/channels/README.md has examples), chosen by the file's extension:
 //   .jsonl / .json — JSON Lines: one object per line, blank lines skipped. Fields:
@@ -35,21 +36,17 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/channels/customer_lookup.h"
 #include "adapters/channels/normalize.h"
-#include "adapters/config/routing_config.h"
+#include "adapters/ports/customer_source.h"
+#include "engine/model.h"
 #include "engine/types.h"
 
 namespace router::adapters::channels {
 
-// How a customer without a segment in the file is segmented: RoutingConfig.daemon.segments.
-using SegmentThresholds = config::SegmentThresholds;
-// "strategic", "profitable", "ordinary" or "risk", any case; anything else: nothing. The one
-// spelling of segments in customer files and in Redis customer hashes.
-std::optional<engine::Segment> parse_segment(std::string_view s);
-
-engine::Segment derive_segment(double current_value, double potential_value,
-                               const SegmentThresholds& thresholds);
+// The reader's records are the customer-source port's.
+using ports::CustomerEntry;
+using ports::CustomerKeyKind;
+using ports::kCustomerKeyKinds;
 
 // Past any of these, a record is rejected or the reading stops, with a message naming the limit.
 struct CustomerFileLimits {
@@ -61,7 +58,7 @@ struct CustomerFileLimits {
 };
 
 struct CustomerFileOptions {
-  SegmentThresholds segments;
+  engine::SegmentThresholds segments;  // for records without a segment (engine::derive_segment)
   CustomerFileLimits limits;
 };
 
@@ -70,29 +67,11 @@ enum class CustomerFileFormat { kJsonLines, kCsv };
 // ".jsonl" or ".json": JSON Lines; ".csv": CSV (case-insensitive); anything else is an error.
 engine::Result<CustomerFileFormat> customer_file_format(std::string_view path);
 
-// The four lookup keys a record may carry (the customer id is the fifth, always one).
-enum class CustomerKeyKind { kPhone, kEmail, kWebVisitor, kWebAccount };
-inline constexpr CustomerKeyKind kCustomerKeyKinds[] = {
-    CustomerKeyKind::kPhone, CustomerKeyKind::kEmail, CustomerKeyKind::kWebVisitor,
-    CustomerKeyKind::kWebAccount};
 // How the format names the field in messages: "phones" in JSON Lines, "phone" in CSV.
 std::string_view customer_key_field(CustomerFileFormat format, CustomerKeyKind kind);
 
-// One valid record. Key lists are normalized (normalize.h), non-empty, without duplicates, in
-// file order, at most limits.max_values each.
-struct CustomerEntry {
-  size_t line = 0;  // where the record starts (1-based)
-  CustomerRecord record;
-  bool segment_explicit = false;    // the file named the segment (else record.segment is derived)
-  std::vector<std::string> phones;  // E.164
-  std::vector<std::string> emails;  // lower-cased bare addresses
-  std::vector<std::string> web_visitors;  // trimmed
-  std::vector<std::string> web_accounts;  // trimmed
-
-  const std::vector<std::string>& keys(CustomerKeyKind kind) const;
-};
-
-class CustomerFileReader {
+// Entries' key lists hold at most limits.max_values each.
+class CustomerFileReader final : public ports::CustomerSource {
  public:
   // Opens `path` (format from its extension). Errors: unknown extension (INVALID_ARGUMENT),
   // unreadable (NOT_FOUND), over max_file_bytes (RESOURCE_EXHAUSTED). `phones` must outlive the
@@ -107,25 +86,18 @@ class CustomerFileReader {
       std::string_view text, CustomerFileFormat format, std::string source_name,
       const PhoneNormalizer& phones, CustomerFileOptions options = {});
 
-  ~CustomerFileReader();
+  ~CustomerFileReader() override;
   CustomerFileReader(const CustomerFileReader&) = delete;
   CustomerFileReader& operator=(const CustomerFileReader&) = delete;
 
-  enum class Step {
-    kEntry,     // `entry` holds the next record
-    kRejected,  // `error` says why this record is bad; call next() again for the one after
-    kFatal,     // `error` says why reading stopped; next() returns kEnd from now on
-    kEnd,       // the whole file was read
-  };
-  // The error's message is "<source>:<line>: <field>: <what>" (no field when it is the whole
-  // record), its code INVALID_ARGUMENT, or RESOURCE_EXHAUSTED past a limit.
-  Step next(CustomerEntry& entry, engine::Error& error);
+  // ports::CustomerSource.
+  Step next(CustomerEntry& entry, engine::Error& error) override;
+  const std::string& source() const override;
+  std::string_view key_field(CustomerKeyKind kind) const override;  // customer_key_field()
+  uint64_t bytes_read() const override;
+  uint64_t total_bytes() const override;
 
-  const std::string& source() const;
   CustomerFileFormat format() const;
-  // Progress: bytes consumed so far, and the size of the whole input.
-  uint64_t bytes_read() const;
-  uint64_t total_bytes() const;
 
   struct State;  // the parser (customer_file.cc)
 

@@ -32,7 +32,7 @@ const char* proto_name(engine::Channel c) {
 
 class Builder {
  public:
-  Builder(const config::RoutingModel& model, const PhoneNormalizer& phones, std::string_view source)
+  Builder(const engine::CenterModel& model, const PhoneNormalizer& phones, std::string_view source)
       : model_(model), phones_(phones), source_(source) {
     for (size_t i = 0; i < model.queues.size(); ++i) {
       queue_ids_.emplace(model.queues[i].name, static_cast<uint32_t>(i));
@@ -68,10 +68,10 @@ class Builder {
     if (in.queue().empty()) return fail(path + ".queue", "required");
     const auto queue = queue_ids_.find(in.queue());
     if (queue == queue_ids_.end())
-      return fail(path + ".queue", "unknown queue " + quote(in.queue()));
+      return fail(path + ".queue", "unknown queue " + engine::quote(in.queue()));
     if (!model_.queues[queue->second].channels.test(static_cast<size_t>(channel))) {
       return fail(path + ".queue",
-                  "queue " + quote(in.queue()) + " does not serve " + proto_name(channel));
+                  "queue " + engine::quote(in.queue()) + " does not serve " + proto_name(channel));
     }
     route.queue = engine::QueueId(queue->second);
 
@@ -111,7 +111,8 @@ class Builder {
       const v1::SkillRequirement& s = in.skills(i);
       if (s.skill().empty()) return fail(p + ".skill", "required");
       const auto skill = skill_ids_.find(s.skill());
-      if (skill == skill_ids_.end()) return fail(p + ".skill", "unknown skill " + quote(s.skill()));
+      if (skill == skill_ids_.end())
+        return fail(p + ".skill", "unknown skill " + engine::quote(s.skill()));
       if (!seen.insert(s.skill()).second) return fail(p + ".skill", "listed twice");
       const int level = s.min_level() == 0 ? engine::kMinSkillLevel : s.min_level();
       if (level < engine::kMinSkillLevel || level > engine::kMaxSkillLevel) {
@@ -129,7 +130,7 @@ class Builder {
   }
 
  private:
-  const config::RoutingModel& model_;
+  const engine::CenterModel& model_;
   const PhoneNormalizer& phones_;
   std::string_view source_;
   std::unordered_map<std::string, uint32_t> queue_ids_;
@@ -144,10 +145,10 @@ bool field_matches(const std::string& rule, const std::string& arrival) {
 }  // namespace
 
 engine::Result<EntryPointTable> EntryPointTable::build(const v1::RoutingConfig& config,
-                                                       const config::RoutingModel& model,
+                                                       const engine::CenterModel& center,
                                                        const PhoneNormalizer& phones,
                                                        std::string_view source) {
-  Builder builder(model, phones, source);
+  Builder builder(center, phones, source);
   if (static_cast<size_t>(config.entry_points_size()) > kMaxEntryPoints) {
     return *builder.fail("entry_points", "at most " + std::to_string(kMaxEntryPoints) + " rules");
   }

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "adapters/channels/normalize.h"
-#include "adapters/config/routing_config.h"
 #include "engine/model.h"
 #include "engine/types.h"
 
@@ -51,12 +50,13 @@ class EntryPointTable {
  public:
   EntryPointTable() = default;  // no rules: matches nothing
 
-  // Resolves and validates config.entry_points against the resolved model (queue ids are
-  // indexes in model.queues, skill ids indexes in model.skills, as build_router assigns them).
+  // Resolves and validates config.entry_points against the center they route into (queue ids
+  // are indexes in center.queues, skill ids indexes in center.skills, as a Router built from it
+  // assigns them; strings are limited by center.router.limits).
   // Errors name the field path, prefixed by "<source>: " when `source` is not empty:
   // `entry_points[2].queue: unknown queue "biling"`.
   static engine::Result<EntryPointTable> build(const router::v1::RoutingConfig& config,
-                                               const config::RoutingModel& model,
+                                               const engine::CenterModel& center,
                                                const PhoneNormalizer& phones,
                                                std::string_view source = {});
 

@@ -10,7 +10,7 @@
 namespace router::adapters::channels {
 namespace {
 
-using Index = std::array<std::unordered_map<std::string, size_t>, kKeyPrecedence.size()>;
+using Index = std::array<std::unordered_map<std::string, size_t>, ports::kKeyPrecedence.size()>;
 
 // Positions of the key kinds in kKeyPrecedence (and in Index).
 constexpr size_t kIdKey = 0;
@@ -18,11 +18,11 @@ constexpr size_t kWebAccountKey = 1;
 constexpr size_t kPhoneKey = 2;
 constexpr size_t kEmailKey = 3;
 constexpr size_t kWebVisitorKey = 4;
-static_assert(kKeyPrecedence[kIdKey].key == &CustomerKeys::customer_id);
-static_assert(kKeyPrecedence[kWebAccountKey].key == &CustomerKeys::web_account);
-static_assert(kKeyPrecedence[kPhoneKey].key == &CustomerKeys::phone_e164);
-static_assert(kKeyPrecedence[kEmailKey].key == &CustomerKeys::email);
-static_assert(kKeyPrecedence[kWebVisitorKey].key == &CustomerKeys::web_visitor);
+static_assert(ports::kKeyPrecedence[kIdKey].key == &ports::CustomerKeys::customer_id);
+static_assert(ports::kKeyPrecedence[kWebAccountKey].key == &ports::CustomerKeys::web_account);
+static_assert(ports::kKeyPrecedence[kPhoneKey].key == &ports::CustomerKeys::phone_e164);
+static_assert(ports::kKeyPrecedence[kEmailKey].key == &ports::CustomerKeys::email);
+static_assert(ports::kKeyPrecedence[kWebVisitorKey].key == &ports::CustomerKeys::web_visitor);
 
 constexpr std::pair<size_t, CustomerKeyKind> kKeyKindsByPosition[] = {
     {kWebAccountKey, CustomerKeyKind::kWebAccount},
@@ -33,7 +33,7 @@ constexpr std::pair<size_t, CustomerKeyKind> kKeyKindsByPosition[] = {
 
 // The records of a file and their index; fails at the first bad record or key already taken.
 struct Loaded {
-  std::vector<CustomerRecord> records;
+  std::vector<ports::CustomerRecord> records;
   Index index;
 };
 
@@ -53,7 +53,7 @@ engine::Result<Loaded> load_all(CustomerFileReader& reader) {
       case CustomerFileReader::Step::kFatal: return error;
       case CustomerFileReader::Step::kEnd: return out;
     }
-    std::array<const std::vector<std::string>*, kKeyPrecedence.size()> keys{};
+    std::array<const std::vector<std::string>*, ports::kKeyPrecedence.size()> keys{};
     const std::vector<std::string> id{entry.record.customer_id};
     keys[kIdKey] = &id;
     for (const auto& [k, kind] : kKeyKindsByPosition) keys[k] = &entry.keys(kind);
@@ -61,18 +61,19 @@ engine::Result<Loaded> load_all(CustomerFileReader& reader) {
       for (const std::string& key : *keys[k]) {
         const auto it = out.index[k].find(key);
         if (it == out.index[k].end()) continue;
-        const CustomerRecord& other = out.records[it->second];
+        const ports::CustomerRecord& other = out.records[it->second];
         const std::string other_line = std::to_string(lines[it->second]);
         if (k == kIdKey) {
-          return fail(entry.line, "id", quote(key) + " already defined at line " + other_line);
+          return fail(entry.line, "id",
+                      engine::quote(key) + " already defined at line " + other_line);
         }
         const auto kind =
             std::find_if(std::begin(kKeyKindsByPosition), std::end(kKeyKindsByPosition),
                          [k](const auto& p) { return p.first == k; })
                 ->second;
         return fail(entry.line, customer_key_field(reader.format(), kind),
-                    quote(key) + " already belongs to customer " + quote(other.customer_id) +
-                        " (line " + other_line + ")");
+                    engine::quote(key) + " already belongs to customer " +
+                        engine::quote(other.customer_id) + " (line " + other_line + ")");
       }
     }
     for (size_t k = 0; k < keys.size(); ++k) {
@@ -85,8 +86,8 @@ engine::Result<Loaded> load_all(CustomerFileReader& reader) {
 
 }  // namespace
 
-MemoryCustomerStore::MemoryCustomerStore(std::string source, std::vector<CustomerRecord> records,
-                                         Index index)
+MemoryCustomerStore::MemoryCustomerStore(std::string source,
+                                         std::vector<ports::CustomerRecord> records, Index index)
     : source_(std::move(source)), records_(std::move(records)), index_(std::move(index)) {}
 
 engine::Result<std::unique_ptr<MemoryCustomerStore>> MemoryCustomerStore::load(
@@ -112,17 +113,18 @@ engine::Result<std::unique_ptr<MemoryCustomerStore>> MemoryCustomerStore::load_f
       new MemoryCustomerStore(source_name, std::move(l.records), std::move(l.index)));
 }
 
-void MemoryCustomerStore::lookup(const CustomerKeys& keys, std::function<void(LookupResult)> done) {
-  LookupResult result;
+void MemoryCustomerStore::lookup(const ports::CustomerKeys& keys,
+                                 std::function<void(ports::LookupResult)> done) {
+  ports::LookupResult result;
   {
     std::lock_guard lock(mu_);
-    for (size_t k = 0; k < kKeyPrecedence.size(); ++k) {
-      const std::string& key = keys.*kKeyPrecedence[k].key;
+    for (size_t k = 0; k < ports::kKeyPrecedence.size(); ++k) {
+      const std::string& key = keys.*ports::kKeyPrecedence[k].key;
       if (key.empty()) continue;
       const auto it = index_[k].find(key);
       if (it == index_[k].end()) continue;
       result.customer = records_[it->second];
-      result.matched_by = std::string(kKeyPrecedence[k].matched_by);
+      result.matched_by = std::string(ports::kKeyPrecedence[k].matched_by);
       break;
     }
   }
@@ -134,7 +136,7 @@ void MemoryCustomerStore::record_contact(const std::string& customer_id, const s
   const auto it = index_[kIdKey].find(customer_id);
   if (it == index_[kIdKey].end()) return;
   std::lock_guard lock(mu_);
-  CustomerRecord& r = records_[it->second];
+  ports::CustomerRecord& r = records_[it->second];
   r.last_agent = agent;
   r.last_contact_unix_s = unix_s;
 }

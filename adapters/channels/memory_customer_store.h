@@ -21,13 +21,13 @@
 #include <vector>
 
 #include "adapters/channels/customer_file.h"
-#include "adapters/channels/customer_lookup.h"
 #include "adapters/channels/normalize.h"
+#include "adapters/ports/customer_lookup.h"
 #include "engine/types.h"
 
 namespace router::adapters::channels {
 
-class MemoryCustomerStore final : public CustomerLookup {
+class MemoryCustomerStore final : public ports::CustomerLookup {
  public:
   static engine::Result<std::unique_ptr<MemoryCustomerStore>> load(
       const std::string& path, const PhoneNormalizer& phones,
@@ -38,7 +38,8 @@ class MemoryCustomerStore final : public CustomerLookup {
       std::string_view text, CustomerFileFormat format, const std::string& source_name,
       const PhoneNormalizer& phones, const CustomerFileOptions& options = {});
 
-  void lookup(const CustomerKeys& keys, std::function<void(LookupResult)> done) override;
+  void lookup(const ports::CustomerKeys& keys,
+              std::function<void(ports::LookupResult)> done) override;
   void record_contact(const std::string& customer_id, const std::string& agent,
                       int64_t unix_s) override;
   std::string describe() const override;
@@ -46,12 +47,12 @@ class MemoryCustomerStore final : public CustomerLookup {
   size_t size() const;
 
  private:
-  using Index = std::array<std::unordered_map<std::string, size_t>, kKeyPrecedence.size()>;
-  MemoryCustomerStore(std::string source, std::vector<CustomerRecord> records, Index index);
+  using Index = std::array<std::unordered_map<std::string, size_t>, ports::kKeyPrecedence.size()>;
+  MemoryCustomerStore(std::string source, std::vector<ports::CustomerRecord> records, Index index);
 
   const std::string source_;
   mutable std::mutex mu_;
-  std::vector<CustomerRecord> records_;  // guarded by mu_ (last_agent changes)
+  std::vector<ports::CustomerRecord> records_;  // guarded by mu_ (last_agent changes)
   // index_[k]: key of kind kKeyPrecedence[k] → position in records_. Never changes after load.
   const Index index_;
 };

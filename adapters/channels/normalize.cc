@@ -47,27 +47,6 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
                                             [](char x, char y) { return lower(x) == lower(y); });
 }
 
-std::string quote(std::string_view s, size_t max_chars) {
-  std::string out = "\"";
-  const size_t n = std::min(s.size(), max_chars);
-  for (size_t i = 0; i < n; ++i) {
-    const char c = s[i];
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
-      out += kHex[static_cast<unsigned char>(c) & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  if (s.size() > max_chars) out += "...";
-  return out + "\"";
-}
-
 // ---------------------------------------------------------------------------------------------
 // Phone numbers.
 
@@ -78,7 +57,7 @@ engine::Result<PhoneNormalizer> PhoneNormalizer::make(std::string_view default_r
   PhoneNumberUtil::GetInstance()->GetSupportedRegions(&supported);
   if (region.size() != 2 || supported.count(region) == 0) {
     return engine::invalid_argument("not an ISO 3166 region known to libphonenumber: " +
-                                    quote(default_region));
+                                    engine::quote(default_region));
   }
   return PhoneNormalizer(std::move(region));
 }
@@ -99,7 +78,7 @@ engine::Result<std::string> PhoneNormalizer::to_e164(std::string_view raw) const
     international.append(text.substr(2));
     ok = parse_possible(util, international, default_region_, number);
   }
-  if (!ok) return engine::invalid_argument("not a phone number: " + quote(raw));
+  if (!ok) return engine::invalid_argument("not a phone number: " + engine::quote(raw));
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
   return e164;
@@ -133,12 +112,14 @@ engine::Result<std::string> normalize_email(std::string_view raw) {
   if (!text.empty() && text.back() == '>') {
     const size_t open = text.rfind('<');
     if (open == std::string_view::npos) {
-      return engine::invalid_argument("not an email address: " + quote(raw) + " (unmatched '>')");
+      return engine::invalid_argument("not an email address: " + engine::quote(raw) +
+                                      " (unmatched '>')");
     }
     text = trim_ascii(text.substr(open + 1, text.size() - open - 2));
   }
   const auto bad = [&](const char* why) {
-    return engine::invalid_argument("not an email address: " + quote(raw) + " (" + why + ")");
+    return engine::invalid_argument("not an email address: " + engine::quote(raw) + " (" + why +
+                                    ")");
   };
   if (text.empty()) return bad("empty");
   const size_t at = text.find('@');

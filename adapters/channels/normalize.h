@@ -73,7 +73,5 @@ std::string mask_email(std::string_view email);
 std::string_view trim_ascii(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
 bool equals_ignore_case(std::string_view a, std::string_view b);
-// `s` in double quotes for an error message: control characters escaped, cut at `max_chars`.
-std::string quote(std::string_view s, size_t max_chars = 64);
 
 }  // namespace router::adapters::channels

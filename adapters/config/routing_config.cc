@@ -628,7 +628,9 @@ Result<RoutingModel> load_routing_config(const std::string& path) {
 
 Result<std::unique_ptr<engine::Router>> build_router(const RoutingModel& model,
                                                      engine::MatchMode mode) {
-  auto router = std::make_unique<engine::Router>(model.router, mode);
+  auto created = engine::Router::create(model.router, mode);
+  if (!created.ok()) return created.error();
+  std::unique_ptr<engine::Router> router = std::move(created).value();
   for (const std::string& s : model.skills) {
     if (auto r = router->add_skill(s); !r.ok()) return r.error();
   }

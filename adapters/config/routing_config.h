@@ -15,19 +15,7 @@
 
 namespace router::adapters::config {
 
-// The configuration with every name resolved: skill ids are indexes into `skills`, queue ids
-// (overflow targets) indexes into `queues`, in file order — exactly the ids a Router built by
-// build_router() assigns.
 // routerd's own settings (RoutingConfig.daemon) with defaults applied.
-// How a customer record without a segment is segmented (ARCHITECTURE.md: strategic = high
-// potential, profitable = high current value, risk = costs more than it brings). Checked in
-// this order; the first that holds wins, else ordinary. RoutingConfig.daemon.segments.
-struct SegmentThresholds {
-  double strategic_potential_min = 50'000.0;  // potential_value ≥ this: strategic
-  double profitable_current_min = 10'000.0;   // current_value ≥ this: profitable
-  double risk_current_below = 0.0;            // current_value < this: risk
-};
-
 struct DaemonSettings {
   std::string listen = "127.0.0.1:50051";
   std::string default_region = "US";
@@ -39,7 +27,7 @@ struct DaemonSettings {
   size_t max_message_bytes = 64 * 1024;
   size_t max_finished_remembered = 100'000;
   size_t max_email_threads = 1'000'000;
-  SegmentThresholds segments;
+  engine::SegmentThresholds segments;  // for customer records without a segment
 };
 
 // RoutingConfig.redis with defaults applied (docs/redis.md).
@@ -74,11 +62,11 @@ struct AuthSettings {
   bool dev_no_auth = false;
 };
 
-struct RoutingModel {
-  engine::RouterConfig router;
-  std::vector<std::string> skills;
-  std::vector<engine::QueueConfig> queues;
-  std::vector<engine::AgentProfile> agents;
+// The configuration with every name resolved: skill ids are indexes into `skills`, queue ids
+// (overflow targets) indexes into `queues`, in file order — exactly the ids a Router built by
+// build_router() assigns.
+// The engine's part (router, skills, queues, agents) is engine::CenterModel.
+struct RoutingModel : engine::CenterModel {
   DaemonSettings daemon;
   AuthSettings auth;
   std::optional<RedisSettings> redis;  // absent: no Redis section

@@ -29,15 +29,15 @@
 #include <unordered_set>
 #include <vector>
 
-#include "adapters/channels/customer_lookup.h"
 #include "adapters/channels/email_threads.h"
 #include "adapters/channels/entry_points.h"
 #include "adapters/channels/normalize.h"
 #include "adapters/config/routing_config.h"
 #include "adapters/host/subscriber.h"
 #include "adapters/ports/clock.h"
+#include "adapters/ports/customer_lookup.h"
 #include "adapters/ports/executor.h"
-#include "adapters/state/interaction_journal.h"
+#include "adapters/ports/interaction_journal.h"
 #include "engine/router.h"
 #include "router/v1/journal.pb.h"
 #include "router/v1/router.pb.h"
@@ -53,8 +53,8 @@ using QueueSubscriber = Subscriber<v1::GetQueueStatsResponse>;
 struct HostPorts {
   ports::Executor* executor = nullptr;
   ports::Clock* clock = nullptr;
-  std::unique_ptr<channels::CustomerLookup> customers;
-  state::InteractionJournal* journal = nullptr;
+  std::unique_ptr<ports::CustomerLookup> customers;
+  ports::InteractionJournal* journal = nullptr;
 };
 
 class RoutingHost {
@@ -194,14 +194,14 @@ class RoutingHost {
   // submit.cc
   absl::Status normalize(v1::SubmitInteractionRequest& request) const;
   void finish_submit(const std::string& submitter, v1::SubmitInteractionRequest request,
-                     channels::LookupResult lookup, std::optional<channels::ThreadInfo> thread,
+                     ports::LookupResult lookup, std::optional<channels::ThreadInfo> thread,
                      engine::TimePoint received);
-  void note_lookup(const channels::LookupResult& lookup);
+  void note_lookup(const ports::LookupResult& lookup);
   void answer_pending(const std::string& id, const absl::Status& status, bool replay = false);
   // The interaction is ready for the engine (journaled first when there is a journal).
   void admit(engine::InteractionSpec spec, Tracked t);
   void journaled(engine::InteractionSpec spec, Tracked t,
-                 absl::StatusOr<state::AppendResult> result);
+                 absl::StatusOr<ports::AppendResult> result);
 
   // journal.cc
   // What recovery reads from an entry, hashed: entries with equal keys recover alike, so only
@@ -255,8 +255,8 @@ class RoutingHost {
   std::unique_ptr<engine::Router> router_;
   channels::PhoneNormalizer phones_;
   channels::EntryPointTable entry_points_;
-  std::unique_ptr<channels::CustomerLookup> customers_;
-  state::InteractionJournal* journal_ = nullptr;
+  std::unique_ptr<ports::CustomerLookup> customers_;
+  ports::InteractionJournal* journal_ = nullptr;
   uint64_t degraded_lookups_ = 0;               // since start
   uint64_t degraded_run_ = 0;                   // in the current run of degraded lookups (0: none)
   std::unordered_set<uint64_t> journal_dirty_;  // changed since the last settle()

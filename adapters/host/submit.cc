@@ -120,7 +120,7 @@ void RoutingHost::submit(const std::string& submitter, const v1::SubmitInteracti
   v1::SubmitInteractionRequest normalized = request;
   if (absl::Status s = normalize(normalized); !s.ok()) return done(s);
 
-  channels::CustomerKeys keys;
+  ports::CustomerKeys keys;
   std::optional<channels::ThreadInfo> thread;
   switch (normalized.details_case()) {
     case v1::SubmitInteractionRequest::kPhone:
@@ -146,7 +146,7 @@ void RoutingHost::submit(const std::string& submitter, const v1::SubmitInteracti
   const engine::TimePoint received = clock_.now();
   // The lookup may answer on another thread (Redis); come back to the engine thread.
   customers_->lookup(keys, [this, submitter, normalized = std::move(normalized), thread,
-                            received](channels::LookupResult result) mutable {
+                            received](ports::LookupResult result) mutable {
     post([this, submitter = std::move(submitter), normalized = std::move(normalized),
           result = std::move(result), thread = std::move(thread), received]() mutable {
       finish_submit(submitter, std::move(normalized), std::move(result), std::move(thread),
@@ -176,7 +176,7 @@ void RoutingHost::answer_pending(const std::string& id, const absl::Status& stat
 }
 
 void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteractionRequest r,
-                                channels::LookupResult lookup,
+                                ports::LookupResult lookup,
                                 std::optional<channels::ThreadInfo> thread,
                                 engine::TimePoint received) {
   const std::string id = r.interaction_id();
@@ -291,7 +291,7 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
   entry.mutable_interaction()->set_priority(spec.priority);
   t.journaled = recovery_key(entry);
   journal_->append(entry, [this, spec = std::move(spec),
-                           t = std::move(t)](absl::StatusOr<state::AppendResult> r) mutable {
+                           t = std::move(t)](absl::StatusOr<ports::AppendResult> r) mutable {
     post([this, spec = std::move(spec), t = std::move(t), r = std::move(r)]() mutable {
       journaled(std::move(spec), std::move(t), std::move(r));
     });
@@ -299,7 +299,7 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
 }
 
 void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
-                            absl::StatusOr<state::AppendResult> r) {
+                            absl::StatusOr<ports::AppendResult> r) {
   const std::string id = t.proto.interaction_id();
   if (!r.ok()) {
     // Never OK for something not journaled. A timeout may still have stored it: the client's

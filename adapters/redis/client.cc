@@ -21,7 +21,7 @@
 
 #include "adapters/redis/asio_adapter.h"
 
-// Cheap invariant checks stay on in release builds (as in engine/router.cc).
+// Cheap invariant checks stay on in release builds (as engine/check.h's ROUTER_CHECK does).
 #define ROUTER_REDIS_CHECK(cond)                                                             \
   do {                                                                                       \
     if (!(cond)) {                                                                           \

@@ -13,7 +13,7 @@ CustomerCache::CustomerCache(size_t capacity, std::chrono::milliseconds ttl, Clo
       recent_(kInvalidationWindow, 0) {}
 
 std::string CustomerCache::encode(size_t kind, std::string_view value) {
-  assert(kind < channels::kKeyPrecedence.size());
+  assert(kind < ports::kKeyPrecedence.size());
   std::string key;
   key.reserve(value.size() + 1);
   key.push_back(static_cast<char>('0' + kind));

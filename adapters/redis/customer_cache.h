@@ -18,13 +18,13 @@
 #include <unordered_map>
 #include <vector>
 
-#include "adapters/channels/customer_lookup.h"
+#include "adapters/ports/customer_lookup.h"
 
 namespace router::adapters::redis {
 
 // What one cache entry holds: the record and how it was found (a kMatchedBy* value).
 struct CachedCustomer {
-  channels::CustomerRecord record;
+  ports::CustomerRecord record;
   std::string matched_by;
 };
 
@@ -51,7 +51,7 @@ class CustomerCache {
   size_t capacity() const { return capacity_; }
   std::chrono::milliseconds ttl() const { return ttl_; }
 
-  // `kind` is the key's position in channels::kKeyPrecedence. Null on a miss or an expired entry
+  // `kind` is the key's position in ports::kKeyPrecedence. Null on a miss or an expired entry
   // (which is dropped). A hit becomes the most recently used entry.
   std::shared_ptr<const CachedCustomer> find(size_t kind, std::string_view value);
 

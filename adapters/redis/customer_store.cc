@@ -17,15 +17,14 @@
 #include <utility>
 #include <vector>
 
-#include "adapters/channels/customer_file.h"
 #include "adapters/redis/keys.h"
 
 namespace router::adapters::redis {
 namespace {
 
-using channels::CustomerRecord;
-using channels::kKeyPrecedence;
-using channels::LookupResult;
+using ports::CustomerRecord;
+using ports::kKeyPrecedence;
+using ports::LookupResult;
 
 constexpr auto kRelaxed = std::memory_order_relaxed;
 
@@ -34,11 +33,11 @@ constexpr auto kRelaxed = std::memory_order_relaxed;
 constexpr size_t kIdKey = 0;
 constexpr std::array<std::string_view, kKeyPrecedence.size()> kIndexKind{
     "", kIndexAccount, kIndexPhone, kIndexEmail, kIndexVisitor};
-static_assert(kKeyPrecedence[kIdKey].key == &channels::CustomerKeys::customer_id);
-static_assert(kKeyPrecedence[1].key == &channels::CustomerKeys::web_account);
-static_assert(kKeyPrecedence[2].key == &channels::CustomerKeys::phone_e164);
-static_assert(kKeyPrecedence[3].key == &channels::CustomerKeys::email);
-static_assert(kKeyPrecedence[4].key == &channels::CustomerKeys::web_visitor);
+static_assert(kKeyPrecedence[kIdKey].key == &ports::CustomerKeys::customer_id);
+static_assert(kKeyPrecedence[1].key == &ports::CustomerKeys::web_account);
+static_assert(kKeyPrecedence[2].key == &ports::CustomerKeys::phone_e164);
+static_assert(kKeyPrecedence[3].key == &ports::CustomerKeys::email);
+static_assert(kKeyPrecedence[4].key == &ports::CustomerKeys::web_visitor);
 
 // The hash fields a lookup reads, in the order the lookup script returns their values: the
 // fields of the record (keys.h). The key lists and fields of a newer schema are left in Redis:
@@ -285,12 +284,11 @@ CustomerRecord RedisCustomerStore::Shared::parse_record(const std::vector<Reply>
 
   std::optional<engine::Segment> parsed;
   if (!segment.empty()) {
-    parsed = channels::parse_segment(segment);
+    parsed = engine::parse_segment(segment);
     if (!parsed) malformed(r.customer_id, field::kSegment, segment);
   }
-  r.segment = parsed
-                  ? *parsed
-                  : channels::derive_segment(r.current_value, r.potential_value, options.segments);
+  r.segment = parsed ? *parsed
+                     : engine::derive_segment(r.current_value, r.potential_value, options.segments);
   r.lifetime_value = lifetime >= 0 ? lifetime : std::max(0.0, r.current_value + r.potential_value);
   return r;
 }
@@ -332,17 +330,6 @@ const Script& RedisCustomerStore::lookup_script() {
   return script;
 }
 
-CustomerStoreOptions CustomerStoreOptions::from(const config::RedisSettings& redis,
-                                                const config::SegmentThresholds& segments) {
-  CustomerStoreOptions o;
-  o.key_prefix = redis.key_prefix;
-  o.lookup_timeout = redis.lookup_timeout;
-  o.cache_entries = redis.cache_entries;
-  o.cache_ttl = redis.cache_ttl;
-  o.segments = segments;
-  return o;
-}
-
 RedisCustomerStore::RedisCustomerStore(Client& client, CustomerStoreOptions options,
                                        CustomerCache::Clock cache_clock)
     : client_(client) {
@@ -359,7 +346,7 @@ RedisCustomerStore::RedisCustomerStore(Client& client, CustomerStoreOptions opti
 
 RedisCustomerStore::~RedisCustomerStore() = default;
 
-void RedisCustomerStore::lookup(const channels::CustomerKeys& keys,
+void RedisCustomerStore::lookup(const ports::CustomerKeys& keys,
                                 std::function<void(LookupResult)> done) {
   Shared& s = *shared_;
   s.lookups.fetch_add(1, kRelaxed);

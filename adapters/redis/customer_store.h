@@ -15,10 +15,10 @@
 #include <memory>
 #include <string>
 
-#include "adapters/channels/customer_lookup.h"
-#include "adapters/config/routing_config.h"
+#include "adapters/ports/customer_lookup.h"
 #include "adapters/redis/client.h"
 #include "adapters/redis/customer_cache.h"
+#include "engine/model.h"
 #include "engine/types.h"
 
 namespace router::adapters::redis {
@@ -29,11 +29,7 @@ struct CustomerStoreOptions {
   engine::Duration write_back_timeout = std::chrono::seconds(1);
   size_t cache_entries = 100'000;  // 0: no cache
   engine::Duration cache_ttl = std::chrono::seconds(30);
-  config::SegmentThresholds segments;  // for records without a segment
-
-  // From RoutingConfig.redis and RoutingConfig.daemon.segments.
-  static CustomerStoreOptions from(const config::RedisSettings& redis,
-                                   const config::SegmentThresholds& segments);
+  engine::SegmentThresholds segments;  // for records without a segment
 };
 
 // Counters since construction; a snapshot, each counter read on its own.
@@ -50,7 +46,7 @@ struct CustomerStoreStats {
   CustomerCache::Stats cache;
 };
 
-class RedisCustomerStore final : public channels::CustomerLookup {
+class RedisCustomerStore final : public ports::CustomerLookup {
  public:
   // `cache_clock`: the cache's clock (tests); default steady_clock. Throws std::invalid_argument
   // on a timeout ≤ 0 (a startup failure).
@@ -60,8 +56,8 @@ class RedisCustomerStore final : public channels::CustomerLookup {
   RedisCustomerStore(const RedisCustomerStore&) = delete;
   RedisCustomerStore& operator=(const RedisCustomerStore&) = delete;
 
-  void lookup(const channels::CustomerKeys& keys,
-              std::function<void(channels::LookupResult)> done) override;
+  void lookup(const ports::CustomerKeys& keys,
+              std::function<void(ports::LookupResult)> done) override;
   void record_contact(const std::string& customer_id, const std::string& agent,
                       int64_t unix_s) override;
   // "redis 127.0.0.1:6379 db 0 prefix router: (cache 100000 entries, 30 s)"

@@ -14,9 +14,9 @@
 namespace router::adapters::redis {
 namespace {
 
-using channels::CustomerEntry;
-using channels::CustomerFileReader;
-using channels::CustomerKeyKind;
+using ports::CustomerEntry;
+using ports::CustomerKeyKind;
+using ports::CustomerSource;
 using Clock = std::chrono::steady_clock;
 
 std::string_view index_kind(CustomerKeyKind kind) {
@@ -42,7 +42,7 @@ std::string_view list_field(CustomerKeyKind kind) {
 std::string upsert_source() {
   // The old record's key lists, as {hash field, index kind}, from keys.h.
   std::string lists;
-  for (const CustomerKeyKind kind : channels::kCustomerKeyKinds) {
+  for (const CustomerKeyKind kind : ports::kCustomerKeyKinds) {
     lists += "{'" + std::string(list_field(kind)) + "', '" + std::string(index_kind(kind)) + "'},";
   }
   return R"lua(-- router: upsert one customer (adapters/redis/customer_writer.h)
@@ -143,7 +143,7 @@ struct Pending {
 // Runs one import: the reader's records in batches, replies folded into the summary.
 class Run {
  public:
-  Run(redisContext* c, const Keys& keys, CustomerFileReader& reader, const ImportOptions& options)
+  Run(redisContext* c, const Keys& keys, CustomerSource& reader, const ImportOptions& options)
       : c_(c),
         keys_(keys),
         reader_(reader),
@@ -171,21 +171,21 @@ class Run {
     bool reading = true;
     while (reading && summary_.redis_status.ok()) {
       switch (reader_.next(entry, error)) {
-        case CustomerFileReader::Step::kEntry:
+        case CustomerSource::Step::kEntry:
           ++records;
           batch.push_back(pending(entry));
           break;
-        case CustomerFileReader::Step::kRejected:
+        case CustomerSource::Step::kRejected:
           ++records;
           ++summary_.parse_errors;
           skip(std::move(error.message));
           if (records % batch_size_ == 0) report();
           break;
-        case CustomerFileReader::Step::kFatal:
+        case CustomerSource::Step::kFatal:
           summary_.file_error = std::move(error);
           reading = false;
           break;
-        case CustomerFileReader::Step::kEnd: reading = false; break;
+        case CustomerSource::Step::kEnd: reading = false; break;
       }
       if (batch.size() >= batch_size_ || (!reading && !batch.empty())) {
         flush(batch);
@@ -201,7 +201,7 @@ class Run {
  private:
   redisContext* c_;
   const Keys& keys_;
-  CustomerFileReader& reader_;
+  CustomerSource& reader_;
   const ImportOptions& options_;
   const size_t batch_size_;
   ImportSummary summary_;
@@ -283,9 +283,9 @@ class Run {
         if (k == 0 || k > p.call.index.size()) continue;
         const auto& [kind, value] = p.call.index[k - 1];
         if (!reason.empty()) reason += "; ";
-        reason += std::string(customer_key_field(reader_.format(), kind)) + ": " +
-                  channels::quote(value) + " of customer " + channels::quote(p.customer_id) +
-                  " already belongs to customer " + channels::quote(reply.elements[i + 1].str);
+        reason += std::string(reader_.key_field(kind)) + ": " + engine::quote(value) +
+                  " of customer " + engine::quote(p.customer_id) + " already belongs to customer " +
+                  engine::quote(reply.elements[i + 1].str);
       }
       skip(where(p) + (reason.empty() ? "key conflict" : reason));
       return;
@@ -304,10 +304,10 @@ const Script& customer_upsert_script() {
 }
 
 UpsertCall customer_upsert_call(const Keys& keys, const CustomerEntry& entry) {
-  const channels::CustomerRecord& r = entry.record;
+  const ports::CustomerRecord& r = entry.record;
   UpsertCall call;
   call.keys.push_back(keys.customer(r.customer_id));
-  for (const CustomerKeyKind kind : channels::kCustomerKeyKinds) {
+  for (const CustomerKeyKind kind : ports::kCustomerKeyKinds) {
     for (const std::string& value : entry.keys(kind)) {
       call.keys.push_back(keys.index(index_kind(kind), value));
       call.index.emplace_back(kind, value);
@@ -391,7 +391,7 @@ CustomerImporter::CustomerImporter(redisContext* context, Keys keys)
 
 CustomerImporter::~CustomerImporter() { redisFree(context_); }
 
-ImportSummary CustomerImporter::run(CustomerFileReader& reader,
+ImportSummary CustomerImporter::run(CustomerSource& reader,
                                     const std::function<void(const ImportProgress&)>& progress,
                                     const ImportOptions& options) {
   return Run(context_, keys_, reader, options).go(progress);

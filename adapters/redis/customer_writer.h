@@ -1,9 +1,10 @@
 // Customer import into Redis (keys.h's schema): a Lua upsert that writes one customer's hash and
 // index keys atomically, and CustomerImporter, a blocking bulk loader that feeds a customer file
-// through it, pipelined. routerd only reads these keys; `routerctl customers import` writes them.
-// Invariant kept by the script: an index key points at one customer, and a customer's hash lists
-// exactly the index keys that point at it (a re-import removes the ones it no longer has).
-// Not thread-safe: one thread drives one CustomerImporter (a blocking hiredis redisContext).
+// through it, pipelined (a customer source: adapters/ports/customer_source.h). routerd only reads
+// these keys; `routerctl customers import` writes them. Invariant kept by the script: an index key
+// points at one customer, and a customer's hash lists exactly the index keys that point at it (a
+// re-import removes the ones it no longer has). Not thread-safe: one thread drives one
+// CustomerImporter (a blocking hiredis redisContext).
 #pragma once
 
 #include <absl/status/status.h>
@@ -18,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/channels/customer_file.h"
+#include "adapters/ports/customer_source.h"
 #include "adapters/redis/client.h"
 #include "adapters/redis/keys.h"
 #include "engine/types.h"
@@ -46,9 +47,9 @@ struct UpsertCall {
   std::vector<std::string> keys;
   std::vector<std::string> args;
   // Parallel to keys[1..]: which kind each index key is, and its value (for messages).
-  std::vector<std::pair<channels::CustomerKeyKind, std::string>> index;
+  std::vector<std::pair<ports::CustomerKeyKind, std::string>> index;
 };
-UpsertCall customer_upsert_call(const Keys& keys, const channels::CustomerEntry& entry);
+UpsertCall customer_upsert_call(const Keys& keys, const ports::CustomerEntry& entry);
 
 struct ImportTarget {
   std::string host = "127.0.0.1";
@@ -82,7 +83,7 @@ struct ImportSummary {
   size_t redis_errors = 0;  // error replies (e.g. WRONGTYPE on an index key)
   // "<source>:<line>: <field>: <what>", in file order; the first ImportOptions::max_reasons.
   std::vector<std::string> reasons;
-  // The file could not be read to its end (customer_file.h's fatal errors): the records after
+  // The source could not be read to its end (CustomerSource::Step::kFatal): the records after
   // this point were not loaded.
   std::optional<engine::Error> file_error;
   // ok; or UNAVAILABLE when the connection was lost or a reply timed out mid-way (the records
@@ -103,10 +104,10 @@ class CustomerImporter {
   CustomerImporter(const CustomerImporter&) = delete;
   CustomerImporter& operator=(const CustomerImporter&) = delete;
 
-  // Reads every record of `reader` and upserts the valid ones, `options.batch` at a time, in
-  // file order (so the first of two records claiming one key keeps it). `progress` (may be
+  // Reads every record of `source` and upserts the valid ones, `options.batch` at a time, in
+  // source order (so the first of two records claiming one key keeps it). `progress` (may be
   // empty) is called after each batch.
-  ImportSummary run(channels::CustomerFileReader& reader,
+  ImportSummary run(ports::CustomerSource& source,
                     const std::function<void(const ImportProgress&)>& progress,
                     const ImportOptions& options = {});
 

@@ -165,7 +165,7 @@ RedisJournal::RedisJournal(Client& client, JournalOptions options)
 RedisJournal::~RedisJournal() = default;
 
 void RedisJournal::append(const v1::JournalEntry& entry,
-                          std::function<void(absl::StatusOr<state::AppendResult>)> done) {
+                          std::function<void(absl::StatusOr<ports::AppendResult>)> done) {
   const std::string& id = entry.interaction().interaction_id();
   std::vector<std::string> keys{state_->keys.interaction(id), state_->keys.live(),
                                 state_->keys.seq()};
@@ -180,7 +180,7 @@ void RedisJournal::append(const v1::JournalEntry& entry,
         if (reply.type != Reply::Type::kArray || reply.elements.empty()) {
           return done(absl::InternalError("journal append: unexpected reply"));
         }
-        state::AppendResult result;
+        ports::AppendResult result;
         if (reply.elements[0].integer == 1) {
           result.appended = true;
           return done(result);

@@ -17,9 +17,9 @@
 #include <memory>
 #include <string>
 
+#include "adapters/ports/interaction_journal.h"
 #include "adapters/redis/client.h"
 #include "adapters/redis/keys.h"
-#include "adapters/state/interaction_journal.h"
 #include "engine/types.h"
 
 namespace router::adapters::redis {
@@ -33,7 +33,7 @@ struct JournalOptions {
   size_t load_batch = 2'000;        // entries per load round trip
 };
 
-class RedisJournal final : public state::InteractionJournal {
+class RedisJournal final : public ports::InteractionJournal {
  public:
   // `client` must outlive the journal; the journal takes over the client's state callback, so
   // construct it before client.start().
@@ -41,7 +41,7 @@ class RedisJournal final : public state::InteractionJournal {
   ~RedisJournal() override;
 
   void append(const v1::JournalEntry& entry,
-              std::function<void(absl::StatusOr<state::AppendResult>)> done) override;
+              std::function<void(absl::StatusOr<ports::AppendResult>)> done) override;
   void update(const v1::JournalEntry& entry) override;
   void finish(const v1::JournalEntry& entry) override;
   void discard(const std::string& interaction_id) override;

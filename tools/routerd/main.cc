@@ -1,5 +1,5 @@
-// routerd: the routing daemon. The composition root: reads the flags, sets up logging, starts the
-// gRPC server (adapters/grpc) and turns signals into actions — SIGHUP reloads the configuration,
+// routerd: the routing daemon. Reads the flags, sets up logging, starts the daemon (daemon.h: the
+// composition root) and turns signals into actions — SIGHUP reloads the configuration,
 // SIGTERM/SIGINT shut down within daemon.shutdown_deadline_s.
 #include <absl/synchronization/mutex.h>
 #include <signal.h>
@@ -12,8 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "adapters/config/routing_config.h"
-#include "adapters/grpc/server.h"
+#include "tools/routerd/daemon.h"
 
 int main(int argc, char** argv) {
   // Debian builds Abseil without NDEBUG, so every absl::Mutex (gRPC locks several per call) feeds
@@ -59,7 +58,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   if (check_only) {
-    auto summary = router::adapters::grpc::Server::check(config_path);
+    auto summary = router::routerd::Daemon::check(config_path);
     if (!summary.ok()) {
       std::fprintf(stderr, "routerd: %s\n", summary.error().message.c_str());
       return 1;
@@ -77,36 +76,29 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  router::adapters::grpc::ServerOptions options;
+  router::routerd::DaemonOptions options;
   options.config_path = config_path;
   options.listen = listen;
   options.redis_address = redis_address;
   options.redis_wait = std::chrono::milliseconds(static_cast<int64_t>(redis_wait_s * 1000));
-  auto server = router::adapters::grpc::Server::start(options);
-  if (!server.ok()) {
-    spdlog::critical("event=start_failed error=\"{}\"", server.error().message);
-    std::fprintf(stderr, "routerd: %s\n", server.error().message.c_str());
+  auto daemon = router::routerd::Daemon::start(options);
+  if (!daemon.ok()) {
+    spdlog::critical("event=start_failed error=\"{}\"", daemon.error().message);
+    std::fprintf(stderr, "routerd: %s\n", daemon.error().message.c_str());
     return 1;
   }
-  auto model = router::adapters::config::load_routing_config(config_path);
-  auto deadline = model.ok() ? model.value().daemon.shutdown_deadline : std::chrono::seconds(5);
 
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
       spdlog::info("event=sighup action=reload file={}", config_path);
-      auto r = server.value()->reload();
-      if (r.ok()) {
-        if (auto m = router::adapters::config::load_routing_config(config_path); m.ok()) {
-          deadline = m.value().daemon.shutdown_deadline;
-        }
-      }
+      (void)daemon.value()->reload();  // logs its outcome; a bad file keeps the old configuration
       continue;
     }
     spdlog::info("event=signal signal={} action=shutdown", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     break;
   }
-  server.value()->shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(deadline));
+  daemon.value()->shutdown(daemon.value()->shutdown_deadline());
   return 0;
 }

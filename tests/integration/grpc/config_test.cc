@@ -9,11 +9,11 @@ namespace {
 
 using Catch::Matchers::Contains;
 
-engine::Result<std::unique_ptr<adapters::grpc::Server>> start_on(const CenterFiles& files) {
-  adapters::grpc::ServerOptions options;
+engine::Result<std::unique_ptr<routerd::Daemon>> start_on(const CenterFiles& files) {
+  routerd::DaemonOptions options;
   options.config_path = files.config_path();
   options.listen = "127.0.0.1:0";
-  return adapters::grpc::Server::start(options);
+  return routerd::Daemon::start(options);
 }
 
 TEST_CASE("a server does not start on a configuration with an error, and says where it is",
@@ -67,10 +67,10 @@ TEST_CASE("a server does not start without entry points or without tokens", "[gr
     CHECK_THAT(started.error().message, Contains("auth"));
   }
   SECTION("a missing file") {
-    adapters::grpc::ServerOptions options;
+    routerd::DaemonOptions options;
     options.config_path = (files.dir() / "absent.yaml").string();
     options.listen = "127.0.0.1:0";
-    auto started = adapters::grpc::Server::start(options);
+    auto started = routerd::Daemon::start(options);
     REQUIRE_FALSE(started.ok());
     CHECK_THAT(started.error().message, Contains("absent.yaml"));
   }

@@ -367,10 +367,10 @@ void RouterFixture::restart() {
 }
 
 void RouterFixture::start() {
-  adapters::grpc::ServerOptions server_options;
+  routerd::DaemonOptions server_options;
   server_options.config_path = files_.config_path();
   server_options.listen = "127.0.0.1:0";
-  auto started = adapters::grpc::Server::start(server_options);
+  auto started = routerd::Daemon::start(server_options);
   if (!started.ok()) FAIL("Server::start: " << started.error().message);
   server_ = std::move(started).value();
   REQUIRE(server_->port() > 0);

@@ -1,6 +1,6 @@
 // The harness for routerd's gRPC integration tests: a small contact center (five queues, four
 // agents, entry points, a token per role and per agent, short timers) written with its customer
-// file into a fresh temporary folder; a real adapters::grpc::Server on 127.0.0.1 with a port the
+// file into a fresh temporary folder; a real routerd::Daemon on 127.0.0.1 with a port the
 // kernel picks; clients that send each role's bearer token with a deadline; and readers that wait
 // for stream events against a deadline (tests poll with a deadline, they never sleep and hope).
 // Not thread-safe: one test thread drives a fixture; each EventStream reads on its own thread.
@@ -22,10 +22,10 @@
 #include <type_traits>
 #include <vector>
 
-#include "adapters/grpc/server.h"
 #include "router/v1/router.grpc.pb.h"
 #include "tests/support/child_process.h"
 #include "tests/support/free_port.h"
+#include "tools/routerd/daemon.h"
 
 namespace router::it {
 
@@ -295,14 +295,14 @@ inline constexpr int kNotServing = 2;
 // ---------------------------------------------------------------------------------------------
 // The in-process server.
 
-// The test center served by a real adapters::grpc::Server on 127.0.0.1:0, with connected
+// The test center served by a real routerd::Daemon on 127.0.0.1:0, with connected
 // clients. Fails the test when the server does not start.
 class RouterFixture : public Clients {
  public:
   explicit RouterFixture(const CenterOptions& options = {});
   ~RouterFixture();
 
-  adapters::grpc::Server& server() { return *server_; }
+  routerd::Daemon& server() { return *server_; }
   // Server::shutdown, then a new Server on the same files (and Redis): what a restart does,
   // in process. The clients reconnect to the new port.
   void restart();
@@ -313,7 +313,7 @@ class RouterFixture : public Clients {
   void start();
 
   CenterFiles files_;
-  std::unique_ptr<adapters::grpc::Server> server_;
+  std::unique_ptr<routerd::Daemon> server_;
 };
 
 // The real routerd binary on a center's files, its output in routerd.log beside the

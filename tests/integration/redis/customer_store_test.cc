@@ -30,8 +30,8 @@ namespace {
 using namespace std::chrono_literals;
 namespace redis = ::router::adapters::redis;
 namespace field = ::router::adapters::redis::field;
-using adapters::channels::CustomerKeys;
-using adapters::channels::LookupResult;
+using adapters::ports::CustomerKeys;
+using adapters::ports::LookupResult;
 
 constexpr std::string_view kPrefix = "test:";
 

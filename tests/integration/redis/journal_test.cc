@@ -22,7 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace redis = ::router::adapters::redis;
-namespace state = ::router::adapters::state;
+namespace ports = ::router::adapters::ports;
 
 // A journal on a Client on its own io thread, against `server`.
 struct JournalRig {
@@ -62,9 +62,9 @@ struct JournalRig {
     }
     return true;
   }
-  absl::StatusOr<state::AppendResult> append(const v1::JournalEntry& e) {
-    std::promise<absl::StatusOr<state::AppendResult>> p;
-    journal->append(e, [&](absl::StatusOr<state::AppendResult> r) { p.set_value(std::move(r)); });
+  absl::StatusOr<ports::AppendResult> append(const v1::JournalEntry& e) {
+    std::promise<absl::StatusOr<ports::AppendResult>> p;
+    journal->append(e, [&](absl::StatusOr<ports::AppendResult> r) { p.set_value(std::move(r)); });
     return p.get_future().get();
   }
   std::vector<v1::JournalEntry> load() {

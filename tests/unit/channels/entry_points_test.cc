@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "adapters/config/routing_config.h"
+
 namespace router::adapters::channels {
 namespace {
 

@@ -17,6 +17,11 @@ namespace {
 
 using Catch::Matchers::Contains;
 using Format = CustomerFileFormat;
+using engine::SegmentThresholds;
+using ports::CustomerKeys;
+using ports::CustomerLookup;
+using ports::CustomerRecord;
+using ports::LookupResult;
 
 const PhoneNormalizer& phones() {
   static const PhoneNormalizer p = PhoneNormalizer::make("US").value();

@@ -7,6 +7,7 @@ namespace router::adapters::channels {
 namespace {
 
 using Catch::Matchers::Contains;
+using engine::quote;  // the one quoting of values in messages, used by this folder
 
 PhoneNormalizer phones_for(const char* region) {
   auto p = PhoneNormalizer::make(region);

@@ -7,6 +7,7 @@ namespace router::adapters::config {
 namespace {
 
 using Catch::Matchers::Contains;
+using engine::SegmentThresholds;
 
 std::string error_of(const std::string& yaml) {
   auto r = parse_routing_config(yaml, "test.yaml");

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -177,14 +178,24 @@ inline InteractionBuilder a_call() { return an_interaction(Channel::kPhone); }
 inline InteractionBuilder an_email() { return an_interaction(Channel::kEmail); }
 inline InteractionBuilder a_chat() { return an_interaction(Channel::kWebChat); }
 
+// Router::create, REQUIRing that it accepted the configuration.
+inline std::unique_ptr<Router> make_router(RouterConfig cfg = {},
+                                           MatchMode mode = MatchMode::kIndexed) {
+  auto created = Router::create(std::move(cfg), mode);
+  INFO((created.ok() ? "" : created.error().message));
+  REQUIRE(created.ok());
+  return std::move(created).value();
+}
+
 // A Router with a fake clock and name-based helpers. Every helper REQUIREs success (a test
 // that wants to see a failure calls the Router directly).
 class Center {
  public:
   explicit Center(RouterConfig cfg = {}, MatchMode mode = MatchMode::kIndexed)
-      : router(std::move(cfg), mode) {}
+      : owned_router(make_router(std::move(cfg), mode)) {}
 
-  Router router;
+  std::unique_ptr<Router> owned_router;
+  Router& router = *owned_router;
   TimePoint now{std::chrono::hours(1)};  // not zero, so "since 0" bugs show
 
   void after(Duration d) {

@@ -58,8 +58,10 @@ class Simulation {
 
  private:
   std::mt19937_64 rng_;
-  Router indexed_{config(), MatchMode::kIndexed};
-  Router naive_{config(), MatchMode::kNaiveScan};
+  std::unique_ptr<Router> indexed_owned_ = make_router(config(), MatchMode::kIndexed);
+  std::unique_ptr<Router> naive_owned_ = make_router(config(), MatchMode::kNaiveScan);
+  Router& indexed_ = *indexed_owned_;
+  Router& naive_ = *naive_owned_;
   TimePoint now_{std::chrono::hours(1)};
   int step_ = 0;
   std::string last_command_;

@@ -7,7 +7,8 @@
 namespace router::engine {
 
 TEST_CASE("the README's example routes one call from offer to completion", "[readme]") {
-  Router router;  // RouterConfig{} defaults
+  auto created = Router::create();    // RouterConfig{} defaults: a Result<unique_ptr>,
+  Router& router = *created.value();  // an error naming the field for a bad config
   SkillId billing = router.add_skill("billing").value();
   QueueConfig q;
   q.name = "billing";

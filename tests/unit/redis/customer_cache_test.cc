@@ -11,7 +11,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Positions in channels::kKeyPrecedence.
+// Positions in ports::kKeyPrecedence.
 constexpr size_t kId = 0;
 constexpr size_t kPhone = 2;
 constexpr size_t kEmail = 3;

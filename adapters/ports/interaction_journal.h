@@ -1,10 +1,8 @@
-// The interaction-journal port: where routerd makes its live routing state durable, so a
-// restart puts every waiting interaction back in its queue. The host (adapters/grpc/
-// routing_host) appends an entry before SubmitInteraction answers OK, rewrites it on every state
-// change and finishes it when the interaction ends; at start it loads the live entries.
-// Implementation: RedisJournal (adapters/redis/journal.h). Without one, state lives in memory.
-// Threading: any thread may call; callbacks run on the implementation's thread (the host posts
-// back to its own). Entries for one id are applied in the order they were called.
+// The interaction-journal port: routerd's live routing state made durable, so a restart puts
+// every waiting interaction back in its queue. The engine host appends before SubmitInteraction
+// answers OK, updates on each change, finishes at the end; recovery load()s the live entries.
+// Threads: any thread calls; callbacks run on the implementation's thread (callers post back);
+// entries for one id apply in call order. Errors: absl::Status. Implementation: adapters/redis.
 #pragma once
 
 #include <absl/status/statusor.h>
@@ -16,7 +14,7 @@
 
 #include "router/v1/journal.pb.h"
 
-namespace router::adapters::state {
+namespace router::adapters::ports {
 
 struct AppendResult {
   // True: the entry is new, and as durable as the store's policy makes it (docs/redis.md).
@@ -53,4 +51,4 @@ class InteractionJournal {
   virtual std::string describe() const = 0;  // for the start banner
 };
 
-}  // namespace router::adapters::state
+}  // namespace router::adapters::ports

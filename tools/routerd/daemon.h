@@ -1,8 +1,8 @@
-// routerd's composition of the gRPC server: the engine host (the Router on its own thread), the
-// four services (InteractionService, AgentService, SupervisorService, AdminService), the
-// grpc.health.v1 health service and server reflection, keepalive and message-size limits.
-// Thread-safe: start/reload/shutdown may be called from any one control thread (routerd's
-// signal loop, a test); the services run on gRPC's callback threads.
+// routerd's composition root, as a library so the integration tests start the same daemon: the
+// one place that picks the customer store (Redis, a file in memory, none) and the journal, wires
+// them into the engine host, recovers the journal before listening, drives health, and reloads
+// (SIGHUP and ReloadConfig take the same path). main.cc keeps flags, logging and signals.
+// Thread-safe: start/reload/shutdown from one control thread; services run on gRPC's threads.
 #pragma once
 
 #include <chrono>
@@ -13,11 +13,11 @@
 
 #include "engine/types.h"
 
-namespace router::adapters::grpc {
+namespace router::routerd {
 
-struct ServerOptions {
+struct DaemonOptions {
   std::string config_path;  // the routing configuration (YAML or JSON); re-read on reload()
-  // Overrides daemon.listen when set ("127.0.0.1:0" picks a free port: see Server::port()).
+  // Overrides daemon.listen when set ("127.0.0.1:0" picks a free port: see Daemon::port()).
   std::optional<std::string> listen;
   // Overrides redis.address when set; without a redis section, one with defaults is assumed.
   std::optional<std::string> redis_address;
@@ -26,27 +26,31 @@ struct ServerOptions {
   std::chrono::milliseconds redis_wait = std::chrono::seconds(30);
 };
 
-class Server {
+class Daemon {
  public:
   // Loads and validates the configuration, builds the engine, loads the customer store, with a
   // redis section recovers the journal's live interactions (waiting up to redis_wait), and
   // starts listening. Errors name the file and field path (config) or the address (bind).
-  static engine::Result<std::unique_ptr<Server>> start(const ServerOptions& options);
+  static engine::Result<std::unique_ptr<Daemon>> start(const DaemonOptions& options);
   // Everything start() checks (configuration, entry points, customers file) without listening.
   // Returns a one-line summary.
   static engine::Result<std::string> check(const std::string& config_path);
-  ~Server();  // shutdown() if still running
+  ~Daemon();  // shutdown() if still running
 
   int port() const;             // the bound TCP port
   std::string address() const;  // "127.0.0.1:<port>"
 
   // Re-reads the configuration file; applies it without dropping queued work, or keeps the old
   // one and returns the error (file: field path: what). The answer lists what changed.
+  // AdminService.ReloadConfig takes this same path.
   struct ReloadReport {
     std::vector<std::string> changes;
     std::vector<std::string> warnings;
   };
   engine::Result<ReloadReport> reload();
+
+  // daemon.shutdown_deadline_s of the configuration in force (the last one loaded or reloaded).
+  std::chrono::milliseconds shutdown_deadline() const;
 
   // Health goes NOT_SERVING at once; server streams get a clean end (OK, "routerd shutting
   // down"); in-flight calls finish; everything stops within `deadline`. Idempotent.
@@ -56,9 +60,9 @@ class Server {
   void wait();
 
  private:
-  Server();
+  Daemon();
   struct State;
   std::unique_ptr<State> state_;
 };
 
-}  // namespace router::adapters::grpc
+}  // namespace router::routerd

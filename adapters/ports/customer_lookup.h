@@ -1,9 +1,8 @@
-// The customer-lookup port: the host (routerd) asks it for the customer behind an arriving
-// interaction before it submits the interaction to the engine, and writes the last agent back
-// when the work is done. Implementations: MemoryCustomerStore (embedded, from a file) here, a
-// Redis-backed store in adapters/redis. The engine never sees this port, only the resulting
-// engine::CustomerProfile. Threading: implementations are called from any thread (gRPC callback
-// threads, the engine thread) and must be thread-safe; `done` may run on another thread.
+// The customer-lookup port: who is behind an arriving interaction, asked by the engine host
+// before it submits; the last agent is written back when the work is done. Contract: lookup()
+// answers exactly once and never fails (unknown: empty; no answer in time: degraded). Threads:
+// any thread calls, so implementations are thread-safe; `done` may run on another thread.
+// Implementations: adapters/channels (in memory, from a file), adapters/redis (with a cache).
 #pragma once
 
 #include <array>
@@ -16,10 +15,11 @@
 
 #include "engine/types.h"
 
-namespace router::adapters::channels {
+namespace router::adapters::ports {
 
 // The keys an arrival carries, each already normalized with normalize.h (E.164, lower-cased
-// email, trimmed web ids); implementations compare them exactly. Any may be empty.
+// email, trimmed web ids: adapters/channels/normalize.h); implementations compare them exactly. Any
+// may be empty.
 struct CustomerKeys {
   std::string phone_e164;   // PHONE: the caller (ANI); WEB_CALLBACK: the callback number
   std::string email;        // EMAIL: the sender
@@ -97,4 +97,4 @@ class CustomerLookup {
   virtual std::string describe() const = 0;
 };
 
-}  // namespace router::adapters::channels
+}  // namespace router::adapters::ports

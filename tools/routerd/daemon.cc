@@ -1,10 +1,7 @@
-// routerd's gRPC server: composition of config, customer store, engine host and services. See
-// server.h.
-#include "adapters/grpc/server.h"
+// routerd's composition: configuration, customer store, journal, engine host, services and the
+// gRPC listener, wired here and nowhere else. See daemon.h.
+#include "tools/routerd/daemon.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
@@ -13,33 +10,42 @@
 #include <thread>
 
 #include "adapters/channels/memory_customer_store.h"
+#include "adapters/config/routing_config.h"
+#include "adapters/grpc/listener.h"
 #include "adapters/grpc/services.h"
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
+#include "adapters/ports/customer_lookup.h"
 #include "adapters/redis/client.h"
 #include "adapters/redis/customer_store.h"
 #include "adapters/redis/journal.h"
 #include "tools/routerd/engine_loop.h"
 
-namespace router::adapters::grpc {
+namespace router::routerd {
+
+namespace channels = adapters::channels;
+namespace config = adapters::config;
+namespace grpc = adapters::grpc;
+namespace host = adapters::host;
+namespace ports = adapters::ports;
+namespace redis = adapters::redis;
 
 namespace {
 
 // Every customer anonymous: the store when no customers_file is configured.
-class NoCustomers final : public channels::CustomerLookup {
+class NoCustomers final : public ports::CustomerLookup {
  public:
-  void lookup(const channels::CustomerKeys&,
-              std::function<void(channels::LookupResult)> done) override {
-    done(channels::LookupResult{});
+  void lookup(const ports::CustomerKeys&, std::function<void(ports::LookupResult)> done) override {
+    done(ports::LookupResult{});
   }
   void record_contact(const std::string&, const std::string&, int64_t) override {}
   std::string describe() const override { return "no customer store (every caller anonymous)"; }
 };
 
-engine::Result<std::unique_ptr<channels::CustomerLookup>> open_customers(
+engine::Result<std::unique_ptr<ports::CustomerLookup>> open_customers(
     const config::DaemonSettings& daemon) {
   if (daemon.customers_file.empty()) {
-    return std::unique_ptr<channels::CustomerLookup>(std::make_unique<NoCustomers>());
+    return std::unique_ptr<ports::CustomerLookup>(std::make_unique<NoCustomers>());
   }
   auto phones = channels::PhoneNormalizer::make(daemon.default_region);
   if (!phones.ok())
@@ -48,7 +54,7 @@ engine::Result<std::unique_ptr<channels::CustomerLookup>> open_customers(
   options.segments = daemon.segments;
   auto store = channels::MemoryCustomerStore::load(daemon.customers_file, phones.value(), options);
   if (!store.ok()) return store.error();
-  return std::unique_ptr<channels::CustomerLookup>(std::move(store).value());
+  return std::unique_ptr<ports::CustomerLookup>(std::move(store).value());
 }
 
 void warn_dev_mode(const config::RoutingModel& model) {
@@ -116,10 +122,21 @@ struct RedisParts {
   ~RedisParts() { stop(); }
 };
 
-std::unique_ptr<channels::CustomerLookup> redis_customers(const config::RoutingModel& m,
-                                                          RedisParts& parts) {
+redis::CustomerStoreOptions customer_store_options(const config::RedisSettings& redis,
+                                                   const engine::SegmentThresholds& segments) {
+  redis::CustomerStoreOptions o;
+  o.key_prefix = redis.key_prefix;
+  o.lookup_timeout = redis.lookup_timeout;
+  o.cache_entries = redis.cache_entries;
+  o.cache_ttl = redis.cache_ttl;
+  o.segments = segments;
+  return o;
+}
+
+std::unique_ptr<ports::CustomerLookup> redis_customers(const config::RoutingModel& m,
+                                                       RedisParts& parts) {
   return std::make_unique<redis::RedisCustomerStore>(
-      *parts.customers, redis::CustomerStoreOptions::from(*m.redis, m.daemon.segments));
+      *parts.customers, customer_store_options(*m.redis, m.daemon.segments));
 }
 
 // Loads the journal's live entries, retrying until `wait` passes.
@@ -154,7 +171,7 @@ engine::Result<std::vector<v1::JournalEntry>> load_journal(redis::RedisJournal& 
                                      last_error + ")");
 }
 
-// A host status as the daemon's error (the codes the daemon reports are these).
+// A host status as the daemon's error (Daemon's API speaks the engine's Result).
 engine::Error from_status(const absl::Status& s, const std::string& prefix) {
   engine::ErrorCode code = engine::ErrorCode::kInvalidArgument;
   switch (s.code()) {
@@ -171,22 +188,22 @@ engine::Error from_status(const absl::Status& s, const std::string& prefix) {
 
 }  // namespace
 
-struct Server::State {
-  ServerOptions options;
+struct Daemon::State {
+  DaemonOptions options;
   std::unique_ptr<RedisParts> redis;  // before host: the host's customer store uses it
-  routerd::EngineLoop loop;           // before host: the host runs on it
-  std::unique_ptr<RoutingHost> host;
-  std::unique_ptr<Gate> gate;
-  Services services;
-  std::unique_ptr<::grpc::Server> server;
-  int port = 0;
+  EngineLoop loop;                    // before host: the host runs on it
+  std::unique_ptr<host::RoutingHost> host;
+  std::unique_ptr<grpc::Gate> gate;
+  grpc::Services services;
+  std::unique_ptr<grpc::Listener> listener;  // guarded by mu once started
   std::string host_name;
-  std::mutex mu;
+  mutable std::mutex mu;
   std::condition_variable cv;
   bool shut_down = false;
   bool stopped = false;
-  std::mutex reload_mu;       // one reload at a time
-  bool host_stopped = false;  // guarded by reload_mu
+  engine::Duration shutdown_deadline{};  // guarded by mu; the configuration in force
+  std::mutex reload_mu;                  // one reload at a time
+  bool host_stopped = false;             // guarded by reload_mu
 
   // Stops the host's timers on its executor, then the executor. REQUIRES: not the engine thread.
   void stop_host() {
@@ -199,7 +216,7 @@ struct Server::State {
     loop.stop();
   }
 
-  void reload_async(std::function<void(absl::StatusOr<RoutingHost::ReloadReport>)> done) {
+  void reload_async(std::function<void(absl::StatusOr<host::RoutingHost::ReloadReport>)> done) {
     std::unique_lock lock(reload_mu);
     if (host_stopped) {
       return done(absl::FailedPreconditionError(
@@ -212,11 +229,12 @@ struct Server::State {
       return done(host::to_status(model.error()));
     }
     // The host applies it on the engine thread; the gate (tokens, limits) follows on success.
-    auto promise = std::make_shared<std::promise<absl::StatusOr<RoutingHost::ReloadReport>>>();
+    auto promise =
+        std::make_shared<std::promise<absl::StatusOr<host::RoutingHost::ReloadReport>>>();
     auto future = promise->get_future();
     auto next = std::make_shared<config::RoutingModel>(std::move(model).value());
     host->post([this, next, promise] {
-      auto rules = gate_rules(*next);
+      auto rules = grpc::gate_rules(*next);
       auto result = host->reload(*next);
       if (result.ok()) gate->set(std::move(rules));
       promise->set_value(std::move(result));
@@ -227,25 +245,26 @@ struct Server::State {
                    result->changes.size(), result->warnings.size());
       for (const auto& w : result->warnings) spdlog::warn("event=reload_warning {}", w);
       warn_dev_mode(*next);
+      std::lock_guard state_lock(mu);
+      shutdown_deadline = next->daemon.shutdown_deadline;
     } else {
-      spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
-                    std::string(result.status().message()));
-      if (result.status().message().rfind(options.config_path, 0) != 0) {
-        result = absl::Status(result.status().code(),
-                              options.config_path + ": " + std::string(result.status().message()));
+      const std::string message(result.status().message());
+      spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config", message);
+      if (message.rfind(options.config_path, 0) != 0) {
+        result = absl::Status(result.status().code(), options.config_path + ": " + message);
       }
     }
     done(std::move(result));
   }
 };
 
-Server::Server() : state_(std::make_unique<State>()) {}
+Daemon::Daemon() : state_(std::make_unique<State>()) {}
 
-Server::~Server() {
-  if (state_ && state_->server) shutdown(std::chrono::seconds(2));
+Daemon::~Daemon() {
+  if (state_ && state_->listener) shutdown(std::chrono::seconds(2));
 }
 
-engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options) {
+engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& options) {
   auto model = config::load_routing_config(options.config_path);
   if (!model.ok()) return model.error();
   auto& m = model.value();
@@ -268,10 +287,11 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
       return engine::invalid_argument("--redis: bad port in '" + *options.redis_address + "'");
     }
   }
-  std::unique_ptr<Server> server(new Server());
-  State& st = *server->state_;
+  std::unique_ptr<Daemon> daemon(new Daemon());
+  State& st = *daemon->state_;
   st.options = options;
-  std::unique_ptr<channels::CustomerLookup> customer_store;
+  st.shutdown_deadline = m.daemon.shutdown_deadline;
+  std::unique_ptr<ports::CustomerLookup> customer_store;
   if (m.redis) {
     if (!m.daemon.customers_file.empty()) {
       spdlog::warn(
@@ -299,7 +319,7 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
         m.redis ? "redis.no_journal" : "no redis section in the config");
   }
   const std::string listen = options.listen.value_or(m.daemon.listen);
-  auto rules = gate_rules(m);
+  auto rules = grpc::gate_rules(m);
   const auto max_message = m.daemon.max_message_bytes;
   warn_dev_mode(m);
   const std::string redis_address = m.redis ? m.redis->address() : "";
@@ -308,14 +328,14 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
   ports.clock = &st.loop;
   ports.customers = std::move(customer_store);
   ports.journal = journal;
-  auto host = RoutingHost::create(std::move(m), std::move(ports));
+  auto host = host::RoutingHost::create(std::move(m), std::move(ports));
   if (!host.ok()) return from_status(host.status(), options.config_path + ": ");
   st.host = std::move(host).value();
-  st.gate = std::make_unique<Gate>(std::move(rules));
+  st.gate = std::make_unique<grpc::Gate>(std::move(rules));
   State* raw = &st;
-  st.services = make_services(
+  st.services = grpc::make_services(
       *st.host, *st.gate,
-      [raw](std::function<void(absl::StatusOr<RoutingHost::ReloadReport>)> done) {
+      [raw](std::function<void(absl::StatusOr<host::RoutingHost::ReloadReport>)> done) {
         // Off the gRPC thread: a reload reads a file and waits for the engine thread.
         std::thread([raw, done = std::move(done)]() mutable {
           raw->reload_async(std::move(done));
@@ -323,23 +343,6 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
       },
       options.config_path);
 
-  ::grpc::EnableDefaultHealthCheckService(true);
-  ::grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  ::grpc::ServerBuilder builder;
-  builder.AddListeningPort(listen, ::grpc::InsecureServerCredentials(), &st.port);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
-  // Keepalive finds dead agent desktops (their StreamWork then ends and the grace starts).
-  // Never share the port with another process (gRPC's default is SO_REUSEPORT): a second
-  // routerd on a busy port must fail, not split the traffic.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
-  builder.RegisterService(st.services.interactions.get());
-  builder.RegisterService(st.services.agents.get());
-  builder.RegisterService(st.services.supervisors.get());
-  builder.RegisterService(st.services.admin.get());
   st.loop.start();
   st.host->post([&st] { st.host->start(); });
   if (journal != nullptr) {
@@ -356,28 +359,34 @@ engine::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& optio
     });
     recovered.get_future().wait();
   }
-  st.server = builder.BuildAndStart();
-  if (!st.server || st.port == 0) {
+  // Listening only now: every recovered interaction is back in its queue first.
+  auto listener = grpc::Listener::start(
+      st.services, grpc::ListenerOptions{.address = listen, .max_message_bytes = max_message});
+  if (!listener.ok()) {
     st.stop_host();
-    return engine::invalid_argument(options.config_path + ": daemon.listen: cannot listen on " +
-                                    listen);
+    return engine::Error{listener.error().code,
+                         options.config_path + ": daemon.listen: " + listener.error().message};
+  }
+  {
+    std::lock_guard lock(st.mu);
+    st.listener = std::move(listener).value();
   }
   st.host_name = listen.substr(0, listen.rfind(':'));
-  st.server->GetHealthCheckService()->SetServingStatus(journal == nullptr || journal->available());
+  st.listener->set_serving(journal == nullptr || journal->available());
   if (journal != nullptr) {
     // Health follows the journal: NOT_SERVING while submits cannot be made durable.
     journal->on_available([raw](bool up) {
       std::lock_guard lock(raw->mu);
-      if (raw->shut_down || !raw->server) return;
-      raw->server->GetHealthCheckService()->SetServingStatus(up);
+      if (raw->shut_down || !raw->listener) return;
+      raw->listener->set_serving(up);
     });
   }
-  spdlog::info("event=started listening on {}:{} queues={} agents={}", st.host_name, st.port,
-               st.host->model().queues.size(), st.host->model().agents.size());
-  return server;
+  spdlog::info("event=started listening on {}:{} queues={} agents={}", st.host_name,
+               st.listener->port(), st.host->model().queues.size(), st.host->model().agents.size());
+  return daemon;
 }
 
-engine::Result<std::string> Server::check(const std::string& config_path) {
+engine::Result<std::string> Daemon::check(const std::string& config_path) {
   auto model = config::load_routing_config(config_path);
   if (!model.ok()) return model.error();
   const auto& m = model.value();
@@ -388,8 +397,8 @@ engine::Result<std::string> Server::check(const std::string& config_path) {
   }
   // With Redis, the customers file is not read (and Redis is not contacted by a check).
   auto customers =
-      m.redis ? engine::Result<std::unique_ptr<channels::CustomerLookup>>(
-                    std::unique_ptr<channels::CustomerLookup>(std::make_unique<NoCustomers>()))
+      m.redis ? engine::Result<std::unique_ptr<ports::CustomerLookup>>(
+                    std::unique_ptr<ports::CustomerLookup>(std::make_unique<NoCustomers>()))
               : open_customers(m.daemon);
   if (!customers.ok()) return customers.error();
   const std::string store =
@@ -401,41 +410,48 @@ engine::Result<std::string> Server::check(const std::string& config_path) {
                               std::to_string(m.agents.size()) + " agents, " +
                               std::to_string(m.proto.entry_points_size()) + " entry points, " +
                               std::to_string(m.auth.tokens.size()) + " tokens; " + store;
-  routerd::EngineLoop loop;  // not started: building the host only validates
+  EngineLoop loop;  // not started: building the host only validates
   host::HostPorts ports;
   ports.executor = &loop;
   ports.clock = &loop;
   ports.customers = std::move(customers).value();
-  auto host = RoutingHost::create(std::move(model).value(), std::move(ports));
+  auto host = host::RoutingHost::create(std::move(model).value(), std::move(ports));
   if (!host.ok()) return from_status(host.status(), config_path + ": ");
   return summary;
 }
 
-int Server::port() const { return state_->port; }
-
-std::string Server::address() const {
-  return state_->host_name + ":" + std::to_string(state_->port);
+int Daemon::port() const {
+  std::lock_guard lock(state_->mu);
+  return state_->listener ? state_->listener->port() : 0;
 }
 
-engine::Result<Server::ReloadReport> Server::reload() {
-  std::promise<absl::StatusOr<RoutingHost::ReloadReport>> promise;
+std::string Daemon::address() const { return state_->host_name + ":" + std::to_string(port()); }
+
+engine::Result<Daemon::ReloadReport> Daemon::reload() {
+  std::promise<absl::StatusOr<host::RoutingHost::ReloadReport>> promise;
   auto future = promise.get_future();
-  state_->reload_async(
-      [&promise](absl::StatusOr<RoutingHost::ReloadReport> r) { promise.set_value(std::move(r)); });
+  state_->reload_async([&promise](absl::StatusOr<host::RoutingHost::ReloadReport> r) {
+    promise.set_value(std::move(r));
+  });
   auto r = future.get();
   if (!r.ok()) return from_status(r.status(), "");
   return ReloadReport{r->changes, r->warnings};
 }
 
-void Server::shutdown(std::chrono::milliseconds deadline) {
+std::chrono::milliseconds Daemon::shutdown_deadline() const {
+  std::lock_guard lock(state_->mu);
+  return state_->shutdown_deadline;
+}
+
+void Daemon::shutdown(std::chrono::milliseconds deadline) {
   State& st = *state_;
   {
     std::lock_guard lock(st.mu);
-    if (st.shut_down || !st.server) return;
+    if (st.shut_down || !st.listener) return;
     st.shut_down = true;
   }
   spdlog::info("event=shutdown deadline_ms={}", deadline.count());
-  st.server->GetHealthCheckService()->SetServingStatus(false);
+  st.listener->set_serving(false);
   // Streams end cleanly first; then gRPC waits for in-flight calls up to the deadline.
   std::promise<size_t> drained;
   st.host->post([&] {
@@ -443,14 +459,17 @@ void Server::shutdown(std::chrono::milliseconds deadline) {
     drained.set_value(st.host->live_count());
   });
   const size_t live = drained.get_future().get();
-  st.server->Shutdown(std::chrono::system_clock::now() + deadline);
+  st.listener->shutdown(std::chrono::system_clock::now() + deadline);
   {
     // A reload in progress finishes first (it waits for the engine thread); later ones refuse.
     std::lock_guard reload_lock(st.reload_mu);
     st.host_stopped = true;
   }
   st.stop_host();
-  st.server.reset();
+  {
+    std::lock_guard lock(st.mu);  // the journal's health callback reads it under mu
+    st.listener.reset();
+  }
   size_t unsynced = 0;
   if (st.redis) {
     if (st.redis->journal) unsynced = st.redis->journal->unsynced();
@@ -475,9 +494,9 @@ void Server::shutdown(std::chrono::milliseconds deadline) {
   }
 }
 
-void Server::wait() {
+void Daemon::wait() {
   std::unique_lock lock(state_->mu);
   state_->cv.wait(lock, [this] { return state_->stopped; });
 }
 
-}  // namespace router::adapters::grpc
+}  // namespace router::routerd

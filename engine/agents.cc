@@ -1,0 +1,204 @@
+// Agents: the commands an agent or supervisor gives (login, logout, ready, not ready, skills)
+// and the bookkeeping behind them (derived state, capacity, the availability index, the queues
+// an agent serves). docs/routing.md, "Lifecycle" (agent states) and "Capacity".
+#include "engine/router_impl.h"
+
+namespace router::engine {
+
+// =============================================================================================
+// Agent commands.
+
+Status Router::Impl::login(AgentId id, bool ready, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (a->logged_in) return failed_precondition("agent: already logged in");
+  a->logged_in = true;
+  a->not_ready = !ready;
+  a->not_ready_reason = ready ? "" : "login";
+  a->idle_since = now_;
+  refresh_agent(*a);
+  fill_agent(*a);
+  return {};
+}
+
+Status Router::Impl::logout(AgentId id, LogoutMode mode, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (!a->logged_in) return failed_precondition("agent: not logged in");
+  if (mode == LogoutMode::kGraceful) {
+    for (const Interaction* it : a->held) {
+      if (it->state == InteractionState::kAssigned) {
+        return failed_precondition("agent: holds assigned interaction " +
+                                   std::to_string(it->id.value()) +
+                                   "; complete or transfer it first");
+      }
+    }
+  }
+  std::vector<InteractionId> to_route;
+  if (a->offer) {
+    Interaction& it = *a->offer;
+    requeue_from_agent(it, *a, RequeueReason::kAgentLoggedOut, /*exclude=*/false);
+    to_route.push_back(it.id);
+  }
+  for (Interaction* it : std::vector<Interaction*>(a->held)) {
+    if (it->state == InteractionState::kWrapUp) {
+      finish(*it, /*then_fill=*/false);
+    } else {
+      requeue_from_agent(*it, *a, RequeueReason::kAgentLoggedOut, /*exclude=*/false);
+      to_route.push_back(it->id);
+    }
+  }
+  // Work transferred to this agent by name now waits for anyone.
+  while (!a->personal.empty()) {
+    Interaction& it = *a->personal.front();
+    a->personal.pop_front();
+    it.target = AgentId();
+    enqueue(it);
+    schedule_queue_timer(it);
+    to_route.push_back(it.id);
+  }
+  a->logged_in = false;
+  a->not_ready = true;
+  a->not_ready_reason.clear();
+  refresh_agent(*a);
+  for (InteractionId rid : to_route) {
+    if (Interaction* it = find_interaction(rid)) route_interaction(*it);
+  }
+  return {};
+}
+
+Status Router::Impl::set_ready(AgentId id, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (!a->logged_in) return failed_precondition("agent: not logged in");
+  if (a->not_ready) {
+    a->not_ready = false;
+    a->not_ready_reason.clear();
+    if (a->held.empty()) a->idle_since = now_;
+  }
+  refresh_agent(*a);
+  fill_agent(*a);
+  return {};
+}
+
+Status Router::Impl::set_not_ready(AgentId id, std::string_view reason, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (!a->logged_in) return failed_precondition("agent: not logged in");
+  if (reason.size() > cfg_.limits.max_string_length) return invalid_argument("reason: too long");
+  Interaction* withdrawn = a->offer;
+  if (withdrawn) {
+    requeue_from_agent(*withdrawn, *a, RequeueReason::kAgentNotReady, /*exclude=*/false);
+  }
+  a->not_ready = true;
+  a->not_ready_reason = reason.empty() ? "not_ready" : std::string(reason);
+  refresh_agent(*a, a->not_ready_reason);
+  if (withdrawn) route_interaction(*withdrawn);
+  return {};
+}
+
+Status Router::Impl::update_agent_skills(AgentId id, std::vector<SkillLevel> skills,
+                                         TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (Status s = validate_skills(skills, "skills"); !s) return s;
+  std::sort(skills.begin(), skills.end(),
+            [](const SkillLevel& x, const SkillLevel& y) { return x.skill < y.skill; });
+  for (int c = 0; c < kChannelCount; ++c) {
+    auto& have = a->indexed[static_cast<size_t>(c)];
+    if (have) {
+      index_.erase(static_cast<Channel>(c), *have, a->profile.skills, a->language_ids);
+      have.reset();
+    }
+  }
+  count_agent(*a, -1);
+  a->profile.skills = std::move(skills);
+  recompute_served(*a);
+  count_agent(*a, +1);
+  refresh_agent(*a);
+  fill_agent(*a);
+  return {};
+}
+
+// =============================================================================================
+// Agent bookkeeping.
+
+AgentState Router::Impl::derive_state(const Agent& a) const {
+  if (!a.logged_in) return AgentState::kLoggedOut;
+  if (a.offer != nullptr) return AgentState::kReserved;
+  bool wrap_up = false;
+  for (const Interaction* it : a.held) {
+    if (it->state == InteractionState::kAssigned) return AgentState::kBusy;
+    wrap_up = true;
+  }
+  if (wrap_up) return AgentState::kWrapUp;
+  return a.not_ready ? AgentState::kNotReady : AgentState::kReady;
+}
+
+void Router::Impl::count_agent(Agent& a, int delta) {
+  for (const ServedQueue& s : a.served) {
+    queues_[s.queue.value()]->agents_by_state[static_cast<size_t>(a.state)] += delta;
+  }
+}
+
+void Router::Impl::refresh_agent(Agent& a, std::string reason) {
+  const AgentState next = derive_state(a);
+  if (next != a.state) {
+    ROUTER_CHECK(is_legal_transition(a.state, next));
+    count_agent(a, -1);
+    const AgentState prev = a.state;
+    a.state = next;
+    a.state_since = now_;
+    count_agent(a, +1);
+    if (next != AgentState::kNotReady) {
+      reason.clear();  // a reason belongs to NOT_READY only
+    } else if (reason.empty()) {
+      reason = a.not_ready_reason;
+    }
+    emit(AgentStateChangedEvent{a.id, prev, next, std::move(reason)});
+  }
+  reindex(a);
+}
+
+void Router::Impl::reindex(Agent& a) {
+  for (int c = 0; c < kChannelCount; ++c) {
+    const Channel ch = static_cast<Channel>(c);
+    const bool want = available(a, ch);
+    const AgentIndex::Key key{a.idle_since, a.id};
+    auto& have = a.indexed[static_cast<size_t>(c)];
+    if (have && (!want || *have != key)) {
+      index_.erase(ch, *have, a.profile.skills, a.language_ids);
+      have.reset();
+    }
+    if (want && !have) {
+      index_.insert(ch, key, a.profile.skills, a.language_ids);
+      have = key;
+    }
+  }
+}
+
+void Router::Impl::recompute_served(Agent& a) {
+  a.served.clear();
+  for (const auto& qp : queues_) {
+    const Queue& q = *qp;
+    bool channel = false;
+    for (int c = 0; c < kChannelCount; ++c) {
+      channel = channel || (q.cfg.channels[static_cast<size_t>(c)] &&
+                            a.profile.capacity.max[static_cast<size_t>(c)] > 0);
+    }
+    if (!channel) continue;
+    for (int stage = 0; stage <= static_cast<int>(q.cfg.expansion.size()); ++stage) {
+      if (meets(a, effective_skills(q, q.cfg.required_skills, stage))) {
+        a.served.push_back(ServedQueue{q.id, fit_levels(a, q.cfg.required_skills)});
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace router::engine

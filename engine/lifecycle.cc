@@ -1,0 +1,450 @@
+// The interaction lifecycle: transitions and the commands that drive them (submit, cancel,
+// priority, move, accept, reject, complete, end of wrap-up, transfers). docs/routing.md,
+// "Lifecycle".
+#include "engine/router_impl.h"
+
+namespace router::engine {
+
+// =============================================================================================
+// Transitions.
+
+void Router::Impl::transition(Interaction& it, InteractionState to) {
+  ROUTER_CHECK(is_legal_transition(it.state, to));
+  it.state = to;
+}
+
+void Router::Impl::offer(Interaction& it, Agent& a, const Breakdown& points) {
+  ROUTER_CHECK(available(a, it.channel));
+  dequeue(it);
+  transition(it, InteractionState::kOffered);
+  Queue& q = *find_queue(it.queue);
+  it.agent = a.id;
+  it.offered_at = now_;
+  it.offer_counted = true;
+  ++q.offered_now;
+  a.offer = &it;
+  const TimePoint expires = now_ + q.cfg.offer_timeout;
+  schedule(it, TimerKind::kOffer, expires);
+  emit(OfferedEvent{it.id, a.id, q.id, expires, points});
+  refresh_agent(a);
+}
+
+void Router::Impl::release_held(Agent& a, Interaction& it) {
+  auto found = std::find(a.held.begin(), a.held.end(), &it);
+  ROUTER_CHECK(found != a.held.end());
+  a.held.erase(found);
+  const auto c = static_cast<size_t>(it.channel);
+  --a.held_per_channel[c];
+  if (a.profile.capacity.exclusive[c]) --a.exclusive_held;
+  if (a.held.empty()) a.idle_since = now_;
+}
+
+// REQUIRES: `it` is offered to or held by `a`. The caller refreshes `a` and routes `it`.
+void Router::Impl::requeue_from_agent(Interaction& it, Agent& a, RequeueReason reason,
+                                      bool exclude) {
+  cancel_timer(it);
+  if (a.offer == &it) {
+    a.offer = nullptr;
+    if (it.offer_counted) --find_queue(it.queue)->offered_now;
+    it.offer_counted = false;
+  } else {
+    release_held(a, it);
+  }
+  it.agent = AgentId();
+  if (exclude && !it.excludes(a.id)) it.excluded.push_back(a.id);
+  // Whoever it was transferred to had their chance; from now on it waits for anyone.
+  if (it.target.valid()) it.target = AgentId();
+  transition(it, InteractionState::kQueued);
+  enqueue(it);
+  schedule_queue_timer(it);
+  emit(RequeuedEvent{it.id, a.id, it.queue, reason});
+}
+
+void Router::Impl::place_in_queue(Interaction& it, QueueId to, TimePoint arrival) {
+  Queue& q = *find_queue(to);
+  it.queue = to;
+  it.arrival = arrival;
+  it.queued_at = now_;
+  it.stage = 0;
+  it.target = AgentId();
+  it.reqset = intern_reqset(q, it.extra_skills);
+  ++q.arrived;
+  enqueue(it);
+  schedule_queue_timer(it);
+}
+
+void Router::Impl::erase(Interaction& it) {
+  cancel_timer(it);
+  dequeue(it);
+  live_.erase(it.id);  // destroys `it`
+}
+
+// WRAP_UP -> COMPLETED: the slot is free; the agent may take more work at once.
+void Router::Impl::finish(Interaction& it, bool then_fill) {
+  Agent& a = *find_agent(it.agent);
+  Queue& q = *find_queue(it.queue);
+  cancel_timer(it);
+  release_held(a, it);
+  transition(it, InteractionState::kCompleted);
+  ++q.completed;
+  q.window.record_handled(now_, now_ - it.assigned_at);
+  ++a.handled;
+  emit(CompletedEvent{it.id, a.id, q.id, it.customer.customer_id});
+  erase(it);
+  if (then_fill) {
+    refresh_agent(a);
+    fill_agent(a);
+  }
+}
+
+// =============================================================================================
+// Commands.
+
+Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint now) {
+  advance(now);
+  const Limits& lim = cfg_.limits;
+  if (!spec.id.valid()) return invalid_argument("id: must be set");
+  if (live_.count(spec.id)) {
+    return already_exists("id: interaction " + std::to_string(spec.id.value()) + " is live");
+  }
+  Queue* q = find_queue(spec.queue);
+  if (!q) return not_found("queue: unknown queue");
+  const auto ch = static_cast<size_t>(spec.channel);
+  if (ch >= static_cast<size_t>(kChannelCount)) return invalid_argument("channel: unknown");
+  if (!q->cfg.channels[ch]) {
+    return invalid_argument("channel: queue '" + q->cfg.name + "' does not take " +
+                            std::string(to_string(spec.channel)));
+  }
+  if (spec.priority < 0 || spec.priority > 100) {
+    return invalid_argument("priority: must be 0..100, got " + std::to_string(spec.priority));
+  }
+  if (static_cast<size_t>(spec.customer.segment) >= static_cast<size_t>(kSegmentCount)) {
+    return invalid_argument("customer.segment: unknown");
+  }
+  if (!std::isfinite(spec.customer.lifetime_value) || spec.customer.lifetime_value < 0) {
+    return invalid_argument("customer.lifetime_value: must be a finite number ≥ 0");
+  }
+  if (spec.customer.customer_id.size() > lim.max_string_length) {
+    return invalid_argument("customer.customer_id: longer than " +
+                            std::to_string(lim.max_string_length));
+  }
+  if (spec.language.size() > lim.max_string_length) {
+    return invalid_argument("language: too long");
+  }
+  if (spec.extra_skills.size() > lim.max_extra_skills) {
+    return invalid_argument("extra_skills: more than " + std::to_string(lim.max_extra_skills));
+  }
+  for (size_t i = 0; i < spec.extra_skills.size(); ++i) {
+    const SkillRequirement& r = spec.extra_skills[i];
+    const std::string f = "extra_skills[" + std::to_string(i) + "]";
+    if (!r.skill.valid() || r.skill.value() >= skill_names_.size()) {
+      return not_found(f + ".skill: unknown skill");
+    }
+    if (r.min_level < kMinSkillLevel || r.min_level > kMaxSkillLevel) {
+      return invalid_argument(f + ".min_level: must be 1..10");
+    }
+  }
+  if (spec.attributes.size() > lim.max_attributes) {
+    return resource_exhausted("attributes: more than " + std::to_string(lim.max_attributes));
+  }
+  for (size_t i = 0; i < spec.attributes.size(); ++i) {
+    if (spec.attributes[i].first.empty() ||
+        spec.attributes[i].first.size() > lim.max_string_length ||
+        spec.attributes[i].second.size() > lim.max_string_length) {
+      return invalid_argument("attributes[" + std::to_string(i) +
+                              "]: key empty, or key or value too long");
+    }
+  }
+  if (spec.arrival && *spec.arrival > now_) return invalid_argument("arrival: in the future");
+  if (spec.excluded.size() > lim.max_agents) {
+    return invalid_argument("excluded: more than " + std::to_string(lim.max_agents) + " agents");
+  }
+  if (live_.size() >= lim.max_interactions) {
+    return resource_exhausted("interactions: " + std::to_string(lim.max_interactions) +
+                              " live, the router's limit");
+  }
+  if (static_cast<size_t>(q->waiting) >= lim.max_waiting_per_queue) {
+    return resource_exhausted("queue: '" + q->cfg.name + "' holds its limit of " +
+                              std::to_string(lim.max_waiting_per_queue) + " waiting");
+  }
+
+  auto owned = std::make_unique<Interaction>();
+  Interaction& it = *owned;
+  it.id = spec.id;
+  it.queue = q->id;
+  it.channel = spec.channel;
+  it.customer = spec.customer;
+  // A customer record may name an agent that no longer exists: that is not the caller's error.
+  if (!find_agent(it.customer.preferred_agent)) it.customer.preferred_agent = AgentId();
+  if (!find_agent(it.customer.last_agent)) it.customer.last_agent = AgentId();
+  it.language = spec.language;
+  it.language_id = intern_language(spec.language);
+  it.priority = spec.priority;
+  it.extra_skills = spec.extra_skills;
+  it.attributes = spec.attributes;
+  for (AgentId a : spec.excluded) {
+    if (find_agent(a) && !it.excludes(a)) it.excluded.push_back(a);
+  }
+  it.arrival = spec.arrival.value_or(now_);
+  it.queued_at = it.arrival;
+  it.seq = submit_seq_++;
+  it.reqset = intern_reqset(*q, it.extra_skills);
+  it.stage = stage_at(*q, now_ - it.queued_at);
+  live_.emplace(it.id, std::move(owned));
+
+  transition(it, InteractionState::kQueued);
+  ++q->arrived;
+  enqueue(it);
+  schedule_queue_timer(it);
+  SubmitResult result{q->id, position_of(*q, it), {}};
+  emit(QueuedEvent{it.id, q->id, result.position});
+  route_interaction(it);
+  // A recovered interaction may already be past an expansion step or its maximum wait.
+  advance(now_);
+  if (Interaction* still = find_interaction(spec.id);
+      still == nullptr || still->state != InteractionState::kQueued) {
+    result.position = 0;
+  }
+  auto estimate = ewt(q->id, result.position, now_);
+  result.ewt = estimate.ok() ? estimate.value() : Duration::zero();
+  return result;
+}
+
+Status Router::Impl::cancel(InteractionId id, TimePoint now) {
+  advance(now);
+  Interaction* it = find_interaction(id);
+  if (!it) return not_found("id: no live interaction " + std::to_string(id.value()));
+  Agent* a = nullptr;
+  if (it->state == InteractionState::kOffered) {
+    a = find_agent(it->agent);
+    a->offer = nullptr;
+    --find_queue(it->queue)->offered_now;
+    it->offer_counted = false;
+  } else if (it->state != InteractionState::kQueued) {
+    return failed_precondition("id: interaction is " + std::string(to_string(it->state)) +
+                               "; only QUEUED or OFFERED can be cancelled");
+  }
+  Queue& q = *find_queue(it->queue);
+  const Duration waited = now_ - it->arrival;
+  const bool short_abandon = waited < q.cfg.short_abandon;
+  ++q.abandoned;
+  q.window.record_abandon(now_, short_abandon);
+  transition(*it, InteractionState::kAbandoned);
+  emit(AbandonedEvent{id, q.id, waited});
+  erase(*it);
+  if (a) {
+    refresh_agent(*a);
+    fill_agent(*a);
+  }
+  return {};
+}
+
+Status Router::Impl::set_priority(InteractionId id, int priority, TimePoint now) {
+  advance(now);
+  Interaction* it = find_interaction(id);
+  if (!it) return not_found("id: no live interaction " + std::to_string(id.value()));
+  if (priority < 0 || priority > 100) return invalid_argument("priority: must be 0..100");
+  if (it->cls) {
+    dequeue(*it);
+    it->priority = priority;
+    enqueue(*it);
+  } else {
+    it->priority = priority;
+  }
+  emit(PriorityChangedEvent{id, priority});
+  // Priority changes the order, not who is eligible: no idle agent can now take it.
+  return {};
+}
+
+Status Router::Impl::move(InteractionId id, QueueId to, TimePoint now) {
+  advance(now);
+  Interaction* it = find_interaction(id);
+  if (!it) return not_found("id: no live interaction " + std::to_string(id.value()));
+  Queue* dst = find_queue(to);
+  if (!dst) return not_found("queue: unknown queue");
+  if (it->state != InteractionState::kQueued && it->state != InteractionState::kOffered) {
+    return failed_precondition("id: interaction is " + std::string(to_string(it->state)) +
+                               "; only waiting work can be moved");
+  }
+  if (!dst->cfg.channels[static_cast<size_t>(it->channel)]) {
+    return invalid_argument("queue: '" + dst->cfg.name + "' does not take " +
+                            std::string(to_string(it->channel)));
+  }
+  if (to == it->queue) return {};
+  if (static_cast<size_t>(dst->waiting) >= cfg_.limits.max_waiting_per_queue) {
+    return resource_exhausted("queue: '" + dst->cfg.name + "' is full");
+  }
+  Agent* a = nullptr;
+  if (it->state == InteractionState::kOffered) {
+    a = find_agent(it->agent);
+    requeue_from_agent(*it, *a, RequeueReason::kOfferWithdrawn, /*exclude=*/false);
+  }
+  const QueueId from = it->queue;
+  dequeue(*it);
+  cancel_timer(*it);
+  ++find_queue(from)->left;
+  transition(*it, InteractionState::kQueued);
+  place_in_queue(*it, to, it->arrival);
+  emit(MovedEvent{id, from, to});
+  if (a) {
+    refresh_agent(*a);
+    fill_agent(*a);
+  }
+  route_interaction(*it);
+  return {};
+}
+
+namespace {
+Status not_offered(const Interaction* it, AgentId a) {
+  if (!it) return not_found("interaction_id: no live interaction");
+  if (it->state != InteractionState::kOffered || it->agent != a) {
+    return failed_precondition("interaction_id: not offered to this agent (it is " +
+                               std::string(to_string(it->state)) +
+                               "; the offer may have timed out)");
+  }
+  return {};
+}
+Status not_held(const Interaction* it, AgentId a, InteractionState want) {
+  if (!it) return not_found("interaction_id: no live interaction");
+  if (it->state != want || it->agent != a) {
+    return failed_precondition("interaction_id: is " + std::string(to_string(it->state)) +
+                               (it->agent == a ? "" : " and not held by this agent") +
+                               ", expected " + std::string(to_string(want)));
+  }
+  return {};
+}
+}  // namespace
+
+Status Router::Impl::accept(AgentId id, InteractionId iid, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  Interaction* it = find_interaction(iid);
+  if (Status s = not_offered(it, id); !s) return s;
+  Queue& q = *find_queue(it->queue);
+  cancel_timer(*it);
+  a->offer = nullptr;
+  --q.offered_now;
+  it->offer_counted = false;
+  transition(*it, InteractionState::kAssigned);
+  it->assigned_at = now_;
+  a->held.push_back(it);
+  const auto c = static_cast<size_t>(it->channel);
+  ++a->held_per_channel[c];
+  if (a->profile.capacity.exclusive[c]) ++a->exclusive_held;
+  a->idle_since = now_;
+  const Duration waited = now_ - it->arrival;
+  ++q.answered;
+  q.window.record_answer(now_, waited, waited <= q.cfg.service_level.threshold);
+  emit(AssignedEvent{iid, id, q.id});
+  refresh_agent(*a);
+  fill_agent(*a);
+  return {};
+}
+
+Status Router::Impl::reject(AgentId id, InteractionId iid, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  Interaction* it = find_interaction(iid);
+  if (Status s = not_offered(it, id); !s) return s;
+  requeue_from_agent(*it, *a, RequeueReason::kRejected, /*exclude=*/true);
+  refresh_agent(*a);
+  fill_agent(*a);
+  route_interaction(*it);
+  return {};
+}
+
+Status Router::Impl::complete(AgentId id, InteractionId iid, std::string_view code, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (code.size() > cfg_.limits.max_string_length) {
+    return invalid_argument("wrap_up_code: too long");
+  }
+  Interaction* it = find_interaction(iid);
+  if (Status s = not_held(it, id, InteractionState::kAssigned); !s) return s;
+  const Queue& q = *find_queue(it->queue);
+  transition(*it, InteractionState::kWrapUp);
+  const TimePoint ends = now_ + q.cfg.wrap_up;
+  emit(WrapUpStartedEvent{iid, id, ends, std::string(code)});
+  if (q.cfg.wrap_up == Duration::zero()) {
+    finish(*it, /*then_fill=*/true);
+  } else {
+    schedule(*it, TimerKind::kWrapUp, ends);
+    refresh_agent(*a);
+  }
+  return {};
+}
+
+Status Router::Impl::end_wrap_up(AgentId id, InteractionId iid, TimePoint now) {
+  advance(now);
+  if (!find_agent(id)) return not_found("agent: unknown agent");
+  Interaction* it = find_interaction(iid);
+  if (Status s = not_held(it, id, InteractionState::kWrapUp); !s) return s;
+  finish(*it, /*then_fill=*/true);
+  return {};
+}
+
+Status Router::Impl::transfer_to_queue(AgentId id, InteractionId iid, QueueId to, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  Interaction* it = find_interaction(iid);
+  if (Status s = not_held(it, id, InteractionState::kAssigned); !s) return s;
+  Queue* dst = find_queue(to);
+  if (!dst) return not_found("to_queue: unknown queue");
+  if (!dst->cfg.channels[static_cast<size_t>(it->channel)]) {
+    return invalid_argument("to_queue: '" + dst->cfg.name + "' does not take " +
+                            std::string(to_string(it->channel)));
+  }
+  if (static_cast<size_t>(dst->waiting) >= cfg_.limits.max_waiting_per_queue) {
+    return resource_exhausted("to_queue: '" + dst->cfg.name + "' is full");
+  }
+  const QueueId from = it->queue;
+  release_held(*a, *it);
+  it->agent = AgentId();
+  transition(*it, InteractionState::kQueued);
+  it->excluded.assign(1, id);  // not straight back to the agent who passed it on
+  ++find_queue(from)->left;
+  emit(RequeuedEvent{iid, id, from, RequeueReason::kTransferred});
+  // A transfer is a new request to the new queue: its wait there starts now.
+  place_in_queue(*it, to, now_);
+  emit(MovedEvent{iid, from, to});
+  refresh_agent(*a);
+  fill_agent(*a);
+  route_interaction(*it);
+  return {};
+}
+
+Status Router::Impl::transfer_to_agent(AgentId id, InteractionId iid, AgentId to, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  Interaction* it = find_interaction(iid);
+  if (Status s = not_held(it, id, InteractionState::kAssigned); !s) return s;
+  Agent* b = find_agent(to);
+  if (!b) return not_found("to_agent: unknown agent");
+  if (b == a) return invalid_argument("to_agent: is the agent holding it");
+  if (!b->logged_in) return failed_precondition("to_agent: is logged out");
+  if (b->profile.capacity.max[static_cast<size_t>(it->channel)] <= 0) {
+    return failed_precondition("to_agent: takes no " + std::string(to_string(it->channel)));
+  }
+  release_held(*a, *it);
+  it->agent = AgentId();
+  transition(*it, InteractionState::kQueued);
+  it->excluded.assign(1, id);  // if the named agent declines, not back to the one who passed it
+  it->target = to;
+  it->arrival = now_;
+  it->queued_at = now_;
+  enqueue(*it);
+  schedule_queue_timer(*it);
+  emit(RequeuedEvent{iid, id, it->queue, RequeueReason::kTransferred});
+  emit(TransferredToAgentEvent{iid, id, to});
+  refresh_agent(*a);
+  fill_agent(*a);
+  route_interaction(*it);
+  return {};
+}
+
+}  // namespace router::engine

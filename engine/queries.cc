@@ -1,0 +1,362 @@
+// Read-only views: explain, queue statistics and EWT, agent and interaction snapshots, and the
+// invariant audit. docs/routing.md, "Statistics" and "Eligibility" (explain).
+#include "engine/router_impl.h"
+
+namespace router::engine {
+
+// =============================================================================================
+// Queries. They score "as of" `now` without firing timers (a query never changes state).
+
+namespace {
+class ScopedClock {
+ public:
+  ScopedClock(TimePoint& clock, TimePoint now) : clock_(clock), saved_(clock) {
+    clock_ = std::max(clock_, now);
+  }
+  ~ScopedClock() { clock_ = saved_; }
+  ScopedClock(const ScopedClock&) = delete;
+  ScopedClock& operator=(const ScopedClock&) = delete;
+
+ private:
+  TimePoint& clock_;
+  TimePoint saved_;
+};
+}  // namespace
+
+std::string Router::Impl::missing_skill_detail(const Agent& a,
+                                               const std::vector<SkillRequirement>& effective,
+                                               Ineligibility* reason) const {
+  for (const SkillRequirement& r : effective) {
+    const int level = a.level(r.skill);
+    if (level == 0) {
+      *reason = Ineligibility::kMissingSkill;
+      return "missing skill " + skill_names_[r.skill.value()] + " (needs " +
+             std::to_string(r.min_level) + ")";
+    }
+    if (level < r.min_level) {
+      *reason = Ineligibility::kSkillBelowLevel;
+      return "skill " + skill_names_[r.skill.value()] + " at " + std::to_string(level) +
+             " below level " + std::to_string(r.min_level);
+    }
+  }
+  return {};
+}
+
+Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const {
+  ScopedClock clock(now_, now);
+  const Interaction* it = find_interaction(id);
+  if (!it) return not_found("id: no live interaction " + std::to_string(id.value()));
+  const Queue& q = *find_queue(it->queue);
+  const WaitingClass c = make_class(q, *it);
+  Explanation ex;
+  ex.interaction = id;
+  ex.queue = q.id;
+  ex.state = it->state;
+  ex.stage = it->stage;
+  ex.effective_skills = c.effective;
+  const std::string channel(to_string(it->channel));
+  for (const auto& ap : agents_) {
+    const Agent& a = *ap;
+    if (!a.logged_in) continue;
+    const bool holds_this = it->agent == a.id;
+    auto refuse = [&](Ineligibility why, std::string detail) {
+      ex.ineligible.push_back(IneligibleAgent{a.id, why, std::move(detail)});
+    };
+    Ineligibility why{};
+    if (it->excludes(a.id)) {
+      refuse(Ineligibility::kAlreadyRejected,
+             "rejected, missed or transferred away this interaction");
+    } else if (it->target.valid() && it->target != a.id) {
+      refuse(Ineligibility::kNotTargeted, "transferred to another agent by name");
+    } else if (std::string d = missing_skill_detail(a, c.effective, &why); !d.empty()) {
+      refuse(why, std::move(d));
+    } else if (q.cfg.language_required && it->language_id != kNoLanguage &&
+               !a.speaks(it->language_id)) {
+      refuse(Ineligibility::kLanguage, "does not speak " + it->language);
+    } else if (!holds_this && a.not_ready) {
+      refuse(Ineligibility::kNotReady, "not ready: " + a.not_ready_reason);
+    } else if (!holds_this && a.offer) {
+      refuse(Ineligibility::kOfferPending, "has an offer waiting for an answer");
+    } else if (!holds_this && !available(a, it->channel)) {
+      refuse(Ineligibility::kChannel,
+             a.exclusive_held > 0 ? "busy on a call" : "no free " + channel + " capacity");
+    } else {
+      ex.eligible.push_back(RankedAgent{a.id, score(q, c, *it, a)});
+    }
+  }
+  std::sort(ex.eligible.begin(), ex.eligible.end(),
+            [this](const RankedAgent& x, const RankedAgent& y) {
+              const Points tx = x.points.total(), ty = y.points.total();
+              if (tx != ty) return tx > ty;
+              const Agent& ax = *agents_[x.agent.value()];
+              const Agent& ay = *agents_[y.agent.value()];
+              return std::tie(ax.idle_since, ax.id) < std::tie(ay.idle_since, ay.id);
+            });
+  return ex;
+}
+
+Result<Duration> Router::Impl::ewt(QueueId qid, int position, TimePoint now) const {
+  const Queue* q = find_queue(qid);
+  if (!q) return not_found("queue: unknown queue");
+  if (position < 0) return invalid_argument("position: must be ≥ 0");
+  if (position == 0) return Duration::zero();
+  const ServiceWindow::Totals t = q->window.totals(std::max(now_, now));
+  // Measured AHT once there are a few samples, the configured default before.
+  const Duration aht =
+      t.handled >= 5 ? Duration(t.handle_ms / t.handled) : q->cfg.default_handle_time;
+  const auto& s = q->agents_by_state;
+  const int ready = s[static_cast<size_t>(AgentState::kReady)];
+  const int staffed = ready + s[static_cast<size_t>(AgentState::kReserved)] +
+                      s[static_cast<size_t>(AgentState::kBusy)] +
+                      s[static_cast<size_t>(AgentState::kWrapUp)];
+  if (staffed == 0) return aht * position;  // nobody to serve it: as if one agent came back
+  const int ahead = position - ready;       // idle agents take the first ones at once
+  if (ahead <= 0) return Duration::zero();
+  return Duration(aht.count() * ahead / staffed);
+}
+
+Result<QueueStats> Router::Impl::queue_stats(QueueId qid, TimePoint now) const {
+  const Queue* q = find_queue(qid);
+  if (!q) return not_found("queue: unknown queue");
+  now = std::max(now_, now);
+  QueueStats s;
+  s.queue = qid;
+  s.name = q->cfg.name;
+  s.waiting = q->waiting;
+  s.offered_now = q->offered_now;
+  for (const auto& c : q->classes) {
+    if (!c->members.empty()) {
+      s.longest_wait = std::max(s.longest_wait, now - c->members.begin()->arrival);
+    }
+  }
+  s.ewt_new = ewt(qid, q->waiting + 1, now).value();
+  const ServiceWindow::Totals t = q->window.totals(now);
+  const int64_t sl_base = t.answered + t.abandoned;
+  s.service_level = sl_base > 0 ? static_cast<double>(t.answered_within_target) / sl_base : 1.0;
+  s.abandon_rate = sl_base > 0 ? static_cast<double>(t.abandoned) / sl_base : 0.0;
+  s.asa = t.answered > 0 ? Duration(t.answer_wait_ms / t.answered) : Duration::zero();
+  s.aht = t.handled > 0 ? Duration(t.handle_ms / t.handled) : Duration::zero();
+  s.window_answered = static_cast<int>(t.answered);
+  s.window_abandoned = static_cast<int>(t.abandoned);
+  s.window_short_abandoned = static_cast<int>(t.short_abandoned);
+  s.arrived = q->arrived;
+  s.answered = q->answered;
+  s.abandoned = q->abandoned;
+  s.expired = q->expired;
+  s.left = q->left;
+  s.completed = q->completed;
+  s.agents_by_state = q->agents_by_state;
+  return s;
+}
+
+Result<AgentSnapshot> Router::Impl::agent_snapshot(AgentId id, TimePoint now) const {
+  const Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  AgentSnapshot s;
+  s.agent = id;
+  s.name = a->profile.name;
+  s.team = a->profile.team;
+  s.state = a->state;
+  s.not_ready_reason = a->not_ready ? a->not_ready_reason : "";
+  s.state_since = a->state_since;
+  s.time_in_state = std::max(now_, now) - a->state_since;
+  s.skills = a->profile.skills;
+  if (a->offer) s.work.push_back(a->offer->id);
+  for (const Interaction* it : a->held) s.work.push_back(it->id);
+  s.handled = a->handled;
+  return s;
+}
+
+namespace {
+InteractionSnapshot snapshot_of(const Interaction& it) {
+  InteractionSnapshot s;
+  s.id = it.id;
+  s.queue = it.queue;
+  s.channel = it.channel;
+  s.state = it.state;
+  s.priority = it.priority;
+  s.stage = it.stage;
+  s.arrival = it.arrival;
+  s.queued_at = it.queued_at;
+  s.agent = it.agent;
+  s.target_agent = it.target;
+  s.customer = it.customer;
+  s.language = it.language;
+  s.excluded = it.excluded;
+  return s;
+}
+}  // namespace
+
+Result<InteractionSnapshot> Router::Impl::interaction_snapshot(InteractionId id) const {
+  const Interaction* it = find_interaction(id);
+  if (!it) return not_found("id: no live interaction " + std::to_string(id.value()));
+  return snapshot_of(*it);
+}
+
+Result<std::vector<InteractionSnapshot>> Router::Impl::waiting(QueueId qid, size_t limit) const {
+  const Queue* q = find_queue(qid);
+  if (!q) return not_found("queue: unknown queue");
+  std::vector<std::pair<Points, const Member*>> all;
+  for (const auto& c : q->classes) {
+    for (const Member& m : c->members) {
+      all.emplace_back(c->constant + wait_points(*q, m.arrival), &m);
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
+    if (x.first != y.first) return x.first > y.first;
+    return *x.second < *y.second;
+  });
+  std::vector<InteractionSnapshot> out;
+  for (size_t i = 0; i < all.size() && i < limit; ++i)
+    out.push_back(snapshot_of(*all[i].second->it));
+  return out;
+}
+
+namespace {
+size_t indexed_classes(const Queue& q) {
+  size_t n = 0;
+  for (const ScoreIndex& index : q.by_score) n += index.size();
+  return n;
+}
+}  // namespace
+
+// =============================================================================================
+// Audit: recount everything and compare with what the Router maintains incrementally.
+
+Status Router::Impl::audit(TimePoint now) const {
+  auto fail = [](const std::string& m) -> Status { return failed_precondition("audit: " + m); };
+  if (!timers_.empty() && timers_.begin()->due <= now_) {
+    return fail("a timer is overdue after a command (due " +
+                std::to_string(timers_.begin()->due.time_since_epoch().count()) + ")");
+  }
+  ScopedClock clock(now_, now);
+  std::unordered_map<const Interaction*, int> refs;
+  std::vector<std::array<int64_t, 3>> per_queue(queues_.size());  // waiting, offered, held
+  for (const auto& qp : queues_) {
+    const Queue& q = *qp;
+    int waiting = 0;
+    for (const auto& c : q.classes) {
+      for (const Member& m : c->members) {
+        ++refs[m.it];
+        ++waiting;
+        if (m.it->cls != c.get() || m.it->queue != q.id ||
+            m.it->state != InteractionState::kQueued || m.it->arrival != m.arrival) {
+          return fail("interaction " + std::to_string(m.it->id.value()) + " misfiled in queue " +
+                      q.cfg.name);
+        }
+      }
+    }
+    if (waiting != q.waiting) return fail("queue " + q.cfg.name + " waiting count drifted");
+    size_t non_empty = 0;
+    for (const auto& c : q.classes) {
+      non_empty += c->members.empty() ? 0 : 1;
+      if (c->members.empty() == c->score_pos.has_value()) {
+        return fail("queue " + q.cfg.name + " score index out of sync");
+      }
+    }
+    if (non_empty != indexed_classes(q)) return fail("queue " + q.cfg.name + " score index size");
+  }
+  std::vector<std::array<int, kAgentStateCount>> by_state(queues_.size());
+  for (const auto& ap : agents_) {
+    const Agent& a = *ap;
+    const std::string who = "agent " + a.profile.name + ": ";
+    if (derive_state(a) != a.state) return fail(who + "state drifted");
+    for (const ServedQueue& s : a.served) ++by_state[s.queue.value()][static_cast<size_t>(a.state)];
+    std::array<int, kChannelCount> per_channel{};
+    int exclusive = 0;
+    if (a.offer) {
+      ++refs[a.offer];
+      if (a.offer->state != InteractionState::kOffered || a.offer->agent != a.id) {
+        return fail(who + "offer not mirrored by the interaction");
+      }
+      ++per_queue[a.offer->queue.value()][1];
+    }
+    for (const Interaction* it : a.held) {
+      ++refs[it];
+      if ((it->state != InteractionState::kAssigned && it->state != InteractionState::kWrapUp) ||
+          it->agent != a.id) {
+        return fail(who + "holds interaction " + std::to_string(it->id.value()) + " in state " +
+                    std::string(to_string(it->state)));
+      }
+      ++per_channel[static_cast<size_t>(it->channel)];
+      if (a.profile.capacity.exclusive[static_cast<size_t>(it->channel)]) ++exclusive;
+      ++per_queue[it->queue.value()][2];
+    }
+    for (const Interaction* it : a.personal) {
+      ++refs[it];
+      if (it->target != a.id || it->state != InteractionState::kQueued || it->cls) {
+        return fail(who + "personal queue holds a misfiled interaction");
+      }
+      ++per_queue[it->queue.value()][0];
+    }
+    if (!a.logged_in && (a.offer || !a.held.empty() || !a.personal.empty())) {
+      return fail(who + "logged out but holds work");
+    }
+    if (per_channel != a.held_per_channel || exclusive != a.exclusive_held) {
+      return fail(who + "capacity counters drifted");
+    }
+    for (int c = 0; c < kChannelCount; ++c) {
+      if (per_channel[c] > a.profile.capacity.max[c]) return fail(who + "over capacity");
+    }
+    if (exclusive > 0 && a.held.size() != 1) return fail(who + "a call held alongside other work");
+    for (int c = 0; c < kChannelCount; ++c) {
+      const bool want = available(a, static_cast<Channel>(c));
+      const auto& have = a.indexed[static_cast<size_t>(c)];
+      if (want != have.has_value() || (have && *have != AgentIndex::Key{a.idle_since, a.id})) {
+        return fail(who + "availability index out of sync");
+      }
+    }
+  }
+  for (const auto& [id, owned] : live_) {
+    const Interaction& it = *owned;
+    const int n = refs.count(&it) ? refs.at(&it) : 0;
+    if (n != 1) {
+      return fail("interaction " + std::to_string(id.value()) + " is in " + std::to_string(n) +
+                  " places (state " + std::string(to_string(it.state)) + ")");
+    }
+    const bool needs_timer =
+        it.state == InteractionState::kOffered || it.state == InteractionState::kWrapUp;
+    if (needs_timer && !it.timer)
+      return fail("interaction " + std::to_string(id.value()) + " has no timer");
+  }
+  if (refs.size() != live_.size()) return fail("a structure holds a finished interaction");
+  for (const auto& qp : queues_) {
+    const Queue& q = *qp;
+    const auto& pq = per_queue[q.id.value()];
+    if (by_state[q.id.value()] != q.agents_by_state) {
+      return fail("queue " + q.cfg.name + " agents by state drifted");
+    }
+    if (pq[1] != q.offered_now) return fail("queue " + q.cfg.name + " offered count drifted");
+    const uint64_t accounted = static_cast<uint64_t>(q.waiting + pq[0] + pq[1] + pq[2]) +
+                               q.abandoned + q.expired + q.left + q.completed;
+    if (accounted != q.arrived) {
+      return fail("queue " + q.cfg.name + " loses interactions: arrived " +
+                  std::to_string(q.arrived) + ", accounted " + std::to_string(accounted));
+    }
+  }
+  // The matched state: nobody waits while an eligible agent is free.
+  for (const auto& qp : queues_) {
+    const Queue& q = *qp;
+    for (const auto& c : q.classes) {
+      for (const Member& m : c->members) {
+        for (const auto& ap : agents_) {
+          if (available(*ap, m.it->channel) && eligible(*ap, *c, q, *m.it)) {
+            return fail("interaction " + std::to_string(m.it->id.value()) + " waits while " +
+                        ap->profile.name + " is free and eligible");
+          }
+        }
+      }
+    }
+  }
+  for (const auto& ap : agents_) {
+    for (const Interaction* it : ap->personal) {
+      if (available(*ap, it->channel)) {
+        return fail("interaction " + std::to_string(it->id.value()) +
+                    " waits for its target agent, who is free");
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace router::engine

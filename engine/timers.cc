@@ -1,0 +1,119 @@
+// Time: each live interaction has at most one due-time (offer timeout, wrap-up end, or its next
+// expansion step, overflow or expiry); advance(now) fires them in due order. docs/routing.md,
+// "The shape" and "Queues and expansion".
+#include "engine/router_impl.h"
+
+namespace router::engine {
+
+// =============================================================================================
+// Timers.
+
+void Router::Impl::schedule(Interaction& it, TimerKind kind, TimePoint due) {
+  cancel_timer(it);
+  it.timer = timers_.insert(Timer{due, timer_seq_++, it.id, kind}).first;
+}
+
+void Router::Impl::cancel_timer(Interaction& it) {
+  if (it.timer) {
+    timers_.erase(*it.timer);
+    it.timer.reset();
+  }
+}
+
+// The next thing that happens to a waiting interaction by the passing of time alone: its next
+// expansion step, its overflow, or its expiry.
+void Router::Impl::schedule_queue_timer(Interaction& it) {
+  cancel_timer(it);
+  const Queue& q = *find_queue(it.queue);
+  std::optional<TimePoint> due;
+  auto consider = [&due](TimePoint t) { due = due ? std::min(*due, t) : t; };
+  if (!it.target.valid()) {
+    if (it.stage < static_cast<int>(q.cfg.expansion.size())) {
+      consider(it.queued_at + q.cfg.expansion[static_cast<size_t>(it.stage)].after);
+    }
+    if (q.cfg.overflow_after && it.overflow_hops < cfg_.limits.max_overflow_hops) {
+      consider(it.queued_at + *q.cfg.overflow_after);
+    }
+  }
+  if (q.cfg.max_wait) consider(it.queued_at + *q.cfg.max_wait);
+  if (due) schedule(it, TimerKind::kQueue, *due);
+}
+
+// =============================================================================================
+// Time.
+
+void Router::Impl::advance(TimePoint now) {
+  // Timers fire in due order, each at its own due time: a clock jump is the same as the time
+  // passing gradually.
+  while (!timers_.empty() && timers_.begin()->due <= now) {
+    const Timer t = *timers_.begin();
+    Interaction* it = find_interaction(t.id);
+    ROUTER_CHECK(it != nullptr && it->timer && *it->timer == timers_.begin());
+    timers_.erase(timers_.begin());
+    it->timer.reset();
+    set_clock(t.due);
+    fire(*it, t.kind);
+  }
+  set_clock(now);
+}
+
+void Router::Impl::fire(Interaction& it, TimerKind kind) {
+  switch (kind) {
+    case TimerKind::kOffer: {
+      ROUTER_CHECK(it.state == InteractionState::kOffered);
+      Agent& a = *find_agent(it.agent);
+      requeue_from_agent(it, a, RequeueReason::kOfferTimeout, /*exclude=*/true);
+      a.not_ready = true;
+      a.not_ready_reason = "missed";
+      refresh_agent(a, "missed");
+      route_interaction(it);
+      return;
+    }
+    case TimerKind::kWrapUp:
+      ROUTER_CHECK(it.state == InteractionState::kWrapUp);
+      finish(it, /*then_fill=*/true);
+      return;
+    case TimerKind::kQueue: break;
+  }
+  ROUTER_CHECK(it.state == InteractionState::kQueued);
+  Queue& q = *find_queue(it.queue);
+  const Duration in_queue = now_ - it.queued_at;
+  if (q.cfg.max_wait && in_queue >= *q.cfg.max_wait) {
+    ++q.expired;
+    transition(it, InteractionState::kExpired);
+    emit(ExpiredEvent{it.id, q.id, now_ - it.arrival});
+    erase(it);
+    return;
+  }
+  if (!it.target.valid() && q.cfg.overflow_after && in_queue >= *q.cfg.overflow_after &&
+      it.overflow_hops < cfg_.limits.max_overflow_hops) {
+    ++it.overflow_hops;
+    Queue* dst = find_queue(q.cfg.overflow_queue);
+    if (dst && dst->cfg.channels[static_cast<size_t>(it.channel)] &&
+        static_cast<size_t>(dst->waiting) < cfg_.limits.max_waiting_per_queue) {
+      dequeue(it);
+      ++q.left;
+      transition(it, InteractionState::kQueued);
+      // The caller keeps their place: ordering in the overflow queue is by original arrival.
+      place_in_queue(it, dst->id, it.arrival);
+      emit(OverflowedEvent{it.id, q.id, dst->id});
+      route_interaction(it);
+      return;
+    }
+    // Overflow target cannot take it: stay, and stop trying (hops exhausted).
+    it.overflow_hops = cfg_.limits.max_overflow_hops;
+  }
+  const int stage = it.target.valid() ? it.stage : stage_at(q, in_queue);
+  if (stage != it.stage) {
+    dequeue(it);
+    it.stage = stage;
+    enqueue(it);
+    emit(ExpandedEvent{it.id, q.id, stage});
+    schedule_queue_timer(it);
+    route_interaction(it);
+    return;
+  }
+  schedule_queue_timer(it);
+}
+
+}  // namespace router::engine
