@@ -13,8 +13,8 @@
 //
 // StreamWork is written through routerd's own bounded outbox (adapters/grpc/stream_outbox.h) and
 // offers name the engine's points terms (engine::to_string(Term)). Its events per transition are
-// routerd's (adapters/grpc/routing_host.cc: stream_work, publish; engine/router.cc: refresh_agent
-// emits a status on every state change):
+// routerd's (adapters/host/agents.cc: stream_work; adapters/host/routing_host.cc: publish;
+// engine/agents.cc: refresh_agent emits a status on every state change):
 //   StreamWork opens        → status (current AgentStatus), then one update per held interaction
 //   Login ready / SetState  → status (READY or NOT_READY) when the state changes
 //   an offer                → offer (Interaction OFFERED with customer and details, expires,
