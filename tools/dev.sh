@@ -5,7 +5,7 @@
 #                        routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
 #   tools/dev.sh test    install deps, check formatting and layering (tools/check_layers.sh),
 #                        build with ASan+UBSan and -Werror, run every test (CTest labels
-#                        unit, integration, fault)
+#                        unit, integration, fault, simulation)
 #   tools/dev.sh build   install deps, build Release into build-release/
 #   tools/dev.sh lint    clang-tidy (.clang-tidy's checks) over engine/, tools/ and bench/
 #   tools/dev.sh deps    only install what is missing

@@ -2,7 +2,8 @@
 # Checks that the host simulation catches deliberately broken hosts: each patch in
 # tests/simulation/mutants/ is applied to a scratch checkout of HEAD, host_simulation_tests is
 # built there and run over MUTANT_SEEDS seeds (default 200), and the run must FAIL. Prints, per
-# mutant, the first seed and the invariant that caught it. Not run in CI (a build of its own and
+# mutant, the first seed and the invariant that caught it, and how many seeds caught it by which
+# invariant (every seed runs: ROUTER_HOST_SIM_KEEP_GOING=1). Not run in CI (a build of its own and
 # one rebuild per mutant); run it after changing the simulation or the host.
 #   tests/simulation/check_mutants.sh [patch...]
 # Environment: MUTANT_SEEDS (default 200), MUTANT_DIR (scratch checkout, default
@@ -45,8 +46,9 @@ for patch in "${patches[@]}"; do
     continue
   fi
   started=$(date +%s)
-  if ROUTER_HOST_SIM_SEEDS="$seeds" "$dir/build/tests/simulation/host_simulation_tests" \
-    "[simulation]~[ports]" >"$dir/run.log" 2>&1; then
+  if ROUTER_HOST_SIM_SEEDS="$seeds" ROUTER_HOST_SIM_KEEP_GOING=1 \
+    "$dir/build/tests/simulation/host_simulation_tests" "[simulation]~[ports]" \
+    >"$dir/run.log" 2>&1; then
     echo "mutant $name: SURVIVED $seeds seeds (the simulation did not catch it)"
     survived=1
     continue
@@ -55,6 +57,7 @@ for patch in "${patches[@]}"; do
   echo "mutant $name: caught in $(($(date +%s) - started)) s"
   echo "  $caught"
   grep -m 1 '^reproduce:' "$dir/run.log" | sed 's/^/  /' || true
+  grep "^host simulation: .* seeds broke" "$dir/run.log" | sed 's/^host simulation: /  /' || true
 done
 git -C "$dir" checkout -q -- adapters/host
 exit "$survived"

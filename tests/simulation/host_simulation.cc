@@ -754,8 +754,10 @@ void HostSimulation::check_recovery(const std::vector<v1::JournalEntry>& loaded,
     violate("after a restart the host's state equals the journal's",
             id + " is " + v1::InteractionState_Name(entry->interaction().state()) + " in queue '" +
                 was + "' in the journal, but after recovery it is " +
-                (live.count(id) ? "live" : "not live") + ", " +
-                v1::InteractionState_Name(out.state()) + " in queue '" + out.queue() + "'");
+                (live.count(id) ? "live" : "not live") + " and " +
+                (out.state() == v1::RECEIVED
+                     ? std::string("unknown to get()")
+                     : v1::InteractionState_Name(out.state()) + " in queue '" + out.queue() + "'"));
   }
   for (const std::string& id : live) {
     if (!expected.count(id)) {
