@@ -1,5 +1,6 @@
 // The host simulation over many seeds (host_simulation.h): ROUTER_HOST_SIM_SEEDS seeds (default
-// 1000) from 1, or only ROUTER_HOST_SIM_SEED; ROUTER_HOST_SIM_STEPS steps each (default 300).
+// 1000) from 1, or only ROUTER_HOST_SIM_SEED; ROUTER_HOST_SIM_STEPS steps each (default 300, 200
+// in sanitized builds: CMakeLists.txt).
 // ROUTER_HOST_SIM_KEEP_GOING=1 runs every seed after a failure and counts failures by invariant
 // (check_mutants.sh uses it to say how often each mutant is caught).
 #include "tests/simulation/host_simulation.h"
@@ -23,7 +24,7 @@ uint64_t env_number(const char* name, uint64_t fallback) {
 
 TEST_CASE("the host keeps its invariants under random calls, faults and crashes, seed after seed",
           "[simulation]") {
-  const uint64_t steps = env_number("ROUTER_HOST_SIM_STEPS", 300);
+  const uint64_t steps = env_number("ROUTER_HOST_SIM_STEPS", ROUTER_HOST_SIM_DEFAULT_STEPS);
   uint64_t first = 1;
   uint64_t count = env_number("ROUTER_HOST_SIM_SEEDS", 1000);
   if (std::getenv("ROUTER_HOST_SIM_SEED") != nullptr) {
@@ -53,7 +54,9 @@ TEST_CASE("the host keeps its invariants under random calls, faults and crashes,
       const std::string report =
           "seed " + std::to_string(seed) + ": " + failure +
           "\nreproduce: ROUTER_HOST_SIM_SEED=" + std::to_string(seed) +
-          (steps != 300 ? " ROUTER_HOST_SIM_STEPS=" + std::to_string(steps) : std::string()) +
+          (steps != ROUTER_HOST_SIM_DEFAULT_STEPS
+               ? " ROUTER_HOST_SIM_STEPS=" + std::to_string(steps)
+               : std::string()) +
           " build/tests/simulation/host_simulation_tests\nlast actions, oldest first:\n" +
           sim.trace();
       std::cout << "HOST SIMULATION FAILURE " << report << std::endl;
