@@ -5,9 +5,9 @@
 
 namespace router::sim {
 
-using adapters::channels::CustomerKeys;
-using adapters::channels::CustomerRecord;
-using adapters::channels::LookupResult;
+using adapters::ports::CustomerKeys;
+using adapters::ports::CustomerRecord;
+using adapters::ports::LookupResult;
 
 std::shared_ptr<CustomerDirectory> CustomerDirectory::standard() {
   auto d = std::make_shared<CustomerDirectory>();
@@ -39,20 +39,20 @@ LookupResult CustomerDirectory::find(const CustomerKeys& keys) const {
   auto has = [](const std::vector<std::string>& list, const std::string& key) {
     return !key.empty() && std::find(list.begin(), list.end(), key) != list.end();
   };
-  for (const auto& p : adapters::channels::kKeyPrecedence) {
+  for (const auto& p : adapters::ports::kKeyPrecedence) {
     const std::string& key = keys.*(p.key);
     if (key.empty()) continue;
     for (const Known& k : customers) {
       bool match = false;
-      if (p.matched_by == adapters::channels::kMatchedByCustomerId) {
+      if (p.matched_by == adapters::ports::kMatchedByCustomerId) {
         match = k.record.customer_id == key;
-      } else if (p.matched_by == adapters::channels::kMatchedByWebAccount) {
+      } else if (p.matched_by == adapters::ports::kMatchedByWebAccount) {
         match = has(k.accounts, key);
-      } else if (p.matched_by == adapters::channels::kMatchedByPhone) {
+      } else if (p.matched_by == adapters::ports::kMatchedByPhone) {
         match = has(k.phones, key);
-      } else if (p.matched_by == adapters::channels::kMatchedByEmail) {
+      } else if (p.matched_by == adapters::ports::kMatchedByEmail) {
         match = has(k.emails, key);
-      } else if (p.matched_by == adapters::channels::kMatchedByWebVisitor) {
+      } else if (p.matched_by == adapters::ports::kMatchedByWebVisitor) {
         match = has(k.visitors, key);
       }
       if (match) {

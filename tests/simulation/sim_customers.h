@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/channels/customer_lookup.h"
+#include "adapters/ports/customer_lookup.h"
 #include "tests/simulation/sim_world.h"
 
 namespace router::sim {
@@ -27,7 +27,7 @@ struct CustomerFaults {
 // What the store knows, shared by every incarnation's lookup (the store outlives a crash).
 struct CustomerDirectory {
   struct Known {
-    adapters::channels::CustomerRecord record;
+    adapters::ports::CustomerRecord record;
     std::vector<std::string> phones, emails, visitors, accounts;
   };
   std::vector<Known> customers;
@@ -36,17 +36,17 @@ struct CustomerDirectory {
 
   // Ada, Bo and Cy, reachable by phone, email and web keys.
   static std::shared_ptr<CustomerDirectory> standard();
-  adapters::channels::LookupResult find(const adapters::channels::CustomerKeys& keys) const;
+  adapters::ports::LookupResult find(const adapters::ports::CustomerKeys& keys) const;
 };
 
-class SimCustomers final : public adapters::channels::CustomerLookup {
+class SimCustomers final : public adapters::ports::CustomerLookup {
  public:
   SimCustomers(SimWorld& world, const Incarnation& owner,
                std::shared_ptr<CustomerDirectory> directory)
       : world_(world), owner_(owner), directory_(std::move(directory)) {}
 
-  void lookup(const adapters::channels::CustomerKeys& keys,
-              std::function<void(adapters::channels::LookupResult)> done) override;
+  void lookup(const adapters::ports::CustomerKeys& keys,
+              std::function<void(adapters::ports::LookupResult)> done) override;
   void record_contact(const std::string& customer_id, const std::string& agent,
                       int64_t unix_s) override;
   std::string describe() const override { return "simulated customers"; }

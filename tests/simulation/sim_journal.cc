@@ -62,7 +62,7 @@ std::vector<std::string> SimJournal::live_ids() const {
 }
 
 void SimJournal::append(const v1::JournalEntry& entry,
-                        std::function<void(absl::StatusOr<adapters::state::AppendResult>)> done) {
+                        std::function<void(absl::StatusOr<adapters::ports::AppendResult>)> done) {
   const std::string id = entry.interaction().interaction_id();
   if (!up_) {
     return deliver(engine::Duration(0), [done = std::move(done)] {
@@ -76,7 +76,7 @@ void SimJournal::append(const v1::JournalEntry& entry,
     });
   }
   // The store applies it now (writes for one id stay in call order); the answer may be late.
-  adapters::state::AppendResult result;
+  adapters::ports::AppendResult result;
   if (auto it = store_.find(id); it != store_.end()) {
     result.existing = it->second.entry;
     result.existing_live = it->second.live;

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/state/interaction_journal.h"
+#include "adapters/ports/interaction_journal.h"
 #include "tests/simulation/sim_world.h"
 
 namespace router::sim {
@@ -29,7 +29,7 @@ struct JournalFaults {
   engine::Duration timeout_after = std::chrono::milliseconds(1000);
 };
 
-class SimJournal final : public adapters::state::InteractionJournal {
+class SimJournal final : public adapters::ports::InteractionJournal {
  public:
   struct Stored {
     v1::JournalEntry entry;
@@ -55,7 +55,7 @@ class SimJournal final : public adapters::state::InteractionJournal {
 
   // ---- InteractionJournal.
   void append(const v1::JournalEntry& entry,
-              std::function<void(absl::StatusOr<adapters::state::AppendResult>)> done) override;
+              std::function<void(absl::StatusOr<adapters::ports::AppendResult>)> done) override;
   void update(const v1::JournalEntry& entry) override;
   void finish(const v1::JournalEntry& entry) override;
   void discard(const std::string& interaction_id) override;

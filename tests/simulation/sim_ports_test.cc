@@ -72,8 +72,8 @@ TEST_CASE("the simulated journal appends once per id and reports the existing en
   SimWorld world(1);
   world.start_incarnation();
   SimJournal journal(world);
-  std::vector<router::adapters::state::AppendResult> results;
-  auto keep = [&](absl::StatusOr<router::adapters::state::AppendResult> r) {
+  std::vector<router::adapters::ports::AppendResult> results;
+  auto keep = [&](absl::StatusOr<router::adapters::ports::AppendResult> r) {
     REQUIRE(r.ok());
     results.push_back(*r);
   };
