@@ -15,8 +15,8 @@
 namespace router::center {
 
 struct CustomerFileRead {
-  std::string default_region = "US";  // daemon.default_region: phones without a country code
-  adapters::channels::SegmentThresholds segments;  // daemon.segments: records without a segment
+  std::string default_region = "US";   // daemon.default_region: phones without a country code
+  engine::SegmentThresholds segments;  // daemon.segments: records without a segment
   size_t limit = SIZE_MAX;  // valid records passed to the callback at most; then reading stops
   // A record the parser rejects is skipped (true), or ends the reading with its error, which
   // names "<file>:<line>: <field>" (false).
