@@ -5,6 +5,8 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include "adapters/grpc/transport.h"
+
 namespace router::adapters::grpc {
 
 engine::Result<std::unique_ptr<Listener>> Listener::start(Services& services,
@@ -13,16 +15,7 @@ engine::Result<std::unique_ptr<Listener>> Listener::start(Services& services,
   ::grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   ::grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.address, ::grpc::InsecureServerCredentials(), &port);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
-  // Keepalive finds dead agent desktops (their StreamWork then ends and the grace starts).
-  // Never share the port with another process (gRPC's default is SO_REUSEPORT): a second
-  // routerd on a busy port must fail, not split the traffic.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
+  apply_transport_policy(builder, options.address, options.max_message_bytes, &port);
   builder.RegisterService(services.interactions.get());
   builder.RegisterService(services.agents.get());
   builder.RegisterService(services.supervisors.get());

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "adapters/grpc/stream_outbox.h"
+#include "adapters/grpc/transport.h"
 #include "engine/model.h"
 #include "router/v1/router.grpc.pb.h"
 
@@ -1045,16 +1046,11 @@ std::unique_ptr<EchoServer> EchoServer::start(const EchoOptions& options) {
   st->agents = std::make_unique<AgentServiceImpl>(st->core);
   st->heartbeat = options.heartbeat;
 
-  // routerd's settings (adapters/grpc/server.cc), so that the comparison is fair.
+  // routerd's transport settings, so that the comparison is fair.
   ::grpc::EnableDefaultHealthCheckService(true);
   ::grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, ::grpc::InsecureServerCredentials(), &st->port);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
+  adapters::grpc::apply_transport_policy(builder, options.listen, options.max_message_bytes,
+                                         &st->port);
   builder.RegisterService(st->interactions.get());
   builder.RegisterService(st->agents.get());
   st->server = builder.BuildAndStart();
