@@ -109,7 +109,10 @@ TEST_CASE_METHOD(RouterFixture, "a WorkEvent that takes an offer away says why",
   REQUIRE(ana.wait_offer("call-1").has_value());
 
   SECTION("rejected by this agent") {
+    // ben is ready while ana holds the offer: the reject requeues it and offers it to ben in the
+    // same step, which is when an update built from the engine's latest state went wrong.
     AgentDesk ben(*this, "ben");
+    REQUIRE(ben.set_ready().ok());
     REQUIRE(ana.reject("call-1").ok());
     auto gone = ana.work().wait_for([](const v1::WorkEvent& e) { return takes_away(e, "call-1"); });
     REQUIRE(gone.has_value());
@@ -122,6 +125,7 @@ TEST_CASE_METHOD(RouterFixture, "a WorkEvent that takes an offer away says why",
         [](const v1::InteractionEvent& e) { return is_change(e, "call-1", "requeued"); });
     REQUIRE(requeued.has_value());
     CHECK(requeued->interaction().state() == v1::QUEUED);
+    REQUIRE(ben.wait_offer("call-1").has_value());
   }
   SECTION("the caller hung up while it was offered") {
     v1::CancelInteractionRequest cancel;
