@@ -73,6 +73,18 @@ struct RoutingModel : engine::CenterModel {
   v1::RoutingConfig proto;  // the parsed file (entry points are resolved by adapters/channels)
 };
 
+// Parse limits. They hold before anything is built from the file — the size before it is read,
+// the rest while yaml-cpp's parser reports events and before any node tree exists — so a hostile
+// file (an exponential "billion laughs" alias, a huge or deeply nested document) is refused in
+// bounded time and memory. The same for routerd's start, --check, SIGHUP and ReloadConfig.
+// docs/security.md ("Configuration limits") lists them.
+inline constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;  // the file (or text) as read
+inline constexpr size_t kMaxConfigNodes = 500'000;  // scalars, keys, lists and mappings in all
+inline constexpr size_t kMaxConfigDepth = 32;       // nested lists/mappings (the schema needs 6)
+// YAML anchors and aliases (&a, *a) are refused outright, so nothing is ever expanded; a
+// mapping key given twice (at any level) is an error, and so is a scalar where the schema
+// has a list.
+
 // `source` names the text in error messages (usually the file name).
 engine::Result<RoutingModel> parse_routing_config(const std::string& text,
                                                   const std::string& source);

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "adapters/channels/memory_customer_store.h"
@@ -222,7 +223,15 @@ struct Daemon::State {
       return done(absl::FailedPreconditionError(
           "routerd is shutting down; the configuration was not reloaded"));
     }
-    auto model = config::load_routing_config(options.config_path);
+    // Whatever fails while reading — even memory — fails only this reload: the running
+    // configuration and every queued interaction stay as they are.
+    auto model = [this]() -> engine::Result<config::RoutingModel> {
+      try {
+        return config::load_routing_config(options.config_path);
+      } catch (const std::exception& e) {
+        return engine::resource_exhausted(options.config_path + ": reading failed: " + e.what());
+      }
+    }();
     if (!model.ok()) {
       spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
                     model.error().message);
@@ -234,9 +243,16 @@ struct Daemon::State {
     auto future = promise->get_future();
     auto next = std::make_shared<config::RoutingModel>(std::move(model).value());
     host->post([this, next, promise] {
-      auto rules = grpc::gate_rules(*next);
-      auto result = host->reload(*next);
-      if (result.ok()) gate->set(std::move(rules));
+      absl::StatusOr<host::RoutingHost::ReloadReport> result;
+      try {
+        auto rules = grpc::gate_rules(*next);
+        result = host->reload(*next);
+        if (result.ok()) gate->set(std::move(rules));
+      } catch (const std::bad_alloc&) {
+        // RoutingHost::reload validates everything before it changes anything; an allocation
+        // failure in the validation leaves the running state as it was.
+        result = absl::ResourceExhaustedError("out of memory while applying the configuration");
+      }
       promise->set_value(std::move(result));
     });
     auto result = future.get();

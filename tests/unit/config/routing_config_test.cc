@@ -1,7 +1,12 @@
 // The routing configuration file: YAML/JSON -> model, with errors that name file and field.
 #include "adapters/config/routing_config.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 
 namespace router::adapters::config {
 namespace {
@@ -206,6 +211,102 @@ TEST_CASE("redis errors name the field", "[config]") {
   CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", key_prefix: \"a b\"}"),
              Contains("redis.key_prefix: must be at most 64 characters without spaces"));
   CHECK_THAT(error_of(base + "redis: {adress: \"127.0.0.1:6379\"}"), Contains("adress"));
+}
+
+}  // namespace router::adapters::config
+
+// ---------------------------------------------------------------------------------------------
+// Parse limits (docs/security.md, "Configuration limits").
+
+namespace router::adapters::config {
+namespace {
+
+// "Billion laughs": each level names the previous one ten times; fully expanded, 10^9 skills.
+std::string billion_laughs() {
+  std::string y = "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    const std::string prev = "*l" + std::to_string(i - 1);
+    y += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) y += (j ? ", " : "") + prev;
+    y += "]\n";
+  }
+  return y + "skills: *l9\n";
+}
+
+}  // namespace
+
+TEST_CASE("a configuration with YAML anchors or aliases is refused before anything expands",
+          "[config][limits]") {
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THAT(error_of(billion_laughs()),
+             Contains("test.yaml: line 1: l0: YAML anchors are not allowed"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+  CHECK_THAT(error_of("skills: [a]\nqueues:\n  - {name: q, channels: &c [PHONE]}\n"),
+             Contains("test.yaml: line 3: queues[0].channels: YAML anchors are not allowed (&c)"));
+  // An alias without an anchor is yaml-cpp's own error; it expands nothing either.
+  CHECK_THAT(error_of("skills: [a]\nqueues:\n  - {name: q, channels: *x}\n"),
+             Contains("test.yaml: line 3:"));
+}
+
+TEST_CASE("a configuration over the node, depth or size limit is refused naming the limit",
+          "[config][limits]") {
+  SECTION("nodes") {
+    std::string y = "skills: [";
+    for (size_t i = 0; i < kMaxConfigNodes; ++i) y += "1,";
+    y += "1]\n";
+    REQUIRE(y.size() <= kMaxConfigBytes);
+    CHECK_THAT(error_of(y), Contains("test.yaml: line 1: more than " +
+                                     std::to_string(kMaxConfigNodes) + " YAML nodes (the limit"));
+  }
+  SECTION("depth") {
+    std::string y = "skills: " + std::string(kMaxConfigDepth + 10, '[') +
+                    std::string(kMaxConfigDepth + 10, ']') + "\n";
+    CHECK_THAT(error_of(y), Contains("nested deeper than " + std::to_string(kMaxConfigDepth)));
+  }
+  SECTION("size") {
+    std::string y = "skills: [a]\n# " + std::string(kMaxConfigBytes, 'x') + "\n";
+    CHECK_THAT(error_of(y), Contains("test.yaml: larger than " + std::to_string(kMaxConfigBytes) +
+                                     " bytes (the limit"));
+  }
+}
+
+TEST_CASE("a configuration file over the size limit is refused before it is read",
+          "[config][limits]") {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("routing_config_test_big_" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream out(path);
+    out << "skills: [a]\n";
+    // 9.5 MB, as in the issue: a sparse file, so the test writes almost nothing.
+    out.seekp(9'500'000);
+    out << "\n";
+  }
+  auto r = load_routing_config(path.string());
+  std::filesystem::remove(path);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Contains(path.string() + ": larger than " +
+                                         std::to_string(kMaxConfigBytes) + " bytes (the limit"));
+}
+
+TEST_CASE("a scalar where the schema has a list is an error naming the field", "[config][limits]") {
+  CHECK_THAT(error_of("skills: [a]\nqueues:\n  - {name: q, channels: PHONE}\n"),
+             Contains("test.yaml: queues[0].channels: expected a list"));
+  CHECK_THAT(error_of("skills: a\n"), Contains("test.yaml: skills: expected a list"));
+  CHECK_THAT(error_of("skills: [a]\nqueues:\n  - {name: [q], channels: [PHONE]}\n"),
+             Contains("test.yaml: queues[0].name: expected a single value, got a list"));
+}
+
+TEST_CASE("a key given twice in one mapping is an error naming the field, at any level",
+          "[config][limits]") {
+  CHECK_THAT(error_of("skills: [a]\nqueues: []\nskills: [b]\n"),
+             Contains("test.yaml: line 3: skills: key repeated"));
+  CHECK_THAT(error_of("skills: [a]\nqueues:\n  - {name: q, channels: [PHONE], name: r}\n"),
+             Contains("test.yaml: line 3: queues[0].name: key repeated"));
+  CHECK_THAT(error_of(R"({"skills": ["a"], "daemon": {"listen": "a:1", "listen": "b:2"}})"),
+             Contains("test.yaml: line 1: daemon.listen: key repeated"));
+  // The same key in different mappings is fine.
+  auto r = parse_routing_config(kSmall, "small.yaml");
+  CHECK(r.ok());
 }
 
 }  // namespace router::adapters::config
