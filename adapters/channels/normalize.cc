@@ -8,6 +8,8 @@
 #include <cctype>
 #include <set>
 
+#include "engine/log_text.h"
+
 namespace router::adapters::channels {
 namespace {
 
@@ -150,44 +152,9 @@ std::string normalize_message_id(std::string_view raw) {
 // ---------------------------------------------------------------------------------------------
 // Masks.
 
-std::string mask_phone(std::string_view e164) {
-  const bool is_e164 =
-      e164.size() > 1 && e164[0] == '+' && std::all_of(e164.begin() + 1, e164.end(), is_digit);
-  if (is_e164) {
-    const size_t digits = e164.size() - 1;
-    const size_t tail = digits >= 6 ? 2 : 0;
-    const size_t head = digits > tail + 4 ? std::min<size_t>(4, digits - tail - 4) : 0;
-    std::string out = "+";
-    out += e164.substr(1, head);
-    out.append(digits - head - tail, '*');
-    out += e164.substr(1 + digits - tail);
-    return out;
-  }
-  // Not E.164: mask every digit but the last two, keep the rest (it says nothing).
-  std::string out(e164);
-  size_t seen = 0;
-  for (size_t i = out.size(); i-- > 0;) {
-    if (!is_digit(out[i])) continue;
-    if (++seen > 2) out[i] = '*';
-  }
-  return out;
-}
+// One masking for every log line: engine/log_text.h.
+std::string mask_phone(std::string_view e164) { return engine::mask_phone(e164); }
 
-std::string mask_email(std::string_view email) {
-  const size_t at = email.rfind('@');
-  if (at == std::string_view::npos || at == 0) return "***";
-  // Keep the first character of the local part, a whole UTF-8 sequence if it is one.
-  size_t first = 1;
-  const auto lead = static_cast<unsigned char>(email[0]);
-  if (lead >= 0xf0) {
-    first = 4;
-  } else if (lead >= 0xe0) {
-    first = 3;
-  } else if (lead >= 0xc0) {
-    first = 2;
-  }
-  first = std::min(first, at);
-  return std::string(email.substr(0, first)) + "***" + std::string(email.substr(at));
-}
+std::string mask_email(std::string_view email) { return engine::mask_email(email); }
 
 }  // namespace router::adapters::channels

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/log_text.h"
+
 namespace router::adapters::grpc {
 
 namespace {
@@ -276,8 +278,9 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
     return h_.unary(
         context, v1::SUPERVISOR, *request,
         [this, request, response](const Caller& c) {
-          spdlog::info("event=force_state agent={} state={} by={}", request->agent(),
-                       v1::AgentState_Name(request->state()), c.name);
+          spdlog::info("event=force_state agent={} state={} by={}",
+                       engine::log_text(request->agent()), v1::AgentState_Name(request->state()),
+                       engine::log_text(c.name));
           return to_grpc(h_.host().set_state(*request, response));
         },
         &validate_force_state);
@@ -317,7 +320,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
       reactor->Finish(s);
       return reactor;
     }
-    spdlog::info("event=reload_requested by={}", caller.name);
+    spdlog::info("event=reload_requested by={}", engine::log_text(caller.name));
     RoutingHost& host = h_.host();
     reload_(
         [reactor, response, &host, path = path_](absl::StatusOr<RoutingHost::ReloadReport> result) {

@@ -4,6 +4,7 @@
 
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
+#include "engine/log_text.h"
 
 namespace router::adapters::host {
 
@@ -21,7 +22,7 @@ absl::Status RoutingHost::login(const v1::LoginRequest& request, v1::AgentStatus
   if (absl::Status s = find_agent(request.agent(), agent); !s.ok()) return s;
   if (auto s = router_->login(agent, request.ready(), clock_.now()); !s.ok()) return to_status(s);
   settle();
-  spdlog::info("event=login agent={} ready={}", request.agent(), request.ready());
+  spdlog::info("event=login agent={} ready={}", engine::log_text(request.agent()), request.ready());
   return agent_status(agent, out);
 }
 
@@ -35,7 +36,7 @@ absl::Status RoutingHost::logout(const std::string& name, bool forced, v1::Agent
     return to_status(s);
   }
   settle();
-  spdlog::info("event=logout agent={} forced={}", name, forced);
+  spdlog::info("event=logout agent={} forced={}", engine::log_text(name), forced);
   return agent_status(agent, out);
 }
 
@@ -98,7 +99,7 @@ void RoutingHost::stream_work_ended(const std::string& name,
     agent_streams_.erase(s);
     auto snap = router_->agent(agent, clock_.now());
     if (!snap.ok() || snap.value().state == engine::AgentState::kLoggedOut) return;
-    spdlog::warn("event=stream_lost agent={} grace_ms={} action=logout", name,
+    spdlog::warn("event=stream_lost agent={} grace_ms={} action=logout", engine::log_text(name),
                  model_.daemon.agent_grace.count());
     (void)router_->logout(agent, engine::LogoutMode::kForced, clock_.now());
     settle();

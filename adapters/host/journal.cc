@@ -6,6 +6,7 @@
 
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
+#include "engine/log_text.h"
 
 namespace router::adapters::host {
 
@@ -137,7 +138,7 @@ RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEn
     const v1::Interaction& in = entry.interaction();
     const std::string& id = in.interaction_id();
     if (by_client_id_.count(id)) {
-      spdlog::error("event=recovery_duplicate id={} action=skipped", id);
+      spdlog::error("event=recovery_duplicate id={} action=skipped", engine::log_text(id));
       ++report.dropped;
       continue;
     }
@@ -148,13 +149,14 @@ RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEn
       if (journal_ != nullptr) journal_->finish(closed);
       remember_finished(id, closed.interaction());
       spdlog::warn("event=recovery_closed id={} state={} agent={} reason=in_progress_at_restart",
-                   id, v1::InteractionState_Name(in.state()), in.agent());
+                   engine::log_text(id), v1::InteractionState_Name(in.state()),
+                   engine::log_text(in.agent()));
       ++report.closed_in_progress;
       continue;
     }
     if (engine::Status s = restore(entry); !s.ok()) {
-      spdlog::error("event=recovery_dropped id={} queue={} error=\"{}\"", id, in.queue(),
-                    s.error().message);
+      spdlog::error("event=recovery_dropped id={} queue={} error={}", engine::log_text(id),
+                    engine::log_text(in.queue()), engine::log_text(s.error().message, 1024));
       if (journal_ != nullptr) {
         v1::JournalEntry lost = entry;
         lost.mutable_interaction()->set_state(v1::EXPIRED);

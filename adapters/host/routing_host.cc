@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "adapters/host/translate.h"
+#include "engine/log_text.h"
 
 namespace router::adapters::host {
 
@@ -318,7 +319,8 @@ void RoutingHost::publish(const engine::Event& event) {
                    fill_breakdown(e.points, offer->mutable_breakdown());
                    send_work(e.agent, std::move(ev));
                    spdlog::info("event=offered id={} agent={} points={:.3f}",
-                                t->proto.interaction_id(), agent_name(e.agent),
+                                engine::log_text(t->proto.interaction_id()),
+                                engine::log_text(agent_name(e.agent)),
                                 engine::to_double(e.points.total()));
                  },
                  [&](const engine::AssignedEvent& e) {

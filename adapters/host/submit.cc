@@ -6,6 +6,7 @@
 
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
+#include "engine/log_text.h"
 
 namespace router::adapters::host {
 
@@ -341,11 +342,13 @@ void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
     threads_.remember(t.message_id,
                       channels::ThreadInfo{t.proto.customer().customer_id(), id, t.thread_agent});
   }
-  spdlog::info(
-      "event=submitted id={} channel={} queue={} customer={} matched_by={} {} position={}", id,
-      v1::Channel_Name(t.proto.channel()), model_.queues[spec.queue.value()].name,
-      t.proto.customer().customer_id().empty() ? "anonymous" : t.proto.customer().customer_id(),
-      t.proto.customer().matched_by(), masked_keys(t.proto), result.value().position);
+  spdlog::info("event=submitted id={} channel={} queue={} customer={} matched_by={} {} position={}",
+               engine::log_text(id), v1::Channel_Name(t.proto.channel()),
+               engine::log_text(model_.queues[spec.queue.value()].name),
+               t.proto.customer().customer_id().empty()
+                   ? "anonymous"
+                   : engine::log_text(t.proto.customer().customer_id()),
+               t.proto.customer().matched_by(), masked_keys(t.proto), result.value().position);
   tracked_.emplace(spec.id.value(), std::move(t));
   by_client_id_.emplace(id, spec.id);
   answer_pending(id, absl::OkStatus());
@@ -359,7 +362,8 @@ absl::Status RoutingHost::cancel(const v1::CancelInteractionRequest& request,
   if (auto s = router_->cancel(id, clock_.now()); !s.ok()) return to_status(s);
   settle();
   if (auto f = finished_.find(request.interaction_id()); f != finished_.end()) *out = f->second;
-  spdlog::info("event=cancelled id={} reason={}", request.interaction_id(), request.reason());
+  spdlog::info("event=cancelled id={} reason={}", engine::log_text(request.interaction_id()),
+               engine::log_text(request.reason()));
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
+#include "engine/log_text.h"
 
 namespace router::adapters::host {
 
@@ -162,7 +163,8 @@ absl::Status RoutingHost::update_skills(const v1::UpdateAgentSkillsRequest& requ
     return to_status(s);
   }
   settle();
-  spdlog::info("event=skills_updated agent={} skills={}", request.agent(), request.skills_size());
+  spdlog::info("event=skills_updated agent={} skills={}", engine::log_text(request.agent()),
+               request.skills_size());
   return agent_status(agent, out);
 }
 

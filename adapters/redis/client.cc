@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "adapters/redis/asio_adapter.h"
+#include "engine/log_text.h"
 
 // Cheap invariant checks stay on in release builds (as engine/check.h's ROUTER_CHECK does).
 #define ROUTER_REDIS_CHECK(cond)                                                             \
@@ -308,8 +309,8 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       } else {
         outage_attempts = 1;  // the first attempt after start(); down_since was set there
       }
-      spdlog::warn("event=redis_down client={} address={}:{} error=\"{}\"", options.name,
-                   options.host, options.port, error);
+      spdlog::warn("event=redis_down client={} address={}:{} error={}", options.name, options.host,
+                   options.port, engine::log_text(error));
       notify(false);
     }
     retry_timer.expires_after(backoff);

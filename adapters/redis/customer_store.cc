@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "adapters/redis/keys.h"
+#include "engine/log_text.h"
 
 namespace router::adapters::redis {
 namespace {
@@ -126,11 +127,6 @@ const Script& write_back_script() {
 // flapping server cannot flood the log. `count` is the occurrence just counted (from 1).
 bool worth_logging(uint64_t count) { return count <= 10 || count % 1000 == 0; }
 
-std::string clip(std::string_view s) {
-  constexpr size_t kMax = 64;
-  return s.size() <= kMax ? std::string(s) : std::string(s.substr(0, kMax)) + "...";
-}
-
 std::optional<double> parse_double(std::string_view s) {
   double v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -206,8 +202,8 @@ LookupResult RedisCustomerStore::Shared::degrade(std::string_view why) {
     // Timeouts and outages are the Client's to log (once per outage); these are not.
     const uint64_t n = lookup_errors.fetch_add(1, kRelaxed) + 1;
     if (worth_logging(n)) {
-      spdlog::warn("event=redis_customer_lookup_failed error=\"{}\" count={} action=anonymous",
-                   clip(why), n);
+      spdlog::warn("event=redis_customer_lookup_failed error={} count={} action=anonymous",
+                   engine::log_text(why), n);
     }
   }
   LookupResult result;
@@ -220,9 +216,9 @@ void RedisCustomerStore::Shared::malformed(std::string_view customer_id, std::st
   const uint64_t n = malformed_fields.fetch_add(1, kRelaxed) + 1;
   if (worth_logging(n)) {
     spdlog::warn(
-        "event=redis_customer_field_malformed customer={} field={} value=\"{}\" count={} "
+        "event=redis_customer_field_malformed customer={} field={} value={} count={} "
         "action=read_as_absent",
-        clip(customer_id), field, clip(value), n);
+        engine::log_text(customer_id, 64), field, engine::log_text(value, 64), n);
   }
 }
 
@@ -396,31 +392,32 @@ void RedisCustomerStore::record_contact(const std::string& customer_id, const st
                                         int64_t unix_s) {
   if (customer_id.empty()) return;
   Shared& s = *shared_;
-  client_.eval(
-      write_back_script(), {s.keys.customer(customer_id)},
-      {std::string(field::kLastAgent), agent, std::string(field::kLastContact),
-       std::to_string(unix_s)},
-      s.options.write_back_timeout, [shared = shared_, customer_id](absl::StatusOr<Reply> reply) {
-        if (!reply.ok() || reply->is_error()) {
-          shared->write_back_failures.fetch_add(1, kRelaxed);
-          if (reply.ok()) {
-            const uint64_t n = shared->write_back_errors.fetch_add(1, kRelaxed) + 1;
-            if (worth_logging(n)) {
-              spdlog::warn(
-                  "event=redis_customer_write_back_failed customer={} error=\"{}\" count={} "
-                  "action=dropped",
-                  clip(customer_id), clip(reply->str), n);
-            }
-          }
-        } else if (reply->type == Reply::Type::kInteger && reply->integer == 1) {
-          shared->write_backs.fetch_add(1, kRelaxed);
-        } else {
-          shared->write_backs_unknown.fetch_add(1, kRelaxed);
-        }
-        // Again once written: a lookup that read the record before the write and is answered
-        // after the first invalidation must not refill the cache with it (insert() refuses it).
-        shared->cache.invalidate(customer_id);
-      });
+  client_.eval(write_back_script(), {s.keys.customer(customer_id)},
+               {std::string(field::kLastAgent), agent, std::string(field::kLastContact),
+                std::to_string(unix_s)},
+               s.options.write_back_timeout,
+               [shared = shared_, customer_id](absl::StatusOr<Reply> reply) {
+                 if (!reply.ok() || reply->is_error()) {
+                   shared->write_back_failures.fetch_add(1, kRelaxed);
+                   if (reply.ok()) {
+                     const uint64_t n = shared->write_back_errors.fetch_add(1, kRelaxed) + 1;
+                     if (worth_logging(n)) {
+                       spdlog::warn(
+                           "event=redis_customer_write_back_failed customer={} error={} count={} "
+                           "action=dropped",
+                           engine::log_text(customer_id, 64), engine::log_text(reply->str), n);
+                     }
+                   }
+                 } else if (reply->type == Reply::Type::kInteger && reply->integer == 1) {
+                   shared->write_backs.fetch_add(1, kRelaxed);
+                 } else {
+                   shared->write_backs_unknown.fetch_add(1, kRelaxed);
+                 }
+                 // Again once written: a lookup that read the record before the write and is
+                 // answered after the first invalidation must not refill the cache with it
+                 // (insert() refuses it).
+                 shared->cache.invalidate(customer_id);
+               });
   // After posting the write: a lookup that starts from here on is sent behind it on the same
   // connection, so Redis answers it with the new last agent.
   s.cache.invalidate(customer_id);

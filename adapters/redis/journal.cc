@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/log_text.h"
+
 namespace router::adapters::redis {
 namespace {
 
@@ -112,7 +114,8 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
       if (it != unsynced.end() && it->second.version <= op.version) unsynced.erase(it);
     } else {
       if (r.ok()) {  // a script error: a bug or a foreign value in our keys; retrying won't help
-        spdlog::error("event=journal_write_failed id={} error=\"{}\"", id, r->str);
+        spdlog::error("event=journal_write_failed id={} error={}", engine::log_text(id),
+                      engine::log_text(r->str));
       } else if (it == unsynced.end() || it->second.version < op.version) {
         if (it == unsynced.end() && unsynced.size() >= options.max_unsynced) {
           if (!lost_logged) {
@@ -253,7 +256,8 @@ void RedisJournal::load(std::function<void(absl::StatusOr<std::vector<v1::Journa
             v1::JournalEntry e;
             if (items[i + 1].type != Reply::Type::kString || !e.ParseFromString(items[i + 1].str)) {
               ++self->missing;
-              spdlog::error("event=journal_entry_unreadable id={} action=skipped", items[i].str);
+              spdlog::error("event=journal_entry_unreadable id={} action=skipped",
+                            engine::log_text(items[i].str));
               continue;
             }
             self->entries.push_back(std::move(e));

@@ -20,6 +20,7 @@
 #include "adapters/redis/client.h"
 #include "adapters/redis/customer_store.h"
 #include "adapters/redis/journal.h"
+#include "engine/log_text.h"
 #include "tools/routerd/engine_loop.h"
 
 namespace router::routerd {
@@ -233,8 +234,8 @@ struct Daemon::State {
       }
     }();
     if (!model.ok()) {
-      spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
-                    model.error().message);
+      spdlog::error("event=reload_failed error={} action=kept_old_config",
+                    engine::log_text(model.error().message, 1024));
       return done(host::to_status(model.error()));
     }
     // The host applies it on the engine thread; the gate (tokens, limits) follows on success.
@@ -259,13 +260,16 @@ struct Daemon::State {
     if (result.ok()) {
       spdlog::info("event=reloaded file={} changes={} warnings={}", options.config_path,
                    result->changes.size(), result->warnings.size());
-      for (const auto& w : result->warnings) spdlog::warn("event=reload_warning {}", w);
+      for (const auto& w : result->warnings) {
+        spdlog::warn("event=reload_warning warning={}", engine::log_text(w, 1024));
+      }
       warn_dev_mode(*next);
       std::lock_guard state_lock(mu);
       shutdown_deadline = next->daemon.shutdown_deadline;
     } else {
       const std::string message(result.status().message());
-      spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config", message);
+      spdlog::error("event=reload_failed error={} action=kept_old_config",
+                    engine::log_text(message, 1024));
       if (message.rfind(options.config_path, 0) != 0) {
         result = absl::Status(result.status().code(), options.config_path + ": " + message);
       }

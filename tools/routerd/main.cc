@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/log_text.h"
 #include "tools/routerd/daemon.h"
 
 int main(int argc, char** argv) {
@@ -83,7 +84,8 @@ int main(int argc, char** argv) {
   options.redis_wait = std::chrono::milliseconds(static_cast<int64_t>(redis_wait_s * 1000));
   auto daemon = router::routerd::Daemon::start(options);
   if (!daemon.ok()) {
-    spdlog::critical("event=start_failed error=\"{}\"", daemon.error().message);
+    spdlog::critical("event=start_failed error={}",
+                     router::engine::log_text(daemon.error().message, 1024));
     std::fprintf(stderr, "routerd: %s\n", daemon.error().message.c_str());
     return 1;
   }
