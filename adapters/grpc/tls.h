@@ -52,6 +52,8 @@ class ServerTls {
 
   // Server credentials that handshake with the installed material; mutual when the first
   // material had a client CA (requests, requires and verifies a client certificate).
+  // REQUIRES: called once, for one listening port (gRPC fetches the first material when the port
+  // is added; a second port would find nothing new and fail to start).
   std::shared_ptr<::grpc::ServerCredentials> credentials();
 
   bool mutual() const { return mutual_; }
