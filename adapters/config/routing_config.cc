@@ -393,6 +393,12 @@ class Resolver {
       if (!std::isfinite(values[i].second)) return fail(segment_fields[i], "must be a number");
       *targets[i] = values[i].second;
     }
+    if (d.has_tls()) {
+      if (d.tls().cert_file().empty()) return fail("daemon.tls.cert_file", "required (PEM file)");
+      if (d.tls().key_file().empty()) return fail("daemon.tls.key_file", "required (PEM file)");
+      out.tls = TlsSettings{d.tls().cert_file(), d.tls().key_file(), d.tls().client_ca_file()};
+    }
+    out.allow_insecure = d.allow_insecure();
     return std::nullopt;
   }
 
@@ -796,6 +802,15 @@ Result<RoutingModel> load_routing_config(const std::string& path) {
   if (!customers.empty() && customers.front() != '/') {
     const auto slash = path.rfind('/');
     if (slash != std::string::npos) customers = path.substr(0, slash + 1) + customers;
+  }
+  if (auto& tls = model.value().daemon.tls) {
+    // Like customers_file: relative to the configuration file's folder.
+    const auto slash = path.rfind('/');
+    for (std::string* file : {&tls->cert_file, &tls->key_file, &tls->client_ca_file}) {
+      if (!file->empty() && file->front() != '/' && slash != std::string::npos) {
+        *file = path.substr(0, slash + 1) + *file;
+      }
+    }
   }
   return model;
 }

@@ -15,6 +15,14 @@
 
 namespace router::adapters::config {
 
+// RoutingConfig.daemon.tls: the listener's certificate files, paths resolved against the
+// configuration file's folder (load_routing_config). Only named here; routerd reads them.
+struct TlsSettings {
+  std::string cert_file;       // PEM chain; required
+  std::string key_file;        // PEM key; required
+  std::string client_ca_file;  // PEM CAs; set: mutual TLS
+};
+
 // routerd's own settings (RoutingConfig.daemon) with defaults applied.
 struct DaemonSettings {
   std::string listen = "127.0.0.1:50051";
@@ -28,6 +36,8 @@ struct DaemonSettings {
   size_t max_finished_remembered = 100'000;
   size_t max_email_threads = 1'000'000;
   engine::SegmentThresholds segments;  // for customer records without a segment
+  std::optional<TlsSettings> tls;      // absent: plaintext
+  bool allow_insecure = false;         // plaintext on a non-loopback address is allowed
 };
 
 // RoutingConfig.redis with defaults applied (docs/redis.md).

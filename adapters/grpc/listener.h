@@ -11,6 +11,7 @@
 #include <string>
 
 #include "adapters/grpc/services.h"
+#include "adapters/grpc/tls.h"
 #include "engine/types.h"
 
 namespace grpc {
@@ -22,7 +23,12 @@ namespace router::adapters::grpc {
 struct ListenerOptions {
   std::string address = "127.0.0.1:50051";  // host:port; port 0: the kernel picks (port())
   size_t max_message_bytes = 64 * 1024;     // larger requests are refused RESOURCE_EXHAUSTED
+  std::shared_ptr<ServerTls> tls;           // null: plaintext; kept alive by the listener
 };
+
+// Whether `address` (host:port, as daemon.listen) can only be reached from this machine:
+// 127.0.0.0/8, ::1, localhost, or a unix: socket. 0.0.0.0, [::], any other host: false.
+bool is_loopback(const std::string& address);
 
 class Listener {
  public:
@@ -45,7 +51,8 @@ class Listener {
   void shutdown(std::chrono::system_clock::time_point deadline);
 
  private:
-  Listener(std::unique_ptr<::grpc::Server> server, int port);
+  Listener(std::unique_ptr<::grpc::Server> server, int port, std::shared_ptr<ServerTls> tls);
+  std::shared_ptr<ServerTls> tls_;  // before server_: gRPC calls into it until the server is gone
   std::unique_ptr<::grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

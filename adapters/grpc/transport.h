@@ -9,13 +9,18 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <utility>
 
 namespace router::adapters::grpc {
 
-inline void apply_transport_policy(::grpc::ServerBuilder& builder, const std::string& address,
-                                   size_t max_message_bytes, int* bound_port) {
-  builder.AddListeningPort(address, ::grpc::InsecureServerCredentials(), bound_port);
+// `credentials`: routerd's TLS (tls.h) or plaintext.
+inline void apply_transport_policy(
+    ::grpc::ServerBuilder& builder, const std::string& address, size_t max_message_bytes,
+    int* bound_port,
+    std::shared_ptr<::grpc::ServerCredentials> credentials = ::grpc::InsecureServerCredentials()) {
+  builder.AddListeningPort(address, std::move(credentials), bound_port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(max_message_bytes));
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);

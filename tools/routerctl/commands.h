@@ -29,6 +29,7 @@ struct GlobalOptions {
   std::string token;
   double timeout_s = kDefaultTimeoutS;
   bool json = false;
+  client_tls::Options tls;
 };
 
 // What every command needs once the command line is parsed: the connection and how to print.
@@ -37,7 +38,8 @@ class Session {
   explicit Session(const GlobalOptions& options)
       : json_(options.json),
         connection_(options.server, options.token,
-                    std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000))) {}
+                    std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000)),
+                    options.tls) {}
 
   Connection& connection() { return connection_; }
   bool json() const { return json_; }

@@ -1,18 +1,23 @@
 // routerctl's gRPC channel to routerd and the per-call setup.
 #include "tools/routerctl/connection.h"
 
+#include <stdexcept>
 #include <utility>
 
 #include "tools/routerctl/format.h"
 
 namespace router::ctl {
 
-Connection::Connection(std::string server, std::string token, std::chrono::milliseconds timeout)
-    : server_(std::move(server)), token_(std::move(token)), timeout_(timeout) {
+Connection::Connection(std::string server, std::string token, std::chrono::milliseconds timeout,
+                       const client_tls::Options& tls)
+    : server_(std::move(server)), token_(std::move(token)), timeout_(timeout), tls_(tls.enabled()) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxResponseBytes);
   args.SetUserAgentPrefix("routerctl");
-  channel_ = grpc::CreateCustomChannel(server_, grpc::InsecureChannelCredentials(), args);
+  std::string error;
+  auto credentials = client_tls::channel_credentials(tls, args, error);
+  if (!credentials) throw std::invalid_argument(error);  // main() checked the files first
+  channel_ = grpc::CreateCustomChannel(server_, credentials, args);
   interactions_ = v1::InteractionService::NewStub(channel_);
   agents_ = v1::AgentService::NewStub(channel_);
   supervisor_ = v1::SupervisorService::NewStub(channel_);
@@ -47,6 +52,7 @@ RpcFailure Connection::describe(const grpc::Status& status) const {
   context.server = server_;
   context.connected = channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
   context.token_given = !token_.empty();
+  context.tls = tls_;
   return describe_rpc_failure(status, context);
 }
 

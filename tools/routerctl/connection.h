@@ -1,4 +1,5 @@
-// routerctl's line to routerd: one insecure gRPC channel to --server, the stubs of the four
+// routerctl's line to routerd: one gRPC channel to --server (plaintext, or TLS with the flags of
+// tools/client_tls), the stubs of the four
 // services, and the per-call setup every command shares (the bearer token as metadata, the
 // --timeout deadline on unary calls, a bounded wait for the connection before a stream).
 // Not thread-safe: owned by main() and used from its thread only.
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "router/v1/router.grpc.pb.h"
+#include "tools/client_tls/client_tls.h"
 #include "tools/routerctl/rpc_error.h"
 
 namespace router::ctl {
@@ -20,8 +22,10 @@ class Connection {
   // Largest response accepted (ListAgents of a very large center); gRPC's default is 4 MiB.
   static constexpr int kMaxResponseBytes = 64 * 1024 * 1024;
 
-  // REQUIRES: timeout > 0. No I/O happens until the first call.
-  Connection(std::string server, std::string token, std::chrono::milliseconds timeout);
+  // REQUIRES: timeout > 0; the TLS files readable (client_tls::channel_credentials succeeds).
+  // No I/O happens until the first call.
+  Connection(std::string server, std::string token, std::chrono::milliseconds timeout,
+             const client_tls::Options& tls = {});
 
   // For a unary call: "authorization: Bearer <token>" when a token was given, and a deadline
   // of now + timeout (which also bounds how long connecting may take).
@@ -50,6 +54,7 @@ class Connection {
   std::string server_;
   std::string token_;
   std::chrono::milliseconds timeout_;
+  bool tls_ = false;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::InteractionService::Stub> interactions_;
   std::unique_ptr<v1::AgentService::Stub> agents_;

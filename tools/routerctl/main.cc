@@ -57,6 +57,7 @@ int run(int argc, char** argv) {
   app.add_flag("--json", globals.json,
                "print the API's response messages as JSON (proto field names) instead of "
                "tables; streams print one JSON object per line");
+  router::client_tls::add_flags(app, globals.tls);
   // Global options are accepted after the subcommand too ("routerctl queues --json").
   app.fallthrough();
   app.require_subcommand(1);
@@ -77,19 +78,27 @@ int run(int argc, char** argv) {
   app.footer(
       "Environment: ROUTER_ADDR (--server), ROUTER_TOKEN (--token).\n"
       "Exit status: 0 done; 1 routerd refused the call (the gRPC code is printed) or ended a "
-      "stream itself; 2 routerd could not be reached; 3 internal error; 100-127 command-line "
+      "stream itself; 2 routerd could not be reached (or a TLS file could not be read); 3 internal "
+      "error; 100-127 command-line "
       "errors (CLI11). 'customers import' has its own (see its --help).\n"
       "Tokens: supervisor for the views, supervisor actions and reload; gateway for submit, "
       "cancel and get; an agent's own token for 'agent ...'.\n\n" +
       examples({"routerctl queues", "routerctl watch --interval 2",
                 "routerctl --token $SUPERVISOR_TOKEN explain ph-1001",
                 "routerctl --server 10.0.0.5:50051 agents --team vip",
+                "routerctl --server routerd.example.com:50051 --ca ca.crt queues",
                 "routerctl submit phone --dnis +18005550100 --ani +14155550123"}) +
       "Run 'routerctl COMMAND --help' for a command's options.");
 
   try {
     app.parse(argc, argv);
     if (offline_action) return offline_action();
+    grpc::ChannelArguments ignored;
+    std::string tls_error;
+    if (!router::client_tls::channel_credentials(globals.tls, ignored, tls_error)) {
+      std::cerr << "routerctl: " << tls_error << "\n";
+      return router::ctl::kExitUnreachable;
+    }
     Session session(globals);
     return action ? action(session) : router::ctl::kExitOk;
   } catch (const CLI::ParseError& e) {

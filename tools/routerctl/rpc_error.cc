@@ -19,7 +19,10 @@ RpcFailure describe_rpc_failure(const grpc::Status& status, const CallContext& c
       (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && !context.connected);
   if (unreachable) {
     return {"routerctl: cannot reach routerd at " + context.server + " (" + code + ": " + detail +
-                "); is it running? start it with tools/dev.sh run",
+                "); is it running? start it with tools/dev.sh run" +
+                (context.tls ? ". With TLS: does --ca hold routerd's CA, does its certificate "
+                               "name the host (--tls-server-name), does it want --cert and --key?"
+                             : ". A routerd with daemon.tls needs --tls or --ca FILE"),
             kExitUnreachable};
   }
   std::string message = "routerctl: " + code + ": " + detail;

@@ -21,6 +21,7 @@ struct CallContext {
   std::string server;        // the address dialled, e.g. "127.0.0.1:50051"
   bool connected = false;    // the channel had a working connection when the call ended
   bool token_given = false;  // --token / ROUTER_TOKEN was set
+  bool tls = false;          // the channel uses TLS (--tls, --ca, ...)
 };
 
 struct RpcFailure {

@@ -66,6 +66,47 @@ void warn_dev_mode(const config::RoutingModel& model) {
       "acting for any agent. Development only — never expose this routerd to a network.");
 }
 
+grpc::TlsFiles tls_files(const config::TlsSettings& t) {
+  return grpc::TlsFiles{t.cert_file, t.key_file, t.client_ca_file};
+}
+
+// daemon.tls's files, read and checked; errors name the file and the field.
+engine::Result<grpc::TlsMaterial> load_listener_tls(const config::TlsSettings& settings,
+                                                    const std::string& config_path) {
+  auto material = grpc::load_tls(tls_files(settings));
+  if (!material.ok()) {
+    return engine::invalid_argument(config_path + ": daemon.tls." + material.error().message);
+  }
+  if (material.value().expired) {
+    spdlog::warn("event=tls_certificate_expired subject=\"{}\" not_after={} file={}",
+                 material.value().subject, material.value().not_after, settings.cert_file);
+  }
+  return material;
+}
+
+// The rule for plaintext: only on loopback, unless daemon.allow_insecure says otherwise (then a
+// warning at every start). `listen` is the address in force; `from_flag`: it came from --listen.
+engine::Status check_plaintext(const config::DaemonSettings& d, const std::string& listen,
+                               bool from_flag, const std::string& config_path) {
+  if (d.tls || grpc::is_loopback(listen)) return {};
+  if (!d.allow_insecure) {
+    const std::string where =
+        from_flag ? "--listen " + listen + ": not a loopback address"
+                  : config_path + ": daemon.listen: " + listen + " is not a loopback address";
+    return engine::invalid_argument(
+        where +
+        ", and daemon.tls is not set: routerd will not serve plaintext to the network "
+        "(configure daemon.tls, or set daemon.allow_insecure: true to accept the risk; "
+        "docs/security.md)");
+  }
+  spdlog::warn(
+      "event=insecure_listener address={} PLAINTEXT ON A NETWORK ADDRESS "
+      "(daemon.allow_insecure: true): bearer tokens and customer data cross the network "
+      "unencrypted. Configure daemon.tls (docs/security.md).",
+      listen);
+  return {};
+}
+
 // The Redis side of routerd: one io thread, one connection for customer lookups and one for the
 // journal (a slow bulk of journal writes never delays a lookup).
 struct RedisParts {
@@ -198,6 +239,7 @@ struct Daemon::State {
   std::unique_ptr<grpc::Gate> gate;
   grpc::Services services;
   std::unique_ptr<grpc::Listener> listener;  // guarded by mu once started
+  std::shared_ptr<grpc::ServerTls> tls;      // null: plaintext; replaced on reload
   std::string host_name;
   mutable std::mutex mu;
   std::condition_variable cv;
@@ -238,6 +280,28 @@ struct Daemon::State {
                     engine::log_text(model.error().message, 1024));
       return done(host::to_status(model.error()));
     }
+    // The certificates are read and checked first; installed only if the rest applies too.
+    std::optional<grpc::TlsMaterial> certificates;
+    std::vector<std::string> tls_warnings;
+    if (tls && model.value().daemon.tls) {
+      auto material = load_listener_tls(*model.value().daemon.tls, options.config_path);
+      if (material.ok() && material.value().client_ca.empty() == tls->mutual()) {
+        material = engine::failed_precondition(options.config_path +
+                                               ": daemon.tls.client_ca_file: mutual TLS is " +
+                                               (tls->mutual() ? "on" : "off") + "; turning it " +
+                                               (tls->mutual() ? "off" : "on") + " needs a restart");
+      }
+      if (!material.ok()) {
+        spdlog::error("event=reload_failed error=\"{}\" action=kept_old_config",
+                      material.error().message);
+        return done(host::to_status(material.error()));
+      }
+      certificates = std::move(material).value();
+    } else if (tls || model.value().daemon.tls) {
+      tls_warnings.push_back(std::string("daemon.tls: routerd serves ") +
+                             (tls ? "TLS" : "plaintext") +
+                             " until it restarts (the listener's security is fixed at start)");
+    }
     // The host applies it on the engine thread; the gate (tokens, limits) follows on success.
     auto promise =
         std::make_shared<std::promise<absl::StatusOr<host::RoutingHost::ReloadReport>>>();
@@ -257,7 +321,13 @@ struct Daemon::State {
       promise->set_value(std::move(result));
     });
     auto result = future.get();
+    if (result.ok() && certificates) {
+      (void)tls->replace(std::move(*certificates));  // mutual unchanged: checked above
+      spdlog::info("event=tls_reloaded {}", tls->describe());
+      result->changes.push_back("daemon.tls: certificates re-read (" + tls->describe() + ")");
+    }
     if (result.ok()) {
+      for (auto& w : tls_warnings) result->warnings.push_back(std::move(w));
       spdlog::info("event=reloaded file={} changes={} warnings={}", options.config_path,
                    result->changes.size(), result->warnings.size());
       for (const auto& w : result->warnings) {
@@ -293,6 +363,18 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
                                     ": auth.tokens: routerd needs tokens (or auth.dev_no_auth: "
                                     "true for development)");
   }
+  const std::string listen = options.listen.value_or(m.daemon.listen);
+  std::shared_ptr<grpc::ServerTls> tls;
+  if (m.daemon.tls) {
+    auto material = load_listener_tls(*m.daemon.tls, options.config_path);
+    if (!material.ok()) return material.error();
+    tls = std::make_shared<grpc::ServerTls>(std::move(material).value());
+    spdlog::info("event=tls {}", tls->describe());
+  } else if (auto plain =
+                 check_plaintext(m.daemon, listen, options.listen.has_value(), options.config_path);
+             !plain.ok()) {
+    return plain.error();
+  }
   if (options.redis_address) {
     if (!m.redis) m.redis.emplace();  // --redis alone: every other setting at its default
     const auto colon = options.redis_address->rfind(':');
@@ -311,6 +393,7 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   State& st = *daemon->state_;
   st.options = options;
   st.shutdown_deadline = m.daemon.shutdown_deadline;
+  st.tls = tls;
   std::unique_ptr<ports::CustomerLookup> customer_store;
   if (m.redis) {
     if (!m.daemon.customers_file.empty()) {
@@ -338,7 +421,6 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
         "this process; a restart loses them\"",
         m.redis ? "redis.no_journal" : "no redis section in the config");
   }
-  const std::string listen = options.listen.value_or(m.daemon.listen);
   auto rules = grpc::gate_rules(m);
   const auto max_message = m.daemon.max_message_bytes;
   warn_dev_mode(m);
@@ -381,7 +463,8 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   }
   // Listening only now: every recovered interaction is back in its queue first.
   auto listener = grpc::Listener::start(
-      st.services, grpc::ListenerOptions{.address = listen, .max_message_bytes = max_message});
+      st.services,
+      grpc::ListenerOptions{.address = listen, .max_message_bytes = max_message, .tls = tls});
   if (!listener.ok()) {
     st.stop_host();
     return engine::Error{listener.error().code,
@@ -401,8 +484,9 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
       raw->listener->set_serving(up);
     });
   }
-  spdlog::info("event=started listening on {}:{} queues={} agents={}", st.host_name,
-               st.listener->port(), st.host->model().queues.size(), st.host->model().agents.size());
+  spdlog::info("event=started listening on {}:{} tls={} queues={} agents={}", st.host_name,
+               st.listener->port(), tls ? (tls->mutual() ? "mutual" : "yes") : "no",
+               st.host->model().queues.size(), st.host->model().agents.size());
   return daemon;
 }
 
@@ -415,6 +499,17 @@ engine::Result<std::string> Daemon::check(const std::string& config_path) {
                                     ": auth.tokens: routerd needs tokens (or auth.dev_no_auth: "
                                     "true for development)");
   }
+  std::string security = "plaintext";
+  if (m.daemon.tls) {
+    auto material = load_listener_tls(*m.daemon.tls, config_path);
+    if (!material.ok()) return material.error();
+    security = std::string(material.value().client_ca.empty() ? "TLS" : "mutual TLS") +
+               " (certificate " + material.value().subject + ", expires " +
+               material.value().not_after + ")";
+  } else if (auto plain = check_plaintext(m.daemon, m.daemon.listen, false, config_path);
+             !plain.ok()) {
+    return plain.error();
+  }
   // With Redis, the customers file is not read (and Redis is not contacted by a check).
   auto customers =
       m.redis ? engine::Result<std::unique_ptr<ports::CustomerLookup>>(
@@ -426,10 +521,10 @@ engine::Result<std::string> Daemon::check(const std::string& config_path) {
                     m.redis->address() + " db " + std::to_string(m.redis->database) +
                     " (not contacted by --check)"
               : customers.value()->describe();
-  const std::string summary = std::to_string(m.queues.size()) + " queues, " +
-                              std::to_string(m.agents.size()) + " agents, " +
-                              std::to_string(m.proto.entry_points_size()) + " entry points, " +
-                              std::to_string(m.auth.tokens.size()) + " tokens; " + store;
+  const std::string summary =
+      std::to_string(m.queues.size()) + " queues, " + std::to_string(m.agents.size()) +
+      " agents, " + std::to_string(m.proto.entry_points_size()) + " entry points, " +
+      std::to_string(m.auth.tokens.size()) + " tokens; " + store + "; " + security;
   EngineLoop loop;  // not started: building the host only validates
   host::HostPorts ports;
   ports.executor = &loop;

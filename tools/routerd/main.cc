@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
       "SupervisorService, AdminService; grpc.health.v1; server reflection).\n"
       "With a redis section in the config, customers come from Redis and every accepted "
       "interaction is journaled there; a restart recovers the queues (docs/redis.md).\n"
-      "Signals: SIGHUP re-reads the configuration (a bad file keeps the old one); SIGTERM or "
+      "TLS and mutual TLS: daemon.tls in the config (docs/security.md).\n"
+      "Signals: SIGHUP re-reads the configuration and the TLS certificate files (a bad file "
+      "keeps the old ones); SIGTERM or "
       "SIGINT: health goes NOT_SERVING, streams end, exit within daemon.shutdown_deadline_s."};
   std::string config_path;
   std::optional<std::string> listen;
@@ -34,7 +36,9 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "routing configuration file (YAML or JSON)")
       ->required()
       ->check(CLI::ExistingFile);
-  app.add_option("--listen", listen, "host:port to listen on; overrides daemon.listen");
+  app.add_option("--listen", listen,
+                 "host:port to listen on; overrides daemon.listen. A non-loopback address needs "
+                 "daemon.tls, or daemon.allow_insecure: true for plaintext (docs/security.md)");
   std::optional<std::string> redis_address;
   double redis_wait_s = 30;
   app.add_option("--redis", redis_address,
@@ -48,8 +52,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
   app.add_flag("--check", check_only,
-               "validate the configuration, its entry points and customers file, then exit "
-               "(0: valid)");
+               "validate the configuration, its entry points, customers file and TLS files, then "
+               "exit (0: valid)");
   CLI11_PARSE(app, argc, argv);
 
   // Structured lines: time, level, then key=value fields (phone numbers and emails masked).

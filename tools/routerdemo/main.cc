@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/client_tls/client_tls.h"
 #include "tools/routerdemo/agent_desktop.h"
 #include "tools/routerdemo/counters.h"
 #include "tools/routerdemo/gateway.h"
@@ -154,7 +155,8 @@ int preflight(const std::shared_ptr<grpc::Channel>& channel, const Scenario& sce
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + kConnectWait)) {
     return fail("routerd is not reachable at " + server + " (no connection within 5 s). Start " +
                 "it first: routerd --config " + scenario.config_path +
-                " (tools/dev.sh run does both)");
+                " (tools/dev.sh run does both). A routerd with daemon.tls needs --ca FILE (and "
+                "--cert, --key for mutual TLS)");
   }
   auto stub = router::v1::InteractionService::NewStub(channel);
   grpc::ClientContext context;
@@ -193,8 +195,9 @@ int run(int argc, char** argv) {
       "person (think 0.5-3 s, ~3% rejected, ~1% left to time out, exponential handle times, "
       "wrap-up codes, occasional breaks). Runs until --duration or SIGINT/SIGTERM, then hangs "
       "up waiting callers (not e-mails) and logs the agents out.\n"
-      "Exit status: 0 ran and stopped cleanly; 1 bad configuration or routerd unreachable at "
-      "start; 3 routerd stopped answering during the run; 4 shutdown did not finish within 15 s; "
+      "Exit status: 0 ran and stopped cleanly; 1 bad configuration, TLS files or routerd "
+      "unreachable at start; 3 routerd stopped answering during the run; 4 shutdown did not finish "
+      "within 15 s; "
       "other non-zero: bad command line."};
   std::string config_path = "tools/routerd/demo/center.yaml";
   std::string server;
@@ -242,6 +245,8 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(0.5, 3600.0))
       ->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "no start banner or progress lines (errors still show)");
+  router::client_tls::Options tls;
+  router::client_tls::add_flags(app, tls);
   CLI11_PARSE(app, argc, argv);
   if (!mix_text.empty()) {
     if (auto e = parse_mix(mix_text, traffic.mix)) return fail(*e);
@@ -276,7 +281,10 @@ int run(int argc, char** argv) {
 
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  auto channel = grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+  std::string tls_error;
+  auto credentials = router::client_tls::channel_credentials(tls, args, tls_error);
+  if (!credentials) return fail(tls_error);
+  auto channel = grpc::CreateCustomChannel(server, credentials, args);
   if (int code = preflight(channel, scenario, server); code != 0) return code;
 
   if (!quiet) {

@@ -683,7 +683,9 @@ std::shared_ptr<grpc::Channel> Run::make_channel(int index) const {
   // A channel argument of its own keeps gRPC from sharing one connection between channels.
   args.SetInt("routerload.channel", index);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), args);
+  std::string error;  // run_load() has checked the TLS files
+  return grpc::CreateCustomChannel(
+      options_.target, client_tls::channel_credentials(options_.tls, args, error), args);
 }
 
 void Run::finished(const std::string& interaction_id) {
@@ -911,6 +913,11 @@ engine::Result<std::vector<CustomerKeys>> read_customer_keys(const std::string& 
 
 engine::Result<Report> run_load(const LoadOptions& options, const Center& center,
                                 const std::vector<CustomerKeys>& customers) {
+  grpc::ChannelArguments args;
+  std::string tls_error;
+  if (!client_tls::channel_credentials(options.tls, args, tls_error)) {
+    return engine::invalid_argument(tls_error);
+  }
   Run run(options, center, customers);
   return run.execute();
 }

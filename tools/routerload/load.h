@@ -22,6 +22,7 @@
 #include "engine/types.h"
 #include "router/v1/config.pb.h"
 #include "tools/center/center.h"
+#include "tools/client_tls/client_tls.h"
 #include "tools/routerload/report.h"
 
 namespace router::load {
@@ -63,8 +64,9 @@ struct Spread {  // a uniform time in [min_ms, max_ms]
 
 struct LoadOptions {
   std::string target = "127.0.0.1:50051";
-  std::string label;  // the report's label; default "<target>"
-  size_t agents = 0;  // the first N of the center's agents; 0: all
+  client_tls::Options tls;  // off: plaintext
+  std::string label;        // the report's label; default "<target>"
+  size_t agents = 0;        // the first N of the center's agents; 0: all
   size_t gateways = 4;
   std::array<double, kChannels> mix{55, 15, 20, 10};
   double known_share = 0.9;   // of arrivals, when there are customer keys
@@ -87,7 +89,8 @@ struct LoadOptions {
 };
 
 // Runs the load to the end (submits, drain, cancels, logouts) and returns what it measured.
-// FAILED_PRECONDITION when the agents could not all log in and go READY.
+// FAILED_PRECONDITION when the agents could not all log in and go READY; INVALID_ARGUMENT when
+// the TLS files cannot be read.
 engine::Result<Report> run_load(const LoadOptions& options, const Center& center,
                                 const std::vector<CustomerKeys>& customers);
 

@@ -154,6 +154,12 @@ int run_command(LoadOptions options, const std::string& config_path,
     return kExitSetup;
   }
 
+  if ((echo || with_echo) && options.tls.enabled()) {
+    std::cerr << "routerload: --echo and --with-echo run routerecho, which serves plaintext only; "
+                 "leave out the TLS flags (compare TLS with plaintext by two runs against "
+                 "routerd: bench/tls.sh)\n";
+    return kExitSetup;
+  }
   std::optional<Report> baseline;
   if (echo || with_echo) {
     // The child lives for the baseline run only: it is gone before routerd's run starts.
@@ -311,6 +317,7 @@ int main(int argc, char** argv) {
                 "run the echo baseline first, then routerd, and report the ratios")
       ->excludes(echo_flag);
   run->add_option("--echo-path", echo_path, "the routerecho binary (default: next to routerload)");
+  client_tls::add_flags(*run, options.tls);
 
   // center
   auto* center = app.add_subcommand(

@@ -191,7 +191,12 @@ bool eventually(const std::function<bool()>& condition, Millis timeout) {
 // ---------------------------------------------------------------------------------------------
 
 void Clients::connect(const std::string& address) {
-  channel_ = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  connect(address, grpc::InsecureChannelCredentials());
+}
+
+void Clients::connect(const std::string& address,
+                      const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  channel_ = grpc::CreateChannel(address, credentials);
   interactions_ = v1::InteractionService::NewStub(channel_);
   agents_ = v1::AgentService::NewStub(channel_);
   supervisor_ = v1::SupervisorService::NewStub(channel_);

@@ -229,6 +229,9 @@ class Clients {
   Clients() = default;
   explicit Clients(const std::string& address) { connect(address); }
   void connect(const std::string& address);
+  // With `credentials` (TLS ones, say) instead of plaintext.
+  void connect(const std::string& address,
+               const std::shared_ptr<grpc::ChannelCredentials>& credentials);
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 

@@ -309,4 +309,56 @@ TEST_CASE("a key given twice in one mapping is an error naming the field, at any
   CHECK(r.ok());
 }
 
+namespace router::adapters::config {
+namespace {
+
+TEST_CASE("daemon.tls and daemon.allow_insecure are read, with errors naming the field",
+          "[config][tls]") {
+  auto none = parse_routing_config(std::string(kSmall), "t.yaml");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none.value().daemon.tls.has_value());
+  CHECK_FALSE(none.value().daemon.allow_insecure);
+
+  auto r = parse_routing_config(std::string(kSmall) + R"(
+daemon:
+  allow_insecure: true
+  tls: {cert_file: server.crt, key_file: /etc/routerd/server.key, client_ca_file: ca.crt}
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  REQUIRE(r.value().daemon.tls.has_value());
+  CHECK(r.value().daemon.tls->cert_file == "server.crt");
+  CHECK(r.value().daemon.tls->key_file == "/etc/routerd/server.key");
+  CHECK(r.value().daemon.tls->client_ca_file == "ca.crt");
+  CHECK(r.value().daemon.allow_insecure);
+
+  const std::string base(kSmall);
+  CHECK_THAT(error_of(base + "daemon: {tls: {key_file: k.pem}}"),
+             Contains("test.yaml: daemon.tls.cert_file: required"));
+  CHECK_THAT(error_of(base + "daemon: {tls: {cert_file: c.pem}}"),
+             Contains("test.yaml: daemon.tls.key_file: required"));
+  CHECK_THAT(error_of(base + "daemon: {tls: {cert_file: c.pem, key_file: k.pem, ca: x}}"),
+             Contains("daemon.tls.ca"));
+}
+
+TEST_CASE("daemon.tls's paths are relative to the configuration file's folder", "[config][tls]") {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("routing-config-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "center.yaml").string();
+  std::ofstream(path) << kSmall
+                      << "daemon: {tls: {cert_file: pki/server.crt, key_file: /abs/server.key, "
+                         "client_ca_file: ca.crt}}\n";
+  auto r = load_routing_config(path);
+  std::filesystem::remove_all(dir);
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  REQUIRE(r.value().daemon.tls.has_value());
+  CHECK(r.value().daemon.tls->cert_file == (dir / "pki/server.crt").string());
+  CHECK(r.value().daemon.tls->key_file == "/abs/server.key");
+  CHECK(r.value().daemon.tls->client_ca_file == (dir / "ca.crt").string());
+}
+
+}  // namespace
 }  // namespace router::adapters::config

@@ -27,7 +27,18 @@ TEST_CASE("UNAVAILABLE says routerd cannot be reached, where, why and how to sta
   REQUIRE(failure.message ==
           "routerctl: cannot reach routerd at 127.0.0.1:50051 (UNAVAILABLE: failed to connect to "
           "all addresses; last error: Connection refused); is it running? start it with "
-          "tools/dev.sh run");
+          "tools/dev.sh run. A routerd with daemon.tls needs --tls or --ca FILE");
+}
+
+TEST_CASE("UNAVAILABLE over TLS says which TLS flags to check", "[routerctl][rpc_error][tls]") {
+  const grpc::Status status(grpc::StatusCode::UNAVAILABLE, "failed to connect to all addresses");
+  CallContext context = at("10.0.0.5:50051", false);
+  context.tls = true;
+  const auto failure = describe_rpc_failure(status, context);
+  CHECK(failure.exit_code == kExitUnreachable);
+  CHECK(failure.message.ends_with(
+      "With TLS: does --ca hold routerd's CA, does its certificate name the host "
+      "(--tls-server-name), does it want --cert and --key?"));
 }
 
 TEST_CASE("a deadline passed before any connection also means routerd cannot be reached",
