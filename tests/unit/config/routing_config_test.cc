@@ -309,6 +309,8 @@ TEST_CASE("a key given twice in one mapping is an error naming the field, at any
   CHECK(r.ok());
 }
 
+}  // namespace router::adapters::config
+
 namespace router::adapters::config {
 namespace {
 
