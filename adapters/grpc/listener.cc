@@ -16,6 +16,7 @@ engine::Result<std::unique_ptr<Listener>> Listener::start(Services& services,
   ::grpc::ServerBuilder builder;
   int port = 0;
   apply_transport_policy(builder, options.address, options.max_message_bytes, &port);
+  apply_transport_limits(builder, options.transport);
   builder.RegisterService(services.interactions.get());
   builder.RegisterService(services.agents.get());
   builder.RegisterService(services.supervisors.get());

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "adapters/grpc/services.h"
+#include "adapters/grpc/transport.h"
 #include "engine/types.h"
 
 namespace grpc {
@@ -22,6 +23,7 @@ namespace router::adapters::grpc {
 struct ListenerOptions {
   std::string address = "127.0.0.1:50051";  // host:port; port 0: the kernel picks (port())
   size_t max_message_bytes = 64 * 1024;     // larger requests are refused RESOURCE_EXHAUSTED
+  TransportLimits transport;                // calls per connection, gRPC's memory
 };
 
 class Listener {

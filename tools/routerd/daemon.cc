@@ -321,6 +321,9 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   const std::string listen = options.listen.value_or(m.daemon.listen);
   auto rules = grpc::gate_rules(m);
   const auto max_message = m.daemon.max_message_bytes;
+  const grpc::TransportLimits transport{
+      .max_concurrent_streams = static_cast<int>(m.daemon.server_limits.max_concurrent_streams),
+      .memory_bytes = m.daemon.server_limits.grpc_memory_bytes};
   warn_dev_mode(m);
   const std::string redis_address = m.redis ? m.redis->address() : "";
   host::HostPorts ports;
@@ -360,8 +363,10 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
     recovered.get_future().wait();
   }
   // Listening only now: every recovered interaction is back in its queue first.
-  auto listener = grpc::Listener::start(
-      st.services, grpc::ListenerOptions{.address = listen, .max_message_bytes = max_message});
+  auto listener =
+      grpc::Listener::start(st.services, grpc::ListenerOptions{.address = listen,
+                                                               .max_message_bytes = max_message,
+                                                               .transport = transport});
   if (!listener.ok()) {
     st.stop_host();
     return engine::Error{listener.error().code,
