@@ -30,7 +30,7 @@
 
 namespace router::adapters::grpc {
 
-// The bytes queued in every outbox together (serialized sizes), against one limit. Lock-free:
+// The memory queued in every outbox together (protobuf's SpaceUsedLong), against one limit. Lock-free:
 // every outbox of the process reserves and releases here from its own thread.
 class OutboxBudget {
  public:
@@ -78,7 +78,8 @@ class StreamOutbox final : public host::Subscriber<Message> {
   // waiting, `bytes` would be passed, the oldest unsent message is older than `max_age`, or the
   // shared budget would be passed while this stream already has messages waiting.
   bool push(Message m) override {
-    const size_t size = m.ByteSizeLong();
+    // What the message holds in memory (its serialized size can be several times smaller).
+    const size_t size = m.SpaceUsedLong();
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
     if (reactor_ == nullptr || finishing_) return false;
