@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    channels.push_back(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
   }
   auto submit_channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   auto gateway = v1::InteractionService::NewStub(submit_channel);
@@ -123,8 +124,10 @@ int main(int argc, char** argv) {
     const grpc::Status s = gateway->SubmitInteraction(ctx.get(), call, &reply);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     ++submits;
-    if (s.ok()) ++submit_ok;
-    else std::printf("submit %d: %d %s\n", n, s.error_code(), s.error_message().c_str());
+    if (s.ok())
+      ++submit_ok;
+    else
+      std::printf("submit %d: %d %s\n", n, s.error_code(), s.error_message().c_str());
     worst_ms = std::max(worst_ms, ms);
     const long rss = rss_kib(pid);
     rss_peak = std::max(rss_peak, rss);

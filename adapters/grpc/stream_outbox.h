@@ -30,8 +30,8 @@
 
 namespace router::adapters::grpc {
 
-// The memory queued in every outbox together (protobuf's SpaceUsedLong), against one limit. Lock-free:
-// every outbox of the process reserves and releases here from its own thread.
+// The memory queued in every outbox together (protobuf's SpaceUsedLong), against one limit.
+// Lock-free: every outbox of the process reserves and releases here from its own thread.
 class OutboxBudget {
  public:
   explicit OutboxBudget(size_t limit) : limit_(limit) {}
