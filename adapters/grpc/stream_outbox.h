@@ -86,10 +86,10 @@ class StreamOutbox final : public host::Subscriber<Message> {
     std::string cut;
     if (queue_.size() >= limits_.messages) {
       cut = "stream buffer full (" + std::to_string(limits_.messages) +
-            " messages, daemon.stream_buffer): the client reads too slowly";
+            " messages): the client reads too slowly (daemon.stream_buffer)";
     } else if (!queue_.empty() && bytes_ + size > limits_.bytes) {
       cut = "stream buffer full (" + std::to_string(limits_.bytes) +
-            " bytes, daemon.server_limits.outbox_max_bytes): the client reads too slowly";
+            " bytes): the client reads too slowly (daemon.server_limits.outbox_max_bytes)";
     } else if (!queue_.empty() && now - queue_.front().since > limits_.max_age) {
       cut = "the client has not read for more than " +
             std::to_string(
