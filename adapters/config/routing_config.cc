@@ -325,6 +325,7 @@ class Resolver {
       m.agents.push_back(std::move(a));
     }
     if (auto e = daemon(c.daemon(), m.daemon)) return *e;
+    if (auto e = server_limits(c.daemon().server_limits(), m.daemon.server_limits)) return *e;
     if (auto e = auth(c.auth(), agent_names, m.auth)) return *e;
     if (c.has_redis()) {
       m.redis.emplace();
@@ -399,6 +400,58 @@ class Resolver {
       out.tls = TlsSettings{d.tls().cert_file(), d.tls().key_file(), d.tls().client_ca_file()};
     }
     out.allow_insecure = d.allow_insecure();
+    return std::nullopt;
+  }
+
+  std::optional<Error> server_limits(const v1::ServerLimits& l, ServerLimitSettings& out) const {
+    const std::string p = "daemon.server_limits.";
+    struct Count {
+      const char* name;
+      uint64_t value;
+      uint64_t max;
+      size_t* target;
+    };
+    const Count counts[] = {
+        {"max_connections", l.max_connections(), 100'000, &out.max_connections},
+        {"max_concurrent_streams", l.max_concurrent_streams(), 100'000,
+         &out.max_concurrent_streams},
+        {"max_streams_per_connection", l.max_streams_per_connection(), 100'000,
+         &out.max_streams_per_connection},
+        {"max_streams_per_token", l.max_streams_per_token(), 1'000'000, &out.max_streams_per_token},
+        {"max_streams_total", l.max_streams_total(), 1'000'000, &out.max_streams_total},
+        {"outbox_max_bytes", l.outbox_max_bytes(), uint64_t{1} << 30, &out.outbox_max_bytes},
+        {"outbox_budget_bytes", l.outbox_budget_bytes(), uint64_t{16} << 30,
+         &out.outbox_budget_bytes},
+        {"grpc_memory_bytes", l.grpc_memory_bytes(), uint64_t{16} << 30, &out.grpc_memory_bytes},
+    };
+    for (const Count& c : counts) {
+      if (c.value > c.max) {
+        return fail(p + c.name,
+                    "must be ≤ " + std::to_string(c.max) + ", got " + std::to_string(c.value));
+      }
+      if (c.value != 0) *c.target = static_cast<size_t>(c.value);
+    }
+    if (out.outbox_max_bytes < 4096) return fail(p + "outbox_max_bytes", "must be ≥ 4096");
+    if (out.grpc_memory_bytes < (1u << 20)) {
+      return fail(p + "grpc_memory_bytes", "must be ≥ 1048576 (1 MiB)");
+    }
+    if (out.max_concurrent_streams <= out.max_streams_per_connection) {
+      return fail(p + "max_concurrent_streams",
+                  "must exceed max_streams_per_connection (" +
+                      std::to_string(out.max_streams_per_connection) +
+                      "), so a connection full of streams can still make calls");
+    }
+    if (out.outbox_budget_bytes < out.outbox_max_bytes) {
+      return fail(p + "outbox_budget_bytes",
+                  "must be ≥ outbox_max_bytes (" + std::to_string(out.outbox_max_bytes) + ")");
+    }
+    const double cut = l.slow_reader_cut_s();
+    if (cut != 0) {
+      if (!(cut >= 1 && cut <= 3600)) {
+        return fail(p + "slow_reader_cut_s", "must be 1..3600 seconds");
+      }
+      out.slow_reader_cut = seconds_to_duration(cut);
+    }
     return std::nullopt;
   }
 

@@ -24,6 +24,19 @@ struct TlsSettings {
 };
 
 // routerd's own settings (RoutingConfig.daemon) with defaults applied.
+// Daemon.server_limits with defaults applied (docs/security.md, "Resource limits").
+struct ServerLimitSettings {
+  size_t max_connections = 256;         // connections holding server streams
+  size_t max_concurrent_streams = 200;  // HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
+  size_t max_streams_per_connection = 100;
+  size_t max_streams_per_token = 1024;
+  size_t max_streams_total = 4096;
+  size_t outbox_max_bytes = 1 << 20;      // per stream
+  size_t outbox_budget_bytes = 64 << 20;  // all streams
+  engine::Duration slow_reader_cut = std::chrono::seconds(10);
+  size_t grpc_memory_bytes = 128 << 20;  // gRPC's ResourceQuota
+};
+
 struct DaemonSettings {
   std::string listen = "127.0.0.1:50051";
   std::string default_region = "US";
@@ -38,6 +51,7 @@ struct DaemonSettings {
   engine::SegmentThresholds segments;  // for customer records without a segment
   std::optional<TlsSettings> tls;      // absent: plaintext
   bool allow_insecure = false;         // plaintext on a non-loopback address is allowed
+  ServerLimitSettings server_limits;
 };
 
 // RoutingConfig.redis with defaults applied (docs/redis.md).

@@ -20,6 +20,7 @@ engine::Result<std::unique_ptr<Listener>> Listener::start(Services& services,
   apply_transport_policy(
       builder, options.address, options.max_message_bytes, &port,
       options.tls ? options.tls->credentials() : ::grpc::InsecureServerCredentials());
+  apply_transport_limits(builder, options.transport);
   builder.RegisterService(services.interactions.get());
   builder.RegisterService(services.agents.get());
   builder.RegisterService(services.supervisors.get());

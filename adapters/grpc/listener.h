@@ -12,6 +12,7 @@
 
 #include "adapters/grpc/services.h"
 #include "adapters/grpc/tls.h"
+#include "adapters/grpc/transport.h"
 #include "engine/types.h"
 
 namespace grpc {
@@ -24,6 +25,7 @@ struct ListenerOptions {
   std::string address = "127.0.0.1:50051";  // host:port; port 0: the kernel picks (port())
   size_t max_message_bytes = 64 * 1024;     // larger requests are refused RESOURCE_EXHAUSTED
   std::shared_ptr<ServerTls> tls;           // null: plaintext; kept alive by the listener
+  TransportLimits transport;                // calls per connection, gRPC's memory
 };
 
 // Whether `address` (host:port, as daemon.listen) can only be reached from this machine:

@@ -54,7 +54,25 @@ class Handler {
     return reactor;
   }
 
-  size_t stream_buffer() const { return gate_.get().stream_buffer; }
+  // Admits a server stream of `caller` against the stream limits: its outbox (bounded by the
+  // configuration, sharing the Gate's budget) and the slot the stream holds until it is over.
+  template <class Message>
+  Status open_stream(CallbackServerContext* context, const Caller& caller,
+                     std::shared_ptr<StreamOutbox<Message>>& outbox,
+                     std::shared_ptr<StreamSlot>& slot) {
+    const Gate::Rules rules = gate_.get();
+    if (Status s = gate_.streams().admit(context->peer(), caller.name, rules.streams, slot);
+        !s.ok()) {
+      spdlog::warn("event=stream_refused token={} peer={} reason=\"{}\"", caller.name,
+                   context->peer(), s.error_message());
+      return s;
+    }
+    OutboxLimits limits = rules.outbox;
+    limits.messages = rules.stream_buffer;
+    limits.budget = gate_.budget();
+    outbox = std::make_shared<StreamOutbox<Message>>(std::move(limits));
+    return Status::OK;
+  }
   RoutingHost& host() { return host_; }
 
  private:
@@ -105,8 +123,12 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
     if (Status s = h_.admit(context, v1::GATEWAY, *request, caller); !s.ok()) {
       return Handler::refused<v1::InteractionEvent>(s);
     }
-    auto outbox = std::make_shared<InteractionOutbox>(h_.stream_buffer());
-    auto* reactor = new StreamWriter<v1::InteractionEvent>(outbox, nullptr);
+    std::shared_ptr<InteractionOutbox> outbox;
+    std::shared_ptr<StreamSlot> slot;
+    if (Status s = h_.open_stream(context, caller, outbox, slot); !s.ok()) {
+      return Handler::refused<v1::InteractionEvent>(s);
+    }
+    auto* reactor = new StreamWriter<v1::InteractionEvent>(outbox, [slot] {});
     RoutingHost& host = h_.host();
     host.post([&host, caller = std::move(caller), request = *request, outbox] {
       host.watch_interactions(caller.name, request, outbox);
@@ -155,10 +177,14 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
     if (Status s = require_agent(caller, request->agent()); !s.ok()) {
       return Handler::refused<v1::WorkEvent>(s);
     }
-    auto outbox = std::make_shared<WorkOutbox>(h_.stream_buffer());
+    std::shared_ptr<WorkOutbox> outbox;
+    std::shared_ptr<StreamSlot> slot;
+    if (Status s = h_.open_stream(context, caller, outbox, slot); !s.ok()) {
+      return Handler::refused<v1::WorkEvent>(s);
+    }
     RoutingHost& host = h_.host();
     const std::string agent = request->agent();
-    auto* reactor = new StreamWriter<v1::WorkEvent>(outbox, [&host, agent, outbox] {
+    auto* reactor = new StreamWriter<v1::WorkEvent>(outbox, [&host, agent, outbox, slot] {
       host.post([&host, agent, outbox] { host.stream_work_ended(agent, outbox); });
     });
     host.post([&host, agent, outbox] {
@@ -247,8 +273,12 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
     if (Status s = h_.admit(context, v1::SUPERVISOR, *request, caller); !s.ok()) {
       return Handler::refused<v1::GetQueueStatsResponse>(s);
     }
-    auto outbox = std::make_shared<QueueOutbox>(h_.stream_buffer());
-    auto* reactor = new StreamWriter<v1::GetQueueStatsResponse>(outbox, nullptr);
+    std::shared_ptr<QueueOutbox> outbox;
+    std::shared_ptr<StreamSlot> slot;
+    if (Status s = h_.open_stream(context, caller, outbox, slot); !s.ok()) {
+      return Handler::refused<v1::GetQueueStatsResponse>(s);
+    }
+    auto* reactor = new StreamWriter<v1::GetQueueStatsResponse>(outbox, [slot] {});
     RoutingHost& host = h_.host();
     host.post([&host, request = *request, outbox] {
       if (absl::Status s = host.watch_queues(request, outbox); !s.ok()) outbox->finish(s, false);
@@ -354,6 +384,14 @@ Gate::Rules gate_rules(const config::RoutingModel& model) {
   rules.limits.max_string_length = model.router.limits.max_string_length;
   rules.limits.max_attributes = model.router.limits.max_attributes;
   rules.stream_buffer = model.daemon.stream_buffer;
+  const config::ServerLimitSettings& l = model.daemon.server_limits;
+  rules.streams.max_connections = l.max_connections;
+  rules.streams.max_streams_per_connection = l.max_streams_per_connection;
+  rules.streams.max_streams_per_token = l.max_streams_per_token;
+  rules.streams.max_streams_total = l.max_streams_total;
+  rules.outbox.bytes = l.outbox_max_bytes;
+  rules.outbox.max_age = l.slow_reader_cut;
+  rules.outbox_budget_bytes = l.outbox_budget_bytes;
   return rules;
 }
 

@@ -11,6 +11,7 @@
 
 #include "adapters/grpc/auth.h"
 #include "adapters/grpc/status.h"
+#include "adapters/grpc/stream_limits.h"
 #include "adapters/grpc/stream_outbox.h"
 #include "adapters/grpc/validate.h"
 #include "adapters/host/routing_host.h"
@@ -23,27 +24,38 @@ using InteractionOutbox = StreamOutbox<v1::InteractionEvent>;
 using WorkOutbox = StreamOutbox<v1::WorkEvent>;
 using QueueOutbox = StreamOutbox<v1::GetQueueStatsResponse>;
 
-// What every call checks first: the tokens and the request limits, both from the config.
+// What every call checks first: the tokens and the request limits, both from the config; and
+// for server streams, the stream limits and the one byte budget all outboxes share.
 class Gate {
  public:
   struct Rules {
     std::shared_ptr<const Authenticator> auth;
     RequestLimits limits;
     size_t stream_buffer = 1024;
+    StreamLimits streams;
+    OutboxLimits outbox;  // its budget is ignored: the Gate's is shared
+    size_t outbox_budget_bytes = 64 << 20;
   };
-  explicit Gate(Rules rules) : rules_(std::move(rules)) {}
+  explicit Gate(Rules rules)
+      : rules_(std::move(rules)),
+        budget_(std::make_shared<OutboxBudget>(rules_.outbox_budget_bytes)) {}
   Rules get() const {
     std::lock_guard lock(mu_);
     return rules_;
   }
   void set(Rules rules) {
     std::lock_guard lock(mu_);
+    budget_->set_limit(rules.outbox_budget_bytes);
     rules_ = std::move(rules);
   }
+  StreamLimiter& streams() { return streams_; }
+  const std::shared_ptr<OutboxBudget>& budget() const { return budget_; }
 
  private:
   mutable std::mutex mu_;
   Rules rules_;
+  StreamLimiter streams_;
+  std::shared_ptr<OutboxBudget> budget_;
 };
 
 Gate::Rules gate_rules(const config::RoutingModel& model);

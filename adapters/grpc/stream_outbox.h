@@ -1,6 +1,9 @@
 // A server stream's bounded outbox: the engine thread pushes messages, gRPC writes them one at a
-// time (one write in flight, the rest queued), and a reader too slow to keep the queue under its
-// limit is cut off with RESOURCE_EXHAUSTED instead of growing memory without bound.
+// time (one write in flight, the rest queued), and a reader too slow to keep up is cut off with
+// RESOURCE_EXHAUSTED instead of growing memory without bound. Three bounds, each named in the
+// status: messages (daemon.stream_buffer) and bytes (daemon.server_limits.outbox_max_bytes) per
+// stream, the age of the oldest unsent message (slow_reader_cut_s), and one byte budget shared by
+// every outbox (outbox_budget_bytes; OutboxBudget).
 //
 // Ownership: gRPC owns the reactor (StreamWriter deletes itself in OnDone); the outbox is shared
 // by the reactor and the producer, so the producer can keep pushing safely after the call ended
@@ -9,9 +12,14 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,30 +30,92 @@
 
 namespace router::adapters::grpc {
 
+// The memory queued in every outbox together (protobuf's SpaceUsedLong), against one limit.
+// Lock-free: every outbox of the process reserves and releases here from its own thread.
+class OutboxBudget {
+ public:
+  explicit OutboxBudget(size_t limit) : limit_(limit) {}
+  void set_limit(size_t limit) { limit_.store(limit, std::memory_order_relaxed); }
+  size_t limit() const { return limit_.load(std::memory_order_relaxed); }
+  size_t used() const { return used_.load(std::memory_order_relaxed); }
+
+  // Reserves `bytes` unless the total would pass the limit (then nothing is reserved).
+  bool try_reserve(size_t bytes) {
+    size_t used = used_.load(std::memory_order_relaxed);
+    do {
+      if (used + bytes > limit()) return false;
+    } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+    return true;
+  }
+  void reserve(size_t bytes) { used_.fetch_add(bytes, std::memory_order_relaxed); }
+  void release(size_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<size_t> limit_;
+  std::atomic<size_t> used_{0};
+};
+
+// The bounds of one outbox. Zero-initialised fields mean "no bound" only where said.
+struct OutboxLimits {
+  size_t messages = 1024;                             // daemon.stream_buffer
+  size_t bytes = std::numeric_limits<size_t>::max();  // outbox_max_bytes
+  std::chrono::steady_clock::duration max_age = std::chrono::steady_clock::duration::max();
+  std::shared_ptr<OutboxBudget> budget;  // null: none shared
+};
+
 template <class Message>
 class StreamWriter;
 
 template <class Message>
 class StreamOutbox final : public host::Subscriber<Message> {
  public:
-  explicit StreamOutbox(size_t limit) : limit_(limit) {}
+  explicit StreamOutbox(size_t limit) : StreamOutbox(messages_only(limit)) {}
+  explicit StreamOutbox(OutboxLimits limits) : limits_(std::move(limits)) {}
+  ~StreamOutbox() override { drop_all_locked(); }
 
   // Queues `m` behind the write in flight. False when the stream has ended or is ending; cuts
-  // the stream (RESOURCE_EXHAUSTED) when `limit` messages are already waiting.
+  // the stream (RESOURCE_EXHAUSTED) instead when the reader is too slow: `messages` already
+  // waiting, `bytes` would be passed, the oldest unsent message is older than `max_age`, or the
+  // shared budget would be passed while this stream already has messages waiting.
   bool push(Message m) override {
+    // What the message holds in memory (its serialized size can be several times smaller).
+    const size_t size = m.SpaceUsedLong();
+    const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
     if (reactor_ == nullptr || finishing_) return false;
-    if (queue_.size() >= limit_) {
-      finish_locked(::grpc::Status(::grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   "stream buffer full (" + std::to_string(limit_) +
-                                       " messages): the client reads too slowly"),
+    std::string cut;
+    if (queue_.size() >= limits_.messages) {
+      cut = "stream buffer full (" + std::to_string(limits_.messages) +
+            " messages): the client reads too slowly (daemon.stream_buffer)";
+    } else if (!queue_.empty() && bytes_ + size > limits_.bytes) {
+      cut = "stream buffer full (" + std::to_string(limits_.bytes) +
+            " bytes): the client reads too slowly (daemon.server_limits.outbox_max_bytes)";
+    } else if (!queue_.empty() && now - queue_.front().since > limits_.max_age) {
+      cut = "the client has not read for more than " +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::seconds>(limits_.max_age).count()) +
+            " s (daemon.server_limits.slow_reader_cut_s)";
+    } else if (limits_.budget && !limits_.budget->try_reserve(size)) {
+      // A reader that keeps up has at most its write in flight queued: it is never the one cut.
+      if (queue_.size() >= 2) {
+        cut = "routerd's stream memory is full (" + std::to_string(limits_.budget->limit()) +
+              " bytes, daemon.server_limits.outbox_budget_bytes) and this client reads too "
+              "slowly";
+      } else {
+        limits_.budget->reserve(size);
+      }
+    }
+    if (!cut.empty()) {
+      spdlog::warn("event=stream_cut queued={} bytes={} reason=\"{}\"", queue_.size(), bytes_, cut);
+      finish_locked(::grpc::Status(::grpc::StatusCode::RESOURCE_EXHAUSTED, cut),
                     /*drain=*/false);
       return false;
     }
-    queue_.push_back(std::move(m));
+    queue_.push_back(Pending{std::move(m), size, now});
+    bytes_ += size;
     if (!writing_) {
       writing_ = true;
-      reactor_->StartWrite(&queue_.front());
+      reactor_->StartWrite(&queue_.front().message);
     }
     return true;
   }
@@ -68,9 +138,19 @@ class StreamOutbox final : public host::Subscriber<Message> {
     std::lock_guard lock(mu_);
     return queue_.size();
   }
+  size_t queued_bytes() const {
+    std::lock_guard lock(mu_);
+    return bytes_;
+  }
 
  private:
   friend class StreamWriter<Message>;
+
+  static OutboxLimits messages_only(size_t limit) {
+    OutboxLimits limits;
+    limits.messages = limit;
+    return limits;
+  }
 
   void finish_locked(::grpc::Status status, bool drain) {
     if (reactor_ == nullptr || finish_called_) return;
@@ -87,14 +167,14 @@ class StreamOutbox final : public host::Subscriber<Message> {
   // Reactor side (gRPC threads).
   void on_write_done(bool ok) {
     std::lock_guard lock(mu_);
-    if (!queue_.empty()) queue_.pop_front();
+    if (!queue_.empty()) pop_front_locked();
     if (!ok) {  // the peer is gone: the call is cancelled; OnCancel/OnDone follow
       writing_ = false;
       finish_locked(::grpc::Status::CANCELLED, /*drain=*/false);
       return;
     }
     if (!queue_.empty() && !finish_called_ && (!finishing_ || pending_status_)) {
-      reactor_->StartWrite(&queue_.front());
+      reactor_->StartWrite(&queue_.front().message);
       return;
     }
     writing_ = false;
@@ -116,13 +196,31 @@ class StreamOutbox final : public host::Subscriber<Message> {
     std::lock_guard lock(mu_);
     reactor_ = nullptr;
     finishing_ = true;
-    queue_.clear();
+    drop_all_locked();
+  }
+
+  struct Pending {
+    Message message;
+    size_t bytes;
+    std::chrono::steady_clock::time_point since;  // when it was queued
+  };
+  void pop_front_locked() {
+    release(queue_.front().bytes);
+    queue_.pop_front();
+  }
+  void drop_all_locked() {
+    while (!queue_.empty()) pop_front_locked();
+  }
+  void release(size_t bytes) {
+    bytes_ -= bytes;
+    if (limits_.budget) limits_.budget->release(bytes);
   }
 
   // Recursive: gRPC may run a reaction inline from StartWrite/Finish on this thread.
   mutable std::recursive_mutex mu_;
-  const size_t limit_;
-  std::deque<Message> queue_;  // front() is the write in flight while writing_
+  const OutboxLimits limits_;
+  std::deque<Pending> queue_;  // front() is the write in flight while writing_
+  size_t bytes_ = 0;           // the sum of queue_'s sizes, reserved in limits_.budget
   StreamWriter<Message>* reactor_ = nullptr;
   bool writing_ = false;
   bool finishing_ = false;

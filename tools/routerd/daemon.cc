@@ -423,6 +423,9 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   }
   auto rules = grpc::gate_rules(m);
   const auto max_message = m.daemon.max_message_bytes;
+  const grpc::TransportLimits transport{
+      .max_concurrent_streams = static_cast<int>(m.daemon.server_limits.max_concurrent_streams),
+      .memory_bytes = m.daemon.server_limits.grpc_memory_bytes};
   warn_dev_mode(m);
   const std::string redis_address = m.redis ? m.redis->address() : "";
   host::HostPorts ports;
@@ -464,7 +467,8 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   // Listening only now: every recovered interaction is back in its queue first.
   auto listener = grpc::Listener::start(
       st.services,
-      grpc::ListenerOptions{.address = listen, .max_message_bytes = max_message, .tls = tls});
+      grpc::ListenerOptions{
+          .address = listen, .max_message_bytes = max_message, .tls = tls, .transport = transport});
   if (!listener.ok()) {
     st.stop_host();
     return engine::Error{listener.error().code,

@@ -333,6 +333,7 @@ class RouterdProcess {
   // signal n, as a shell reports it).
   std::optional<int> wait_exit(Millis timeout);
   std::string log() const;
+  pid_t pid() const { return process_.pid(); }
 
  private:
   std::string log_path_;

@@ -364,3 +364,51 @@ TEST_CASE("daemon.tls's paths are relative to the configuration file's folder", 
 
 }  // namespace
 }  // namespace router::adapters::config
+
+namespace router::adapters::config {
+
+TEST_CASE("daemon.server_limits are read with their defaults and errors name the field",
+          "[config]") {
+  const std::string base(kSmall);
+  auto defaults = parse_routing_config(base, "t.yaml");
+  REQUIRE(defaults.ok());
+  const ServerLimitSettings& d = defaults.value().daemon.server_limits;
+  CHECK(d.max_connections == 256);
+  CHECK(d.max_concurrent_streams == 200);
+  CHECK(d.max_streams_per_connection == 100);
+  CHECK(d.max_streams_per_token == 1024);
+  CHECK(d.max_streams_total == 4096);
+  CHECK(d.outbox_max_bytes == 1 << 20);
+  CHECK(d.outbox_budget_bytes == 64 << 20);
+  CHECK(d.slow_reader_cut == std::chrono::seconds(10));
+  CHECK(d.grpc_memory_bytes == 128 << 20);
+
+  auto set = parse_routing_config(base + R"(
+daemon:
+  server_limits: {max_connections: 20, max_streams_per_token: 7, slow_reader_cut_s: 2.5,
+                  outbox_budget_bytes: 8388608}
+)",
+                                  "t.yaml");
+  INFO((set.ok() ? "" : set.error().message));
+  REQUIRE(set.ok());
+  const ServerLimitSettings& s = set.value().daemon.server_limits;
+  CHECK(s.max_connections == 20);
+  CHECK(s.max_streams_per_token == 7);
+  CHECK(s.slow_reader_cut == engine::Duration(2500));
+  CHECK(s.outbox_budget_bytes == 8 << 20);
+  CHECK(s.max_streams_total == 4096);  // default
+
+  CHECK_THAT(error_of(base + "daemon: {server_limits: {slow_reader_cut_s: 0.5}}"),
+             Contains("test.yaml: daemon.server_limits.slow_reader_cut_s: must be 1..3600"));
+  CHECK_THAT(error_of(base + "daemon: {server_limits: {max_streams_per_connection: 300}}"),
+             Contains("daemon.server_limits.max_concurrent_streams: must exceed "
+                      "max_streams_per_connection (300)"));
+  CHECK_THAT(error_of(base + "daemon: {server_limits: {outbox_budget_bytes: 5000}}"),
+             Contains("daemon.server_limits.outbox_budget_bytes: must be ≥ outbox_max_bytes"));
+  CHECK_THAT(error_of(base + "daemon: {server_limits: {outbox_max_bytes: 100}}"),
+             Contains("daemon.server_limits.outbox_max_bytes: must be ≥ 4096"));
+  CHECK_THAT(error_of(base + "daemon: {server_limits: {max_connections: 100001}}"),
+             Contains("daemon.server_limits.max_connections: must be ≤ 100000"));
+}
+
+}  // namespace router::adapters::config
