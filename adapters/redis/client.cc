@@ -1,5 +1,6 @@
 #include "adapters/redis/client.h"
 
+#include <absl/strings/cord.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
@@ -98,6 +99,7 @@ using Clock = std::chrono::steady_clock;
 // hiredis takes argv as two arrays; up to this many arguments they live on the stack.
 constexpr std::size_t kInlineArgs = 16;
 constexpr std::string_view kNoScript = "NOSCRIPT";
+constexpr char kNotSentPayload[] = "router.redis/not_sent";
 
 int64_t ms(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
@@ -207,7 +209,9 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     drop("stopped");
     std::vector<Held> rest = std::move(held);
     held.clear();
-    for (Held& h : rest) h.done(unavailable());
+    for (Held& h : rest) {
+      h.done(absl::UnavailableError("redis " + options.name + ": stopped (no reply came)"));
+    }
   }
 
   void connect() {
@@ -568,8 +572,11 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (silent && !stopped && phase == Phase::kReady && ctx != nullptr) close_silent();
   }
 
+  // Nothing of the command reached the server.
   absl::Status unavailable() const {
-    return absl::UnavailableError("redis " + options.name + ": not connected");
+    absl::Status s = absl::UnavailableError("redis " + options.name + ": not connected");
+    s.SetPayload(kNotSentPayload, absl::Cord("1"));
+    return s;
   }
 
   // ---- writing to hiredis
@@ -678,5 +685,9 @@ void Client::eval(const Script& script, std::vector<std::string> keys,
 }
 
 const ClientOptions& Client::options() const { return state_->options; }
+
+bool never_sent(const absl::Status& status) {
+  return status.GetPayload(kNotSentPayload).has_value();
+}
 
 }  // namespace router::adapters::redis

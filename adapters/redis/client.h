@@ -92,6 +92,10 @@ struct ClientOptions {
 //                        deadline (the server may still execute it until then).
 using Done = std::function<void(absl::StatusOr<Reply>)>;
 
+// True for an UNAVAILABLE that came before anything of the command was written (not connected):
+// the server cannot execute it later. Any other failure may have been (or may yet be) executed.
+bool never_sent(const absl::Status& status);
+
 class Client {
  public:
   Client(asio::io_context& io, ClientOptions options);

@@ -241,7 +241,8 @@ void RedisJournal::append(const v1::JournalEntry& entry,
         if (!r.ok()) {
           // The caller answers an error, yet Redis may have run the append (the reply was lost,
           // or it runs later): undo exactly this attempt once Redis answers again.
-          if (auto s = weak.lock()) {
+          auto s = weak.lock();
+          if (s && !never_sent(r.status())) {
             s->send(id, s->op(kRefuse, {s->keys.interaction(id), s->keys.live()}, {id, attempt}));
           }
           return done(r.status());
