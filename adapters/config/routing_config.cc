@@ -519,6 +519,32 @@ class Resolver {
     if (r.history_max() > 100'000'000) return fail("redis.history_max", "must be ≤ 100000000");
     if (r.has_history_max()) out.history_max = r.history_max();
     out.journal = !r.no_journal();
+    if (auto e = redis_probe(r, out)) return e;
+    return std::nullopt;
+  }
+
+  // The liveness probe (redis.probe_*): 10 ms..10 s each, 1..10 misses in a row.
+  std::optional<Error> redis_probe(const v1::Redis& r, RedisSettings& out) const {
+    const std::pair<double, const char*> times[] = {
+        {r.probe_interval_ms(), "redis.probe_interval_ms"},
+        {r.probe_timeout_ms(), "redis.probe_timeout_ms"}};
+    for (const auto& [value, field] : times) {
+      if (value != 0 && !(value >= 10 && value <= 10'000)) {
+        return fail(field, "must be 10..10000 (milliseconds)");
+      }
+    }
+    if (r.probe_interval_ms() > 0) {
+      out.probe_interval = engine::Duration(std::llround(r.probe_interval_ms()));
+    }
+    if (r.probe_timeout_ms() > 0) {
+      out.probe_timeout = engine::Duration(std::llround(r.probe_timeout_ms()));
+    }
+    if (r.has_probe_failures()) {
+      if (r.probe_failures() < 1 || r.probe_failures() > 10) {
+        return fail("redis.probe_failures", "must be 1..10");
+      }
+      out.probe_failures = static_cast<int>(r.probe_failures());
+    }
     return std::nullopt;
   }
 

@@ -70,6 +70,9 @@ struct RedisSettings {
   engine::Duration cache_ttl = std::chrono::seconds(30);
   size_t history_max = 100'000;
   engine::Duration finished_ttl = std::chrono::hours(24);
+  engine::Duration probe_interval = std::chrono::milliseconds(300);
+  engine::Duration probe_timeout = std::chrono::milliseconds(300);
+  int probe_failures = 3;
   bool journal = true;
   std::string address() const { return host + ":" + std::to_string(port); }
 };

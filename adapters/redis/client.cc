@@ -1,5 +1,6 @@
 #include "adapters/redis/client.h"
 
+#include <absl/strings/cord.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
@@ -99,6 +100,7 @@ using Clock = std::chrono::steady_clock;
 // hiredis takes argv as two arrays; up to this many arguments they live on the stack.
 constexpr std::size_t kInlineArgs = 16;
 constexpr std::string_view kNoScript = "NOSCRIPT";
+constexpr char kNotSentPayload[] = "router.redis/not_sent";
 
 int64_t ms(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
@@ -110,7 +112,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   enum class Phase : uint8_t { kIdle, kConnecting, kHandshake, kReady };
   // What an entry in `pending` waits for: a caller's command, or one step of the handshake that
   // follows every connect (CLIENT SETNAME is always sent, and always last).
-  enum class Kind : uint8_t { kCommand, kAuth, kSelect, kScriptLoad, kSetName };
+  enum class Kind : uint8_t { kCommand, kAuth, kSelect, kScriptLoad, kSetName, kProbe };
 
   struct Pending {
     Done done;  // empty once completed by its deadline: the late reply is dropped
@@ -120,7 +122,13 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     std::vector<std::string> eval_argv;  // eval only: keys then args, kept for the EVAL retry
     uint32_t numkeys = 0;
     Kind kind = Kind::kCommand;
-    bool retried = false;  // eval: resent as EVAL after NOSCRIPT
+    bool retried = false;        // eval: resent as EVAL after NOSCRIPT
+    bool probe_expired = false;  // kProbe: counted as a miss; a late reply changes nothing
+  };
+  // A command written on a connection the probe closed: it completes at its deadline.
+  struct Held {
+    Done done;
+    Clock::time_point deadline;
   };
 
   State(asio::io_context& io_context, ClientOptions o)
@@ -128,11 +136,15 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
         options(std::move(o)),
         connect_timer(io_context),
         retry_timer(io_context),
-        deadline_timer(io_context) {
+        deadline_timer(io_context),
+        probe_timer(io_context) {
     // A zero backoff would reconnect in a busy loop; a maximum below the minimum never grows.
     options.reconnect_min = std::max(options.reconnect_min, engine::Duration(1));
     options.reconnect_max = std::max(options.reconnect_max, options.reconnect_min);
     backoff = options.reconnect_min;
+    options.probe_interval = std::max(options.probe_interval, engine::Duration(1));
+    options.probe_timeout = std::max(options.probe_timeout, engine::Duration(1));
+    options.probe_failures = std::max(options.probe_failures, 1);
   }
 
   asio::io_context& io;
@@ -161,6 +173,18 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   Clock::time_point deadline_armed = Clock::time_point::max();
   engine::Duration backoff;
 
+  // Liveness probe of the current connection (kReady only).
+  asio::steady_timer probe_timer;
+  bool probe_in_flight = false;
+  int probe_misses = 0;  // probes in a row that got no reply within probe_timeout
+  // Closing a silent connection: its commands go to `held` instead of failing at once, and the
+  // next connection waits for the latest of their deadlines (see client.h).
+  bool holding = false;
+  std::vector<Held> held;
+  Clock::time_point reconnect_not_before = Clock::time_point::min();
+  // The last attempt's TCP connect succeeded but its handshake timed out.
+  bool accepted_silent = false;
+
   // Outage bookkeeping for the two log lines per outage.
   bool in_outage = false;
   Clock::time_point down_since;
@@ -181,8 +205,14 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     retry_timer.cancel();
     connect_timer.cancel();
     deadline_timer.cancel();
+    probe_timer.cancel();
     deadline_armed = Clock::time_point::max();
     drop("stopped");
+    std::vector<Held> rest = std::move(held);
+    held.clear();
+    for (Held& h : rest) {
+      h.done(absl::UnavailableError("redis " + options.name + ": stopped (no reply came)"));
+    }
   }
 
   void connect() {
@@ -214,6 +244,9 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     connect_timer.expires_after(options.connect_timeout);
     connect_timer.async_wait([s = shared_from_this(), id = attempt](const std::error_code& ec) {
       if (!ec && s->attempt == id && s->ctx != nullptr && s->phase != Phase::kReady) {
+        // Accepted but silent (a paused server's kernel still completes the TCP handshake): retry
+        // soon rather than after a growing backoff, so a server that wakes is seen in time.
+        s->accepted_silent = s->phase == Phase::kHandshake;
         s->drop("no connection within " + std::to_string(s->options.connect_timeout.count()) +
                 " ms");
       }
@@ -294,6 +327,9 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     ROUTER_REDIS_CHECK(ctx == nullptr);
     ROUTER_REDIS_CHECK(pending.empty());  // hiredis has called back for every command
     connect_timer.cancel();
+    probe_timer.cancel();
+    probe_in_flight = false;
+    probe_misses = 0;
     phase = Phase::kIdle;
     const bool was_ready = was == Phase::kReady;
     if (was_ready) connected.store(false, std::memory_order_release);
@@ -313,7 +349,9 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
                    options.port, engine::log_text(error));
       notify(false);
     }
-    retry_timer.expires_after(backoff);
+    if (accepted_silent) backoff = options.reconnect_min;
+    accepted_silent = false;
+    retry_timer.expires_at(std::max(Clock::now() + backoff, reconnect_not_before));
     retry_timer.async_wait([s = shared_from_this()](const std::error_code& ec) {
       if (!ec) s->connect();
     });
@@ -349,10 +387,62 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
                    options.host, options.port, options.database);
     }
     notify(true);
+    probe_misses = 0;
+    probe_in_flight = false;
+    schedule_probe(attempt);
   }
 
   void notify(bool up) {
     if (on_state && !destroyed) on_state(up);
+  }
+
+  // ---- liveness probe
+
+  // One PING per probe_interval on connection `id` while it is ready; never two in flight.
+  void schedule_probe(uint64_t id) {
+    probe_timer.expires_after(options.probe_interval);
+    probe_timer.async_wait([s = shared_from_this(), id](const std::error_code& ec) {
+      if (ec || s->attempt != id || s->phase != Phase::kReady || s->stopped) return;
+      s->send_probe();
+      s->schedule_probe(id);
+    });
+  }
+
+  void send_probe() {
+    if (probe_in_flight) return;  // probe_timeout > probe_interval: the last one is still out
+    Pending& p = pending.emplace_back();
+    p.kind = Kind::kProbe;
+    p.seq = next_seq++;
+    p.deadline = Clock::now() + options.probe_timeout;
+    const std::array<std::string_view, 1> ping = {"PING"};
+    if (!write_args(std::array<std::string_view, 0>{}, 1, ping.data(), p.seq)) {
+      pending.pop_back();
+      return;
+    }
+    probe_in_flight = true;
+    arm_deadline(p.deadline);
+  }
+
+  void on_probe_reply(const Pending& p, const redisReply* r) {
+    if (p.probe_expired) return;  // already counted as a miss
+    probe_in_flight = false;
+    if (r != nullptr) probe_misses = 0;
+  }
+
+  // probe_failures probes in a row went unanswered: close the connection, holding what was
+  // written on it until its deadlines (the server may still execute it when it wakes).
+  void close_silent() {
+    for (const Pending& p : pending) {
+      if (p.kind == Kind::kCommand && p.done) {
+        reconnect_not_before = std::max(reconnect_not_before, p.deadline);
+      }
+    }
+    const std::string reason = "no answer to " + std::to_string(options.probe_failures) +
+                               " PINGs in a row within " +
+                               std::to_string(options.probe_timeout.count()) + " ms each";
+    holding = true;
+    drop(reason);
+    holding = false;
   }
 
   // ---- commands
@@ -385,12 +475,21 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     Pending p = std::move(pending.front());
     pending.pop_front();
     ++pops;
+    if (p.kind == Kind::kProbe) {
+      on_probe_reply(p, r);
+      return;
+    }
     if (p.kind != Kind::kCommand) {
       on_handshake_reply(p.kind, r);
       return;
     }
     if (!p.done) return;  // its deadline passed: the late reply is dropped
     if (r == nullptr) {
+      if (holding) {
+        held.push_back(Held{std::move(p.done), p.deadline});
+        arm_deadline(p.deadline);
+        return;
+      }
       p.done(absl::UnavailableError("redis " + options.name + ": connection lost"));
       return;
     }
@@ -424,10 +523,20 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (now < deadline_timer.expiry()) return;  // a stale wake-up: re-armed since
     deadline_armed = Clock::time_point::max();
     Clock::time_point next = Clock::time_point::max();
+    bool silent = false;  // the probe's run of misses is complete
     std::size_t i = 0;
     while (i < pending.size()) {
       Pending& p = pending[i];
-      if (p.kind != Kind::kCommand || !p.done) {
+      if (p.kind == Kind::kProbe && !p.probe_expired) {
+        if (p.deadline > now) {
+          next = std::min(next, p.deadline);
+        } else {
+          p.probe_expired = true;
+          probe_in_flight = false;
+          if (++probe_misses >= options.probe_failures) silent = true;
+        }
+        ++i;
+      } else if (p.kind != Kind::kCommand || !p.done) {
         ++i;
       } else if (p.deadline > now) {
         next = std::min(next, p.deadline);
@@ -446,11 +555,29 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
         }
       }
     }
+    std::vector<Done> overdue;
+    for (auto it = held.begin(); it != held.end();) {
+      if (it->deadline <= now) {
+        overdue.push_back(std::move(it->done));
+        it = held.erase(it);
+      } else {
+        next = std::min(next, it->deadline);
+        ++it;
+      }
+    }
     if (next != Clock::time_point::max() && !stopped) arm_deadline(next);
+    for (Done& d : overdue) {
+      d(absl::DeadlineExceededError("redis " + options.name +
+                                    ": no reply in time (the server stopped answering)"));
+    }
+    if (silent && !stopped && phase == Phase::kReady && ctx != nullptr) close_silent();
   }
 
+  // Nothing of the command reached the server.
   absl::Status unavailable() const {
-    return absl::UnavailableError("redis " + options.name + ": not connected");
+    absl::Status s = absl::UnavailableError("redis " + options.name + ": not connected");
+    s.SetPayload(kNotSentPayload, absl::Cord("1"));
+    return s;
   }
 
   // ---- writing to hiredis
@@ -559,5 +686,9 @@ void Client::eval(const Script& script, std::vector<std::string> keys,
 }
 
 const ClientOptions& Client::options() const { return state_->options; }
+
+bool never_sent(const absl::Status& status) {
+  return status.GetPayload(kNotSentPayload).has_value();
+}
 
 }  // namespace router::adapters::redis

@@ -6,6 +6,15 @@
 // While disconnected, commands fail at once with UNAVAILABLE (nothing is queued for later: the
 // callers — customer lookup, journal — each have their own answer to an absent Redis).
 //
+// Liveness: a connection that stays open but stops answering (a paused or wedged server) is found
+// by a PING every probe_interval; probe_failures probes in a row without a reply within
+// probe_timeout close it, which reports it down (on_state(false)) and starts reconnecting. What
+// was written on such a connection may still be executed when the server wakes, so its commands
+// complete only at their own deadlines (DEADLINE_EXCEEDED, never earlier), and the next
+// connection opens only after the latest of those deadlines: a caller that gave each command a
+// deadline the server also checks (the journal's scripts do) sees every command of the old
+// connection executed before that deadline or not at all, and before anything on the new one.
+//
 // Threading: start(), stop(), command() and eval() may be called from any thread; they post to
 // the io_context, which exactly one thread runs. `done` callbacks and the state callback run on
 // that thread, never inline in the call (one exception: ~Client completes what is still pending
@@ -68,13 +77,24 @@ struct ClientOptions {
   engine::Duration connect_timeout = std::chrono::seconds(1);
   engine::Duration reconnect_min = std::chrono::milliseconds(100);  // doubled after each failure
   engine::Duration reconnect_max = std::chrono::seconds(5);
+  // Liveness probe (see the top of this file). Worst case from the server's last answer to the
+  // connection reported down: probe_failures × probe_interval + probe_timeout (1.2 s here).
+  engine::Duration probe_interval = std::chrono::milliseconds(300);
+  engine::Duration probe_timeout = std::chrono::milliseconds(300);
+  int probe_failures = 3;
 };
 
 // The outcome of one command:
 //   ok                 — Redis answered; the reply may be an error reply (Reply::is_error()).
 //   UNAVAILABLE        — not connected, or the connection was lost before the reply came.
-//   DEADLINE_EXCEEDED  — no reply within the command's timeout; a late reply is dropped.
+//   DEADLINE_EXCEEDED  — no reply within the command's timeout; a late reply is dropped. Also a
+//                        command written on a connection the liveness probe closed, at its
+//                        deadline (the server may still execute it until then).
 using Done = std::function<void(absl::StatusOr<Reply>)>;
+
+// True for an UNAVAILABLE that came before anything of the command was written (not connected):
+// the server cannot execute it later. Any other failure may have been (or may yet be) executed.
+bool never_sent(const absl::Status& status);
 
 class Client {
  public:
@@ -97,8 +117,9 @@ class Client {
   void stop();
 
   // Called on every change: true once connected and ready (AUTH and SELECT done), false when
-  // the connection is lost or the first attempt of an outage fails (not again for each failed
-  // retry), and false after stop() if it was connected. Set before start().
+  // the connection is lost (or closed by the liveness probe) or the first attempt of an outage
+  // fails (not again for each failed retry), and false after stop() if it was connected. Set
+  // before start().
   void on_state(std::function<void(bool connected)> fn);
   // Connected and ready, as last seen on the io_context's thread (any thread may ask).
   bool connected() const;

@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <mutex>
+#include <random>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -14,29 +16,55 @@
 namespace router::adapters::redis {
 namespace {
 
-// KEYS: ix:<id>, live, seq. ARGV: id, entry, state, queue.
-// A new id: next sequence number, the hash, the live set; returns {1, seq}. A known id: nothing
-// written; returns {0, entry, live ("1" or "0")}.
-const Script kAppend(R"lua(
+// Every write script takes a deadline (unix ms, its last ARGV) and writes nothing when Redis's
+// clock is past it: a command that waited in a paused server's socket buffer, and runs when the
+// server wakes, after routerd has answered for it, is refused (docs/redis.md, "Health and late
+// writes"). routerd sets it clock_skew before the moment it gives up on the reply.
+#define ROUTER_JOURNAL_LATE(deadline_argv)                                                     \
+  "if redis.replicate_commands then redis.replicate_commands() end\n"                          \
+  "local now = redis.call('TIME')\n"                                                           \
+  "if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(" deadline_argv \
+  ") then return -1 end\n"
+
+// KEYS: ix:<id>, live, seq. ARGV: id, entry, state, queue, attempt, deadline.
+// Past the deadline: -1, nothing written. A new id: next sequence number, the hash (with the
+// attempt that wrote it), the live set; returns {1, seq}. A known id: returns {0, entry, live
+// ("1" or "0")}; a live one is adopted by this attempt (a refusal of an earlier attempt of the
+// same id then leaves it alone).
+const Script kAppend(ROUTER_JOURNAL_LATE("ARGV[6]") R"lua(
 local old = redis.call('HMGET', KEYS[1], 'entry', 'live')
-if old[1] then return {0, old[1], old[2] or '0'} end
+if old[1] then
+  if old[2] == '1' then redis.call('HSET', KEYS[1], 'attempt', ARGV[5]) end
+  return {0, old[1], old[2] or '0'}
+end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[1], 'entry', ARGV[2], 'seq', seq, 'state', ARGV[3], 'queue', ARGV[4],
-           'agent', '', 'live', '1')
+           'agent', '', 'live', '1', 'attempt', ARGV[5])
 redis.call('ZADD', KEYS[2], seq, ARGV[1])
 return {1, seq}
 )lua");
 
-// KEYS: ix:<id>. ARGV: entry, state, queue, agent. Only a live entry is rewritten (an update
-// that arrives after the finish, or after a discard, must not bring it back).
-const Script kUpdate(R"lua(
+// KEYS: ix:<id>, live. ARGV: id, attempt. An append routerd answered with an error (no reply in
+// time, connection lost) may have been executed anyway: if the entry is still the one that
+// attempt wrote, it is removed, so the refused submit never comes back as a live interaction.
+const Script kRefuse(R"lua(
+if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+)lua");
+
+// KEYS: ix:<id>. ARGV: entry, state, queue, agent, deadline. Only a live entry is rewritten (an
+// update that arrives after the finish, or after a discard, must not bring it back).
+const Script kUpdate(ROUTER_JOURNAL_LATE("ARGV[5]") R"lua(
 if redis.call('HGET', KEYS[1], 'live') ~= '1' then return 0 end
 redis.call('HSET', KEYS[1], 'entry', ARGV[1], 'state', ARGV[2], 'queue', ARGV[3], 'agent', ARGV[4])
 return 1
 )lua");
 
-// KEYS: ix:<id>, live, history. ARGV: id, entry, state, queue, agent, ttl_ms, history_max.
-const Script kFinish(R"lua(
+// KEYS: ix:<id>, live, history. ARGV: id, entry, state, queue, agent, ttl_ms, history_max,
+// deadline.
+const Script kFinish(ROUTER_JOURNAL_LATE("ARGV[8]") R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'entry', ARGV[2], 'state', ARGV[3], 'queue', ARGV[4],
            'agent', ARGV[5], 'live', '0')
@@ -49,8 +77,8 @@ end
 return 1
 )lua");
 
-// KEYS: ix:<id>, live. ARGV: id.
-const Script kDiscard(R"lua(
+// KEYS: ix:<id>, live. ARGV: id, deadline.
+const Script kDiscard(ROUTER_JOURNAL_LATE("ARGV[2]") R"lua(
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
@@ -68,14 +96,39 @@ end
 return out
 )lua");
 
+#undef ROUTER_JOURNAL_LATE
+
 std::string state_name(const v1::JournalEntry& e) {
   return v1::InteractionState_Name(e.interaction().state());
+}
+
+// How far Redis's clock may lag routerd's (docs/redis.md): a script's deadline is this much
+// before routerd gives up on its reply (at most half the timeout).
+constexpr engine::Duration kClockSkew = std::chrono::milliseconds(250);
+
+// The deadline a script is sent with, as Redis's TIME reads it: unix milliseconds.
+std::string script_deadline(engine::Duration timeout) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return std::to_string((now + timeout - std::min(kClockSkew, timeout / 2)).count());
+}
+
+bool is_late(const Reply& r) { return r.type == Reply::Type::kInteger && r.integer == -1; }
+
+// Identifies this process's append attempts: a random 64-bit number, then a counter.
+std::string attempt_prefix() {
+  std::random_device rd;
+  const uint64_t n = (uint64_t{rd()} << 32) ^ rd();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(n));
+  return std::string(buf) + ":";
 }
 
 }  // namespace
 
 struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
-  State(Client& c, JournalOptions o) : client(c), options(std::move(o)), keys(options.key_prefix) {}
+  State(Client& c, JournalOptions o)
+      : client(c), options(std::move(o)), keys(options.key_prefix), attempts(attempt_prefix()) {}
 
   // A write kept for replay: the latest per interaction id.
   struct Op {
@@ -88,6 +141,8 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
   Client& client;
   const JournalOptions options;
   const Keys keys;
+  const std::string attempts;  // prefix of this process's append attempt ids
+  std::atomic<uint64_t> next_attempt{1};
   std::atomic<uint64_t> next_version{1};
   std::atomic<size_t> unsynced_count{0};
 
@@ -102,6 +157,7 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
     const Script& script = *op.script;
     auto keys_copy = op.keys;
     auto args_copy = op.args;
+    args_copy.push_back(script_deadline(options.timeout));  // fresh for every (re)send
     client.eval(
         script, std::move(keys_copy), std::move(args_copy), options.timeout,
         [self = shared_from_this(), id = std::move(id), op = std::move(op)](
@@ -110,10 +166,11 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
 
   void settled(std::string id, Op op, const absl::StatusOr<Reply>& r) {
     auto it = unsynced.find(id);
-    if (r.ok() && !r->is_error()) {
+    const bool late = r.ok() && is_late(*r);  // refused, not written: kept like a timeout
+    if (r.ok() && !r->is_error() && !late) {
       if (it != unsynced.end() && it->second.version <= op.version) unsynced.erase(it);
     } else {
-      if (r.ok()) {  // a script error: a bug or a foreign value in our keys; retrying won't help
+      if (r.ok() && !late) {  // a script error: a bug or a foreign value in our keys
         spdlog::error("event=journal_write_failed id={} error={}", engine::log_text(id),
                       engine::log_text(r->str));
       } else if (it == unsynced.end() || it->second.version < op.version) {
@@ -156,7 +213,7 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
 RedisJournal::RedisJournal(Client& client, JournalOptions options)
     : state_(std::make_shared<State>(client, std::move(options))) {
   // Journal writes must apply in the order they were made: no NOSCRIPT round trips.
-  for (const Script* script : {&kAppend, &kUpdate, &kFinish, &kDiscard, &kLoad}) {
+  for (const Script* script : {&kAppend, &kRefuse, &kUpdate, &kFinish, &kDiscard, &kLoad}) {
     client.preload(*script);
   }
   std::weak_ptr<State> weak = state_;
@@ -172,13 +229,32 @@ void RedisJournal::append(const v1::JournalEntry& entry,
   const std::string& id = entry.interaction().interaction_id();
   std::vector<std::string> keys{state_->keys.interaction(id), state_->keys.live(),
                                 state_->keys.seq()};
-  std::vector<std::string> args{id, entry.SerializeAsString(), state_name(entry),
-                                entry.interaction().queue()};
+  std::string attempt = state_->attempts + std::to_string(state_->next_attempt.fetch_add(
+                                               1, std::memory_order_relaxed));
+  std::vector<std::string> args{id,
+                                entry.SerializeAsString(),
+                                state_name(entry),
+                                entry.interaction().queue(),
+                                attempt,
+                                script_deadline(state_->options.timeout)};
   state_->client.eval(
       kAppend, std::move(keys), std::move(args), state_->options.timeout,
-      [done = std::move(done)](absl::StatusOr<Reply> r) {
-        if (!r.ok()) return done(r.status());
+      [done = std::move(done), weak = std::weak_ptr<State>(state_), id,
+       attempt = std::move(attempt)](absl::StatusOr<Reply> r) {
+        if (!r.ok()) {
+          // The caller answers an error, yet Redis may have run the append (the reply was lost,
+          // or it runs later): undo exactly this attempt once Redis answers again.
+          auto s = weak.lock();
+          if (s && !never_sent(r.status())) {
+            s->send(id, s->op(kRefuse, {s->keys.interaction(id), s->keys.live()}, {id, attempt}));
+          }
+          return done(r.status());
+        }
         const Reply& reply = *r;
+        if (is_late(reply)) {
+          return done(absl::DeadlineExceededError(
+              "journal append: Redis ran it after its deadline, so it wrote nothing"));
+        }
         if (reply.is_error()) return done(absl::InternalError("journal append: " + reply.str));
         if (reply.type != Reply::Type::kArray || reply.elements.empty()) {
           return done(absl::InternalError("journal append: unexpected reply"));

@@ -128,6 +128,9 @@ struct RedisParts {
     o.connect_timeout = settings.connect_timeout;
     o.reconnect_min = settings.reconnect_min;
     o.reconnect_max = settings.reconnect_max;
+    o.probe_interval = settings.probe_interval;
+    o.probe_timeout = settings.probe_timeout;
+    o.probe_failures = settings.probe_failures;
     o.name = "customers";
     customers = std::make_unique<redis::Client>(io, o);
     if (settings.journal) {

@@ -288,6 +288,45 @@ TEST_CASE("a command to a frozen server fails DEADLINE_EXCEEDED and its late rep
 }
 
 TEST_CASE(
+    "a server that stops answering is reported down after probe_failures missed PINGs; what was "
+    "written on it fails only at its deadline, and the client reconnects once it answers",
+    "[client][probe]") {
+  RedisServer server;
+  asio::io_context io;
+  Outcomes out;
+  auto options = options_for(server);
+  options.probe_interval = 100ms;
+  options.probe_timeout = 100ms;
+  options.probe_failures = 3;  // down within 3 × 100 + 100 = 400 ms of the last answer
+  auto client = started(io, options, out);
+  REQUIRE(run_until(io, [&] { return client->connected(); }));
+  run_for(io, 350ms);  // a few answered probes: an idle, healthy connection stays up
+  CHECK(out.states == std::vector<bool>{true});
+
+  server.pause();
+  const auto paused = std::chrono::steady_clock::now();
+  client->command({"INCR", "held"}, 1500ms, out.collect());
+  REQUIRE(run_until(io, [&] { return out.states.size() == 2; }));
+  const auto down_after = std::chrono::steady_clock::now() - paused;
+  CHECK(out.states == std::vector<bool>{true, false});
+  CHECK(down_after < 1s);
+  CHECK(out.calls == 0);  // written on the closed connection: the server may still run it
+
+  REQUIRE(run_until(io, [&] { return out.calls == 1; }));
+  const auto failed_after = std::chrono::steady_clock::now() - paused;
+  CHECK(out.results[0].status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(failed_after >= 1400ms);
+  CHECK_FALSE(client->connected());
+
+  server.resume();
+  REQUIRE(run_until(io, [&] { return client->connected(); }));
+  CHECK(out.states == std::vector<bool>{true, false, true});
+  // The server did run the held command when it woke: the client cannot stop that, which is why
+  // the journal's scripts check a deadline of their own.
+  CHECK(text_of(run_command(io, *client, {"GET", "held"})) == "1");
+}
+
+TEST_CASE(
     "a server killed with commands in flight fails each once UNAVAILABLE and the client "
     "reconnects when it is back",
     "[client]") {

@@ -26,14 +26,23 @@ namespace ports = ::router::adapters::ports;
 
 // A journal on a Client on its own io thread, against `server`.
 struct JournalRig {
-  explicit JournalRig(const RedisServer& server, size_t load_batch = 2'000) {
+  // fast_probe: the liveness probe closes a silent connection within ~0.4 s.
+  explicit JournalRig(const RedisServer& server, size_t load_batch = 2'000,
+                      bool fast_probe = false) {
     signal(SIGPIPE, SIG_IGN);
     redis::ClientOptions o;
     o.name = "journal-test";
     o.port = server.port();
     o.reconnect_min = 20ms;
     o.reconnect_max = 100ms;
+    if (fast_probe) {
+      o.probe_interval = 100ms;
+      o.probe_timeout = 100ms;
+    }
     client = std::make_unique<redis::Client>(io, o);
+    o.name = "journal-test-observer";
+    observer = std::make_unique<redis::Client>(io, o);
+    observer->start();
     redis::JournalOptions j;
     j.key_prefix = "t:";
     j.timeout = 2s;
@@ -47,6 +56,7 @@ struct JournalRig {
   }
   ~JournalRig() {
     client->stop();
+    observer->stop();
     work.reset();
     std::promise<void> flushed;
     asio::post(io, [&] { flushed.set_value(); });
@@ -83,9 +93,19 @@ struct JournalRig {
     return p.get_future().get();
   }
 
+  // A command on the observer: a second connection, to look at Redis while the journal's
+  // connection is away.
+  absl::StatusOr<redis::Reply> observe(std::vector<std::string> argv) {
+    std::promise<absl::StatusOr<redis::Reply>> p;
+    observer->command(std::move(argv), 2s,
+                      [&](absl::StatusOr<redis::Reply> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   std::unique_ptr<redis::Client> client;
+  std::unique_ptr<redis::Client> observer;
   std::unique_ptr<redis::RedisJournal> journal;
   std::thread thread;
 };
@@ -186,6 +206,76 @@ TEST_CASE(
   const auto loaded = rig.load();
   CHECK(ids(loaded) == std::vector<std::string>{"p", "r"});  // AOF kept them; q finished
   CHECK(loaded[0].interaction().state() == v1::ASSIGNED);
+}
+
+}  // namespace
+}  // namespace router::it
+
+namespace router::it {
+namespace {
+
+std::string text(const absl::StatusOr<redis::Reply>& r) {
+  if (!r.ok()) return "<" + r.status().ToString() + ">";
+  if (r->is_nil()) return "<nil>";
+  if (r->type == redis::Reply::Type::kInteger) return std::to_string(r->integer);
+  return r->str;
+}
+
+TEST_CASE(
+    "An append that waited in a paused Redis and runs after routerd gave up on it writes "
+    "nothing",
+    "[journal][late]") {
+  RedisServer server;
+  JournalRig rig(server, 2'000, /*fast_probe=*/true);
+  REQUIRE(rig.append(entry("before")).ok());
+  REQUIRE(text(rig.command({"GET", "t:seq"})) == "1");
+
+  server.pause();
+  const auto r = rig.append(entry("late-1"));  // answered at its deadline, 2 s
+  CHECK(r.status().code() == absl::StatusCode::kDeadlineExceeded);
+  server.resume();  // Redis now runs the append it held: past its deadline by its own clock
+  REQUIRE(JournalRig::wait([&] { return rig.journal->available(); }));
+  CHECK(text(rig.observe({"GET", "t:seq"})) == "1");  // the script stopped before INCR
+  CHECK(text(rig.observe({"EXISTS", "t:ix:late-1"})) == "0");
+  CHECK(ids(rig.load()) == std::vector<std::string>{"before"});
+}
+
+TEST_CASE(
+    "An append Redis ran after the probe closed its connection, but before its deadline, is "
+    "removed once the error is answered: the refused id never stays live",
+    "[journal][late]") {
+  RedisServer server;
+  JournalRig rig(server, 2'000, /*fast_probe=*/true);
+  REQUIRE(text(rig.observe({"PING"})) == "PONG");
+
+  server.pause();
+  std::promise<absl::StatusOr<ports::AppendResult>> answered;
+  auto answer = answered.get_future();
+  rig.journal->append(entry("ghost-1"), [&](absl::StatusOr<ports::AppendResult> r) {
+    answered.set_value(std::move(r));
+  });
+  // The probe closes the silent connection (~0.4 s); the append stays unanswered until 2 s.
+  REQUIRE(JournalRig::wait([&] { return !rig.journal->available(); }, 5s));
+  server.resume();  // Redis runs the append from the closed connection's buffer: in time
+  REQUIRE(JournalRig::wait(
+      [&] {
+        return text(rig.observe({"HGET", "t:ix:ghost-1", "live"})) == "1";
+      },
+      5s));
+  CHECK(answer.wait_for(0s) == std::future_status::timeout);  // not answered before its deadline
+  const auto r = answer.get();
+  CHECK(r.status().code() == absl::StatusCode::kDeadlineExceeded);
+
+  // The refusal is written once the journal has a connection again.
+  CHECK(JournalRig::wait([&] { return text(rig.observe({"EXISTS", "t:ix:ghost-1"})) == "0"; }));
+  CHECK(text(rig.observe({"ZSCORE", "t:live", "ghost-1"})) == "<nil>");
+  CHECK(rig.load().empty());
+
+  // The gateway's retry of the same id is a new interaction, and stays.
+  auto again = rig.append(entry("ghost-1"));
+  REQUIRE(again.ok());
+  CHECK(again->appended);
+  CHECK(ids(rig.load()) == std::vector<std::string>{"ghost-1"});
 }
 
 }  // namespace

@@ -213,6 +213,32 @@ TEST_CASE("redis errors name the field", "[config]") {
   CHECK_THAT(error_of(base + "redis: {adress: \"127.0.0.1:6379\"}"), Contains("adress"));
 }
 
+TEST_CASE(
+    "the redis liveness probe is read with defaults that bound health to 2 s, and its "
+    "errors name the field",
+    "[config]") {
+  const std::string base = std::string(kSmall) + "redis: {address: \"127.0.0.1:6379\"";
+  auto defaults = parse_routing_config(base + "}\n", "t.yaml");
+  REQUIRE(defaults.ok());
+  const RedisSettings& d = *defaults.value().redis;
+  CHECK(d.probe_failures * d.probe_interval + d.probe_timeout < std::chrono::seconds(2));
+  auto set = parse_routing_config(
+      base + ", probe_interval_ms: 250, probe_timeout_ms: 100, probe_failures: 4}\n", "t.yaml");
+  INFO((set.ok() ? "" : set.error().message));
+  REQUIRE(set.ok());
+  CHECK(set.value().redis->probe_interval == engine::Duration(250));
+  CHECK(set.value().redis->probe_timeout == engine::Duration(100));
+  CHECK(set.value().redis->probe_failures == 4);
+  CHECK_THAT(error_of(base + ", probe_interval_ms: 5}"),
+             Contains("redis.probe_interval_ms: must be 10..10000"));
+  CHECK_THAT(error_of(base + ", probe_timeout_ms: -1}"),
+             Contains("redis.probe_timeout_ms: must be 10..10000"));
+  CHECK_THAT(error_of(base + ", probe_failures: 0}"),
+             Contains("redis.probe_failures: must be 1..10"));
+  CHECK_THAT(error_of(base + ", probe_failures: 11}"),
+             Contains("redis.probe_failures: must be 1..10"));
+}
+
 }  // namespace router::adapters::config
 
 // ---------------------------------------------------------------------------------------------
