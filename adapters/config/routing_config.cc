@@ -385,8 +385,8 @@ class Resolver {
     }
     for (char ch : id) {
       if (ch <= ' ' || ch > '~' || ch == kGatewayIdSeparator) {
-        return fail(field, "must be printable ASCII without spaces or '/'" + why + ", got '" + id +
-                               "'");
+        return fail(field,
+                    "must be printable ASCII without spaces or '/'" + why + ", got '" + id + "'");
       }
     }
     return std::nullopt;
@@ -414,9 +414,8 @@ class Resolver {
           for (const auto& name : gateways) known += (known.empty() ? "" : ", ") + name;
           return fail(f, "unknown gateway '" + g + "' (gateways: " + known + "; or \"*\")");
         }
-        if (g != tok.gateway &&
-            std::find(tok.sees_gateways.begin(), tok.sees_gateways.end(), g) ==
-                tok.sees_gateways.end()) {
+        if (g != tok.gateway && std::find(tok.sees_gateways.begin(), tok.sees_gateways.end(), g) ==
+                                    tok.sees_gateways.end()) {
           tok.sees_gateways.push_back(g);
         }
       }

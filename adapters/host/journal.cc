@@ -209,9 +209,10 @@ void RoutingHost::migrate(const v1::JournalEntry& scoped_entry, const std::strin
   journal_->append(scoped_entry, [this, legacy_id](absl::StatusOr<ports::AppendResult> r) {
     post([this, legacy_id, ok = r.ok(), why = r.status().ToString()] {
       if (!ok) {
-        spdlog::warn("event=journal_migrate_failed id={} error=\"{}\" effect=\"kept under the "
-                     "unscoped key; moved again at the next start\"",
-                     legacy_id, why);
+        spdlog::warn(
+            "event=journal_migrate_failed id={} error=\"{}\" effect=\"kept under the "
+            "unscoped key; moved again at the next start\"",
+            legacy_id, why);
         return;
       }
       if (journal_ != nullptr) journal_->discard(legacy_id);

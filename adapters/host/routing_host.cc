@@ -145,10 +145,10 @@ absl::Status RoutingHost::find_scoped(const std::string& interaction_id, engine:
   if (found.size() > 1) {
     std::string which;
     for (const auto& k : found) which += (which.empty() ? "'" : ", '") + k + "'";
-    return absl::InvalidArgumentError(
-        "interaction_id: '" + interaction_id + "' is the id of interactions of " +
-        std::to_string(found.size()) + " gateways (" + which +
-        "); name one as \"<gateway>/<interaction_id>\"");
+    return absl::InvalidArgumentError("interaction_id: '" + interaction_id +
+                                      "' is the id of interactions of " +
+                                      std::to_string(found.size()) + " gateways (" + which +
+                                      "); name one as \"<gateway>/<interaction_id>\"");
   }
   scoped = std::move(found.front());
   return absl::OkStatus();
@@ -383,9 +383,8 @@ void RoutingHost::publish(const engine::Event& event) {
                    offer->set_points(engine::to_double(e.points.total()));
                    fill_breakdown(e.points, offer->mutable_breakdown());
                    send_work(e.agent, std::move(ev));
-                   spdlog::info("event=offered id={} agent={} points={:.3f}",
-                                t->scoped(), agent_name(e.agent),
-                                engine::to_double(e.points.total()));
+                   spdlog::info("event=offered id={} agent={} points={:.3f}", t->scoped(),
+                                agent_name(e.agent), engine::to_double(e.points.total()));
                  },
                  [&](const engine::AssignedEvent& e) {
                    if (Tracked* t = tracked(e.interaction)) {

@@ -190,7 +190,7 @@ class RoutingHost {
     int64_t arrived_unix_ns = 0;
     std::vector<engine::SkillRequirement> extra_skills;
     std::string thread_agent;
-    uint64_t journaled = 0;  // recovery_key() of the entry last written; 0: none yet
+    uint64_t journaled = 0;      // recovery_key() of the entry last written; 0: none yet
     std::string scoped() const;  // "<submitter>/<client id>": the key of every map below
   };
   struct PendingSubmit {  // waiting for the customer lookup; repeats of the id join it
@@ -236,7 +236,9 @@ class RoutingHost {
   // The journaled interaction's scoped id back to the bare client id plus its gateway.
   static v1::Interaction from_journal(const v1::JournalEntry& entry);
   // A restored entry written before ids were scoped: moved to its scoped journal key.
-  void migrate(const v1::JournalEntry& scoped_entry, const std::string& legacy_id);  // What recovery reads from an entry, hashed: entries with equal keys recover alike, so only
+  void migrate(const v1::JournalEntry& scoped_entry,
+               const std::string& legacy_id);  // What recovery reads from an entry, hashed: entries
+                                               // with equal keys recover alike, so only
   // the first is written. Never 0 ("nothing written yet").
   static uint64_t recovery_key(const v1::JournalEntry& entry);
   // A journal entry back into the engine (recovery, or a live entry found by a repeat).

@@ -341,9 +341,8 @@ void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
   t.position = result.value().position;
   t.proto.set_queue(model_.queues[spec.queue.value()].name);
   if (!t.message_id.empty()) {
-    threads_.remember(t.message_id,
-                      channels::ThreadInfo{t.proto.customer().customer_id(),
-                                           t.proto.interaction_id(), t.thread_agent});
+    threads_.remember(t.message_id, channels::ThreadInfo{t.proto.customer().customer_id(),
+                                                         t.proto.interaction_id(), t.thread_agent});
   }
   spdlog::info(
       "event=submitted id={} channel={} queue={} customer={} matched_by={} {} position={}", id,

@@ -71,6 +71,9 @@ bool is_final(v1::InteractionState s) {
 
 // Each client id is submitted by one of two gateways, always the same one.
 std::string gateway_of(const std::string& id) { return id.back() % 2 == 0 ? "gw-even" : "gw-odd"; }
+adapters::host::GatewayScope scope(const std::string& gateway) {
+  return adapters::host::GatewayScope{gateway, {}, false};
+}
 std::string other_gateway(const std::string& id) {
   return id.back() % 2 == 0 ? "gw-odd" : "gw-even";
 }
@@ -126,7 +129,8 @@ void HostSimulation::run() {
   check_answered(engine::Duration(0));
   for (const auto& [id, a] : acked_) {
     v1::Interaction out;
-    if (host_->get(id, &out).ok() && is_final(out.state())) ++stats_.finished_seen;
+    if (host_->get(scope(gateway_of(id)), id, &out).ok() && is_final(out.state()))
+      ++stats_.finished_seen;
   }
   // A clean shutdown, as routerd does it: drain (streams end, submits refused), then stop.
   host_->drain();
@@ -210,21 +214,21 @@ void HostSimulation::step() {
         req.set_reason("caller_hangup");
         v1::Interaction out;
         // The other gateway first: it never reaches this gateway's interaction.
-        if (absl::Status s = h.cancel({other_gateway(id)}, req, &out); !absl::IsNotFound(s)) {
+        if (absl::Status s = h.cancel(scope(other_gateway(id)), req, &out); !absl::IsNotFound(s)) {
           violate("a gateway never sees or cancels another gateway's interaction",
                   "cancel " + id + " by " + other_gateway(id) + ": " + s.ToString());
         }
-        (void)h.cancel({gateway_of(id)}, req, &out);
+        (void)h.cancel(scope(gateway_of(id)), req, &out);
       });
     } else if (r < 290) {
       const std::string id = pick_id();
       act("get " + id, [this, id](RoutingHost& h) {
         v1::Interaction out;
-        if (absl::Status s = h.get({other_gateway(id)}, id, &out); !absl::IsNotFound(s)) {
+        if (absl::Status s = h.get(scope(other_gateway(id)), id, &out); !absl::IsNotFound(s)) {
           violate("a gateway never sees or cancels another gateway's interaction",
                   "get " + id + " by " + other_gateway(id) + ": " + s.ToString());
         }
-        (void)h.get({gateway_of(id)}, id, &out);
+        (void)h.get(scope(gateway_of(id)), id, &out);
       });
     } else if (r < 780) {
       agent_action(world_.uniform(0, kAgents.size() - 1));
@@ -566,7 +570,7 @@ void HostSimulation::supervisor_action() {
     watchers_.push_back(w);
     const std::string submitter = world_.chance(0.5) ? "gw-even" : "gw-odd";
     act("watch_interactions " + submitter,
-        [w, submitter](RoutingHost& h) { h.watch_interactions({submitter}, {}, w); });
+        [w, submitter](RoutingHost& h) { h.watch_interactions(scope(submitter), {}, w); });
   } else {
     if (queue_watchers_.size() >= 2 || world_.chance(0.3)) {
       if (!queue_watchers_.empty()) {
@@ -640,7 +644,7 @@ void HostSimulation::check() {
     violate("the engine's audit passes", s.error().message);
   }
   const std::vector<std::string> live_list = h.live_client_ids();  // scoped ids
-  std::unordered_set<std::string> live;                              // client ids
+  std::unordered_set<std::string> live;                            // client ids
   for (const std::string& id : live_list) live.insert(id.substr(id.find('/') + 1));
   // One engine interaction per client id: a replay never becomes a second interaction.
   if (h.router().live_count() != live.size()) {
@@ -672,7 +676,7 @@ void HostSimulation::check() {
   for (const auto& [id, a] : acked_) {
     const bool is_live = live.count(id) > 0;
     v1::Interaction out;
-    const bool known = h.get({gateway_of(id)}, id, &out).ok();
+    const bool known = h.get(scope(gateway_of(id)), id, &out).ok();
     const bool finished = known && is_final(out.state());
     if (is_live && finished) {
       violate("each acknowledged submit is live or finished exactly once",
