@@ -10,6 +10,7 @@
 #include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -592,7 +593,64 @@ class Resolver {
                  : tok.role == v1::AGENT
                      ? "agent:" + t.agent()
                      : (tok.role == v1::GATEWAY ? "gateway:" : "supervisor:") + std::to_string(i);
+      if (tok.role == v1::GATEWAY) {
+        // The identity defaults to the name, so a token renamed for rotation should set gateway.
+        tok.gateway = !t.gateway().empty() ? t.gateway() : tok.name;
+        const std::string gp = p + (t.gateway().empty() ? ".name" : ".gateway");
+        if (auto e = gateway_identity(gp, tok.gateway, !t.gateway().empty())) return e;
+      } else if (!t.gateway().empty()) {
+        return fail(p + ".gateway", "only GATEWAY tokens have a gateway identity");
+      } else if (t.sees_gateways_size() > 0) {
+        return fail(p + ".sees_gateways", "only GATEWAY tokens are granted other gateways");
+      }
       out.tokens.push_back(std::move(tok));
+    }
+    return gateway_grants(a, out);
+  }
+
+  // A gateway identity is part of scoped interaction ids and of the journal's Redis keys.
+  std::optional<Error> gateway_identity(const std::string& field, const std::string& id,
+                                        bool explicit_field) const {
+    const std::string why = explicit_field ? "" : " (the gateway identity when gateway is unset)";
+    if (id.size() > kMaxGatewayLength) {
+      return fail(field, "must be at most " + std::to_string(kMaxGatewayLength) + " bytes" + why);
+    }
+    for (char ch : id) {
+      if (ch <= ' ' || ch > '~' || ch == kGatewayIdSeparator) {
+        return fail(field,
+                    "must be printable ASCII without spaces or '/'" + why + ", got '" + id + "'");
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Every gateway named in a grant must be one some GATEWAY token submits as ("*": all).
+  std::optional<Error> gateway_grants(const v1::Auth& a, AuthSettings& out) const {
+    std::set<std::string> gateways;
+    for (const auto& tok : out.tokens) {
+      if (tok.role == v1::GATEWAY) gateways.insert(tok.gateway);
+    }
+    size_t k = 0;
+    for (int i = 0; i < a.tokens_size(); ++i) {
+      const auto& t = a.tokens(i);
+      AuthToken& tok = out.tokens[k++];
+      for (int j = 0; j < t.sees_gateways_size(); ++j) {
+        const std::string& g = t.sees_gateways(j);
+        const std::string f = at(at("auth.tokens", i) + ".sees_gateways", j);
+        if (g == "*") {
+          tok.sees_all_gateways = true;
+          continue;
+        }
+        if (!gateways.count(g)) {
+          std::string known;
+          for (const auto& name : gateways) known += (known.empty() ? "" : ", ") + name;
+          return fail(f, "unknown gateway '" + g + "' (gateways: " + known + "; or \"*\")");
+        }
+        if (g != tok.gateway && std::find(tok.sees_gateways.begin(), tok.sees_gateways.end(), g) ==
+                                    tok.sees_gateways.end()) {
+          tok.sees_gateways.push_back(g);
+        }
+      }
     }
     return std::nullopt;
   }

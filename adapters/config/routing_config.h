@@ -82,7 +82,19 @@ struct AuthToken {
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string agent;  // AGENT tokens: the agent it acts for
   std::string name;   // for logs
+  // GATEWAY tokens: the gateway identity its submissions are filed under (Token.gateway, default
+  // the token's name). Interaction ids are scoped by it: two gateways may use the same id.
+  std::string gateway;
+  // GATEWAY tokens: other gateways whose interactions it may also get, cancel and watch
+  // (Token.sees_gateways); sees_all_gateways: "*" was listed (every gateway, present or future).
+  std::vector<std::string> sees_gateways;
+  bool sees_all_gateways = false;
 };
+
+// A gateway identity: 1..kMaxGatewayLength bytes of printable ASCII without spaces and without
+// '/', the separator of the scoped form "<gateway>/<interaction_id>".
+inline constexpr size_t kMaxGatewayLength = 64;
+inline constexpr char kGatewayIdSeparator = '/';
 
 struct AuthSettings {
   std::vector<AuthToken> tokens;

@@ -3,10 +3,15 @@
 
 namespace router::adapters::grpc {
 
+namespace {
+Caller dev_caller() { return Caller{v1::SUPERVISOR, "", "dev", "dev", {}, true, true}; }
+}  // namespace
+
 Authenticator::Authenticator(const config::AuthSettings& settings)
     : dev_no_auth_(settings.dev_no_auth) {
   for (const auto& t : settings.tokens) {
-    by_token_.emplace(t.token, Caller{t.role, t.agent, t.name, false});
+    by_token_.emplace(t.token, Caller{t.role, t.agent, t.name, t.gateway, t.sees_gateways,
+                                      t.sees_all_gateways, false});
   }
 }
 
@@ -16,7 +21,7 @@ Authenticator::Authenticator(const config::AuthSettings& settings)
   const auto it = metadata.find("authorization");
   if (it == metadata.end()) {
     if (dev_no_auth_) {
-      caller = Caller{v1::SUPERVISOR, "", "dev", true};
+      caller = dev_caller();
       return ::grpc::Status::OK;
     }
     return {::grpc::StatusCode::UNAUTHENTICATED,
@@ -31,7 +36,7 @@ Authenticator::Authenticator(const config::AuthSettings& settings)
   const auto found = by_token_.find(std::string(value.substr(kBearer.size())));
   if (found == by_token_.end()) {
     if (dev_no_auth_) {
-      caller = Caller{v1::SUPERVISOR, "", "dev", true};
+      caller = dev_caller();
       return ::grpc::Status::OK;
     }
     return {::grpc::StatusCode::UNAUTHENTICATED, "unknown token"};

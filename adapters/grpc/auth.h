@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "adapters/config/routing_config.h"
 
@@ -17,8 +18,13 @@ namespace router::adapters::grpc {
 struct Caller {
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string agent;  // AGENT: the agent this caller acts for
-  std::string name;   // for logs and for scoping WatchInteractions to the caller's submissions
-  bool dev = false;   // auth.dev_no_auth: may do anything
+  std::string name;   // for logs
+  // GATEWAY: the identity interaction ids are scoped by (Token.gateway, default the name), and
+  // the other gateways whose interactions it may also see (Token.sees_gateways; all: "*").
+  std::string gateway;
+  std::vector<std::string> sees_gateways;
+  bool sees_all_gateways = false;
+  bool dev = false;  // auth.dev_no_auth: may do anything (gateway "dev", sees every gateway)
 };
 
 class Authenticator {

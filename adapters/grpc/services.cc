@@ -14,6 +14,11 @@ using ::grpc::ServerUnaryReactor;
 using ::grpc::Status;
 using ::grpc::StatusCode;
 
+// What a gateway caller may see: its own interactions, and those of the gateways it is granted.
+host::GatewayScope scope_of(const Caller& caller) {
+  return host::GatewayScope{caller.gateway, caller.sees_gateways, caller.sees_all_gateways};
+}
+
 // The common shape of a unary call: checks on the gRPC thread, `op` on the engine thread.
 class Handler {
  public:
@@ -95,7 +100,7 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
     }
     RoutingHost& host = h_.host();
     host.post([&host, reactor, caller = std::move(caller), request, response] {
-      host.submit(caller.name, *request, response,
+      host.submit(caller.gateway, *request, response,
                   [reactor](const absl::Status& s) { reactor->Finish(to_grpc(s)); });
     });
     return reactor;
@@ -104,16 +109,16 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
   ServerUnaryReactor* CancelInteraction(CallbackServerContext* context,
                                         const v1::CancelInteractionRequest* request,
                                         v1::CancelInteractionResponse* response) override {
-    return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller&) {
-      return to_grpc(h_.host().cancel(*request, response->mutable_interaction()));
+    return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller& c) {
+      return to_grpc(h_.host().cancel(scope_of(c), *request, response->mutable_interaction()));
     });
   }
 
   ServerUnaryReactor* GetInteraction(CallbackServerContext* context,
                                      const v1::GetInteractionRequest* request,
                                      v1::Interaction* response) override {
-    return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller&) {
-      return to_grpc(h_.host().get(request->interaction_id(), response));
+    return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller& c) {
+      return to_grpc(h_.host().get(scope_of(c), request->interaction_id(), response));
     });
   }
 
@@ -131,7 +136,7 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
     auto* reactor = new StreamWriter<v1::InteractionEvent>(outbox, [slot] {});
     RoutingHost& host = h_.host();
     host.post([&host, caller = std::move(caller), request = *request, outbox] {
-      host.watch_interactions(caller.name, request, outbox);
+      host.watch_interactions(scope_of(caller), request, outbox);
     });
     return reactor;
   }

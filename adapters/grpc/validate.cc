@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "adapters/config/routing_config.h"
+
 namespace router::adapters::grpc {
 namespace {
 
@@ -126,10 +128,14 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
   return ::grpc::Status::OK;
 }
 
-// Interaction ids are chosen by clients and echoed in logs, events and Redis keys.
+// Interaction ids are chosen by clients and echoed in logs, events and Redis keys. A submit names
+// the bare id; every other request may name the scoped form "<gateway>/<id>", longer by the
+// gateway's name and the '/'.
 ::grpc::Status check_interaction_id(std::string_view field, std::string_view id,
-                                    const RequestLimits& limits) {
-  if (auto s = check_required(field, id, limits.max_id_length); !s.ok()) return s;
+                                    const RequestLimits& limits, bool may_be_scoped = true) {
+  const size_t max =
+      limits.max_id_length + (may_be_scoped ? 1 + config::kMaxGatewayLength : size_t{0});
+  if (auto s = check_required(field, id, max); !s.ok()) return s;
   for (size_t i = 0; i < id.size(); ++i) {
     const auto byte = static_cast<unsigned char>(id[i]);
     if (byte <= 0x20 || byte > 0x7e) {
@@ -277,7 +283,9 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
 // InteractionService.
 
 ::grpc::Status validate(const v1::SubmitInteractionRequest& request, const RequestLimits& limits) {
-  if (auto s = check_interaction_id("interaction_id", request.interaction_id(), limits); !s.ok()) {
+  if (auto s = check_interaction_id("interaction_id", request.interaction_id(), limits,
+                                    /*may_be_scoped=*/false);
+      !s.ok()) {
     return s;
   }
   const v1::Channel channel = request.channel();

@@ -33,7 +33,8 @@ struct RequestLimits {
 //   "skills[2].level: must be 1..10, got 0", "attributes: 40 entries, at most 32".
 // Map entries (attributes) are checked in key order, so the answer does not depend on the map's
 // iteration order. An interaction id is 1..max_id_length bytes of printable ASCII without spaces
-// wherever it appears; an agent name is 1..max_id_length bytes.
+// in a submit; elsewhere it may be the scoped form "<gateway>/<id>", up to 65 bytes longer (a
+// gateway is at most config::kMaxGatewayLength bytes). An agent name is 1..max_id_length bytes.
 
 // InteractionService.
 // Submit: channel set; details set and matching it (PHONE: phone, EMAIL: email, WEB_CHAT and

@@ -49,6 +49,8 @@ v1::JournalEntry RoutingHost::journal_entry(const Tracked& t, std::optional<AsOf
       for (engine::AgentId a : snap.value().excluded) e.add_excluded_agents(agent_name(a));
     }
   }
+  // The journal's key: scoped, so two gateways' equal ids are two entries.
+  p.set_interaction_id(t.scoped());
   e.set_arrived_unix_ns(t.arrived_unix_ns);
   for (const auto& req : t.extra_skills) {
     auto* out = e.add_extra_skills();
@@ -76,6 +78,17 @@ void RoutingHost::flush_journal() {
   journal_dirty_.clear();
 }
 
+v1::Interaction RoutingHost::from_journal(const v1::JournalEntry& entry) {
+  v1::Interaction out = entry.interaction();
+  const std::string& gateway = entry.submitter();
+  if (out.interaction_id().starts_with(gateway + '/')) {
+    out.set_interaction_id(out.interaction_id().substr(gateway.size() + 1));
+  }
+  out.set_gateway(gateway);
+  return out;
+}
+
+// REQUIRES: the entry's id is scoped by its submitter (recover() converts older entries).
 engine::Status RoutingHost::restore(const v1::JournalEntry& entry) {
   const v1::Interaction& in = entry.interaction();
   const std::string& id = in.interaction_id();
@@ -116,7 +129,7 @@ engine::Status RoutingHost::restore(const v1::JournalEntry& entry) {
   Tracked t;
   t.id = spec.id;
   t.submitter = entry.submitter();
-  t.proto = in;
+  t.proto = from_journal(entry);
   t.proto.clear_agent();
   t.position = result.value().position;
   t.arrived_unix_ns = entry.arrived_unix_ns();
@@ -124,30 +137,44 @@ engine::Status RoutingHost::restore(const v1::JournalEntry& entry) {
   t.thread_agent = entry.thread_agent();
   if (in.has_email()) t.message_id = in.email().message_id();
   if (!t.message_id.empty()) {
-    threads_.remember(t.message_id, channels::ThreadInfo{c.customer_id(), id, t.thread_agent});
+    threads_.remember(t.message_id, channels::ThreadInfo{c.customer_id(), t.proto.interaction_id(),
+                                                         t.thread_agent});
   }
   tracked_.emplace(spec.id.value(), std::move(t));
-  by_client_id_.emplace(id, spec.id);
+  by_scoped_id_.emplace(id, spec.id);
+  gateways_.insert(entry.submitter());
   journal_dirty_.insert(spec.id.value());  // its state is QUEUED now, whatever it was
   return engine::Status();
 }
 
 RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEntry>& entries) {
   RecoveryReport report;
-  for (const v1::JournalEntry& entry : entries) {
+  for (const v1::JournalEntry& stored : entries) {
+    // An entry written before ids were scoped by gateway holds the bare client id (and is stored
+    // under it): it becomes its submitter's (the token name then, the default gateway now) and
+    // moves to the scoped key once restored (docs/redis.md, "Gateway scopes").
+    const std::string& stored_id = stored.interaction().interaction_id();
+    const bool legacy = !stored_id.starts_with(stored.submitter() + '/');
+    v1::JournalEntry entry = stored;
+    if (legacy) {
+      entry.mutable_interaction()->set_interaction_id(scoped_id(stored.submitter(), stored_id));
+    }
     const v1::Interaction& in = entry.interaction();
     const std::string& id = in.interaction_id();
-    if (by_client_id_.count(id)) {
+    if (by_scoped_id_.count(id)) {
       spdlog::error("event=recovery_duplicate id={} action=skipped", engine::log_text(id));
+      // A legacy entry whose move to the scoped key was done but not its removal.
+      if (legacy && journal_ != nullptr) journal_->discard(stored_id);
       ++report.dropped;
       continue;
     }
     if (in.state() == v1::ASSIGNED || in.state() == v1::WRAP_UP) {
       // The conversation is already with that agent: offering it again would double it.
-      v1::JournalEntry closed = entry;
+      v1::JournalEntry closed = stored;  // finished where it is stored
       closed.mutable_interaction()->set_state(v1::COMPLETED);
       if (journal_ != nullptr) journal_->finish(closed);
-      remember_finished(id, closed.interaction());
+      closed.mutable_interaction()->set_interaction_id(id);
+      remember_finished(id, from_journal(closed));
       spdlog::warn("event=recovery_closed id={} state={} agent={} reason=in_progress_at_restart",
                    engine::log_text(id), v1::InteractionState_Name(in.state()),
                    engine::log_text(in.agent()));
@@ -158,13 +185,14 @@ RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEn
       spdlog::error("event=recovery_dropped id={} queue={} error={}", engine::log_text(id),
                     engine::log_text(in.queue()), engine::log_text(s.error().message, 1024));
       if (journal_ != nullptr) {
-        v1::JournalEntry lost = entry;
+        v1::JournalEntry lost = stored;
         lost.mutable_interaction()->set_state(v1::EXPIRED);
         journal_->finish(lost);
       }
       ++report.dropped;
       continue;
     }
+    if (legacy && journal_ != nullptr) migrate(entry, stored_id);
     if (in.state() == v1::OFFERED) ++report.offers_withdrawn;
     ++report.recovered;
   }
@@ -173,6 +201,25 @@ RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEn
       "event=recovered interactions={} offers_withdrawn={} closed_in_progress={} dropped={}",
       report.recovered, report.offers_withdrawn, report.closed_in_progress, report.dropped);
   return report;
+}
+
+// A restored legacy entry: written again under its scoped key (the updates settle() sends next
+// follow it on the same ordered connection), and the bare key removed once that is stored. A
+// crash in between leaves both; the next recovery skips the bare one as a duplicate and removes
+// it then.
+void RoutingHost::migrate(const v1::JournalEntry& scoped_entry, const std::string& legacy_id) {
+  journal_->append(scoped_entry, [this, legacy_id](absl::StatusOr<ports::AppendResult> r) {
+    post([this, legacy_id, ok = r.ok(), why = r.status().ToString()] {
+      if (!ok) {
+        spdlog::warn(
+            "event=journal_migrate_failed id={} error={} effect=\"kept under the "
+            "unscoped key; moved again at the next start\"",
+            engine::log_text(legacy_id), engine::log_text(why));
+        return;
+      }
+      if (journal_ != nullptr) journal_->discard(legacy_id);
+    });
+  });
 }
 
 }  // namespace router::adapters::host

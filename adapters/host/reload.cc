@@ -150,10 +150,13 @@ void RoutingHost::drain() {
     if (s.subscriber) s.subscriber->finish(bye);
     s.grace.reset();
   }
+  // A granted watcher is listed under several gateways; finishing twice is harmless.
   for (auto& [name, list] : interaction_watchers_) {
-    for (auto& w : list) w.subscriber->finish(bye);
+    for (auto& w : list) w->subscriber->finish(bye);
   }
+  for (auto& w : all_gateway_watchers_) w->subscriber->finish(bye);
   interaction_watchers_.clear();
+  all_gateway_watchers_.clear();
   for (auto& w : queue_watchers_) {
     w->timer.reset();
     w->subscriber->finish(bye);

@@ -90,8 +90,8 @@ void RoutingHost::stop() {
 
 std::vector<std::string> RoutingHost::live_client_ids() const {
   std::vector<std::string> out;
-  out.reserve(by_client_id_.size());
-  for (const auto& [id, engine_id] : by_client_id_) out.push_back(id);
+  out.reserve(by_scoped_id_.size());
+  for (const auto& [id, engine_id] : by_scoped_id_) out.push_back(id);
   return out;
 }
 
@@ -109,10 +109,59 @@ absl::Status RoutingHost::find_agent(const std::string& name, engine::AgentId& o
   return absl::OkStatus();
 }
 
-absl::Status RoutingHost::find_interaction(const std::string& client_id,
-                                           engine::InteractionId& out) const {
-  auto it = by_client_id_.find(client_id);
-  if (it != by_client_id_.end()) {
+std::string RoutingHost::Tracked::scoped() const {
+  return scoped_id(submitter, proto.interaction_id());
+}
+
+absl::Status RoutingHost::find_scoped(const std::string& interaction_id, engine::AgentId agent,
+                                      std::string& scoped) const {
+  if (interaction_id.find('/') != std::string::npos && known(interaction_id)) {
+    scoped = interaction_id;
+    return absl::OkStatus();
+  }
+  // A bare client id: whichever gateway's it is, live ones first.
+  std::vector<std::string> live;
+  std::vector<std::string> other;
+  for (const std::string& g : gateways_) {
+    std::string candidate = scoped_id(g, interaction_id);
+    if (by_scoped_id_.count(candidate)) {
+      live.push_back(std::move(candidate));
+    } else if (known(candidate)) {
+      other.push_back(std::move(candidate));
+    }
+  }
+  if (live.size() > 1 && agent.valid()) {
+    // An agent names the one offered to it or held by it.
+    std::erase_if(live, [&](const std::string& k) {
+      const Tracked& t = tracked_.at(by_scoped_id_.at(k).value());
+      if (t.offered_to == agent) return false;
+      auto snap = router_->interaction(t.id);
+      return !snap.ok() || snap.value().agent != agent;
+    });
+  }
+  std::vector<std::string>& found = live.empty() ? other : live;
+  if (found.empty()) {
+    return absl::NotFoundError("interaction_id: unknown interaction '" + interaction_id + "'");
+  }
+  if (found.size() > 1) {
+    std::string which;
+    for (const auto& k : found) which += (which.empty() ? "'" : ", '") + k + "'";
+    return absl::InvalidArgumentError("interaction_id: '" + interaction_id +
+                                      "' is the id of interactions of " +
+                                      std::to_string(found.size()) + " gateways (" + which +
+                                      "); name one as \"<gateway>/<interaction_id>\"");
+  }
+  scoped = std::move(found.front());
+  return absl::OkStatus();
+}
+
+absl::Status RoutingHost::find_interaction(const std::string& interaction_id,
+                                           engine::InteractionId& out,
+                                           engine::AgentId agent) const {
+  std::string client_id;  // the scoped id
+  if (absl::Status s = find_scoped(interaction_id, agent, client_id); !s.ok()) return s;
+  auto it = by_scoped_id_.find(client_id);
+  if (it != by_scoped_id_.end()) {
     out = it->second;
     return absl::OkStatus();
   }
@@ -257,32 +306,49 @@ void RoutingHost::notify_interaction(engine::InteractionId id, const char* chang
   if (journal_ != nullptr && (!as_of || !finished(as_of->state))) {
     journal_dirty_.insert(id.value());
   }
-  auto w = interaction_watchers_.find(t->second.submitter);
-  if (w == interaction_watchers_.end()) return;
+  const std::string& owner = t->second.submitter;
+  auto w = interaction_watchers_.find(owner);
+  if (w == interaction_watchers_.end() && all_gateway_watchers_.empty()) return;
   v1::InteractionEvent ev;
   stamp(clock_.now(), ev.mutable_at());
   *ev.mutable_interaction() = interaction_proto(t->second, as_of);
   ev.set_change(change);
   ev.set_reason(std::move(reason));
-  auto& list = w->second;
-  for (auto& watcher : list) {
-    if (!watcher.ids.empty() && !watcher.ids.count(t->second.proto.interaction_id())) continue;
-    watcher.subscriber->push(ev);
+  const std::string scoped = t->second.scoped();
+  const auto closed = [](const std::shared_ptr<InteractionWatcher>& x) {
+    return !x->subscriber->open();
+  };
+  // Its own gateway's watchers get the bare id, granted others the scoped one.
+  const auto deliver = [&](std::vector<std::shared_ptr<InteractionWatcher>>& list) {
+    for (auto& watcher : list) {
+      if (!watcher->ids.empty() && !watcher->ids.count(scoped)) continue;
+      if (watcher->viewer == owner) {
+        watcher->subscriber->push(ev);
+      } else {
+        v1::InteractionEvent other = ev;
+        other.mutable_interaction()->set_interaction_id(scoped);
+        watcher->subscriber->push(std::move(other));
+      }
+    }
+    std::erase_if(list, closed);
+  };
+  if (w != interaction_watchers_.end()) {
+    deliver(w->second);
+    if (w->second.empty()) interaction_watchers_.erase(w);
   }
-  std::erase_if(list, [](const InteractionWatcher& x) { return !x.subscriber->open(); });
-  if (list.empty()) interaction_watchers_.erase(w);
+  deliver(all_gateway_watchers_);
 }
 
 void RoutingHost::retire(engine::InteractionId id, AsOf final) {
   auto t = tracked_.find(id.value());
   if (t == tracked_.end()) return;
-  const std::string client_id = t->second.proto.interaction_id();
+  const std::string client_id = t->second.scoped();
   if (journal_ != nullptr) {
     journal_->finish(journal_entry(t->second, final));
     journal_dirty_.erase(id.value());
   }
   remember_finished(client_id, interaction_proto(t->second, final));
-  by_client_id_.erase(client_id);
+  by_scoped_id_.erase(client_id);
   tracked_.erase(t);
 }
 
@@ -318,10 +384,9 @@ void RoutingHost::publish(const engine::Event& event) {
                    offer->set_points(engine::to_double(e.points.total()));
                    fill_breakdown(e.points, offer->mutable_breakdown());
                    send_work(e.agent, std::move(ev));
-                   spdlog::info("event=offered id={} agent={} points={:.3f}",
-                                engine::log_text(t->proto.interaction_id()),
-                                engine::log_text(agent_name(e.agent)),
-                                engine::to_double(e.points.total()));
+                   spdlog::info(
+                       "event=offered id={} agent={} points={:.3f}", engine::log_text(t->scoped()),
+                       engine::log_text(agent_name(e.agent)), engine::to_double(e.points.total()));
                  },
                  [&](const engine::AssignedEvent& e) {
                    if (Tracked* t = tracked(e.interaction)) {

@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -47,6 +48,18 @@ namespace router::adapters::host {
 using InteractionSubscriber = Subscriber<v1::InteractionEvent>;
 using WorkSubscriber = Subscriber<v1::WorkEvent>;
 using QueueSubscriber = Subscriber<v1::GetQueueStatsResponse>;
+
+// Who asks on the InteractionService: the gateway whose interactions are its own (submits are
+// filed under it), and the other gateways it may also get, cancel and watch (Token.gateway and
+// Token.sees_gateways). Interaction ids are scoped by gateway: internally (maps, journal, logs)
+// an interaction is "<gateway>/<client id>" (scoped_id(), translate.h); a gateway names its own
+// by the bare client id and another's (when granted) by the scoped form.
+struct GatewayScope {
+  std::string gateway;
+  std::vector<std::string> sees;  // granted other gateways
+  bool sees_all = false;          // "*": every gateway
+  bool may_see(std::string_view owner) const;
+};
 
 // What the host is wired to. The executor and the clock must outlive the host; so must the
 // journal (null: none, state lives in memory only).
@@ -78,12 +91,18 @@ class RoutingHost {
   void stop();
 
   // InteractionService. `done` runs on the executor exactly once (the customer lookup and the
-  // journal may make it later than the call). `submitter` scopes WatchInteractions.
-  void submit(const std::string& submitter, const v1::SubmitInteractionRequest& request,
+  // journal may make it later than the call). `gateway` scopes the id: the same id from another
+  // gateway is another interaction, and a repeat replays only within the same gateway.
+  void submit(const std::string& gateway, const v1::SubmitInteractionRequest& request,
               v1::SubmitInteractionResponse* response, std::function<void(absl::Status)> done);
-  absl::Status cancel(const v1::CancelInteractionRequest& request, v1::Interaction* out);
-  absl::Status get(const std::string& interaction_id, v1::Interaction* out) const;
-  void watch_interactions(const std::string& submitter, const v1::WatchInteractionsRequest& request,
+  // Cancel, get and watch see what `caller` may see (its own by bare id, granted gateways' by
+  // scoped id); anything else is NOT_FOUND, exactly as an unknown id (no existence oracle).
+  // Interactions of other gateways come back with their scoped id.
+  absl::Status cancel(const GatewayScope& caller, const v1::CancelInteractionRequest& request,
+                      v1::Interaction* out);
+  absl::Status get(const GatewayScope& caller, const std::string& interaction_id,
+                   v1::Interaction* out) const;
+  void watch_interactions(const GatewayScope& caller, const v1::WatchInteractionsRequest& request,
                           std::shared_ptr<InteractionSubscriber> subscriber);
 
   // AgentService.
@@ -139,7 +158,8 @@ class RoutingHost {
   size_t queue_count() const { return router_->queue_count(); }
   size_t agent_count() const { return router_->agent_count(); }
   const config::RoutingModel& model() const { return model_; }
-  // For checks (the host simulation): the engine, read-only, and the client ids the host tracks.
+  // For checks (the host simulation): the engine, read-only, and the scoped ids
+  // ("<gateway>/<client id>") of the live interactions the host tracks.
   const engine::Router& router() const { return *router_; }
   std::vector<std::string> live_client_ids() const;
 
@@ -160,7 +180,7 @@ class RoutingHost {
   // What the host keeps about a live interaction beyond the engine's state.
   struct Tracked {
     engine::InteractionId id;
-    std::string submitter;       // WatchInteractions scope
+    std::string submitter;       // the gateway that submitted it: the scope of its id
     v1::Interaction proto;       // the static parts (id, channel, details, customer, arrival, ...)
     int position = 0;            // last known 1-based position while queued
     std::string message_id;      // email: for thread affinity
@@ -170,7 +190,8 @@ class RoutingHost {
     int64_t arrived_unix_ns = 0;
     std::vector<engine::SkillRequirement> extra_skills;
     std::string thread_agent;
-    uint64_t journaled = 0;  // recovery_key() of the entry last written; 0: none yet
+    uint64_t journaled = 0;      // recovery_key() of the entry last written; 0: none yet
+    std::string scoped() const;  // "<submitter>/<client id>": the key of every map below
   };
   struct PendingSubmit {  // waiting for the customer lookup; repeats of the id join it
     std::vector<std::pair<v1::SubmitInteractionResponse*, std::function<void(absl::Status)>>>
@@ -182,7 +203,8 @@ class RoutingHost {
   };
   struct InteractionWatcher {
     std::shared_ptr<InteractionSubscriber> subscriber;
-    std::unordered_set<std::string> ids;  // empty: all of the submitter's
+    std::string viewer;                   // its gateway: others' ids are sent scoped
+    std::unordered_set<std::string> ids;  // scoped ids; empty: all it may see
   };
   struct QueueWatcher {
     std::shared_ptr<QueueSubscriber> subscriber;
@@ -197,14 +219,26 @@ class RoutingHost {
                      ports::LookupResult lookup, std::optional<channels::ThreadInfo> thread,
                      engine::TimePoint received);
   void note_lookup(const ports::LookupResult& lookup);
-  void answer_pending(const std::string& id, const absl::Status& status, bool replay = false);
+  void answer_pending(const std::string& scoped, const absl::Status& status, bool replay = false);
+  // The scoped id `interaction_id` names for a gateway `caller`, if it knows one it may see.
+  std::optional<std::string> resolve_for_gateway(const GatewayScope& caller,
+                                                 const std::string& interaction_id) const;
+  bool known(const std::string& scoped) const;
+  // The interaction (live, finished or being received) under its scoped id, as everyone but its
+  // gateway sees it (bare id, `gateway` set). REQUIRES: known(scoped).
+  v1::Interaction view(const std::string& scoped) const;
   // The interaction is ready for the engine (journaled first when there is a journal).
   void admit(engine::InteractionSpec spec, Tracked t);
   void journaled(engine::InteractionSpec spec, Tracked t,
                  absl::StatusOr<ports::AppendResult> result);
 
   // journal.cc
-  // What recovery reads from an entry, hashed: entries with equal keys recover alike, so only
+  // The journaled interaction's scoped id back to the bare client id plus its gateway.
+  static v1::Interaction from_journal(const v1::JournalEntry& entry);
+  // A restored entry written before ids were scoped: moved to its scoped journal key.
+  void migrate(const v1::JournalEntry& scoped_entry,
+               const std::string& legacy_id);  // What recovery reads from an entry, hashed: entries
+                                               // with equal keys recover alike, so only
   // the first is written. Never 0 ("nothing written yet").
   static uint64_t recovery_key(const v1::JournalEntry& entry);
   // A journal entry back into the engine (recovery, or a live entry found by a repeat).
@@ -236,7 +270,12 @@ class RoutingHost {
 
   // routing_host.cc: lookups and proto building.
   absl::Status find_agent(const std::string& name, engine::AgentId& out) const;
-  absl::Status find_interaction(const std::string& client_id, engine::InteractionId& out) const;
+  // An agent's or a supervisor's id: the scoped form, or a bare client id when one gateway's
+  // live interaction has it (among several: the one offered to or held by `agent`, if valid).
+  absl::Status find_scoped(const std::string& interaction_id, engine::AgentId agent,
+                           std::string& scoped) const;
+  absl::Status find_interaction(const std::string& interaction_id, engine::InteractionId& out,
+                                engine::AgentId agent = engine::AgentId()) const;
   absl::Status find_queue(const std::string& name, const char* field, engine::QueueId& out) const;
   absl::Status agent_status(engine::AgentId agent, v1::AgentStatus* out) const;
   // Without `as_of`: as the engine has it now.
@@ -263,15 +302,21 @@ class RoutingHost {
   channels::EmailThreadIndex threads_;
 
   std::unordered_map<uint64_t, Tracked> tracked_;
-  std::unordered_map<std::string, engine::InteractionId> by_client_id_;
+  // Keyed by scoped id ("<gateway>/<client id>").
+  std::unordered_map<std::string, engine::InteractionId> by_scoped_id_;
   std::unordered_map<std::string, PendingSubmit> pending_;
+  std::set<std::string> gateways_;  // every gateway that submitted (bare-id lookups try each)
   // Finished interactions, for idempotent replay and GetInteraction; oldest forgotten first.
   std::unordered_map<std::string, v1::Interaction> finished_;
   std::deque<std::string> finished_order_;
   uint64_t next_id_ = 1;
 
   std::unordered_map<uint32_t, AgentStream> agent_streams_;
-  std::unordered_map<std::string, std::vector<InteractionWatcher>> interaction_watchers_;
+  // By the gateway whose interactions they see (a granted watcher is listed under each);
+  // watchers granted every gateway ("*") apart.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<InteractionWatcher>>>
+      interaction_watchers_;
+  std::vector<std::shared_ptr<InteractionWatcher>> all_gateway_watchers_;
   std::vector<std::unique_ptr<QueueWatcher>> queue_watchers_;
   std::vector<engine::Event> events_;
   bool draining_ = false;

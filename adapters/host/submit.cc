@@ -90,9 +90,10 @@ absl::Status RoutingHost::normalize(v1::SubmitInteractionRequest& r) const {
 void RoutingHost::submit(const std::string& submitter, const v1::SubmitInteractionRequest& request,
                          v1::SubmitInteractionResponse* response,
                          std::function<void(absl::Status)> done) {
-  const std::string& id = request.interaction_id();
+  // Within the submitter's scope: another gateway's id is never this one's replay.
+  const std::string id = scoped_id(submitter, request.interaction_id());
   // Idempotency first: a repeat never becomes a second interaction.
-  if (auto it = by_client_id_.find(id); it != by_client_id_.end()) {
+  if (auto it = by_scoped_id_.find(id); it != by_scoped_id_.end()) {
     *response->mutable_interaction() = interaction_proto(tracked_.at(it->second.value()));
     response->set_replayed(true);
     return done(absl::OkStatus());
@@ -144,6 +145,7 @@ void RoutingHost::submit(const std::string& submitter, const v1::SubmitInteracti
     default: break;
   }
   pending_[id].waiters.emplace_back(response, std::move(done));
+  gateways_.insert(submitter);
   const engine::TimePoint received = clock_.now();
   // The lookup may answer on another thread (Redis); come back to the engine thread.
   customers_->lookup(keys, [this, submitter, normalized = std::move(normalized), thread,
@@ -164,7 +166,7 @@ void RoutingHost::answer_pending(const std::string& id, const absl::Status& stat
   bool first = true;
   for (auto& [response, done] : waiters) {
     if (status.ok()) {
-      if (auto t = by_client_id_.find(id); t != by_client_id_.end()) {
+      if (auto t = by_scoped_id_.find(id); t != by_scoped_id_.end()) {
         *response->mutable_interaction() = interaction_proto(tracked_.at(t->second.value()));
       } else if (auto f = finished_.find(id); f != finished_.end()) {
         *response->mutable_interaction() = f->second;
@@ -180,7 +182,7 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
                                 ports::LookupResult lookup,
                                 std::optional<channels::ThreadInfo> thread,
                                 engine::TimePoint received) {
-  const std::string id = r.interaction_id();
+  const std::string id = scoped_id(submitter, r.interaction_id());
   const engine::Channel channel = from_proto(r.channel());
   std::string language;
   std::string address;
@@ -266,7 +268,8 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
   t.extra_skills = spec.extra_skills;
   if (thread) t.thread_agent = thread->agent;
   auto& p = t.proto;
-  p.set_interaction_id(id);
+  p.set_interaction_id(r.interaction_id());
+  p.set_gateway(submitter);
   p.set_channel(r.channel());
   *p.mutable_customer() = customer;
   stamp(received, p.mutable_arrived());
@@ -301,7 +304,7 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
 
 void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
                             absl::StatusOr<ports::AppendResult> r) {
-  const std::string id = t.proto.interaction_id();
+  const std::string id = t.scoped();
   if (!r.ok()) {
     // Never OK for something not journaled. A timeout may still have stored it: the client's
     // retry with the same id finds it below (existing_live) and adopts it.
@@ -315,7 +318,7 @@ void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
   const v1::JournalEntry& existing = *r->existing;
   if (!r->existing_live) {
     // Accepted and finished before a restart: replay what it became.
-    remember_finished(id, existing.interaction());
+    remember_finished(id, from_journal(existing));
     return answer_pending(id, absl::OkStatus(), /*replay=*/true);
   }
   // Journaled by an earlier attempt whose answer was lost (or before a restart that did not
@@ -329,7 +332,7 @@ void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
 }
 
 void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
-  const std::string id = t.proto.interaction_id();
+  const std::string id = t.scoped();
   auto result = router_->submit(spec, clock_.now());
   if (!result.ok()) {
     if (journal_ != nullptr) journal_->discard(id);
@@ -339,8 +342,8 @@ void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
   t.position = result.value().position;
   t.proto.set_queue(model_.queues[spec.queue.value()].name);
   if (!t.message_id.empty()) {
-    threads_.remember(t.message_id,
-                      channels::ThreadInfo{t.proto.customer().customer_id(), id, t.thread_agent});
+    threads_.remember(t.message_id, channels::ThreadInfo{t.proto.customer().customer_id(),
+                                                         t.proto.interaction_id(), t.thread_agent});
   }
   spdlog::info("event=submitted id={} channel={} queue={} customer={} matched_by={} {} position={}",
                engine::log_text(id), v1::Channel_Name(t.proto.channel()),
@@ -350,41 +353,78 @@ void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
                    : engine::log_text(t.proto.customer().customer_id()),
                t.proto.customer().matched_by(), masked_keys(t.proto), result.value().position);
   tracked_.emplace(spec.id.value(), std::move(t));
-  by_client_id_.emplace(id, spec.id);
+  by_scoped_id_.emplace(id, spec.id);
   answer_pending(id, absl::OkStatus());
   settle();
 }
 
-absl::Status RoutingHost::cancel(const v1::CancelInteractionRequest& request,
+bool GatewayScope::may_see(std::string_view owner) const {
+  return sees_all || owner == gateway || std::find(sees.begin(), sees.end(), owner) != sees.end();
+}
+
+bool RoutingHost::known(const std::string& scoped) const {
+  return by_scoped_id_.count(scoped) || finished_.count(scoped) || pending_.count(scoped);
+}
+
+std::optional<std::string> RoutingHost::resolve_for_gateway(const GatewayScope& caller,
+                                                            const std::string& id) const {
+  // Its own first: a gateway's bare id never reaches into another scope.
+  if (std::string own = scoped_id(caller.gateway, id); known(own)) return own;
+  if (id.find('/') != std::string::npos && caller.may_see(owner_of(id)) && known(id)) return id;
+  return std::nullopt;
+}
+
+v1::Interaction RoutingHost::view(const std::string& scoped) const {
+  if (auto it = by_scoped_id_.find(scoped); it != by_scoped_id_.end()) {
+    return interaction_proto(tracked_.at(it->second.value()));
+  }
+  if (auto f = finished_.find(scoped); f != finished_.end()) return f->second;
+  v1::Interaction out;  // still being received
+  const std::string_view owner = owner_of(scoped);
+  out.set_interaction_id(scoped.substr(owner.size() + 1));
+  out.set_gateway(std::string(owner));
+  out.set_state(v1::RECEIVED);
+  return out;
+}
+
+namespace {
+// How `caller` sees `p`: its own by bare id, another gateway's by scoped id.
+void as_seen_by(const std::string& viewer, v1::Interaction& p) {
+  if (p.gateway() != viewer) p.set_interaction_id(scoped_id(p.gateway(), p.interaction_id()));
+}
+absl::Status unknown(const std::string& id) {
+  return absl::NotFoundError("interaction_id: unknown interaction '" + id + "'");
+}
+}  // namespace
+
+absl::Status RoutingHost::cancel(const GatewayScope& caller,
+                                 const v1::CancelInteractionRequest& request,
                                  v1::Interaction* out) {
+  const auto scoped = resolve_for_gateway(caller, request.interaction_id());
+  if (!scoped) return unknown(request.interaction_id());
   engine::InteractionId id;
-  if (absl::Status s = find_interaction(request.interaction_id(), id); !s.ok()) return s;
+  if (absl::Status s = find_interaction(*scoped, id); !s.ok()) return s;
   if (auto s = router_->cancel(id, clock_.now()); !s.ok()) return to_status(s);
   settle();
-  if (auto f = finished_.find(request.interaction_id()); f != finished_.end()) *out = f->second;
-  spdlog::info("event=cancelled id={} reason={}", engine::log_text(request.interaction_id()),
+  if (auto f = finished_.find(*scoped); f != finished_.end()) {
+    *out = f->second;
+    as_seen_by(caller.gateway, *out);
+  }
+  spdlog::info("event=cancelled id={} reason={}", engine::log_text(*scoped),
                engine::log_text(request.reason()));
   return absl::OkStatus();
 }
 
-absl::Status RoutingHost::get(const std::string& interaction_id, v1::Interaction* out) const {
-  if (auto it = by_client_id_.find(interaction_id); it != by_client_id_.end()) {
-    *out = interaction_proto(tracked_.at(it->second.value()));
-    return absl::OkStatus();
-  }
-  if (auto f = finished_.find(interaction_id); f != finished_.end()) {
-    *out = f->second;
-    return absl::OkStatus();
-  }
-  if (pending_.count(interaction_id)) {
-    out->set_interaction_id(interaction_id);
-    out->set_state(v1::RECEIVED);
-    return absl::OkStatus();
-  }
-  return absl::NotFoundError("interaction_id: unknown interaction '" + interaction_id + "'");
+absl::Status RoutingHost::get(const GatewayScope& caller, const std::string& interaction_id,
+                              v1::Interaction* out) const {
+  const auto scoped = resolve_for_gateway(caller, interaction_id);
+  if (!scoped) return unknown(interaction_id);
+  *out = view(*scoped);
+  as_seen_by(caller.gateway, *out);
+  return absl::OkStatus();
 }
 
-void RoutingHost::watch_interactions(const std::string& submitter,
+void RoutingHost::watch_interactions(const GatewayScope& caller,
                                      const v1::WatchInteractionsRequest& request,
                                      std::shared_ptr<InteractionSubscriber> subscriber) {
   if (draining_) {
@@ -396,10 +436,22 @@ void RoutingHost::watch_interactions(const std::string& submitter,
   stamp(clock_.now(), hello.mutable_at());
   hello.set_change("watching");
   subscriber->push(std::move(hello));
-  InteractionWatcher w;
-  w.subscriber = std::move(subscriber);
-  w.ids.insert(request.interaction_ids().begin(), request.interaction_ids().end());
-  interaction_watchers_[submitter].push_back(std::move(w));
+  auto w = std::make_shared<InteractionWatcher>();
+  w->subscriber = std::move(subscriber);
+  w->viewer = caller.gateway;
+  for (const std::string& id : request.interaction_ids()) {
+    // Named as the caller names them: its own bare, a granted gateway's scoped.
+    w->ids.insert(scoped_id(caller.gateway, id));
+    if (id.find('/') != std::string::npos && caller.may_see(owner_of(id))) w->ids.insert(id);
+  }
+  if (caller.sees_all) {
+    all_gateway_watchers_.push_back(std::move(w));
+    return;
+  }
+  interaction_watchers_[caller.gateway].push_back(w);
+  for (const std::string& g : caller.sees) {
+    if (g != caller.gateway) interaction_watchers_[g].push_back(w);
+  }
 }
 
 }  // namespace router::adapters::host

@@ -111,14 +111,18 @@ void RoutingHost::arm_queue_watcher(QueueWatcher* w) {
 
 absl::Status RoutingHost::explain(const v1::ExplainRoutingRequest& request,
                                   v1::ExplainRoutingResponse* out) const {
-  auto it = by_client_id_.find(request.interaction_id());
-  if (it == by_client_id_.end()) {
-    if (finished_.count(request.interaction_id())) {
+  std::string scoped;
+  if (absl::Status s = find_scoped(request.interaction_id(), engine::AgentId(), scoped); !s.ok()) {
+    return s;
+  }
+  auto it = by_scoped_id_.find(scoped);
+  if (it == by_scoped_id_.end()) {
+    if (finished_.count(scoped)) {
       return absl::FailedPreconditionError(
           "interaction_id: the interaction is finished; only live ones are explained");
     }
-    return absl::NotFoundError("interaction_id: unknown interaction '" + request.interaction_id() +
-                               "'");
+    return absl::FailedPreconditionError("interaction_id: interaction '" +
+                                         request.interaction_id() + "' is still being received");
   }
   auto e = router_->explain(it->second, clock_.now());
   if (!e.ok()) return to_status(e.error());
@@ -171,22 +175,32 @@ absl::Status RoutingHost::update_skills(const v1::UpdateAgentSkillsRequest& requ
 absl::Status RoutingHost::set_priority(const v1::SetInteractionPriorityRequest& request,
                                        v1::Interaction* out) {
   engine::InteractionId id;
-  if (absl::Status s = find_interaction(request.interaction_id(), id); !s.ok()) return s;
+  std::string scoped;
+  if (absl::Status s = find_scoped(request.interaction_id(), engine::AgentId(), scoped); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = find_interaction(scoped, id); !s.ok()) return s;
   if (auto s = router_->set_priority(id, request.priority(), clock_.now()); !s.ok()) {
     return to_status(s);
   }
   settle();
-  return get(request.interaction_id(), out);
+  *out = view(scoped);
+  return absl::OkStatus();
 }
 
 absl::Status RoutingHost::move(const v1::MoveInteractionRequest& request, v1::Interaction* out) {
   engine::InteractionId id;
   engine::QueueId q;
-  if (absl::Status s = find_interaction(request.interaction_id(), id); !s.ok()) return s;
+  std::string scoped;
+  if (absl::Status s = find_scoped(request.interaction_id(), engine::AgentId(), scoped); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = find_interaction(scoped, id); !s.ok()) return s;
   if (absl::Status s = find_queue(request.queue(), "queue", q); !s.ok()) return s;
   if (auto s = router_->move(id, q, clock_.now()); !s.ok()) return to_status(s);
   settle();
-  return get(request.interaction_id(), out);
+  *out = view(scoped);
+  return absl::OkStatus();
 }
 
 }  // namespace router::adapters::host

@@ -25,6 +25,18 @@ absl::Status to_status(const engine::Error& error) {
   return absl::Status(code, error.message);
 }
 
+std::string scoped_id(std::string_view gateway, std::string_view client_id) {
+  std::string out;
+  out.reserve(gateway.size() + 1 + client_id.size());
+  out.append(gateway).append(1, '/').append(client_id);
+  return out;
+}
+
+std::string_view owner_of(std::string_view scoped) {
+  const size_t slash = scoped.find('/');
+  return slash == std::string_view::npos ? std::string_view() : scoped.substr(0, slash);
+}
+
 v1::Channel to_proto(engine::Channel c) {
   switch (c) {
     case engine::Channel::kPhone: return v1::PHONE;

@@ -5,6 +5,8 @@
 #include <absl/status/status.h>
 
 #include <chrono>
+#include <string>
+#include <string_view>
 
 #include "adapters/ports/clock.h"
 #include "engine/router.h"
@@ -21,6 +23,12 @@ absl::Status to_status(const engine::Error& error);
 inline absl::Status to_status(const engine::Status& status) {
   return status.ok() ? absl::OkStatus() : to_status(status.error());
 }
+
+// Interaction ids are scoped by the gateway that submitted them: "<gateway>/<client id>" (a
+// gateway identity holds no '/', so the first one separates). owner_of() is the part before it
+// ("" without one).
+std::string scoped_id(std::string_view gateway, std::string_view client_id);
+std::string_view owner_of(std::string_view scoped);
 
 v1::Channel to_proto(engine::Channel c);
 engine::Channel from_proto(v1::Channel c);  // REQUIRES: not CHANNEL_UNSPECIFIED

@@ -6,8 +6,10 @@
 //   <p>idx:email:<lower-cased>     string: customer id
 //   <p>idx:visitor:<web visitor>   string: customer id
 //   <p>idx:account:<web account>   string: customer id
-//   <p>ix:<client interaction id>  hash: one journaled interaction (journal.h)
-//   <p>live                        sorted set: client ids of live interactions, score = journal
+//   <p>ix:<gateway>/<client id>    hash: one journaled interaction (journal.h); the id is the
+//                                  entry's interaction_id, scoped by its gateway by the host
+//                                  (docs/redis.md, "Gateway scopes")
+//   <p>live                        sorted set: scoped ids of live interactions, score = journal
 //                                  sequence (submit order)
 //   <p>seq                         string: the last journal sequence number (INCR)
 //   <p>history                     stream: finished interactions, capped (XADD MAXLEN ~)

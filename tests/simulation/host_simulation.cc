@@ -69,6 +69,15 @@ bool is_final(v1::InteractionState s) {
   return s == v1::COMPLETED || s == v1::ABANDONED || s == v1::EXPIRED;
 }
 
+// Each client id is submitted by one of two gateways, always the same one.
+std::string gateway_of(const std::string& id) { return id.back() % 2 == 0 ? "gw-even" : "gw-odd"; }
+adapters::host::GatewayScope scope(const std::string& gateway) {
+  return adapters::host::GatewayScope{gateway, {}, false};
+}
+std::string other_gateway(const std::string& id) {
+  return id.back() % 2 == 0 ? "gw-odd" : "gw-even";
+}
+
 }  // namespace
 
 SimulationStats& SimulationStats::operator+=(const SimulationStats& o) {
@@ -120,7 +129,8 @@ void HostSimulation::run() {
   check_answered(engine::Duration(0));
   for (const auto& [id, a] : acked_) {
     v1::Interaction out;
-    if (host_->get(id, &out).ok() && is_final(out.state())) ++stats_.finished_seen;
+    if (host_->get(scope(gateway_of(id)), id, &out).ok() && is_final(out.state()))
+      ++stats_.finished_seen;
   }
   // A clean shutdown, as routerd does it: drain (streams end, submits refused), then stop.
   host_->drain();
@@ -198,18 +208,27 @@ void HostSimulation::step() {
       if (!ids_.empty()) submit(pick(ids_));  // a retry or a replay
     } else if (r < 270) {
       const std::string id = pick_id();
-      act("cancel " + id, [id](RoutingHost& h) {
+      act("cancel " + id, [this, id](RoutingHost& h) {
         v1::CancelInteractionRequest req;
         req.set_interaction_id(id);
         req.set_reason("caller_hangup");
         v1::Interaction out;
-        (void)h.cancel(req, &out);
+        // The other gateway first: it never reaches this gateway's interaction.
+        if (absl::Status s = h.cancel(scope(other_gateway(id)), req, &out); !absl::IsNotFound(s)) {
+          violate("a gateway never sees or cancels another gateway's interaction",
+                  "cancel " + id + " by " + other_gateway(id) + ": " + s.ToString());
+        }
+        (void)h.cancel(scope(gateway_of(id)), req, &out);
       });
     } else if (r < 290) {
       const std::string id = pick_id();
-      act("get " + id, [id](RoutingHost& h) {
+      act("get " + id, [this, id](RoutingHost& h) {
         v1::Interaction out;
-        (void)h.get(id, &out);
+        if (absl::Status s = h.get(scope(other_gateway(id)), id, &out); !absl::IsNotFound(s)) {
+          violate("a gateway never sees or cancels another gateway's interaction",
+                  "get " + id + " by " + other_gateway(id) + ": " + s.ToString());
+        }
+        (void)h.get(scope(gateway_of(id)), id, &out);
       });
     } else if (r < 780) {
       agent_action(world_.uniform(0, kAgents.size() - 1));
@@ -323,7 +342,7 @@ void HostSimulation::submit(const std::string& id) {
   call->issued = world_.now();
   Call* c = call.get();
   calls_.push_back(std::move(call));
-  const std::string submitter = id.back() % 2 == 0 ? "gw-even" : "gw-odd";
+  const std::string submitter = gateway_of(id);
   act(std::string(fresh ? "submit " : "resubmit ") + id, [this, c, submitter,
                                                           request = it->second](RoutingHost& h) {
     h.submit(submitter, request, &c->response, [this, c](absl::Status s) { on_submit_done(c, s); });
@@ -551,7 +570,7 @@ void HostSimulation::supervisor_action() {
     watchers_.push_back(w);
     const std::string submitter = world_.chance(0.5) ? "gw-even" : "gw-odd";
     act("watch_interactions " + submitter,
-        [w, submitter](RoutingHost& h) { h.watch_interactions(submitter, {}, w); });
+        [w, submitter](RoutingHost& h) { h.watch_interactions(scope(submitter), {}, w); });
   } else {
     if (queue_watchers_.size() >= 2 || world_.chance(0.3)) {
       if (!queue_watchers_.empty()) {
@@ -624,8 +643,9 @@ void HostSimulation::check() {
   if (auto s = h.router().audit(world_.now()); !s.ok()) {
     violate("the engine's audit passes", s.error().message);
   }
-  const std::vector<std::string> live_list = h.live_client_ids();
-  const std::unordered_set<std::string> live(live_list.begin(), live_list.end());
+  const std::vector<std::string> live_list = h.live_client_ids();  // scoped ids
+  std::unordered_set<std::string> live;                            // client ids
+  for (const std::string& id : live_list) live.insert(id.substr(id.find('/') + 1));
   // One engine interaction per client id: a replay never becomes a second interaction.
   if (h.router().live_count() != live.size()) {
     violate("a replay answers the same interaction",
@@ -656,14 +676,14 @@ void HostSimulation::check() {
   for (const auto& [id, a] : acked_) {
     const bool is_live = live.count(id) > 0;
     v1::Interaction out;
-    const bool known = h.get(id, &out).ok();
+    const bool known = h.get(scope(gateway_of(id)), id, &out).ok();
     const bool finished = known && is_final(out.state());
     if (is_live && finished) {
       violate("each acknowledged submit is live or finished exactly once",
               id + " is live and also reported " + v1::InteractionState_Name(out.state()));
     }
     if (is_live || finished) continue;
-    const SimJournal::Stored* stored = journal_.find(id);
+    const SimJournal::Stored* stored = journal_.find(gateway_of(id) + "/" + id);
     if (finished_before_restart_.count(id) && stored != nullptr && !stored->live) continue;
     violate("each acknowledged submit is live or finished exactly once",
             id + " was acknowledged but the host has it neither live nor finished (get: " +
@@ -712,6 +732,8 @@ void HostSimulation::check_recovery(const std::vector<v1::JournalEntry>& loaded,
             std::to_string(report.dropped) +
                 " journal entries dropped at recovery with an unchanged configuration");
   }
+  // Keyed by scoped id, as journaled; get() as a gateway granted every gateway.
+  const adapters::host::GatewayScope all{"", {}, /*sees_all=*/true};
   std::map<std::string, const v1::JournalEntry*> expected;  // back in a queue
   std::set<std::string> closed;                             // accepted: closed as COMPLETED
   for (const auto& e : loaded) {
@@ -727,7 +749,7 @@ void HostSimulation::check_recovery(const std::vector<v1::JournalEntry>& loaded,
   const std::set<std::string> live(live_list.begin(), live_list.end());
   for (const auto& [id, entry] : expected) {
     v1::Interaction out;
-    if (!h.get(id, &out).ok()) out.set_state(v1::RECEIVED);  // unknown: reported below
+    if (!h.get(all, id, &out).ok()) out.set_state(v1::RECEIVED);  // unknown: reported below
     const std::string& was = entry->interaction().queue();
     if (live.count(id) && out.queue() == was) continue;
     // The engine recovers an interaction with its original arrival as the time it entered its
@@ -767,14 +789,15 @@ void HostSimulation::check_recovery(const std::vector<v1::JournalEntry>& loaded,
   }
   for (const std::string& id : closed) {
     v1::Interaction out;
-    if (!h.get(id, &out).ok() || out.state() != v1::COMPLETED) {
+    if (!h.get(all, id, &out).ok() || out.state() != v1::COMPLETED) {
       violate("after a restart the host's state equals the journal's",
               id + " was accepted at the crash; recovery must close it as COMPLETED");
     }
   }
   finished_before_restart_.clear();
   for (const auto& [id, a] : acked_) {
-    if (!expected.count(id) && !closed.count(id)) finished_before_restart_.insert(id);
+    const std::string scoped = gateway_of(id) + "/" + id;
+    if (!expected.count(scoped) && !closed.count(scoped)) finished_before_restart_.insert(id);
   }
 }
 

@@ -82,7 +82,7 @@ auth:
     - {token: "it-agent-ben-token-0001", role: AGENT, agent: ben}
     - {token: "it-agent-cara-token-0001", role: AGENT, agent: cara}
     - {token: "it-agent-dev-token-0001", role: AGENT, agent: dev}
-
+EXTRA_TOKENS
 daemon:
   default_region: US
   customers_file: customers.jsonl
@@ -92,6 +92,7 @@ daemon:
   max_message_bytes: 8192
 )";
   yaml = replace_once(yaml, "DEV_NO_AUTH", options.dev_no_auth ? "true" : "false");
+  yaml = replace_once(yaml, "EXTRA_TOKENS", options.extra_tokens);
   if (!options.listen.empty()) yaml += "  listen: \"" + options.listen + "\"\n";
   if (options.stream_buffer > 0) {
     yaml += "  stream_buffer: " + std::to_string(options.stream_buffer) + "\n";

@@ -68,6 +68,8 @@ struct CenterOptions {
   // backoff, lookup timeout kRedisLookupTimeout) instead of the customers file. Empty: none.
   std::string redis;
   bool redis_no_journal = false;  // redis.no_journal: customers from Redis, no journal
+  // More auth.tokens entries (YAML list items, each "    - {...}\n"), after the agents' tokens.
+  std::string extra_tokens = {};
 };
 inline constexpr Millis kRedisLookupTimeout = 300ms;
 // The test center with a redis section for Redis at `address`.

@@ -243,7 +243,7 @@ TEST_CASE(
   RedisServer redis;
   RouterFixture f(redis_center(redis_address(redis)));
   RedisLook look(redis);
-  const std::string key = "router:ix:jw-1";
+  const std::string key = "router:ix:it-gateway/jw-1";  // scoped by the submitting gateway
   AgentDesk ana(f, "ana");
   REQUIRE(ana.set_ready().ok());
   REQUIRE(f.submit(phone_call("jw-1", number(7))).ok());  // anonymous: no write-back later

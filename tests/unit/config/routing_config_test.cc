@@ -152,6 +152,51 @@ TEST_CASE("auth and daemon errors name the field", "[config]") {
              Contains("daemon.agent_grace_s: must be 0..3600"));
 }
 
+TEST_CASE("a gateway token's identity defaults to its name and its grants name known gateways",
+          "[config][gateway_scope]") {
+  auto r = parse_routing_config(std::string(kSmall) + R"(
+auth:
+  tokens:
+    - {token: gateway-a-token-000001, role: GATEWAY, name: ivr-a-2026, gateway: gw-a}
+    - {token: gateway-b-token-000001, role: GATEWAY, name: gw-b}
+    - {token: frontend-token-0000001, role: GATEWAY, sees_gateways: [gw-a, gw-b, gw-a]}
+    - {token: watcher-token-00000001, role: GATEWAY, name: all, sees_gateways: ["*"]}
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const auto& t = r.value().auth.tokens;
+  CHECK(t[0].gateway == "gw-a");
+  CHECK(t[1].gateway == "gw-b");
+  CHECK(t[2].gateway == "gateway:2");
+  CHECK(t[2].sees_gateways == std::vector<std::string>{"gw-a", "gw-b"});
+  CHECK_FALSE(t[2].sees_all_gateways);
+  CHECK(t[3].sees_all_gateways);
+}
+
+TEST_CASE("gateway identity and grant errors name the field", "[config][gateway_scope]") {
+  const std::string base = std::string(kSmall) + "auth: {tokens: [";
+  CHECK_THAT(error_of(base + "{token: gateway-a-token-000001, role: GATEWAY, gateway: a/b}]}"),
+             Contains("auth.tokens[0].gateway: must be printable ASCII without spaces or '/'"));
+  CHECK_THAT(error_of(base + "{token: gateway-a-token-000001, role: GATEWAY, name: ivr/1}]}"),
+             Contains("auth.tokens[0].name: must be printable ASCII without spaces or '/' (the "
+                      "gateway identity when gateway is unset)"));
+  CHECK_THAT(error_of(base + "{token: gateway-a-token-000001, role: GATEWAY, gateway: " +
+                      std::string(65, 'g') + "}]}"),
+             Contains("auth.tokens[0].gateway: must be at most 64 bytes"));
+  CHECK_THAT(error_of(base + "{token: supervisor-token-00001, role: SUPERVISOR, gateway: gw}]}"),
+             Contains("auth.tokens[0].gateway: only GATEWAY tokens have a gateway identity"));
+  CHECK_THAT(error_of(base + "{token: supervisor-token-00001, role: SUPERVISOR, "
+                             "sees_gateways: [gw]}]}"),
+             Contains("auth.tokens[0].sees_gateways: only GATEWAY tokens"));
+  CHECK_THAT(
+      error_of(base + "{token: gateway-a-token-000001, role: GATEWAY, gateway: gw-a}, "
+                      "{token: frontend-token-0000001, role: GATEWAY, "
+                      "sees_gateways: [gw-a, gw-c]}]}"),
+      Contains("auth.tokens[1].sees_gateways[1]: unknown gateway 'gw-c' (gateways: gateway:1, "
+               "gw-a; or \"*\")"));
+}
+
 TEST_CASE("the redis section and segment thresholds are read with their defaults", "[config]") {
   auto none = parse_routing_config(std::string(kSmall), "t.yaml");
   REQUIRE(none.ok());
