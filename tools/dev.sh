@@ -104,7 +104,7 @@ fuzz_build() {
 
 # Runs every target for $1 seconds, two at a time, on its checked-in seeds
 # (tests/fuzz/corpus/<target>/, read only) plus what earlier runs found ($dir/fuzz-corpus/<target>/,
-# where new inputs go). A crash, leak, sanitizer report, timeout (>10 s on one input) or
+# where new inputs go), with tests/fuzz/<target>.dict when there is one. A crash, leak, sanitizer report, timeout (>10 s on one input) or
 # out-of-memory (>2 GiB) fails the run; its input is saved as $dir/fuzz-artifacts/<target>-*.
 run_fuzzers() {
   local seconds=$1 dir="${FUZZ_BUILD_DIR:-build-fuzz}" t running=0 failed=0
@@ -118,10 +118,11 @@ run_fuzzers() {
     fi
     mkdir -p "$dir/fuzz-corpus/$t"
     (
-      rc=0
+      rc=0 dict=()
+      [[ -f "tests/fuzz/$t.dict" ]] && dict=(-dict="tests/fuzz/$t.dict")
       ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1" \
         "$dir/tests/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/$t-" \
+        -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/$t-" "${dict[@]}" \
         "$dir/fuzz-corpus/$t" "tests/fuzz/corpus/$t" >"$dir/fuzz-logs/$t.log" 2>&1 || rc=$?
       echo "$rc" >"$dir/fuzz-logs/$t.rc"
     ) &
