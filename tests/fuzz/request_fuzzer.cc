@@ -153,6 +153,13 @@ struct World {
     host->submit("gw", submit, &response, [&answered](absl::Status s) { answered = s; });
     executor.drain();
     require_ok(answered, "submit fuzz-1");
+    v1::Interaction offered;
+    require_ok(host->get("fuzz-1", &offered), "get fuzz-1");
+    if (offered.state() != v1::OFFERED) {
+      std::fprintf(stderr, "fuzz set-up: fuzz-1 is %s, not OFFERED\n",
+                   v1::InteractionState_Name(offered.state()).c_str());
+      std::abort();
+    }
   }
 
   ~World() {
