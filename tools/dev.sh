@@ -5,11 +5,15 @@
 #                        routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
 #   tools/dev.sh test    install deps, check formatting and layering (tools/check_layers.sh),
 #                        build with ASan+UBSan and -Werror, run every test (CTest labels
-#                        unit, integration, fault, simulation)
+#                        unit, integration, fault, simulation), then each libFuzzer target
+#                        for 15 s (clang build in build-fuzz/; tests/fuzz/README.md)
+#   tools/dev.sh fuzz [S]  build the libFuzzer targets and run each for S seconds (default
+#                        300), two at a time; new inputs collect in build-fuzz/fuzz-corpus/
 #   tools/dev.sh build   install deps, build Release into build-release/
 #   tools/dev.sh lint    clang-tidy (.clang-tidy's checks) over engine/, tools/ and bench/
 #   tools/dev.sh deps    only install what is missing
-# Environment: BUILD_DIR (test build folder, default build-ci), JOBS (default: nproc),
+# Environment: BUILD_DIR (test build folder, default build-ci), FUZZ_BUILD_DIR (fuzz build
+# folder, default build-fuzz), JOBS (default: nproc),
 # ROUTER_SEEDS (randomized-test seeds, default 2000), ROUTER_REDIS_PORT (run: default 6390).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +21,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format libyaml-cpp-dev
   libcli11-dev nlohmann-json3-dev protobuf-compiler libprotobuf-dev libgrpc++-dev
   protobuf-compiler-grpc libasio-dev libphonenumber-dev libspdlog-dev libfmt-dev libhiredis-dev
-  libjemalloc-dev redis-server)
+  libjemalloc-dev redis-server clang libclang-rt-14-dev)
 JOBS="${JOBS:-$(nproc)}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -79,7 +83,73 @@ test_all() {
   log "test"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1"
   (cd "$dir" && ctest -j "$JOBS" --output-on-failure --timeout 900)
+  fuzz_build
+  run_fuzzers 15
   log "all tests passed"
+}
+
+# libFuzzer targets (tests/fuzz/README.md): a clang build of only the libraries they need, every
+# translation unit instrumented (-fsanitize=fuzzer-no-link,address,undefined).
+FUZZ_TARGETS=(config_fuzzer request_fuzzer customer_file_fuzzer entry_points_fuzzer
+  email_headers_fuzzer)
+fuzz_build() {
+  local dir="${FUZZ_BUILD_DIR:-build-fuzz}" launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  log "configure $dir (clang, libFuzzer + ASan + UBSan)"
+  CC=clang CXX=clang++ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROUTER_FUZZ=ON \
+    -DROUTER_BUILD_TESTS=OFF -DROUTER_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
+  log "build the fuzz targets"
+  cmake --build "$dir" -j "$JOBS" --target fuzz_targets
+}
+
+# Runs every target for $1 seconds, two at a time, on its checked-in seeds
+# (tests/fuzz/corpus/<target>/, read only) plus what earlier runs found ($dir/fuzz-corpus/<target>/,
+# where new inputs go), with tests/fuzz/<target>.dict when there is one. A crash, leak, sanitizer report, timeout (>10 s on one input) or
+# out-of-memory (>2 GiB) fails the run; its input is saved as $dir/fuzz-artifacts/<target>-*.
+run_fuzzers() {
+  local seconds=$1 dir="${FUZZ_BUILD_DIR:-build-fuzz}" t running=0 failed=0
+  mkdir -p "$dir/fuzz-logs" "$dir/fuzz-artifacts"
+  rm -f "$dir"/fuzz-logs/*.rc
+  log "fuzz each target for ${seconds} s, two at a time (logs: $dir/fuzz-logs/)"
+  for t in "${FUZZ_TARGETS[@]}"; do
+    if ((running == 2)); then
+      wait -n || true
+      running=$((running - 1))
+    fi
+    mkdir -p "$dir/fuzz-corpus/$t"
+    (
+      rc=0 dict=()
+      [[ -f "tests/fuzz/$t.dict" ]] && dict=(-dict="tests/fuzz/$t.dict")
+      ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1" \
+        "$dir/tests/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/$t-" "${dict[@]}" \
+        "$dir/fuzz-corpus/$t" "tests/fuzz/corpus/$t" >"$dir/fuzz-logs/$t.log" 2>&1 || rc=$?
+      echo "$rc" >"$dir/fuzz-logs/$t.rc"
+    ) &
+    running=$((running + 1))
+  done
+  wait
+  for t in "${FUZZ_TARGETS[@]}"; do
+    if [[ "$(cat "$dir/fuzz-logs/$t.rc" 2>/dev/null)" == 0 ]]; then
+      printf '%-22s %s\n' "$t" "$(grep -E '^#[0-9]+[[:space:]]+DONE' "$dir/fuzz-logs/$t.log" | tail -n 1)"
+    else
+      failed=1
+      echo "$t FAILED (log: $dir/fuzz-logs/$t.log); the end of its log:" >&2
+      tail -n 40 "$dir/fuzz-logs/$t.log" >&2
+    fi
+  done
+  return "$failed"
+}
+
+fuzz() {
+  local seconds="${1:-300}"
+  if [[ ! "$seconds" =~ ^[0-9]+$ ]] || ((seconds == 0)); then
+    echo "fuzz: seconds must be a positive whole number, got '$seconds'" >&2
+    return 2
+  fi
+  deps
+  fuzz_build
+  run_fuzzers "$seconds"
 }
 
 build_release() {
@@ -250,11 +320,12 @@ run_demo() {
 case "${1:-}" in
   run) shift; run_demo "$@" ;;
   test) test_all ;;
+  fuzz) shift; fuzz "$@" ;;
   build) build_release ;;
   lint) lint ;;
   deps) deps ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -540,7 +540,8 @@ struct CustomerFileReader::State {
       nlohmann::json object;
       try {
         object = nlohmann::json::parse(body);
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range for a number beyond a double ("3e1200").
         std::string what = e.what();
         if (const size_t at = what.find("] "); at != std::string::npos) what.erase(0, at + 2);
         error = check.fail(line, "", "not valid JSON: " + what);

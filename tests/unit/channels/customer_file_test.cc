@@ -71,6 +71,21 @@ TEST_CASE("a bad JSON line is reported by line and the reading goes on", "[chann
   CHECK(o.entries[1].emails == std::vector<std::string>{"ann@example.com"});
 }
 
+// Found by tests/fuzz/customer_file_fuzzer: nlohmann::json throws out_of_range, not parse_error,
+// for a number beyond a double, and the uncaught exception ended the process.
+TEST_CASE("a JSON line with a number beyond a double is rejected and the reading goes on",
+          "[channels][customers]") {
+  const Outcome o = read_all(
+      "{\"id\":\"C1\",\"current_value\":3e1200}\n"
+      "{\"id\":\"C2\",\"potential_value\":-1e999}\n"
+      "{\"id\":\"C3\"}\n",
+      Format::kJsonLines, "c.jsonl");
+  REQUIRE(o.items.size() == 3);
+  CHECK(o.items[0] == "rejected c.jsonl:1: not valid JSON: number overflow parsing '3e1200'");
+  CHECK(o.items[1] == "rejected c.jsonl:2: not valid JSON: number overflow parsing '-1e999'");
+  CHECK(o.items[2] == "entry C3@3");
+}
+
 TEST_CASE("an entry carries its normalized keys and whether the segment was in the file",
           "[channels][customers]") {
   const Outcome o = read_all(
