@@ -58,7 +58,7 @@ TEST_CASE(
     const std::string log = process.log();
     return log.find("event=cancelled") != std::string::npos &&
            log.find("event=force_state") != std::string::npos &&
-           log.find("event=submitted id=c***@example.com") != std::string::npos;
+           log.find("event=submitted id=it-gateway/c***@example.com") != std::string::npos;
   }));
   const std::string log = process.log();
   INFO("routerd log:\n" << log);
@@ -75,7 +75,7 @@ TEST_CASE(
     ++checked;
   }
   CHECK(checked > 3);
-  CHECK_THAT(log, Contains("event=cancelled id=+1415*****77 reason=\"bye\\n"));
+  CHECK_THAT(log, Contains("event=cancelled id=it-gateway/+1415*****77 reason=\"bye\\n"));
   CHECK_THAT(log, Contains("e***@example.com"));
   CHECK_THAT(log, Contains("event=force_state agent=\"bye\\n"));
 }
