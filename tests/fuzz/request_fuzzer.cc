@@ -36,6 +36,12 @@ namespace grpc_adapter = router::adapters::grpc;
 namespace ports = router::adapters::ports;
 namespace v1 = router::v1;
 
+// The gateway every InteractionService call acts as (its own interactions by bare id).
+const router::adapters::host::GatewayScope& fuzz_gateway() {
+  static const router::adapters::host::GatewayScope scope{.gateway = "gw"};
+  return scope;
+}
+
 // Runs posted work when drained, in order (the host's single thread).
 class QueueExecutor final : public ports::Executor {
  public:
@@ -154,7 +160,7 @@ struct World {
     executor.drain();
     require_ok(answered, "submit fuzz-1");
     v1::Interaction offered;
-    require_ok(host->get("fuzz-1", &offered), "get fuzz-1");
+    require_ok(host->get(fuzz_gateway(), "fuzz-1", &offered), "get fuzz-1");
     if (offered.state() != v1::OFFERED) {
       std::fprintf(stderr, "fuzz set-up: fuzz-1 is %s, not OFFERED\n",
                    v1::InteractionState_Name(offered.state()).c_str());
@@ -235,16 +241,16 @@ std::map<std::string, std::pair<const google::protobuf::Descriptor*, Call>> call
   add("InteractionService.CancelInteraction", v1::CancelInteractionRequest::descriptor(),
       rpc<v1::CancelInteractionRequest>([](World& w, const v1::CancelInteractionRequest& r) {
         v1::Interaction out;
-        (void)w.host->cancel(r, &out);
+        (void)w.host->cancel(fuzz_gateway(), r, &out);
       }));
   add("InteractionService.GetInteraction", v1::GetInteractionRequest::descriptor(),
       rpc<v1::GetInteractionRequest>([](World& w, const v1::GetInteractionRequest& r) {
         v1::Interaction out;
-        (void)w.host->get(r.interaction_id(), &out);
+        (void)w.host->get(fuzz_gateway(), r.interaction_id(), &out);
       }));
   add("InteractionService.WatchInteractions", v1::WatchInteractionsRequest::descriptor(),
       rpc<v1::WatchInteractionsRequest>([](World& w, const v1::WatchInteractionsRequest& r) {
-        w.host->watch_interactions("gw", r,
+        w.host->watch_interactions(fuzz_gateway(), r,
                                    std::make_shared<SinkSubscriber<v1::InteractionEvent>>());
       }));
   add("AgentService.Login", v1::LoginRequest::descriptor(), unary(&RoutingHost::login));
