@@ -109,7 +109,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "A gateway cannot get, cancel or watch another gateway's interaction; a token granted that "
+    "A gateway cannot get, cancel or watch another gateway's interaction, but a token granted that "
     "gateway can, naming it \"<gateway>/<id>\"",
     "[grpc][gateway_scope]") {
   RouterFixture f(scoped_center());

@@ -288,7 +288,7 @@ TEST_CASE("a command to a frozen server fails DEADLINE_EXCEEDED and its late rep
 }
 
 TEST_CASE(
-    "a server that stops answering is reported down after probe_failures missed PINGs; what was "
+    "a server that stops answering is reported down after probe_failures missed PINGs, what was "
     "written on it fails only at its deadline, and the client reconnects once it answers",
     "[client][probe]") {
   RedisServer server;
