@@ -17,7 +17,16 @@ constexpr int kConnections = 20;
 constexpr int kPerConnection = 100;  // max_streams_per_connection
 constexpr int kPerToken = 1000;      // max_streams_per_token
 constexpr int kTotal = 2000;         // max_streams_total
+// routerd is built with the same flags as this test. Under AddressSanitizer (CI) its RSS also
+// holds ASan's shadow memory and its 256 MiB quarantine of freed blocks (measured: 663 MiB at the
+// peak, where the plain build peaks at 74-141 MiB), so the bound there is 1 GiB, which still fails
+// the unbounded growth (1.4 GB in 30 s before the limits). The 256 MiB target is checked by this
+// test in a plain build and measured by bench/stream_memory.sh.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kRssBoundKib = 1024 * 1024;
+#else
 constexpr long kRssBoundKib = 256 * 1024;
+#endif
 
 constexpr char kLimits[] = R"(  server_limits:
     max_connections: 20
@@ -108,7 +117,7 @@ void require_refused(grpc::Status status, const std::string& limit) {
 TEST_CASE(
     "2,000 never-read streams over 20 connections: the stream limits refuse with "
     "RESOURCE_EXHAUSTED, the stalled streams are cut within seconds, submits answer and routerd "
-    "stays under 256 MiB",
+    "stays under 256 MiB (1 GiB under ASan)",
     "[grpc][streams][limits]") {
   const std::string address = "127.0.0.1:" + std::to_string(free_port());
   CenterFiles files(
