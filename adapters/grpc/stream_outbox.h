@@ -8,6 +8,9 @@
 // Ownership: gRPC owns the reactor (StreamWriter deletes itself in OnDone); the outbox is shared
 // by the reactor and the producer, so the producer can keep pushing safely after the call ended
 // (push() then returns false). It is the host's Subscriber of the stream.
+// The reactor is an OutboxSink: StreamWriter for a server stream; a bidirectional stream's
+// reactor (the session streams) implements OutboxSink too and forwards its write-side reactions
+// (OnWriteDone, OnCancel, OnDone) to the outbox's reactor-side calls.
 // Thread-safe: push/finish from any thread; gRPC calls the reactor.
 #pragma once
 
@@ -63,8 +66,17 @@ struct OutboxLimits {
   std::shared_ptr<OutboxBudget> budget;  // null: none shared
 };
 
+// The write side of a gRPC reactor, as an outbox drives it: one write in flight at a time, and
+// one finish. Implemented by StreamWriter (server streams) and by bidirectional reactors.
 template <class Message>
-class StreamWriter;
+class OutboxSink {
+ public:
+  virtual void start_write(const Message* message) = 0;   // the reactor's StartWrite
+  virtual void finish_stream(::grpc::Status status) = 0;  // the reactor's Finish
+
+ protected:
+  ~OutboxSink() = default;
+};
 
 template <class Message>
 class StreamOutbox final : public host::Subscriber<Message> {
@@ -115,7 +127,7 @@ class StreamOutbox final : public host::Subscriber<Message> {
     bytes_ += size;
     if (!writing_) {
       writing_ = true;
-      reactor_->StartWrite(&queue_.front().message);
+      reactor_->start_write(&queue_.front().message);
     }
     return true;
   }
@@ -134,6 +146,9 @@ class StreamOutbox final : public host::Subscriber<Message> {
     return reactor_ != nullptr && !finishing_;
   }
 
+  // The end of one engine command's pushes (host::Subscriber). Writes start at push() today.
+  void flush() override {}
+
   size_t queued() const {
     std::lock_guard lock(mu_);
     return queue_.size();
@@ -143,9 +158,43 @@ class StreamOutbox final : public host::Subscriber<Message> {
     return bytes_;
   }
 
- private:
-  friend class StreamWriter<Message>;
+  // Reactor side (gRPC threads): the reactor calls attach() when it is made, and forwards
+  // OnWriteDone, OnCancel and OnDone (detach(), before it deletes itself).
+  void on_write_done(bool ok) {
+    std::lock_guard lock(mu_);
+    if (!queue_.empty()) pop_front_locked();
+    if (!ok) {  // the peer is gone: the call is cancelled; OnCancel/OnDone follow
+      writing_ = false;
+      finish_locked(::grpc::Status::CANCELLED, /*drain=*/false);
+      return;
+    }
+    if (!queue_.empty() && !finish_called_ && (!finishing_ || pending_status_)) {
+      reactor_->start_write(&queue_.front().message);
+      return;
+    }
+    writing_ = false;
+    if (pending_status_ && !finish_called_) {
+      finish_called_ = true;
+      reactor_->finish_stream(std::move(*pending_status_));
+      pending_status_.reset();
+    }
+  }
+  void on_cancel() {
+    std::lock_guard lock(mu_);
+    finish_locked(::grpc::Status::CANCELLED, /*drain=*/false);
+  }
+  void attach(OutboxSink<Message>* reactor) {
+    std::lock_guard lock(mu_);
+    reactor_ = reactor;
+  }
+  void detach() {
+    std::lock_guard lock(mu_);
+    reactor_ = nullptr;
+    finishing_ = true;
+    drop_all_locked();
+  }
 
+ private:
   static OutboxLimits messages_only(size_t limit) {
     OutboxLimits limits;
     limits.messages = limit;
@@ -161,44 +210,10 @@ class StreamOutbox final : public host::Subscriber<Message> {
     }
     finish_called_ = true;
     pending_status_.reset();  // an immediate finish overrides a drained one
-    reactor_->Finish(std::move(status));
+    reactor_->finish_stream(std::move(status));
   }
 
-  // Reactor side (gRPC threads).
-  void on_write_done(bool ok) {
-    std::lock_guard lock(mu_);
-    if (!queue_.empty()) pop_front_locked();
-    if (!ok) {  // the peer is gone: the call is cancelled; OnCancel/OnDone follow
-      writing_ = false;
-      finish_locked(::grpc::Status::CANCELLED, /*drain=*/false);
-      return;
-    }
-    if (!queue_.empty() && !finish_called_ && (!finishing_ || pending_status_)) {
-      reactor_->StartWrite(&queue_.front().message);
-      return;
-    }
-    writing_ = false;
-    if (pending_status_ && !finish_called_) {
-      finish_called_ = true;
-      reactor_->Finish(std::move(*pending_status_));
-      pending_status_.reset();
-    }
-  }
-  void on_cancel() {
-    std::lock_guard lock(mu_);
-    finish_locked(::grpc::Status::CANCELLED, /*drain=*/false);
-  }
-  void attach(StreamWriter<Message>* reactor) {
-    std::lock_guard lock(mu_);
-    reactor_ = reactor;
-  }
-  void detach() {
-    std::lock_guard lock(mu_);
-    reactor_ = nullptr;
-    finishing_ = true;
-    drop_all_locked();
-  }
-
+ private:
   struct Pending {
     Message message;
     size_t bytes;
@@ -221,7 +236,7 @@ class StreamOutbox final : public host::Subscriber<Message> {
   const OutboxLimits limits_;
   std::deque<Pending> queue_;  // front() is the write in flight while writing_
   size_t bytes_ = 0;           // the sum of queue_'s sizes, reserved in limits_.budget
-  StreamWriter<Message>* reactor_ = nullptr;
+  OutboxSink<Message>* reactor_ = nullptr;
   bool writing_ = false;
   bool finishing_ = false;
   bool finish_called_ = false;
@@ -231,13 +246,15 @@ class StreamOutbox final : public host::Subscriber<Message> {
 // The gRPC reactor of one server stream. `on_done` runs once, on a gRPC thread, after the call is
 // over (the peer went away, the stream was cut, or it was finished).
 template <class Message>
-class StreamWriter final : public ::grpc::ServerWriteReactor<Message> {
+class StreamWriter final : public ::grpc::ServerWriteReactor<Message>, public OutboxSink<Message> {
  public:
   StreamWriter(std::shared_ptr<StreamOutbox<Message>> outbox, std::function<void()> on_done)
       : outbox_(std::move(outbox)), on_done_(std::move(on_done)) {
     outbox_->attach(this);
   }
 
+  void start_write(const Message* message) override { this->StartWrite(message); }
+  void finish_stream(::grpc::Status status) override { this->Finish(std::move(status)); }
   void OnWriteDone(bool ok) override { outbox_->on_write_done(ok); }
   void OnCancel() override { outbox_->on_cancel(); }
   void OnDone() override {

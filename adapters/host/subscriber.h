@@ -19,6 +19,9 @@ class Subscriber {
   // Ends the stream with `status` once what is queued is delivered (`drain`), or at once.
   virtual void finish(absl::Status status, bool drain = true) = 0;
   virtual bool open() const = 0;
+  // The host calls it after each command on every subscriber it pushed to during the command,
+  // so an implementation may hold writes back and send one command's messages together.
+  virtual void flush() {}
 };
 
 }  // namespace router::adapters::host
