@@ -2,7 +2,7 @@
 // cancels answered by correlation id with their unary twins' meaning (validation, NOT_FOUND,
 // idempotency across the stream and the unary call), auth at open, the in-flight bound (with
 // submits held in flight by a paused Redis), the stream's watch scoped to its own gateway, a
-// stream cut mid-flight, half-close and routerd's drain.
+// stream cut mid-flight, a client that stops reading, half-close and routerd's drain.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -328,6 +328,74 @@ TEST_CASE_METHOD(RouterFixture,
   auto end = link.wait_end();
   REQUIRE(end.has_value());
   CHECK(end->ok());
+}
+
+// A heavy support call (as slow_reader_test.cc's): its InteractionEvent is ~4 KB, so a client
+// that stops reading fills the transport's window and then the outbox within ~40 events.
+v1::SubmitInteractionRequest heavy_call(int n) {
+  auto request = phone_call("heavy-" + std::to_string(n), "+1 415 555 0199");
+  auto& attributes = *request.mutable_attributes();
+  for (size_t a = 0; a < kMaxAttributes; ++a) {
+    std::string key = "attribute-" + std::to_string(a) + "-";
+    key.resize(kMaxStringLength, 'k');
+    attributes[key] = std::string(kMaxStringLength, static_cast<char>('a' + a));
+  }
+  return request;
+}
+
+TEST_CASE_METHOD(RouterFixture,
+                 "a gateway stream whose client stops reading is cut RESOURCE_EXHAUSTED with "
+                 "requests in flight and routerd goes on",
+                 "[grpc][gateway_stream][streams]") {
+  // The stream buffer is read at open: make it small for the streams opened from now on.
+  std::string yaml = files().read_config();
+  yaml = replace_once(yaml, "  max_message_bytes: 8192\n",
+                      "  max_message_bytes: 8192\n  stream_buffer: 8\n");
+  files().write_config(yaml);
+  REQUIRE(call(&v1::AdminService::Stub::ReloadConfig, kSupervisorToken, v1::ReloadConfigRequest())
+              .ok());
+
+  // Its own connection without BDP probing, so the stalled stream's windows stay small and it
+  // cannot hold up the fixture's calls (see slow_reader_test.cc).
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto channel =
+      grpc::CreateCustomChannel(server().address(), grpc::InsecureChannelCredentials(), args);
+  auto stub = v1::InteractionService::NewStub(channel);
+  auto context = context_for(kGatewayToken, 30s);
+  auto stream = stub->GatewayStream(context.get());
+  v1::GatewayResponse response;
+  REQUIRE(stream->Read(&response));
+  REQUIRE(response.has_window());
+  v1::GatewayRequest watch;
+  watch.set_correlation_id("w");
+  watch.mutable_watch();
+  REQUIRE(stream->Write(watch));
+  REQUIRE(stream->Read(&response));
+  REQUIRE(response.answer().result().code() == kOk);
+
+  // The client stops reading; its watch's events pile up, and a request stays in flight.
+  for (int n = 0; n < 64; ++n) REQUIRE(submit(heavy_call(n)).ok());
+  v1::GatewayRequest late;
+  late.set_correlation_id("late");
+  *late.mutable_submit() = heavy_call(100);
+  stream->Write(late);  // may fail: the stream may be cut already
+
+  int read = 0;
+  while (stream->Read(&response)) ++read;
+  const grpc::Status status = stream->Finish();
+  INFO("read after the stall: " << read << "; " << describe(status));
+  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK_THAT(status.error_message(), Catch::Contains("stream buffer full (8 messages)"));
+
+  GatewayLink next(*this);
+  window_of(next);
+  REQUIRE(next.submit("n", phone_call("after-cut", "+1 415 555 0101")));
+  auto a = next.answer("n");
+  INFO(text(a));
+  REQUIRE(a.has_value());
+  CHECK(a->result().code() == kOk);
 }
 
 TEST_CASE(
