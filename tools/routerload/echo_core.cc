@@ -162,8 +162,8 @@ Status EchoCore::set_state(const v1::SetStateRequest& r, v1::AgentStatus* out, B
   });
 }
 
-Status EchoCore::open_stream(const std::string& name, const std::shared_ptr<WorkStream>& stream,
-                             std::shared_ptr<WorkStream>& replaced, Batch& b) {
+Status EchoCore::open_stream(const std::string& name, const std::shared_ptr<AgentSink>& stream,
+                             std::shared_ptr<AgentSink>& replaced, Batch& b) {
   return command(b, [&]() -> Status {
     if (draining_) return {StatusCode::UNAVAILABLE, "routerecho is shutting down"};
     Agent* a = nullptr;
@@ -184,7 +184,7 @@ Status EchoCore::open_stream(const std::string& name, const std::shared_ptr<Work
   });
 }
 
-void EchoCore::stream_ended(const std::string& name, const std::shared_ptr<WorkStream>& stream,
+void EchoCore::stream_ended(const std::string& name, const std::shared_ptr<AgentSink>& stream,
                             Batch& b) {
   (void)command(b, [&]() -> Status {
     auto found = agents_.find(name);
@@ -257,13 +257,24 @@ void EchoCore::heartbeat(Batch& b) {
   });
 }
 
-std::vector<std::shared_ptr<WorkStream>> EchoCore::drain() {
+bool EchoCore::register_stream(std::weak_ptr<Endable> stream) {
+  std::lock_guard lock(mu_);
+  if (draining_) return false;
+  if (streams_.size() >= 64 && streams_.size() == streams_.capacity()) {
+    std::erase_if(streams_, [](const std::weak_ptr<Endable>& s) { return s.expired(); });
+  }
+  streams_.push_back(std::move(stream));
+  return true;
+}
+
+std::vector<std::shared_ptr<Endable>> EchoCore::drain() {
   std::lock_guard lock(mu_);
   draining_ = true;
-  std::vector<std::shared_ptr<WorkStream>> streams;
-  for (auto& [name, a] : agents_) {
-    if (a->stream) streams.push_back(a->stream);
+  std::vector<std::shared_ptr<Endable>> streams;
+  for (auto& weak : streams_) {
+    if (auto s = weak.lock()) streams.push_back(std::move(s));
   }
+  streams_.clear();
   return streams;
 }
 

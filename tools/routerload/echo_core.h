@@ -46,25 +46,33 @@ inline void stamp(int64_t ms, google::protobuf::Timestamp* out) {
 constexpr int64_t kOfferTimeoutMs = 30'000;
 
 // ---------------------------------------------------------------------------------------------
-// One agent's StreamWork: routerd's StreamOutbox (one write in flight, a bounded queue behind it,
-// the stream cut with RESOURCE_EXHAUSTED past its limit) behind an ordered hand-off. routerd
-// pushes from its one engine thread; here commands run on gRPC threads under the dispatcher's
-// lock, which is never held across a gRPC call: enqueue() under that lock fixes the order, and
-// flush() after it pushes to the outbox in that order (the thread flushing pushes what others
-// enqueued meanwhile). The hand-off holds only what commands in flight left. Thread-safe.
-using WorkOutbox = adapters::grpc::StreamOutbox<v1::WorkEvent>;
-using WorkWriter = adapters::grpc::StreamWriter<v1::WorkEvent>;
+// A stream's writes: routerd's StreamOutbox (one write in flight, a bounded queue behind it, the
+// stream cut with RESOURCE_EXHAUSTED past its limit) behind an ordered hand-off. routerd pushes
+// from its one engine thread; here commands run on gRPC threads under the dispatcher's lock,
+// which is never held across a gRPC call: enqueue() under that lock fixes the order, and flush()
+// after it pushes to the outbox in that order (the thread flushing pushes what others enqueued
+// meanwhile), then calls the outbox's flush() (the end of one command's pushes). The hand-off
+// holds only what commands in flight left. Thread-safe.
 
-class WorkStream {
+// What shutdown ends: every open stream, whatever it carries.
+class Endable {
  public:
-  explicit WorkStream(size_t limit) : outbox_(std::make_shared<WorkOutbox>(limit)) {}
+  virtual ~Endable() = default;
+  virtual void end(Status status) = 0;  // after what is queued is written
+};
 
-  const std::shared_ptr<WorkOutbox>& outbox() const { return outbox_; }
+template <class Message>
+class OrderedStream final : public Endable {
+ public:
+  using Outbox = adapters::grpc::StreamOutbox<Message>;
+  explicit OrderedStream(size_t limit) : outbox_(std::make_shared<Outbox>(limit)) {}
 
-  // Appends `event` unless the stream is ending.
-  void enqueue(v1::WorkEvent event) {
+  const std::shared_ptr<Outbox>& outbox() const { return outbox_; }
+
+  // Appends `m` unless the stream is ending.
+  void enqueue(Message m) {
     std::lock_guard lock(mu_);
-    if (!ending_) pending_.push_back(std::move(event));
+    if (!ending_) pending_.push_back(std::move(m));
   }
 
   // Pushes what is enqueued, then a drained finish() asked for, in order.
@@ -73,11 +81,12 @@ class WorkStream {
     if (flushing_) return;
     flushing_ = true;
     while (!pending_.empty() || end_) {
-      std::deque<v1::WorkEvent> batch;
+      std::deque<Message> batch;
       batch.swap(pending_);
       std::optional<Status> end = batch.empty() ? std::exchange(end_, std::nullopt) : std::nullopt;
       lock.unlock();
-      for (auto& event : batch) outbox_->push(std::move(event));
+      for (auto& m : batch) outbox_->push(std::move(m));
+      outbox_->flush();
       if (end) outbox_->finish(std::move(*end), /*drain=*/true);
       lock.lock();
     }
@@ -98,13 +107,73 @@ class WorkStream {
     }
   }
 
+  void end(Status status) override { finish(std::move(status), /*drain=*/true); }
+
  private:
-  const std::shared_ptr<WorkOutbox> outbox_;
+  const std::shared_ptr<Outbox> outbox_;
   std::mutex mu_;
-  std::deque<v1::WorkEvent> pending_;  // enqueued, not yet pushed
-  std::optional<Status> end_;          // a drained finish, pushed after pending_
+  std::deque<Message> pending_;  // enqueued, not yet pushed
+  std::optional<Status> end_;    // a drained finish, pushed after pending_
   bool ending_ = false;
   bool flushing_ = false;  // a thread is pushing; others leave their events to it
+};
+
+// Where an agent's work events go: its StreamWork, its AgentSession, or the AgentLink serving
+// it. enqueue() under the dispatcher's lock; flush() and taken_over() after it is released.
+class AgentSink {
+ public:
+  virtual ~AgentSink() = default;
+  virtual void enqueue(v1::WorkEvent event) = 0;
+  virtual void flush() = 0;
+  // Another stream took the agent over: a StreamWork or AgentSession ends ABORTED; an AgentLink
+  // stays up and no longer carries the agent.
+  virtual void taken_over() = 0;
+};
+
+using WorkStream = OrderedStream<v1::WorkEvent>;
+using WorkWriter = adapters::grpc::StreamWriter<v1::WorkEvent>;
+using SessionStream = OrderedStream<v1::AgentSessionResponse>;
+using GatewayOut = OrderedStream<v1::GatewayResponse>;
+
+// A StreamWork: the events as they are.
+class WorkSink final : public AgentSink {
+ public:
+  explicit WorkSink(std::shared_ptr<WorkStream> out) : out_(std::move(out)) {}
+  const std::shared_ptr<WorkStream>& out() const { return out_; }
+  void enqueue(v1::WorkEvent event) override { out_->enqueue(std::move(event)); }
+  void flush() override { out_->flush(); }
+  void taken_over() override {
+    out_->finish({StatusCode::ABORTED, "replaced by a newer stream for this agent"},
+                 /*drain=*/false);
+  }
+
+ private:
+  std::shared_ptr<WorkStream> out_;
+};
+
+// An agent on an AgentSession or AgentLink: each event wrapped with the agent's name.
+class SessionSink final : public AgentSink {
+ public:
+  SessionSink(std::shared_ptr<SessionStream> out, std::string agent, bool link)
+      : out_(std::move(out)), agent_(std::move(agent)), link_(link) {}
+  void enqueue(v1::WorkEvent event) override {
+    v1::AgentSessionResponse r;
+    r.set_agent(agent_);
+    *r.mutable_work() = std::move(event);
+    out_->enqueue(std::move(r));
+  }
+  void flush() override { out_->flush(); }
+  void taken_over() override {
+    if (!link_) {
+      out_->finish({StatusCode::ABORTED, "replaced by a newer stream for this agent"},
+                   /*drain=*/false);
+    }
+  }
+
+ private:
+  std::shared_ptr<SessionStream> out_;
+  const std::string agent_;
+  const bool link_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -136,9 +205,9 @@ struct Agent {
   int64_t since_ms = 0;
   uint64_t handled = 0;
   Interaction* offer = nullptr;
-  std::vector<Interaction*> held;  // assigned or in wrap-up
-  std::shared_ptr<WorkStream> stream;
-  bool in_free_list = false;  // an entry in free_agents_ (maybe stale)
+  std::vector<Interaction*> held;     // assigned or in wrap-up
+  std::shared_ptr<AgentSink> stream;  // its StreamWork, session or link; null: none
+  bool in_free_list = false;          // an entry in free_agents_ (maybe stale)
 };
 
 // A stream event a command leaves to publish. Like routerd's engine events, they are rendered at
@@ -154,9 +223,9 @@ struct Pending {
 // The streams a command (or a heartbeat) queued events on: their writes start once the
 // dispatcher's lock is released.
 struct Batch {
-  std::vector<std::shared_ptr<WorkStream>> touched;
+  std::vector<std::shared_ptr<AgentSink>> touched;
 
-  void touch(const std::shared_ptr<WorkStream>& s) {
+  void touch(const std::shared_ptr<AgentSink>& s) {
     if (std::find(touched.begin(), touched.end(), s) == touched.end()) touched.push_back(s);
   }
   void flush() {
@@ -202,12 +271,12 @@ class EchoCore {
 
   // A new StreamWork for `name`: the status, one update per interaction offered or held, then
   // work if the agent is free. A stream it replaces is returned in `replaced` (to be ended).
-  Status open_stream(const std::string& name, const std::shared_ptr<WorkStream>& stream,
-                     std::shared_ptr<WorkStream>& replaced, Batch& b);
+  Status open_stream(const std::string& name, const std::shared_ptr<AgentSink>& stream,
+                     std::shared_ptr<AgentSink>& replaced, Batch& b);
 
   // The stream of `name` ended: unless it was replaced, the agent is logged out at once (routerd
   // waits daemon.agent_grace_s for a new stream first) and its offer goes back to the FIFO.
-  void stream_ended(const std::string& name, const std::shared_ptr<WorkStream>& stream, Batch& b);
+  void stream_ended(const std::string& name, const std::shared_ptr<AgentSink>& stream, Batch& b);
 
   Status accept(const v1::OfferRequest& r, v1::AgentStatus* out, Batch& b);
 
@@ -221,12 +290,17 @@ class EchoCore {
 
   void heartbeat(Batch& b);
 
+  // Every stream registers here, so that shutdown can end it; false when draining (the stream
+  // is then to be refused UNAVAILABLE).
+  bool register_stream(std::weak_ptr<Endable> stream);
+
   // New submits and streams are refused from now on; returns the open streams (to be ended).
-  std::vector<std::shared_ptr<WorkStream>> drain();
+  std::vector<std::shared_ptr<Endable>> drain();
 
   EchoCounters counters() const;
 
   size_t stream_buffer() const { return options_.stream_buffer; }
+  const EchoOptions& options() const { return options_; }
 
  private:
   // Runs `fn` under the lock with the command's clock, then renders what it left to publish.
@@ -328,6 +402,7 @@ class EchoCore {
   uint64_t next_seq_ = 1;
   std::vector<Pending> pending_;  // the current command's events
   EchoCounters counters_;
+  std::vector<std::weak_ptr<Endable>> streams_;  // every stream opened (expired ones pruned)
 };
 
 }  // namespace router::load::echo

@@ -59,6 +59,9 @@ std::unique_ptr<EchoServer> EchoServer::start(const EchoOptions& options) {
   if (options.agent_capacity < 1) throw std::runtime_error("agent_capacity: must be at least 1");
   if (options.heartbeat.count() <= 0) throw std::runtime_error("heartbeat: must be positive");
   if (options.stream_buffer < 1) throw std::runtime_error("stream_buffer: must be at least 1");
+  if (options.gateway_max_in_flight < 1 || options.gateway_max_in_flight > 65536) {
+    throw std::runtime_error("gateway_max_in_flight: must be 1..65536");
+  }
   if (options.max_message_bytes < 1024 || options.max_message_bytes > 64 * 1024 * 1024) {
     throw std::runtime_error("max_message_bytes: must be 1024..67108864");
   }
@@ -104,7 +107,7 @@ void EchoServer::shutdown(std::chrono::milliseconds deadline) {
   // Streams end cleanly first (what is queued is still written); then gRPC waits for in-flight
   // calls up to the deadline and cancels the rest.
   for (auto& stream : st.core->drain()) {
-    stream->finish(Status(StatusCode::OK, "routerecho shutting down"), /*drain=*/true);
+    stream->end(Status(StatusCode::OK, "routerecho shutting down"));
   }
   st.server->Shutdown(std::chrono::system_clock::now() + deadline);
   st.server->Wait();

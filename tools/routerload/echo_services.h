@@ -49,6 +49,10 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
     return answer(context, [&](Batch&) { return core_->get(*request, response); });
   }
 
+  // echo_streams.cc.
+  ::grpc::ServerBidiReactor<v1::GatewayRequest, v1::GatewayResponse>* GatewayStream(
+      CallbackServerContext* context) override;
+
  private:
   std::shared_ptr<EchoCore> core_;
 };
@@ -74,28 +78,35 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
 
   ::grpc::ServerWriteReactor<v1::WorkEvent>* StreamWork(
       CallbackServerContext*, const v1::StreamWorkRequest* request) override {
-    auto stream = std::make_shared<WorkStream>(core_->stream_buffer());
+    auto out = std::make_shared<WorkStream>(core_->stream_buffer());
+    auto stream = std::make_shared<WorkSink>(out);
     const std::string agent = request->agent();
     std::shared_ptr<EchoCore> core = core_;
-    auto* writer = new WorkWriter(stream->outbox(), [core, agent, stream] {
+    auto* writer = new WorkWriter(out->outbox(), [core, agent, stream] {
       Batch b;
       core->stream_ended(agent, stream, b);
       b.flush();
     });
     Batch b;
-    std::shared_ptr<WorkStream> replaced;
-    const Status s = core_->open_stream(agent, stream, replaced, b);
-    if (replaced) {
-      replaced->finish({StatusCode::ABORTED, "replaced by a newer StreamWork for this agent"},
-                       /*drain=*/false);
+    std::shared_ptr<AgentSink> replaced;
+    Status s = core_->open_stream(agent, stream, replaced, b);
+    if (replaced) replaced->taken_over();
+    if (s.ok() && !core_->register_stream(out)) {
+      s = Status(StatusCode::UNAVAILABLE, "routerecho is shutting down");
     }
     if (!s.ok()) {
-      stream->finish(s, /*drain=*/false);
+      out->finish(s, /*drain=*/false);
     } else {
       b.flush();
     }
     return writer;
   }
+
+  // echo_streams.cc.
+  ::grpc::ServerBidiReactor<v1::AgentRequest, v1::AgentSessionResponse>* AgentSession(
+      CallbackServerContext* context) override;
+  ::grpc::ServerBidiReactor<v1::AgentRequest, v1::AgentSessionResponse>* AgentLink(
+      CallbackServerContext* context) override;
 
   ServerUnaryReactor* AcceptOffer(CallbackServerContext* context, const v1::OfferRequest* request,
                                   v1::AgentStatus* response) override {

@@ -10,9 +10,13 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -25,6 +29,39 @@
 
 namespace router::load {
 namespace detail {
+
+// A process's CPU time so far and its resident memory, from /proc/<pid>/stat and status.
+struct ProcSample {
+  bool ok = false;
+  double cpu_s = 0;  // utime + stime
+  uint64_t rss = 0;  // VmRSS, bytes
+};
+
+ProcSample proc_sample(int pid) {
+  ProcSample p;
+  const std::string dir = "/proc/" + std::to_string(pid);
+  std::ifstream stat(dir + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces: the fields after it follow its last ')'.
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return p;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  const long ticks = sysconf(_SC_CLK_TCK);
+  p.cpu_s = static_cast<double>(utime + stime) / static_cast<double>(ticks > 0 ? ticks : 100);
+  std::ifstream status(dir + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) p.rss = std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
+  }
+  p.ok = true;
+  return p;
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -111,8 +148,26 @@ engine::Result<Report> Run::execute() {
   for (size_t i = 0; i < std::max<size_t>(1, agent_channels); ++i) {
     channels.push_back(make_channel(channel_index++));
   }
-  for (size_t a = 0; a < agent_count; ++a) {
-    agents_.push_back(make_agent(*this, *drivers_[a % threads], a, channels[a % channels.size()]));
+  if (options_.api == Api::kStream && options_.agent_links > 0) {
+    auto link_of = assign_links(center_, agent_count, options_.agent_links);
+    if (!link_of.ok()) {
+      for (auto& d : drivers_) d->guard.reset();
+      for (auto& d : drivers_) d->thread.join();
+      return link_of.error();
+    }
+    std::vector<Driver*> drivers;
+    for (auto& d : drivers_) drivers.push_back(d.get());
+    // A connection per link.
+    std::vector<std::shared_ptr<grpc::Channel>> link_channels;
+    for (size_t i = 0; i < options_.agent_links; ++i) {
+      link_channels.push_back(make_channel(channel_index++));
+    }
+    make_linked_agents(*this, drivers, agent_count, link_of.value(), link_channels, agents_);
+  } else {
+    for (size_t a = 0; a < agent_count; ++a) {
+      agents_.push_back(
+          make_agent(*this, *drivers_[a % threads], a, channels[a % channels.size()]));
+    }
   }
 
   const auto started = Clock::now();
@@ -131,10 +186,14 @@ engine::Result<Report> Run::execute() {
         },
         10, "logout", started);
     for (auto& a : agents_) a->cancel_stream();
+    for (auto& g : gateways_) g->close();
     wait_until(
         [&] {
           for (auto& a : agents_) {
             if (!a->done()) return false;
+          }
+          for (auto& g : gateways_) {
+            if (!g->closed()) return false;
           }
           return rpcs_pending_.load() == 0;
         },
@@ -146,6 +205,9 @@ engine::Result<Report> Run::execute() {
     }
   };
 
+  ServerUsage usage;
+  ProcSample cpu_start;
+  if (options_.server_pid > 0) usage.rss_before = proc_sample(options_.server_pid).rss;
   for (auto& a : agents_) a->start();
   if (!wait_until([&] { return agents_ready.load() == agent_count; }, options_.login_timeout_s,
                   "login", started)) {
@@ -157,6 +219,10 @@ engine::Result<Report> Run::execute() {
         " s (is routerd at " + options_.target + " running this configuration?)");
   }
 
+  if (options_.server_pid > 0) {
+    usage.rss_connected = proc_sample(options_.server_pid).rss;
+    cpu_start = proc_sample(options_.server_pid);
+  }
   // No warm-up: every interaction is measured, from the first submit.
   if (options_.warmup_s <= 0) measuring_.store(true);
   submitting_.store(true);
@@ -181,6 +247,7 @@ engine::Result<Report> Run::execute() {
         (ramped() || now - load_started >= warm + kMaxRamp)) {
       warmed = true;
       window_start = now;
+      if (options_.server_pid > 0) cpu_start = proc_sample(options_.server_pid);
       measuring_.store(true);
       if (options_.ready_after_warmup) {
         for (auto& a : agents_) a->start_work();
@@ -194,6 +261,8 @@ engine::Result<Report> Run::execute() {
   }
   submitting_.store(false);
   auto window_end = Clock::now();
+  ProcSample cpu_end;
+  if (options_.server_pid > 0) cpu_end = proc_sample(options_.server_pid);
   if (!warmed) window_start = window_end;
   // A duration run measures the steady state: its window closes when the submits stop, and the
   // drain that follows is left out. A count run measures those interactions, drain included.
@@ -212,6 +281,7 @@ engine::Result<Report> Run::execute() {
   if (count_run) {
     measuring_.store(false);
     window_end = Clock::now();
+    if (options_.server_pid > 0) cpu_end = proc_sample(options_.server_pid);
   }
   const int64_t unfinished = live.load();
   const double run_s = elapsed();
@@ -224,6 +294,24 @@ engine::Result<Report> Run::execute() {
   report.run_s = run_s;
   for (auto& d : drivers_) report.figures.merge(d->figures);
   report.figures.unfinished = static_cast<uint64_t>(std::max<int64_t>(0, unfinished));
+  report.api = options_.api == Api::kUnary ? "unary"
+               : options_.agent_links > 0
+                   ? "stream, " + std::to_string(options_.agent_links) + " agent links"
+                   : "stream";
+  if (options_.server_pid > 0 && cpu_start.ok && cpu_end.ok) {
+    usage.measured = true;
+    usage.agents = agent_count;
+    usage.cpu_s = cpu_end.cpu_s - cpu_start.cpu_s;
+    usage.cpu_us_per_lifecycle =
+        report.figures.completed > 0
+            ? usage.cpu_s * 1e6 / static_cast<double>(report.figures.completed)
+            : 0;
+    usage.rss_per_agent = agent_count > 0 && usage.rss_connected > usage.rss_before
+                              ? static_cast<double>(usage.rss_connected - usage.rss_before) /
+                                    static_cast<double>(agent_count)
+                              : 0;
+    report.server = usage;
+  }
   return report;
 }
 
@@ -243,6 +331,18 @@ engine::Result<Center> center_from_config(const adapters::config::RoutingModel& 
   Center center;
   center.gateway_token = std::move(found.gateway_token);
   center.agents = std::move(found.agents);
+  center.dev_no_auth = found.dev_no_auth;
+  // AGENT_LINK tokens, read from the file as written (Token.agents).
+  for (const v1::Token& t : model.proto.auth().tokens()) {
+    if (t.role() != v1::AGENT_LINK) continue;
+    LinkLogin link;
+    link.token = t.token();
+    if (link.token.empty() && !t.token_env().empty()) {
+      if (const char* v = std::getenv(t.token_env().c_str())) link.token = v;
+    }
+    link.agents.assign(t.agents().begin(), t.agents().end());
+    center.links.push_back(std::move(link));
+  }
   size_t doors = 0;
   for (size_t c = 0; c < kChannels; ++c) {
     doors += found.open_addresses[c].size();
@@ -254,6 +354,46 @@ engine::Result<Center> center_from_config(const adapters::config::RoutingModel& 
   }
   if (center.agents.empty()) return engine::invalid_argument("agents: none to log in");
   return center;
+}
+
+engine::Result<std::vector<size_t>> assign_links(const Center& center, size_t agents,
+                                                 size_t links) {
+  if (links == 0) return engine::invalid_argument("--agent-link: must be at least 1");
+  std::vector<size_t> link_of(agents, 0);
+  if (center.links.empty() && center.dev_no_auth) {
+    for (size_t a = 0; a < agents; ++a) link_of[a] = a % links;
+    return link_of;
+  }
+  if (center.links.size() < links) {
+    return engine::invalid_argument(
+        "--agent-link " + std::to_string(links) + ": the configuration has " +
+        std::to_string(center.links.size()) +
+        " AGENT_LINK token(s) (auth.tokens[].role AGENT_LINK; routerload center --links N)");
+  }
+  std::unordered_map<std::string, size_t> first_link;  // agent → the first link naming it
+  std::optional<size_t> any;                           // the first link with "*"
+  for (size_t l = 0; l < links; ++l) {
+    for (const std::string& name : center.links[l].agents) {
+      if (name == "*") {
+        if (!any) any = l;
+      } else {
+        first_link.emplace(name, l);
+      }
+    }
+  }
+  for (size_t a = 0; a < agents; ++a) {
+    auto it = first_link.find(center.agents[a].name);
+    if (it != first_link.end()) {
+      link_of[a] = it->second;
+    } else if (any) {
+      link_of[a] = *any;
+    } else {
+      return engine::invalid_argument("--agent-link " + std::to_string(links) + ": agent \"" +
+                                      center.agents[a].name +
+                                      "\" is in none of the first AGENT_LINK tokens' agents");
+    }
+  }
+  return link_of;
 }
 
 engine::Result<std::vector<CustomerKeys>> read_customer_keys(const std::string& path,

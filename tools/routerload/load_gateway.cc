@@ -12,6 +12,7 @@
 
 #include "router/v1/router.grpc.pb.h"
 #include "tools/routerload/load_internal.h"
+#include "tools/routerload/load_stream.h"
 
 namespace router::load::detail {
 namespace {
@@ -27,6 +28,10 @@ class Gateway final : public GatewayBase {
         target_live_(target_live),
         rate_(rate),
         rng_(run.options().seed * 1'000'003 + index) {
+    if (run.options().api == Api::kStream) {
+      stream_ = std::make_unique<GatewayStreamClient>(run, driver, Rpc::kGatewayStream,
+                                                      /*windowed=*/true);
+    }
     double total = 0;
     for (size_t c = 0; c < kChannels; ++c) {
       if (!run.center().doors[c].empty()) total += run.options().mix[c];
@@ -40,6 +45,11 @@ class Gateway final : public GatewayBase {
 
   void start() override {
     asio::post(driver_.io, [this] {
+      if (stream_) {
+        stream_->open(run_.center().gateway_token, [this](auto* context, auto* reactor) {
+          stub_->async()->GatewayStream(context, reactor);
+        });
+      }
       if (rate_ > 0) {
         next_arrival_ = Clock::now() + gap();
         schedule_arrival();
@@ -63,6 +73,11 @@ class Gateway final : public GatewayBase {
   }
 
   Driver& driver() override { return driver_; }
+
+  void close() override {
+    if (stream_) stream_->cancel();
+  }
+  bool closed() const override { return !stream_ || stream_->done(); }
 
  private:
   using SubmitCall = Call<v1::SubmitInteractionRequest, v1::SubmitInteractionResponse>;
@@ -194,24 +209,33 @@ class Gateway final : public GatewayBase {
     const uint64_t seq = next_seq_++;
     auto call = std::make_unique<SubmitCall>();
     build(call->request, seq);
-    prepare(call->context, run_.center().gateway_token);
     live_.insert(seq);
     run_.live.fetch_add(1, std::memory_order_relaxed);
     call->sent_ns = now_ns();
     (*call->request.mutable_attributes())[kSentAttribute] = std::to_string(call->sent_ns);
+    if (stream_) {
+      v1::GatewayRequest request;
+      const int64_t sent = call->sent_ns;
+      *request.mutable_submit() = std::move(call->request);
+      stream_->send(std::move(request),
+                    [this, seq, sent](const grpc::Status& status, const v1::GatewayResponse&,
+                                      int64_t at) { submitted(sent, seq, status, at); });
+      return;
+    }
+    prepare(call->context, run_.center().gateway_token);
     SubmitCall* c = call.release();
     run_.rpc_started();
     stub_->async()->SubmitInteraction(
         &c->context, &c->request, &c->response, [this, c, seq](grpc::Status status) {
           const int64_t at = now_ns();
           asio::post(driver_.io, [this, call = std::unique_ptr<SubmitCall>(c), seq, status, at] {
-            submitted(*call, seq, status, at);
+            submitted(call->sent_ns, seq, status, at);
           });
           run_.rpc_finished();
         });
   }
 
-  void submitted(const SubmitCall& call, uint64_t seq, const grpc::Status& status, int64_t at) {
+  void submitted(int64_t sent_ns, uint64_t seq, const grpc::Status& status, int64_t at) {
     run_.release_inflight();
     Figures& f = driver_.figures;
     const bool window = run_.measuring();
@@ -221,7 +245,7 @@ class Gateway final : public GatewayBase {
       run_.progress_submitted.fetch_add(1, std::memory_order_relaxed);
       if (window) {
         ++f.submitted;
-        f.submit_ack.record(nanoseconds(at - call.sent_ns));
+        f.submit_ack.record(nanoseconds(at - sent_ns));
       }
       if (rate_ <= 0) fill();
       return;
@@ -239,27 +263,42 @@ class Gateway final : public GatewayBase {
   }
 
   void cancel(uint64_t seq) {
+    v1::CancelInteractionRequest request;
+    request.set_interaction_id(run_.id_prefix() + std::to_string(index_) + "-" +
+                               std::to_string(seq));
+    request.set_reason("routerload_drain");
+    if (stream_) {
+      v1::GatewayRequest r;
+      *r.mutable_cancel() = std::move(request);
+      stream_->send(std::move(r),
+                    [this, seq](const grpc::Status& status, const v1::GatewayResponse&, int64_t) {
+                      cancelled(seq, status);
+                    });
+      return;
+    }
     auto call = std::make_unique<CancelCall>();
-    call->request.set_interaction_id(run_.id_prefix() + std::to_string(index_) + "-" +
-                                     std::to_string(seq));
-    call->request.set_reason("routerload_drain");
+    call->request = std::move(request);
     prepare(call->context, run_.center().gateway_token);
     CancelCall* c = call.release();
     run_.rpc_started();
     stub_->async()->CancelInteraction(
         &c->context, &c->request, &c->response, [this, c, seq](grpc::Status status) {
           asio::post(driver_.io, [this, call = std::unique_ptr<CancelCall>(c), seq, status] {
-            ++driver_.figures.rpcs;
-            if (status.ok()) {
-              ++driver_.figures.cancelled_at_end;
-              if (live_.erase(seq) > 0) run_.live.fetch_sub(1, std::memory_order_relaxed);
-            } else if (status.error_code() != grpc::FAILED_PRECONDITION) {
-              // FAILED_PRECONDITION: an agent holds it and will complete it.
-              driver_.figures.error(Rpc::kCancel, status.error_code(), status.error_message());
-            }
+            cancelled(seq, status);
           });
           run_.rpc_finished();
         });
+  }
+
+  void cancelled(uint64_t seq, const grpc::Status& status) {
+    ++driver_.figures.rpcs;
+    if (status.ok()) {
+      ++driver_.figures.cancelled_at_end;
+      if (live_.erase(seq) > 0) run_.live.fetch_sub(1, std::memory_order_relaxed);
+    } else if (status.error_code() != grpc::FAILED_PRECONDITION) {
+      // FAILED_PRECONDITION: an agent holds it and will complete it.
+      driver_.figures.error(Rpc::kCancel, status.error_code(), status.error_message());
+    }
   }
 
   Run& run_;
@@ -275,7 +314,8 @@ class Gateway final : public GatewayBase {
   bool retry_armed_ = false;
   Clock::time_point next_arrival_;
   uint64_t next_seq_ = 1;
-  std::unordered_set<uint64_t> live_;  // sequence numbers submitted and not yet finished
+  std::unordered_set<uint64_t> live_;            // sequence numbers submitted and not yet finished
+  std::unique_ptr<GatewayStreamClient> stream_;  // --api stream: its GatewayStream
 };
 
 }  // namespace

@@ -62,6 +62,9 @@ class GatewayBase {
   // After the drain: cancel what is still live.
   virtual void cancel_live() = 0;
   virtual Driver& driver() = 0;
+  // From any thread, at the end: ends its GatewayStream (--api stream); closed() once it is over.
+  virtual void close() = 0;
+  virtual bool closed() const = 0;
 };
 
 // A simulated agent desktop (load_agent.cc). Callable from any thread.
@@ -164,5 +167,13 @@ std::unique_ptr<GatewayBase> make_gateway(Run& run, Driver& driver, size_t index
 // The desktop of the center's agent `index`.
 std::unique_ptr<AgentBase> make_agent(Run& run, Driver& driver, size_t index,
                                       std::shared_ptr<grpc::Channel> channel);
+
+// --agent-link: the desktops of the first `agents` agents, agent a served by the AgentLink of
+// token `link_of[a]` (an index into center.links; past its end: no token), each link on its own
+// driver and connection; appended to `out`, the links too (they stand for their streams).
+void make_linked_agents(Run& run, const std::vector<Driver*>& drivers, size_t agents,
+                        const std::vector<size_t>& link_of,
+                        const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                        std::vector<std::unique_ptr<AgentBase>>& out);
 
 }  // namespace router::load::detail
