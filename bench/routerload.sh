@@ -109,13 +109,20 @@ for api in unary stream; do
 done
 
 step "(b) 15,000 agents, 100,000+ waiting"
+"$BIN/routerload/routerload" center --agents 15000 --queues 50 --listen "127.0.0.1:$ROUTERD_PORT" \
+  --redis "127.0.0.1:$REDIS_PORT" --out "$WORK/center-15k.yaml"
+# The same center with $LINKS_B AGENT_LINK tokens (each listing its agents) instead of an AGENT
+# token per agent: with both, 15,000 agents pass routerd's 4 MiB configuration limit.
 "$BIN/routerload/routerload" center --agents 15000 --queues 50 --links "$LINKS_B" \
-  --listen "127.0.0.1:$ROUTERD_PORT" --redis "127.0.0.1:$REDIS_PORT" --out "$WORK/center-15k.yaml"
+  --no-agent-tokens --listen "127.0.0.1:$ROUTERD_PORT" --redis "127.0.0.1:$REDIS_PORT" \
+  --out "$WORK/center-15k-link.yaml"
 # The agents log in NOT_READY while the closed loop submits its 115,000 (the warm-up lasts until
 # they all wait), then go READY and work through the backlog, which the loop keeps at ~115,000
 # live (100,000+ waiting) while 30 s are measured.
 for api in unary stream link; do
-  run_scenario b "$api" "$WORK/center-15k.yaml" --concurrency 115000 --max-inflight 4000 \
+  config="$WORK/center-15k.yaml"
+  [[ "$api" == link ]] && config="$WORK/center-15k-link.yaml"
+  run_scenario b "$api" "$config" --concurrency 115000 --max-inflight 4000 \
     --ready-after-warmup --duration "$DURATION_B" --warmup 5 --drain-s 5 --login-timeout-s 120
 done
 

@@ -69,6 +69,9 @@ void check(const CenterSpec& spec) {
   range("queues", spec.queues, 1, kMaxCenterQueues);
   range("skills", spec.skills, 1, kMaxCenterSkills);
   range("links", spec.links, 0, kMaxCenterLinks);
+  if (!spec.agent_tokens && spec.links == 0) {
+    bad_spec("agent_tokens", "false needs links (the agents would have no token at all)");
+  }
   range("max_interactions", spec.max_interactions, 1, UINT64_MAX);
   range("max_waiting_per_queue", spec.max_waiting_per_queue, 1, UINT64_MAX);
   range("stream_buffer", spec.stream_buffer, 1, 1'000'000);
@@ -224,6 +227,7 @@ v1::RoutingConfig make_center(const CenterSpec& spec) {
   supervisor->set_name("routerload-supervisor");
   for (size_t i = 0; i < spec.agents; ++i) {
     *c.add_agents() = make_agent(spec, i, rng);
+    if (!spec.agent_tokens) continue;
     v1::Token* t = auth->add_tokens();
     t->set_token(agent_token(agent_name(i)));
     t->set_role(v1::AGENT);

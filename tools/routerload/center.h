@@ -33,6 +33,9 @@ struct CenterSpec {
   // AGENT_LINK tokens (link_token(k)), for routerload --api stream --agent-link: link k acts for
   // the agents i with i % links == k. 0..1000; 0: none.
   size_t links = 0;
+  // An AGENT token per agent. false (with links): the agents are reachable through their links
+  // only, which keeps a 15,000-agent center with links under routerd's 4 MiB configuration limit.
+  bool agent_tokens = true;
 };
 
 // The center. Queue q (0-based) requires one skill, skill_name(q % min(skills, agents)), at

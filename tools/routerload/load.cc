@@ -324,14 +324,27 @@ engine::Result<Center> center_from_config(const adapters::config::RoutingModel& 
   if (found.gateway_token.empty() && !found.dev_no_auth) {
     return engine::invalid_argument("auth.tokens: no GATEWAY token to submit with");
   }
-  if (!found.agents_without_token.empty()) {
+  bool has_links = false;
+  for (const v1::Token& t : model.proto.auth().tokens()) has_links |= t.role() == v1::AGENT_LINK;
+  // Agents without an AGENT token are usable through AGENT_LINK tokens only (run_load checks).
+  if (!found.agents_without_token.empty() && !has_links) {
     return engine::invalid_argument("auth.tokens: no AGENT token for agent \"" +
                                     found.agents_without_token.front() + "\"");
   }
   Center center;
   center.gateway_token = std::move(found.gateway_token);
-  center.agents = std::move(found.agents);
   center.dev_no_auth = found.dev_no_auth;
+  if (found.agents_without_token.empty()) {
+    center.agents = std::move(found.agents);
+  } else {  // every agent, in file order, those without a token with an empty one
+    std::unordered_map<std::string, AgentLogin> with_token;
+    for (AgentLogin& a : found.agents) with_token.emplace(a.name, std::move(a));
+    for (const engine::AgentProfile& p : model.agents) {
+      auto it = with_token.find(p.name);
+      center.agents.push_back(it != with_token.end() ? std::move(it->second)
+                                                     : AgentLogin{p.name, "", ""});
+    }
+  }
   // AGENT_LINK tokens, read from the file as written (Token.agents).
   for (const v1::Token& t : model.proto.auth().tokens()) {
     if (t.role() != v1::AGENT_LINK) continue;
@@ -420,6 +433,18 @@ engine::Result<Report> run_load(const LoadOptions& options, const Center& center
   std::string tls_error;
   if (!client_tls::channel_credentials(options.tls, args, tls_error)) {
     return engine::invalid_argument(tls_error);
+  }
+  if (!center.dev_no_auth && !(options.api == Api::kStream && options.agent_links > 0)) {
+    const size_t n =
+        options.agents == 0 ? center.agents.size() : std::min(options.agents, center.agents.size());
+    for (size_t a = 0; a < n; ++a) {
+      if (center.agents[a].token.empty()) {
+        return engine::invalid_argument("auth.tokens: no AGENT token for agent \"" +
+                                        center.agents[a].name +
+                                        "\" (it acts through AGENT_LINK tokens only: use --api "
+                                        "stream --agent-link N)");
+      }
+    }
   }
   Run run(options, center, customers);
   return run.execute();

@@ -341,6 +341,7 @@ int main(int argc, char** argv) {
       "center", "write a synthetic configuration (agents, queues, entry points, tokens)");
   CenterSpec spec;
   std::string out_path;
+  bool no_agent_tokens = false;
   center->add_option("--agents", spec.agents, "agents")->capture_default_str();
   center->add_option("--queues", spec.queues, "queues")->capture_default_str();
   center->add_option("--skills", spec.skills, "skills")->capture_default_str();
@@ -357,11 +358,15 @@ int main(int argc, char** argv) {
                    "AGENT_LINK tokens for routerload run --api stream --agent-link N: link k "
                    "acts for the agents i with i % N == k")
       ->capture_default_str();
+  center->add_flag("--no-agent-tokens", no_agent_tokens,
+                   "with --links: no AGENT token per agent (the agents act only through their "
+                   "links; keeps a 15,000-agent center under routerd's 4 MiB file limit)");
   center->add_option("--out", out_path, "the file to write ('-': stdout)")->required();
 
   CLI11_PARSE(app, argc, argv);
 
   if (center->parsed()) {
+    spec.agent_tokens = !no_agent_tokens;
     try {
       const std::string text = center_text(make_center(spec));
       if (out_path == "-") {
