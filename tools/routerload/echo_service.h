@@ -37,7 +37,8 @@
 // as under routerd's dev_no_auth): that opens the agent's work stream as StreamWork would
 // (status, held work, then offers); a request naming another agent is answered
 // PERMISSION_DENIED. An AgentLink binds each agent its requests name, on its first request for
-// it; every request must name its agent. A GatewayStream sends its FlowWindow first
+// it; every request must name its agent (routerecho keeps carrying an agent on its link after
+// a logout; routerd stops). A GatewayStream sends its FlowWindow first
 // (gateway_max_in_flight), then answers each submit and cancel (GatewayAnswer) as the unary calls
 // would; a watch is answered UNIMPLEMENTED. Bad correlation ids get routerd's answers
 // (INVALID_ARGUMENT empty or duplicate, RESOURCE_EXHAUSTED over 128 bytes or past the window);
@@ -46,8 +47,9 @@
 // Messages are filled like routerd's: queues named like routerload's synthetic center ("q0001",
 // one per channel); a customer made up from the arrival's key (id, name, segment, lifetime value,
 // language, matched_by) as if Redis had matched it, anonymous for a withheld caller id; details,
-// attributes and intent echoed back. Not served (UNIMPLEMENTED): WatchInteractions,
-// TransferInteraction, SupervisorService, AdminService. No request validation beyond the ids.
+// attributes and intent echoed back. Not served (UNIMPLEMENTED): WatchInteractions (and a
+// GatewayStream's watch), TransferInteraction (and a session's transfer), SupervisorService,
+// AdminService. No request validation beyond the ids.
 //
 // Threading: start/shutdown from one control thread; the services run on gRPC's callback threads
 // and share one state under one mutex; stream writes start only after that mutex is released.
