@@ -301,8 +301,8 @@ AgentReactor* open_agent_stream(const std::shared_ptr<EchoCore>& core, bool link
 ::grpc::ServerBidiReactor<v1::GatewayRequest, v1::GatewayResponse>*
 InteractionServiceImpl::GatewayStream(CallbackServerContext*) {
   const EchoOptions& options = core_->options();
-  // Room for every answer the window allows and the events behind them.
-  auto out = std::make_shared<GatewayOut>(options.stream_buffer + options.gateway_max_in_flight);
+  // As routerd: answers and events count against daemon.stream_buffer.
+  auto out = std::make_shared<GatewayOut>(options.stream_buffer);
   auto* reactor = new BidiStream<v1::GatewayRequest, v1::GatewayResponse>(out);
   if (!core_->register_stream(out)) {
     out->finish({StatusCode::UNAVAILABLE, "routerecho is shutting down"}, /*drain=*/false);
