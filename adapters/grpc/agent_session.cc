@@ -1,16 +1,12 @@
 // The AgentSession / AgentLink reactor and its per-agent work subscriptions; see agent_session.h.
 #include "adapters/grpc/agent_session.h"
 
-#include <spdlog/spdlog.h>
-
 #include <atomic>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
-
-#include "engine/log_text.h"
 
 namespace router::adapters::grpc {
 
@@ -133,24 +129,27 @@ class AgentStream final : public AgentStreamReactor, public OutboxSink<v1::Agent
       st.host.post([state = state_] { state->outbox->finish(Status::OK, /*drain=*/true); });
       return;
     }
-    Status early = check_correlation_id(request_.correlation_id());
+    // Moved out first: once unlocked below, OnWriteDone may start the next read into request_.
+    v1::AgentRequest request = std::move(request_);
+    request_.Clear();
+    Status early = check_correlation_id(request.correlation_id());
     bool pause = false;
     {
       std::lock_guard lock(st.mu);
-      if (early.ok() && !st.in_flight.insert(request_.correlation_id()).second) {
-        early = invalid("correlation_id: '" + engine::log_text(request_.correlation_id()) +
+      if (early.ok() && !st.in_flight.insert(request.correlation_id()).second) {
+        early = invalid("correlation_id: '" + request.correlation_id() +
                         "' is already in flight on this stream");
       }
       // At the bound the next read starts from OnWriteDone, once answers went out (a reaction:
       // gRPC server reactors start operations from reactions only, so OnDone cannot race them).
       pause = ++st.pending >= kAgentStreamMaxInFlight;
       st.paused = pause;
+      // Posted under the lock, so a read resumed by OnWriteDone posts after this one.
+      st.host.post(
+          [state = state_, request = std::move(request), early = std::move(early)]() mutable {
+            handle(*state, std::move(request), std::move(early));
+          });
     }
-    st.host.post(
-        [state = state_, request = std::move(request_), early = std::move(early)]() mutable {
-          handle(*state, std::move(request), std::move(early));
-        });
-    request_.Clear();
     if (!pause) StartRead(&request_);
   }
 
