@@ -2,6 +2,7 @@
 #include "adapters/grpc/agent_session.h"
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -26,11 +27,23 @@ Status invalid(std::string message) { return {StatusCode::INVALID_ARGUMENT, std:
 // Threading: the host calls it on its executor, the only thread that reads ended().
 class AgentWork final : public host::Subscriber<v1::WorkEvent> {
  public:
-  AgentWork(std::shared_ptr<AgentOutbox> outbox, std::string agent, AgentStreamMode mode)
-      : outbox_(std::move(outbox)), agent_(std::move(agent)), mode_(mode) {}
+  // A link's heartbeats: the host sends one per agent per tick; the link needs one per tick.
+  struct LinkBeat {
+    int64_t last_ns = 0;  // `at` (since the epoch) of the last one forwarded
+  };
+  static constexpr int64_t kOneTickNs = 50'000'000;  // a tick's heartbeats are stamped within it
+
+  AgentWork(std::shared_ptr<AgentOutbox> outbox, std::string agent, AgentStreamMode mode,
+            std::shared_ptr<LinkBeat> beat)
+      : outbox_(std::move(outbox)), agent_(std::move(agent)), mode_(mode), beat_(std::move(beat)) {}
 
   bool push(v1::WorkEvent event) override {
     if (ended_) return false;
+    if (beat_ && event.has_heartbeat()) {
+      const int64_t at = event.at().seconds() * 1'000'000'000 + event.at().nanos();
+      if (at >= beat_->last_ns && at - beat_->last_ns < kOneTickNs) return true;  // sent already
+      beat_->last_ns = at;
+    }
     v1::AgentSessionResponse r;
     r.set_agent(agent_);
     *r.mutable_work() = std::move(event);
@@ -65,6 +78,7 @@ class AgentWork final : public host::Subscriber<v1::WorkEvent> {
   std::shared_ptr<AgentOutbox> outbox_;
   const std::string agent_;
   const AgentStreamMode mode_;
+  const std::shared_ptr<LinkBeat> beat_;  // links only
   bool ended_ = false;
 };
 
@@ -76,13 +90,15 @@ struct StreamState {
         mode(s.mode),
         caller(std::move(s.caller)),
         limits(s.limits),
-        outbox(std::move(s.outbox)) {}
+        outbox(std::move(s.outbox)),
+        beat(mode == AgentStreamMode::kLink ? std::make_shared<AgentWork::LinkBeat>() : nullptr) {}
 
   host::RoutingHost& host;
   const AgentStreamMode mode;
   const Caller caller;
   const RequestLimits limits;
   const std::shared_ptr<AgentOutbox> outbox;
+  const std::shared_ptr<AgentWork::LinkBeat> beat;  // links: shared by its subscriptions
 
   // The executor's alone.
   std::string bound;  // a session's agent; empty until bound (dev_no_auth)
@@ -299,7 +315,7 @@ void AgentStream::handle(StreamState& st, v1::AgentRequest request, Status early
 }
 
 absl::Status AgentStream::subscribe(StreamState& st, const std::string& agent) {
-  auto work = std::make_shared<AgentWork>(st.outbox, agent, st.mode);
+  auto work = std::make_shared<AgentWork>(st.outbox, agent, st.mode, st.beat);
   if (absl::Status s = st.host.stream_work(agent, work); !s.ok()) return s;
   st.held[agent] = std::move(work);
   return absl::OkStatus();

@@ -130,6 +130,18 @@ TEST_CASE_METHOD(LinkFixture, "an agent link's end starts the grace period of ea
   auto link = std::make_unique<AgentStreamClient>(*this, kLinkToken, /*link=*/true);
   REQUIRE(link->call("ana", login_request("ana", true)));
   REQUIRE(link->call("ben", login_request("ben", false)));
+  // One heartbeat per tick on the link, however many agents it holds.
+  auto heartbeat = [](const v1::AgentSessionResponse& r) {
+    return r.has_work() && r.work().has_heartbeat();
+  };
+  for (int i = 0; i < 3; ++i) REQUIRE(link->wait_for(heartbeat));
+  int64_t last_ns = 0;
+  for (const auto& r : link->responses()) {
+    if (!heartbeat(r)) continue;
+    const int64_t at = r.work().at().seconds() * 1'000'000'000 + r.work().at().nanos();
+    if (last_ns != 0) CHECK(at - last_ns >= std::chrono::nanoseconds(kHeartbeat).count() / 2);
+    last_ns = at;
+  }
   const auto cut = std::chrono::steady_clock::now();
   link.reset();  // cancelled
   REQUIRE(eventually([&] {
