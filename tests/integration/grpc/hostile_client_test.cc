@@ -288,10 +288,8 @@ TEST_CASE(
     const pb::ServiceDescriptor& service = *file.service(s);
     for (int i = 0; i < service.method_count(); ++i) {
       const pb::MethodDescriptor* m = service.method(i);
-      // The session streams (bidirectional) have their own tests (agent_session_test,
-      // agent_link_test and the gateway stream's); this probe sends one message per call.
-      if (m->client_streaming()) continue;
-      (m->server_streaming() ? streaming : unary)
+      // The session streams (bidirectional) are probed as the server streams: one message.
+      (m->server_streaming() || m->client_streaming() ? streaming : unary)
           .push_back({"/" + service.full_name() + "/" + m->name(), m});
     }
   }
