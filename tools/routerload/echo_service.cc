@@ -83,6 +83,7 @@ class WorkStream {
       std::optional<Status> end = batch.empty() ? std::exchange(end_, std::nullopt) : std::nullopt;
       lock.unlock();
       for (auto& event : batch) outbox_->push(std::move(event));
+      outbox_->flush();  // corked, as routerd's: the batch's writes start together
       if (end) outbox_->finish(std::move(*end), /*drain=*/true);
       lock.lock();
     }
