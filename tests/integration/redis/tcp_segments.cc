@@ -1,7 +1,10 @@
 #include "tests/integration/redis/tcp_segments.h"
 
 #include <linux/tcp.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+
+#include <cstddef>
 
 namespace router::it {
 
