@@ -11,7 +11,16 @@
 // The reactor is an OutboxSink: StreamWriter for a server stream; a bidirectional stream's
 // reactor (the session streams) implements OutboxSink too and forwards its write-side reactions
 // (OnWriteDone, OnCancel, OnDone) to the outbox's reactor-side calls.
-// Thread-safe: push/finish from any thread; gRPC calls the reactor.
+// Corked (the default, OutboxLimits::corked): a pushed message waits in the outbox until flush()
+// (host::Subscriber::flush: the host calls it after each engine command on every subscriber it
+// pushed to; whoever pushes outside the host's commands calls it after its pushes), so one
+// command's messages leave back to back after the command, not interleaved with its work, and
+// gRPC's transport can put the writes of every stream the command touched into one batch.
+// finish() flushes too. Not used: WriteOptions::set_buffer_hint() on all but the last of a
+// flush's messages. In gRPC 1.51's chttp2 a write with the hint completes (OnWriteDone) only once
+// a later write on the connection is started, and a reactor has one write in flight: the hinted
+// write would wait for a write that waits for it (grpc/grpc#12975, #34231 report the hang).
+// Thread-safe: push/finish/flush from any thread; gRPC calls the reactor.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -64,6 +73,7 @@ struct OutboxLimits {
   size_t bytes = std::numeric_limits<size_t>::max();  // outbox_max_bytes
   std::chrono::steady_clock::duration max_age = std::chrono::steady_clock::duration::max();
   std::shared_ptr<OutboxBudget> budget;  // null: none shared
+  bool corked = true;                    // writes start at flush() (or finish()), not at push()
 };
 
 // The write side of a gRPC reactor, as an outbox drives it: one write in flight at a time, and
@@ -85,7 +95,8 @@ class StreamOutbox final : public host::Subscriber<Message> {
   explicit StreamOutbox(OutboxLimits limits) : limits_(std::move(limits)) {}
   ~StreamOutbox() override { drop_all_locked(); }
 
-  // Queues `m` behind the write in flight. False when the stream has ended or is ending; cuts
+  // Queues `m` behind the write in flight (corked: until flush()). False when the stream has ended
+  // or is ending; cuts
   // the stream (RESOURCE_EXHAUSTED) instead when the reader is too slow: `messages` already
   // waiting, `bytes` would be passed, the oldest unsent message is older than `max_age`, or the
   // shared budget would be passed while this stream already has messages waiting.
@@ -108,8 +119,9 @@ class StreamOutbox final : public host::Subscriber<Message> {
                 std::chrono::duration_cast<std::chrono::seconds>(limits_.max_age).count()) +
             " s (daemon.server_limits.slow_reader_cut_s)";
     } else if (limits_.budget && !limits_.budget->try_reserve(size)) {
-      // A reader that keeps up has at most its write in flight queued: it is never the one cut.
-      if (queue_.size() >= 2) {
+      // A reader that keeps up has at most its write in flight queued (and the messages of the
+      // command pushing now, not flushed yet): it is never the one cut.
+      if (released_ >= 2) {
         cut = "routerd's stream memory is full (" + std::to_string(limits_.budget->limit()) +
               " bytes, daemon.server_limits.outbox_budget_bytes) and this client reads too "
               "slowly";
@@ -125,10 +137,7 @@ class StreamOutbox final : public host::Subscriber<Message> {
     }
     queue_.push_back(Pending{std::move(m), size, now});
     bytes_ += size;
-    if (!writing_) {
-      writing_ = true;
-      reactor_->start_write(&queue_.front().message);
-    }
+    if (!limits_.corked) release_all_locked();
     return true;
   }
 
@@ -146,8 +155,11 @@ class StreamOutbox final : public host::Subscriber<Message> {
     return reactor_ != nullptr && !finishing_;
   }
 
-  // The end of one engine command's pushes (host::Subscriber). Writes start at push() today.
-  void flush() override {}
+  // The end of one engine command's pushes (host::Subscriber): what was pushed may be written.
+  void flush() override {
+    std::lock_guard lock(mu_);
+    release_all_locked();
+  }
 
   size_t queued() const {
     std::lock_guard lock(mu_);
@@ -156,6 +168,11 @@ class StreamOutbox final : public host::Subscriber<Message> {
   size_t queued_bytes() const {
     std::lock_guard lock(mu_);
     return bytes_;
+  }
+  // Pushed and not flushed yet (for tests).
+  size_t held() const {
+    std::lock_guard lock(mu_);
+    return queue_.size() - released_;
   }
 
   // Reactor side (gRPC threads): the reactor calls attach() when it is made, and forwards
@@ -168,7 +185,7 @@ class StreamOutbox final : public host::Subscriber<Message> {
       finish_locked(::grpc::Status::CANCELLED, /*drain=*/false);
       return;
     }
-    if (!queue_.empty() && !finish_called_ && (!finishing_ || pending_status_)) {
+    if (released_ > 0 && !finish_called_ && (!finishing_ || pending_status_)) {
       reactor_->start_write(&queue_.front().message);
       return;
     }
@@ -203,6 +220,7 @@ class StreamOutbox final : public host::Subscriber<Message> {
 
   void finish_locked(::grpc::Status status, bool drain) {
     if (reactor_ == nullptr || finish_called_) return;
+    if (drain) release_all_locked();  // what was pushed is delivered before the end
     finishing_ = true;
     if (drain && writing_) {
       pending_status_ = std::move(status);  // OnWriteDone finishes after the last write
@@ -222,6 +240,14 @@ class StreamOutbox final : public host::Subscriber<Message> {
   void pop_front_locked() {
     release(queue_.front().bytes);
     queue_.pop_front();
+    if (released_ > 0) --released_;
+  }
+  // Everything queued may be written; starts the first write unless one is in flight.
+  void release_all_locked() {
+    released_ = queue_.size();
+    if (writing_ || released_ == 0 || reactor_ == nullptr || finishing_ || finish_called_) return;
+    writing_ = true;
+    reactor_->start_write(&queue_.front().message);
   }
   void drop_all_locked() {
     while (!queue_.empty()) pop_front_locked();
@@ -235,6 +261,7 @@ class StreamOutbox final : public host::Subscriber<Message> {
   mutable std::recursive_mutex mu_;
   const OutboxLimits limits_;
   std::deque<Pending> queue_;  // front() is the write in flight while writing_
+  size_t released_ = 0;        // queue_'s first ones, flushed: may be written (corked outbox)
   size_t bytes_ = 0;           // the sum of queue_'s sizes, reserved in limits_.budget
   OutboxSink<Message>* reactor_ = nullptr;
   bool writing_ = false;

@@ -73,12 +73,13 @@ absl::Status RoutingHost::stream_work(const std::string& name,
   v1::WorkEvent hello;
   stamp(clock_.now(), hello.mutable_at());
   (void)agent_status(agent, hello.mutable_status());
-  stream.subscriber->push(std::move(hello));
+  deliver(stream.subscriber, std::move(hello));
   // Offers made before the stream opened are sent again so the desktop can answer them.
   auto a = router_->agent(agent, clock_.now());
   if (a.ok()) {
     for (engine::InteractionId id : a.value().work) send_agent_update(agent, id);
   }
+  flush_touched();
   return absl::OkStatus();
 }
 

@@ -251,6 +251,23 @@ void RoutingHost::settle() {
   events_.clear();
   flush_journal();
   arm_deadline();
+  flush_touched();
+}
+
+void RoutingHost::touch(std::shared_ptr<Flushable> subscriber) {
+  // A command pushes to a few streams (an agent's, its watchers'): a linear search is cheap.
+  for (const auto& t : touched_) {
+    if (t == subscriber) return;
+  }
+  touched_.push_back(std::move(subscriber));
+}
+
+void RoutingHost::flush_touched() {
+  std::vector<std::shared_ptr<Flushable>> touched;
+  touched.swap(touched_);
+  for (const auto& t : touched) t->flush();
+  touched.clear();
+  if (touched_.empty()) touched_.swap(touched);  // keeps the capacity
 }
 
 void RoutingHost::arm_deadline() {
@@ -276,6 +293,7 @@ void RoutingHost::arm_heartbeat() {
       stamp(clock_.now(), hb.mutable_at());
       hb.mutable_heartbeat();
       stream.subscriber->push(std::move(hb));
+      stream.subscriber->flush();
     }
     arm_heartbeat();
   });
@@ -284,7 +302,7 @@ void RoutingHost::arm_heartbeat() {
 void RoutingHost::send_work(engine::AgentId agent, v1::WorkEvent event) {
   auto it = agent_streams_.find(agent.value());
   if (it == agent_streams_.end() || !it->second.subscriber) return;
-  it->second.subscriber->push(std::move(event));
+  deliver(it->second.subscriber, std::move(event));
 }
 
 void RoutingHost::send_agent_update(engine::AgentId agent, engine::InteractionId id,
@@ -319,24 +337,24 @@ void RoutingHost::notify_interaction(engine::InteractionId id, const char* chang
     return !x->subscriber->open();
   };
   // Its own gateway's watchers get the bare id, granted others the scoped one.
-  const auto deliver = [&](std::vector<std::shared_ptr<InteractionWatcher>>& list) {
+  const auto deliver_all = [&](std::vector<std::shared_ptr<InteractionWatcher>>& list) {
     for (auto& watcher : list) {
       if (!watcher->ids.empty() && !watcher->ids.count(scoped)) continue;
       if (watcher->viewer == owner) {
-        watcher->subscriber->push(ev);
+        deliver(watcher->subscriber, v1::InteractionEvent(ev));
       } else {
         v1::InteractionEvent other = ev;
         other.mutable_interaction()->set_interaction_id(scoped);
-        watcher->subscriber->push(std::move(other));
+        deliver(watcher->subscriber, std::move(other));
       }
     }
     std::erase_if(list, closed);
   };
   if (w != interaction_watchers_.end()) {
-    deliver(w->second);
+    deliver_all(w->second);
     if (w->second.empty()) interaction_watchers_.erase(w);
   }
-  deliver(all_gateway_watchers_);
+  deliver_all(all_gateway_watchers_);
 }
 
 void RoutingHost::retire(engine::InteractionId id, AsOf final) {

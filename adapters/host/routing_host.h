@@ -258,6 +258,16 @@ class RoutingHost {
   void notify_interaction(engine::InteractionId id, const char* change, std::string reason,
                           std::optional<AsOf> as_of);
   void send_work(engine::AgentId agent, v1::WorkEvent event);
+  // Every push goes through here: the subscriber is flushed at the end of the command
+  // (flush_touched(), from settle() and from each command that pushes without settling).
+  template <class Message>
+  bool deliver(const std::shared_ptr<Subscriber<Message>>& to, Message m) {
+    const bool ok = to->push(std::move(m));
+    touch(to);
+    return ok;
+  }
+  void touch(std::shared_ptr<Flushable> subscriber);
+  void flush_touched();
   // `reason`: why the update takes the work away from `agent` (WorkEvent.reason), or empty.
   void send_agent_update(engine::AgentId agent, engine::InteractionId id,
                          std::optional<AsOf> as_of = std::nullopt, std::string reason = "");
@@ -325,8 +335,10 @@ class RoutingHost {
   std::vector<engine::Event> events_;
   std::vector<std::weak_ptr<Subscriber<v1::GatewayResponse>>> drain_streams_;  // end_at_drain
   size_t drain_streams_prune_at_ = 64;  // forget the ended ones when the list reaches it
+  std::vector<std::shared_ptr<Flushable>> touched_;  // pushed to by the command running now
   bool draining_ = false;
   bool stopped_ = false;
+  int in_lookup_ = 0;  // inside customers_->lookup(): its answer must be posted, not run inline
 
   std::unique_ptr<ports::Timer> deadline_timer_;
   std::optional<engine::TimePoint> armed_deadline_;

@@ -147,15 +147,26 @@ void RoutingHost::submit(const std::string& submitter, const v1::SubmitInteracti
   pending_[id].waiters.emplace_back(response, std::move(done));
   gateways_.insert(submitter);
   const engine::TimePoint received = clock_.now();
-  // The lookup may answer on another thread (Redis); come back to the engine thread.
+  // The lookup may answer inline (a cache hit: post, never re-enter the host from inside this
+  // call), on another thread (post back), or later on the executor's own thread (routerd's Redis
+  // replies: run at once, no hop).
+  ++in_lookup_;
   customers_->lookup(keys, [this, submitter, normalized = std::move(normalized), thread,
                             received](ports::LookupResult result) mutable {
+    if (in_lookup_ == 0 && executor_.running_here()) {
+      if (!stopped_) {
+        finish_submit(submitter, std::move(normalized), std::move(result), std::move(thread),
+                      received);
+      }
+      return;
+    }
     post([this, submitter = std::move(submitter), normalized = std::move(normalized),
           result = std::move(result), thread = std::move(thread), received]() mutable {
       finish_submit(submitter, std::move(normalized), std::move(result), std::move(thread),
                     received);
     });
   });
+  --in_lookup_;
 }
 
 void RoutingHost::answer_pending(const std::string& id, const absl::Status& status, bool replay) {
@@ -294,8 +305,14 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
   entry.mutable_interaction()->set_queue(model_.queues[route->queue.value()].name);
   entry.mutable_interaction()->set_priority(spec.priority);
   t.journaled = recovery_key(entry);
+  // append() never answers inline: on the executor's thread (routerd: one loop for the engine
+  // and Redis) the answer is taken at once, from elsewhere it is posted back.
   journal_->append(entry, [this, spec = std::move(spec),
                            t = std::move(t)](absl::StatusOr<ports::AppendResult> r) mutable {
+    if (executor_.running_here()) {
+      if (!stopped_) journaled(std::move(spec), std::move(t), std::move(r));
+      return;
+    }
     post([this, spec = std::move(spec), t = std::move(t), r = std::move(r)]() mutable {
       journaled(std::move(spec), std::move(t), std::move(r));
     });
@@ -436,6 +453,7 @@ void RoutingHost::watch_interactions(const GatewayScope& caller,
   stamp(clock_.now(), hello.mutable_at());
   hello.set_change("watching");
   subscriber->push(std::move(hello));
+  subscriber->flush();
   auto w = std::make_shared<InteractionWatcher>();
   w->subscriber = std::move(subscriber);
   w->viewer = caller.gateway;

@@ -85,6 +85,7 @@ absl::Status RoutingHost::watch_queues(const v1::WatchQueuesRequest& request,
   if (absl::Status s = queue_stats(stats, &first); !s.ok()) return s;
   if (draining_) return absl::UnavailableError("routerd is shutting down");
   subscriber->push(std::move(first));
+  subscriber->flush();
   auto w = std::make_unique<QueueWatcher>();
   w->subscriber = std::move(subscriber);
   w->request = std::move(stats);
@@ -101,6 +102,7 @@ void RoutingHost::arm_queue_watcher(QueueWatcher* w) {
     v1::GetQueueStatsResponse snapshot;
     if (w->subscriber->open() && queue_stats(w->request, &snapshot).ok() &&
         w->subscriber->push(std::move(snapshot))) {
+      w->subscriber->flush();
       arm_queue_watcher(w);
       return;
     }

@@ -1,8 +1,10 @@
 // The interaction-journal port: routerd's live routing state made durable, so a restart puts
 // every waiting interaction back in its queue. The engine host appends before SubmitInteraction
 // answers OK, updates on each change, finishes at the end; recovery load()s the live entries.
-// Threads: any thread calls; callbacks run on the implementation's thread (callers post back);
-// entries for one id apply in call order. Errors: absl::Status. Implementation: adapters/redis.
+// Threads: any thread calls; callbacks run on the implementation's thread (callers post back,
+// or run at once when that is their own thread: ports::Executor::running_here()), never inline
+// in the call that started them; entries for one id apply in call order. Errors: absl::Status.
+// Implementation: adapters/redis.
 #pragma once
 
 #include <absl/status/statusor.h>

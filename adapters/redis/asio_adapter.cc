@@ -4,6 +4,7 @@
 
 #include <asio/error.hpp>
 #include <asio/posix/stream_descriptor.hpp>
+#include <asio/post.hpp>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -47,7 +48,40 @@ class AsioEvents : public std::enable_shared_from_this<AsioEvents> {
     interest(d).wanted = wanted;
     // A withdrawn direction keeps its pending wait (cancel() would cancel both directions);
     // when it fires the handler sees `wanted == false` and does nothing.
-    if (wanted) arm(d);
+    if (!wanted) return;
+    if (d == Direction::kRead) return arm(d);
+    // Inside a write, write_now() decides after it (hiredis asks again when the socket took
+    // less than it had).
+    if (writing_) return;
+    if (connected()) {
+      defer_write();
+    } else {
+      arm(d);  // a non-blocking connect completes at write-readiness
+    }
+  }
+
+  bool connected() const { return ctx_ != nullptr && (ctx_->c.flags & REDIS_CONNECTED) != 0; }
+
+  // Group commit: a connected socket is writable almost always, so a command does not wait for
+  // readiness; the write runs as a handler posted behind what the loop already has queued, and
+  // every command appended until then (the whole turn's) leaves in that one write.
+  void defer_write() {
+    if (write_posted_ || write_.pending) return;
+    write_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->write_posted_ = false;
+      if (self->ctx_ == nullptr || !self->write_.wanted) return;
+      self->write_now();
+    });
+  }
+
+  // One redisAsyncHandleWrite (one write(2) of hiredis's whole output buffer). What the socket
+  // did not take (hiredis asks for write interest again) waits for write-readiness.
+  void write_now() {
+    writing_ = true;
+    redisAsyncHandleWrite(ctx_);
+    writing_ = false;
+    if (ctx_ != nullptr && write_.wanted) arm(Direction::kWrite);
   }
 
   void arm(Direction d) {
@@ -67,12 +101,12 @@ class AsioEvents : public std::enable_shared_from_this<AsioEvents> {
     // write fails and it disconnects with the reason in ctx->errstr.
     if (d == Direction::kRead) {
       redisAsyncHandleRead(ctx_);
+      // The call above may have run cleanup (ctx_ is then null and arm() is a no-op); otherwise
+      // Asio waits are one-shot where hiredis expects level-triggered interest, so re-arm.
+      arm(d);
     } else {
-      redisAsyncHandleWrite(ctx_);
+      write_now();  // finishes a connect, or writes what the full socket held back
     }
-    // The call above may have run cleanup (ctx_ is then null and arm() is a no-op); otherwise
-    // Asio waits are one-shot where hiredis expects level-triggered interest, so re-arm.
-    arm(d);
   }
 
   void detach() {
@@ -87,6 +121,8 @@ class AsioEvents : public std::enable_shared_from_this<AsioEvents> {
   asio::posix::stream_descriptor socket_;
   Interest read_;
   Interest write_;
+  bool write_posted_ = false;  // a deferred write is queued on the io_context
+  bool writing_ = false;       // inside redisAsyncHandleWrite
   std::shared_ptr<AsioEvents> self_;
 };
 

@@ -1,6 +1,11 @@
 // Drives a hiredis async connection from an Asio io_context: the Asio counterpart of
 // hiredis/adapters/libuv.h, filling the five event hooks hiredis 0.14 has (addRead, delRead,
 // addWrite, delWrite, cleanup; 0.14 has no scheduleTimer, hence no redisAsyncSetTimeout).
+// Writes are group-committed: once connected, a command does not wait for write-readiness; the
+// first one queued posts one write handler behind whatever the io_context already has queued,
+// and every command hiredis buffered until that handler runs leaves in its one write(2) (one
+// pipelined round trip for a loop turn's commands). Only what a full socket held back waits for
+// readiness. Before connect, the first write-readiness finishes the non-blocking connect.
 // Invariants: at most one async_wait pending per direction, whatever hiredis asks; the socket
 // belongs to hiredis (the adapter release()s it, never closes it); hiredis may free the context
 // inside any redisAsyncHandleRead/Write (a disconnect), so every handler holds the adapter's

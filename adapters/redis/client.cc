@@ -447,10 +447,12 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
 
   // ---- commands
 
+  // `in_call`: inside the caller's command()/eval() (on the io thread): a failure is posted, so
+  // `done` never runs inline in the call.
   void send(std::vector<std::string>&& argv, const Script* script, uint32_t numkeys,
-            Clock::time_point deadline, Done&& done) {
+            Clock::time_point deadline, Done&& done, bool in_call = false) {
     if (phase != Phase::kReady) {
-      done(unavailable());
+      fail(std::move(done), in_call);
       return;
     }
     Pending& p = pending.emplace_back();
@@ -464,10 +466,16 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       // The context is being freed (hiredis refuses new commands then).
       Done d = std::move(p.done);
       pending.pop_back();
-      d(unavailable());
+      fail(std::move(d), in_call);
       return;
     }
     arm_deadline(deadline);
+  }
+
+  // A command that was never sent: UNAVAILABLE now, or posted when inside the caller's call.
+  void fail(Done&& done, bool in_call) {
+    if (!in_call) return done(unavailable());
+    asio::post(io, [s = shared_from_this(), d = std::move(done)] { d(s->unavailable()); });
   }
 
   void on_reply(const redisReply* r, std::uintptr_t seq) {
@@ -667,6 +675,10 @@ bool Client::connected() const { return state_->connected.load(std::memory_order
 
 void Client::command(std::vector<std::string> argv, engine::Duration timeout, Done done) {
   ROUTER_REDIS_CHECK(!argv.empty() && done);
+  if (state_->io.get_executor().running_in_this_thread()) {  // no hop: into hiredis's buffer now
+    return state_->send(std::move(argv), nullptr, 0, Clock::now() + timeout, std::move(done),
+                        /*in_call=*/true);
+  }
   asio::post(state_->io, [s = state_, argv = std::move(argv), deadline = Clock::now() + timeout,
                           done = std::move(done)]() mutable {
     s->send(std::move(argv), nullptr, 0, deadline, std::move(done));
@@ -679,6 +691,10 @@ void Client::eval(const Script& script, std::vector<std::string> keys,
   const auto numkeys = static_cast<uint32_t>(keys.size());
   keys.reserve(keys.size() + args.size());
   for (auto& a : args) keys.push_back(std::move(a));
+  if (state_->io.get_executor().running_in_this_thread()) {  // no hop: into hiredis's buffer now
+    return state_->send(std::move(keys), &script, numkeys, Clock::now() + timeout, std::move(done),
+                        /*in_call=*/true);
+  }
   asio::post(state_->io, [s = state_, script = &script, argv = std::move(keys), numkeys,
                           deadline = Clock::now() + timeout, done = std::move(done)]() mutable {
     s->send(std::move(argv), script, numkeys, deadline, std::move(done));

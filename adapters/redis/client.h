@@ -1,7 +1,9 @@
 // A Redis connection for routerd: hiredis async on an Asio io_context (asio_adapter.h) with what
 // a daemon needs around it: AUTH and SELECT on every connect, reconnect with exponential backoff,
 // a deadline per command, Lua scripts by EVALSHA, and one log line per outage (not per request).
-// Commands are pipelined: each is written as soon as it is posted, replies come back in order.
+// Commands are pipelined and group-committed: a command goes into hiredis's output buffer, and
+// everything buffered in one turn of the io_context leaves in one write (asio_adapter.h); replies
+// come back in order.
 //
 // While disconnected, commands fail at once with UNAVAILABLE (nothing is queued for later: the
 // callers — customer lookup, journal — each have their own answer to an absent Redis).
@@ -16,14 +18,18 @@
 // connection executed before that deadline or not at all, and before anything on the new one.
 //
 // Threading: start(), stop(), command() and eval() may be called from any thread; they post to
-// the io_context, which exactly one thread runs. `done` callbacks and the state callback run on
-// that thread, never inline in the call (one exception: ~Client completes what is still pending
-// with UNAVAILABLE on the destroying thread). The io_context must outlive the Client; destroy
-// the Client only after stop() and after the io_context's thread has stopped running it (or from
-// that thread itself, even inside a `done`).
+// the io_context, which exactly one thread runs — except command() and eval() on that thread
+// itself, which buffer the command at once (no hop; routerd runs the engine and its Redis clients
+// on one loop, tools/routerd/engine_loop.h). `done` callbacks and the state callback run on that
+// thread, never inline in the call (a command refused at once is answered by a posted handler;
+// one exception: ~Client completes what is still pending with UNAVAILABLE on the destroying
+// thread). The io_context must outlive the Client; destroy the Client only after stop() and
+// after the io_context's thread has stopped running it (or from that thread itself, even inside
+// a `done`). Stop before the io_context's last run: the connection's socket and timers keep it
+// busy (io_context::run() does not return) until stop() has run.
 //
-// Cost per command: the argv, the `done`, one posted handler, hiredis's own buffers; no timer of
-// its own (one timer serves the earliest deadline) and no log line.
+// Cost per command: the argv, the `done`, one posted handler (none on the io thread), hiredis's
+// own buffers; no timer of its own (one timer serves the earliest deadline) and no log line.
 #pragma once
 
 #include <absl/status/statusor.h>

@@ -8,8 +8,11 @@
 // interaction, at most `max_unsynced` of them — and written again when the connection is back,
 // so the live set converges to routerd's state after an outage. Appends are never kept: their
 // caller answers UNAVAILABLE instead.
-// Threading: any thread may call (the Client posts); callbacks and the unsynced set live on the
-// Client's io thread.
+// Threading: any thread may call (the Client posts; on the Client's io thread it buffers at
+// once); callbacks and the unsynced set live on the Client's io thread, which in routerd is the
+// engine's (one loop: an append's answer reaches the host without a hop). Group commit: the
+// appends, updates and finishes one loop turn makes leave in one pipelined write (client.h),
+// and each append's `done` still waits for its own script's reply.
 #pragma once
 
 #include <atomic>

@@ -382,6 +382,18 @@ void HostSimulation::on_submit_done(Call* c, const absl::Status& status) {
 }
 
 void HostSimulation::read_streams() {
+  // Between commands nothing pushed is still held: the host flushed every stream it pushed to.
+  const auto flushed = [this](size_t unflushed, const std::string& stream) {
+    if (unflushed > 0) {
+      violate("every pushed message is flushed",
+              stream + " holds " + std::to_string(unflushed) + " unflushed messages");
+    }
+  };
+  for (auto& d : desks_) {
+    if (d.stream) flushed(d.stream->unflushed(), "a work stream");
+  }
+  for (auto& w : watchers_) flushed(w->unflushed(), "an interaction watch");
+  for (auto& w : queue_watchers_) flushed(w->unflushed(), "a queue watch");
   for (auto& d : desks_) {
     if (!d.stream) continue;
     for (auto& ev : d.stream->take()) {

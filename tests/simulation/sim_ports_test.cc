@@ -125,6 +125,7 @@ TEST_CASE("writes during a journal outage are kept and applied when it is back, 
 TEST_CASE("a closed stream refuses pushes and records nothing more", "[simulation][ports]") {
   router::sim::SimSubscriber<int> s(2);
   CHECK(s.push(1));
+  s.flush();
   s.close();
   CHECK_FALSE(s.push(2));
   CHECK(s.take() == std::vector<int>{1});
@@ -132,4 +133,18 @@ TEST_CASE("a closed stream refuses pushes and records nothing more", "[simulatio
   CHECK(slow.push(1));
   CHECK_FALSE(slow.push(2));  // past its limit: cut off
   CHECK_FALSE(slow.open());
+}
+
+TEST_CASE("a stream holds what was pushed until flush", "[simulation][ports]") {
+  router::sim::SimSubscriber<int> s;
+  CHECK(s.push(1));
+  CHECK(s.push(2));
+  CHECK(s.unflushed() == 2);
+  CHECK(s.take().empty());
+  s.flush();
+  CHECK(s.push(3));
+  CHECK(s.take() == std::vector<int>{1, 2});
+  CHECK(s.unflushed() == 1);
+  s.finish(absl::OkStatus());  // a drained end delivers what was held
+  CHECK(s.take() == std::vector<int>{3});
 }

@@ -1,5 +1,8 @@
 // An in-memory server stream (host::Subscriber<M>) for the host simulation: it records what the
 // host pushes until the driver takes it, and can be closed to play a desktop that disconnects.
+// Corked like StreamOutbox: a pushed message is held until flush() (or finish()), and take()
+// returns only what was flushed; unflushed() lets the driver check that every command flushed
+// what it pushed.
 // Invariants: after close() or finish(), open() is false and push() refuses (returns false) and
 // records nothing; finish() is recorded once. Bounded: past `limit` untaken messages the reader
 // is "too slow" and cut off, as a real stream is.
@@ -30,8 +33,10 @@ class SimSubscriber final : public adapters::host::Subscriber<Message> {
     messages_.push_back(std::move(m));
     return true;
   }
-  void finish(absl::Status status, bool /*drain*/ = true) override {
+  void flush() override { flushed_ = messages_.size(); }
+  void finish(absl::Status status, bool drain = true) override {
     if (!open_) return;
+    if (drain) flush();
     open_ = false;
     finished_ = std::move(status);
   }
@@ -39,13 +44,17 @@ class SimSubscriber final : public adapters::host::Subscriber<Message> {
 
   // The client went away (a desktop disconnect): nothing more is accepted.
   void close() { open_ = false; }
-  // What the host pushed since the last take().
+  // What the host pushed and flushed since the last take().
   std::vector<Message> take() {
+    const auto end = messages_.begin() + static_cast<std::ptrdiff_t>(flushed_);
     std::vector<Message> out(std::make_move_iterator(messages_.begin()),
-                             std::make_move_iterator(messages_.end()));
-    messages_.clear();
+                             std::make_move_iterator(end));
+    messages_.erase(messages_.begin(), end);
+    flushed_ = 0;
     return out;
   }
+  // Pushed on an open stream and not flushed.
+  size_t unflushed() const { return open_ ? messages_.size() - flushed_ : 0; }
   // How the host ended the stream, if it did.
   const std::optional<absl::Status>& finished() const { return finished_; }
 
@@ -53,6 +62,7 @@ class SimSubscriber final : public adapters::host::Subscriber<Message> {
   const size_t limit_;
   bool open_ = true;
   std::deque<Message> messages_;
+  size_t flushed_ = 0;  // messages_'s first ones, flushed
   std::optional<absl::Status> finished_;
 };
 

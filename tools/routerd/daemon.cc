@@ -107,19 +107,17 @@ engine::Status check_plaintext(const config::DaemonSettings& d, const std::strin
   return {};
 }
 
-// The Redis side of routerd: one io thread, one connection for customer lookups and one for the
-// journal (a slow bulk of journal writes never delays a lookup).
+// The Redis side of routerd: one connection for customer lookups and one for the journal (a
+// slow bulk of journal writes never delays a lookup), both on the engine's loop (`io`, the
+// EngineLoop's io_context): a lookup or a journal write and its reply never cross a thread.
 struct RedisParts {
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   std::unique_ptr<redis::Client> customers;
   std::unique_ptr<redis::Client> journal_client;
   std::unique_ptr<redis::RedisJournal> journal;
   redis::RedisCustomerStore* store = nullptr;  // owned by the engine host; for its counters
-  std::thread thread;
   bool stopped = false;
 
-  RedisParts(const config::RedisSettings& settings) {
+  RedisParts(const config::RedisSettings& settings, asio::io_context& io) {
     redis::ClientOptions o;
     o.host = settings.host;
     o.port = settings.port;
@@ -144,28 +142,20 @@ struct RedisParts {
       journal = std::make_unique<redis::RedisJournal>(*journal_client, j);
     }
   }
+  // Connects once the loop runs.
   void start() {
     customers->start();
     if (journal_client) journal_client->start();
-    thread = std::thread([this] { io.run(); });
   }
-  // Connections closed (pending commands complete UNAVAILABLE on the io thread), then the thread
-  // joined. Idempotent. REQUIRES: nothing posts lookups or journal writes any more.
+  // Closes the connections on the loop (pending commands complete UNAVAILABLE there, and the
+  // host, stopped first, ignores what comes back); the loop's stop() then runs it and joins.
+  // Idempotent. REQUIRES: the host is stopped (nothing posts lookups or journal writes).
   void stop() {
     if (stopped) return;
     stopped = true;
     customers->stop();
     if (journal_client) journal_client->stop();
-    work.reset();
-    if (thread.joinable()) {
-      std::promise<void> flushed;
-      asio::post(io, [&flushed] { flushed.set_value(); });
-      flushed.get_future().wait_for(std::chrono::seconds(2));
-      io.stop();
-      thread.join();
-    }
   }
-  ~RedisParts() { stop(); }
 };
 
 redis::CustomerStoreOptions customer_store_options(const config::RedisSettings& redis,
@@ -236,8 +226,8 @@ engine::Error from_status(const absl::Status& s, const std::string& prefix) {
 
 struct Daemon::State {
   DaemonOptions options;
+  EngineLoop loop;                    // first: the host and the Redis clients run on it
   std::unique_ptr<RedisParts> redis;  // before host: the host's customer store uses it
-  EngineLoop loop;                    // before host: the host runs on it
   std::unique_ptr<host::RoutingHost> host;
   std::unique_ptr<grpc::Gate> gate;
   grpc::Services services;
@@ -252,7 +242,8 @@ struct Daemon::State {
   std::mutex reload_mu;                  // one reload at a time
   bool host_stopped = false;             // guarded by reload_mu
 
-  // Stops the host's timers on its executor, then the executor. REQUIRES: not the engine thread.
+  // Stops the host's timers on its executor, then the Redis connections on the same loop, then
+  // the loop (it runs what they posted, then joins). REQUIRES: not the engine thread.
   void stop_host() {
     std::promise<void> stopped_timers;
     host->post([&] {
@@ -260,6 +251,7 @@ struct Daemon::State {
       stopped_timers.set_value();
     });
     stopped_timers.get_future().wait();
+    if (redis) redis->stop();
     loop.stop();
   }
 
@@ -405,7 +397,7 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
           "customers come from Redis (routerctl customers import)\"",
           m.daemon.customers_file);
     }
-    st.redis = std::make_unique<RedisParts>(*m.redis);
+    st.redis = std::make_unique<RedisParts>(*m.redis, st.loop.io());
     customer_store = redis_customers(m, *st.redis);
     st.redis->store = static_cast<redis::RedisCustomerStore*>(customer_store.get());
     st.redis->start();

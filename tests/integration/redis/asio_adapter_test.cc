@@ -5,6 +5,7 @@
 #include <hiredis/async.h>
 
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
@@ -14,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/redis/tcp_segments.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/run_until.h"
 
@@ -140,6 +142,25 @@ TEST_CASE("commands sent through the adapter get their replies on the io_context
     CHECK(replies.integers == expected);
     CHECK(replies.missing == 0);
     CHECK(replies.all_on_io_thread);
+  }
+
+  SECTION("the commands of one turn leave in one write") {
+    // Group commit: two handlers queued together (one loop turn) buffer 40 commands each; the
+    // adapter writes once, after them, instead of once per handler or per command.
+    constexpr int kPerHandler = 40;
+    Replies replies(io);
+    const auto before = data_segments_out(conn->ctx->c.fd);
+    REQUIRE(before.has_value());  // Linux 4.6+
+    for (int h = 0; h < 2; ++h) {
+      asio::post(io, [&] {
+        for (int i = 0; i < kPerHandler; ++i) {
+          REQUIRE(redisAsyncCommand(conn->ctx, on_reply, &replies, "INCR turn") == REDIS_OK);
+        }
+      });
+    }
+    REQUIRE(run_until(io, [&] { return replies.count() == 2 * kPerHandler; }));
+    CHECK(replies.integers.back() == 2 * kPerHandler);
+    CHECK(*data_segments_out(conn->ctx->c.fd) - *before == 1);
   }
 
   SECTION("a context freed from inside its own reply callback goes cleanly") {
