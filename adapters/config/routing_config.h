@@ -122,8 +122,8 @@ struct RoutingModel : engine::CenterModel {
 // file (an exponential "billion laughs" alias, a huge or deeply nested document) is refused in
 // bounded time and memory. The same for routerd's start, --check, SIGHUP and ReloadConfig.
 // docs/security.md ("Configuration limits") lists them.
-inline constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;  // the file (or text) as read
-inline constexpr size_t kMaxConfigNodes = 200'000;  // scalars, keys, lists and mappings in all
+inline constexpr size_t kMaxConfigBytes = 16 * 1024 * 1024;  // the file (or text) as read
+inline constexpr size_t kMaxConfigNodes = 1'000'000;  // scalars, keys, lists and mappings in all
 inline constexpr size_t kMaxConfigDepth = 32;       // nested lists/mappings (the schema needs 6)
 // YAML anchors and aliases (&a, *a) are refused outright, so nothing is ever expanded; a
 // mapping key given twice (at any level) is an error, and so is a scalar where the schema

@@ -255,6 +255,15 @@ v1::RoutingConfig make_center(const CenterSpec& spec) {
   daemon->set_default_region("US");
   daemon->set_customers_file(spec.customers_file);
   daemon->set_stream_buffer(spec.stream_buffer);
+  // Room for every agent's stream (routerload multiplexes many desktops on one connection) and
+  // the gateways' beyond routerd's defaults (100 streams per connection, 4,096 in all).
+  const auto streams = static_cast<uint32_t>(std::min<size_t>(spec.agents + 1024, 90'000));
+  v1::ServerLimits* server = daemon->mutable_server_limits();
+  server->set_max_streams_per_connection(streams);
+  server->set_max_concurrent_streams(streams + 100);
+  server->set_max_streams_per_token(streams);
+  server->set_max_streams_total(streams);
+  server->set_max_connections(4096);
 
   if (!spec.redis.empty()) c.mutable_redis()->set_address(spec.redis);  // journal on by default
   return c;
