@@ -276,7 +276,10 @@ class RoutingHost {
   // stream's first one comes at a point of it chosen by its agent), a busy stream gets none, and
   // an idle stream gets one every heartbeat_s (never later than heartbeat_s after its last
   // message, at most one tick sooner). The timer runs only while some stream is open.
-  static constexpr size_t kBeatSlots = 64;
+  // 16 slots: with 15,000 idle streams one burst of 15,000 held the engine thread ~0.2 s of CPU
+  // (~1 s of wall time on a loaded machine) every 5 s; 64 slots (~230 a tick) cost 3x the CPU
+  // per heartbeat in gRPC's thread wake-ups (bench/README.md, "Many agents (issue 15)").
+  static constexpr size_t kBeatSlots = 16;
   engine::Duration beat_tick() const;
   // Puts `stream`'s entry `ticks` ticks ahead (1: the next tick; at most kBeatSlots).
   void schedule_beat(uint32_t agent, AgentStream& stream, int64_t ticks);
