@@ -74,6 +74,13 @@ absl::Status RoutingHost::stream_work(const std::string& name,
   stamp(clock_.now(), hello.mutable_at());
   (void)agent_status(agent, hello.mutable_status());
   deliver(stream.subscriber, std::move(hello));
+  // The first heartbeat comes at a point of the interval chosen by the agent (sooner than
+  // heartbeat_s), so that streams opened together (a shift logging in, a restart) do not all get
+  // theirs in the same tick ever after.
+  const int64_t ticks = std::max<int64_t>(1, model_.daemon.heartbeat / beat_tick());
+  const int64_t first = 1 + static_cast<int64_t>(agent.value() % static_cast<uint64_t>(ticks));
+  stream.last_sent = clock_.now() - model_.daemon.heartbeat + first * beat_tick();
+  if (stream.beat == 0) schedule_beat(agent.value(), stream, first);
   // Offers made before the stream opened are sent again so the desktop can answer them.
   auto a = router_->agent(agent, clock_.now());
   if (a.ok()) {

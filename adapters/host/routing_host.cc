@@ -77,7 +77,7 @@ RoutingHost::RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Rou
 
 RoutingHost::~RoutingHost() = default;  // the timers cancel themselves as they go
 
-void RoutingHost::start() { arm_heartbeat(); }
+void RoutingHost::start() {}
 
 void RoutingHost::stop() {
   stopped_ = true;
@@ -284,24 +284,72 @@ void RoutingHost::arm_deadline() {
   });
 }
 
+engine::Duration RoutingHost::beat_tick() const {
+  const engine::Duration interval = std::max(model_.daemon.heartbeat, engine::Duration(1));
+  return std::max(interval / static_cast<int64_t>(kBeatSlots),
+                  std::min(interval, engine::Duration(20)));
+}
+
+void RoutingHost::schedule_beat(uint32_t agent, AgentStream& stream, int64_t ticks) {
+  ticks = std::clamp<int64_t>(ticks, 1, static_cast<int64_t>(kBeatSlots));
+  stream.beat = ++beat_generation_;
+  beat_slots_[(beat_next_ + static_cast<size_t>(ticks) - 1) % kBeatSlots].push_back(
+      BeatEntry{agent, stream.beat});
+  ++beat_entries_;
+  if (!heartbeat_timer_) {
+    beat_due_ = clock_.now() + beat_tick();
+    arm_heartbeat();
+  }
+}
+
 void RoutingHost::arm_heartbeat() {
   if (stopped_) return;
-  heartbeat_timer_ = clock_.start_timer(model_.daemon.heartbeat, [this] {
-    for (auto& [agent, stream] : agent_streams_) {
-      if (!stream.subscriber) continue;
-      v1::WorkEvent hb;
-      stamp(clock_.now(), hb.mutable_at());
-      hb.mutable_heartbeat();
-      stream.subscriber->push(std::move(hb));
-      stream.subscriber->flush();
+  heartbeat_timer_ = clock_.start_timer(std::max(engine::Duration(0), beat_due_ - clock_.now()),
+                                        [this] { heartbeat_tick(); });
+}
+
+void RoutingHost::heartbeat_tick() {
+  std::vector<BeatEntry> due;
+  due.swap(beat_slots_[beat_next_]);
+  beat_next_ = (beat_next_ + 1) % kBeatSlots;
+  beat_entries_ -= due.size();
+  const engine::TimePoint now = clock_.now();
+  const engine::Duration interval = model_.daemon.heartbeat;
+  const engine::Duration tick = beat_tick();
+  for (const BeatEntry& e : due) {
+    auto it = agent_streams_.find(e.agent);
+    if (it == agent_streams_.end() || it->second.beat != e.generation) continue;  // stale
+    AgentStream& stream = it->second;
+    if (!stream.subscriber) {  // closed: a new stream schedules a new entry
+      stream.beat = 0;
+      continue;
     }
-    arm_heartbeat();
-  });
+    const engine::Duration left = stream.last_sent + interval - now;
+    if (left >= tick) {  // it carried something since: due later
+      schedule_beat(e.agent, stream, left / tick);
+      continue;
+    }
+    v1::WorkEvent hb;
+    stamp(now, hb.mutable_at());
+    hb.mutable_heartbeat();
+    stream.last_sent = now;
+    stream.subscriber->push(std::move(hb));
+    stream.subscriber->flush();  // pushed outside a command's settle()
+    schedule_beat(e.agent, stream, interval / tick);
+  }
+  if (beat_entries_ == 0) {
+    heartbeat_timer_.reset();  // runs again with the next stream
+    return;
+  }
+  beat_due_ += tick;
+  if (beat_due_ + interval < now) beat_due_ = now;  // far behind (a stall): no burst of catch-ups
+  arm_heartbeat();
 }
 
 void RoutingHost::send_work(engine::AgentId agent, v1::WorkEvent event) {
   auto it = agent_streams_.find(agent.value());
   if (it == agent_streams_.end() || !it->second.subscriber) return;
+  it->second.last_sent = clock_.now();
   deliver(it->second.subscriber, std::move(event));
 }
 

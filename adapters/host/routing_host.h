@@ -85,7 +85,7 @@ class RoutingHost {
 
   // ---- Everything below runs on the executor.
 
-  void start();  // arms the heartbeat; call once, before serving
+  void start();  // call once, before serving (the heartbeat runs while a work stream is open)
   // Cancels every timer (deadline, heartbeat, grace, queue watchers). Call before the executor
   // stops; the host answers nothing afterwards. Idempotent.
   void stop();
@@ -204,6 +204,16 @@ class RoutingHost {
   struct AgentStream {
     std::shared_ptr<WorkSubscriber> subscriber;
     std::unique_ptr<ports::Timer> grace;  // armed while the agent has no stream
+    // A heartbeat is due heartbeat_s after this: its last message (for a new stream, earlier:
+    // its first heartbeat comes sooner, at its agent's point of the interval).
+    engine::TimePoint last_sent;
+    uint64_t beat = 0;  // its entry in beat_slots_ (a generation); 0: none
+  };
+  // A stream's place in the heartbeat wheel (below); stale once its generation is not the
+  // stream's `beat` (the stream was closed, or its agent's entry was replaced).
+  struct BeatEntry {
+    uint32_t agent;
+    uint64_t generation;
   };
   struct InteractionWatcher {
     std::shared_ptr<InteractionSubscriber> subscriber;
@@ -273,7 +283,22 @@ class RoutingHost {
                          std::optional<AsOf> as_of = std::nullopt, std::string reason = "");
   void retire(engine::InteractionId id, AsOf final);
   void arm_deadline();
+  // The heartbeat: a wheel of kBeatSlots slots visited one per tick (heartbeat_s / kBeatSlots, at
+  // least 20 ms). Each open work stream has one entry, in the slot of the tick at or before which
+  // it is due a message; there it gets a heartbeat if it carried nothing for about heartbeat_s, or
+  // moves on to the slot of its new due time. So heartbeats are spread over the interval (a
+  // stream's first one comes at a point of it chosen by its agent), a busy stream gets none, and
+  // an idle stream gets one every heartbeat_s (never later than heartbeat_s after its last
+  // message, at most one tick sooner). The timer runs only while some stream is open.
+  // 16 slots: with 15,000 idle streams one burst of 15,000 held the engine thread ~0.2 s of CPU
+  // (~1 s of wall time on a loaded machine) every 5 s; 64 slots (~230 a tick) cost 3x the CPU
+  // per heartbeat in gRPC's thread wake-ups (bench/README.md, "Many agents (issue 15)").
+  static constexpr size_t kBeatSlots = 16;
+  engine::Duration beat_tick() const;
+  // Puts `stream`'s entry `ticks` ticks ahead (1: the next tick; at most kBeatSlots).
+  void schedule_beat(uint32_t agent, AgentStream& stream, int64_t ticks);
   void arm_heartbeat();
+  void heartbeat_tick();
   void arm_queue_watcher(QueueWatcher* watcher);
 
   // agents.cc: an agent's command on one interaction: resolves both names, runs `command`,
@@ -342,7 +367,12 @@ class RoutingHost {
 
   std::unique_ptr<ports::Timer> deadline_timer_;
   std::optional<engine::TimePoint> armed_deadline_;
-  std::unique_ptr<ports::Timer> heartbeat_timer_;
+  std::unique_ptr<ports::Timer> heartbeat_timer_;  // the wheel's next tick; null: not running
+  std::vector<std::vector<BeatEntry>> beat_slots_ = std::vector<std::vector<BeatEntry>>(kBeatSlots);
+  size_t beat_next_ = 0;     // the slot the next tick visits
+  size_t beat_entries_ = 0;  // in every slot together (stale ones included)
+  uint64_t beat_generation_ = 0;
+  engine::TimePoint beat_due_;  // when the next tick is due (ticks do not drift when late)
 };
 
 }  // namespace router::adapters::host
