@@ -105,6 +105,13 @@ class AgentSessionRun {
     reader.join();
     const grpc::Status status = stream_->Finish();
 
+    if (ended && status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      std::cout.flush();
+      std::cerr << "routerctl: UNIMPLEMENTED: routerd at " << connection.server()
+                << " does not serve AgentSession (it predates the session streams); the one-shot "
+                   "'agent' commands and 'agent work' still work\n";
+      return kExitRpcError;
+    }
     if (ended && !status.ok()) return session_.fail(status);
     if (unanswered > 0) {
       std::cout.flush();
