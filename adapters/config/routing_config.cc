@@ -312,6 +312,11 @@ class Resolver {
       return fail(p + "outbox_budget_bytes",
                   "must be ≥ outbox_max_bytes (" + std::to_string(out.outbox_max_bytes) + ")");
     }
+    if (l.gateway_max_in_flight() > 65536) {
+      return fail(p + "gateway_max_in_flight",
+                  "must be 1..65536, got " + std::to_string(l.gateway_max_in_flight()));
+    }
+    if (l.gateway_max_in_flight() != 0) out.gateway_max_in_flight = l.gateway_max_in_flight();
     const double cut = l.slow_reader_cut_s();
     if (cut != 0) {
       if (!(cut >= 1 && cut <= 3600)) {

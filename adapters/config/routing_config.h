@@ -34,7 +34,8 @@ struct ServerLimitSettings {
   size_t outbox_max_bytes = 1 << 20;      // per stream
   size_t outbox_budget_bytes = 64 << 20;  // all streams
   engine::Duration slow_reader_cut = std::chrono::seconds(10);
-  size_t grpc_memory_bytes = 128 << 20;  // gRPC's ResourceQuota
+  size_t grpc_memory_bytes = 128 << 20;   // gRPC's ResourceQuota
+  uint32_t gateway_max_in_flight = 1024;  // a GatewayStream's FlowWindow (1..65536)
 };
 
 struct DaemonSettings {

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/grpc/gateway_stream.h"
 #include "engine/log_text.h"
 
 namespace router::adapters::grpc {
@@ -79,6 +80,7 @@ class Handler {
     return Status::OK;
   }
   RoutingHost& host() { return host_; }
+  Gate::Rules rules() const { return gate_.get(); }
 
  private:
   RoutingHost& host_;
@@ -139,6 +141,22 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
       host.watch_interactions(scope_of(caller), request, outbox);
     });
     return reactor;
+  }
+
+  GatewayReactor* GatewayStream(CallbackServerContext* context) override {
+    GatewayStreamSetup setup;
+    setup.host = &h_.host();
+    const Gate::Rules rules = h_.rules();
+    if (Status s = rules.auth->authorize(*context, v1::GATEWAY, setup.caller); !s.ok()) {
+      return refused_gateway_stream(s);
+    }
+    if (Status s = h_.open_stream(context, setup.caller, setup.outbox, setup.slot); !s.ok()) {
+      return refused_gateway_stream(s);
+    }
+    setup.scope = scope_of(setup.caller);
+    setup.limits = rules.limits;
+    setup.max_in_flight = rules.gateway_max_in_flight;
+    return open_gateway_stream(std::move(setup));
   }
 
  private:
@@ -397,6 +415,7 @@ Gate::Rules gate_rules(const config::RoutingModel& model) {
   rules.outbox.bytes = l.outbox_max_bytes;
   rules.outbox.max_age = l.slow_reader_cut;
   rules.outbox_budget_bytes = l.outbox_budget_bytes;
+  rules.gateway_max_in_flight = l.gateway_max_in_flight;
   return rules;
 }
 

@@ -35,6 +35,7 @@ class Gate {
     StreamLimits streams;
     OutboxLimits outbox;  // its budget is ignored: the Gate's is shared
     size_t outbox_budget_bytes = 64 << 20;
+    uint32_t gateway_max_in_flight = 1024;  // a GatewayStream's window, for streams opened later
   };
   explicit Gate(Rules rules)
       : rules_(std::move(rules)),

@@ -1,6 +1,7 @@
 // Configuration reload and shutdown drain on the host. See routing_host.h.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 #include "adapters/host/routing_host.h"
@@ -162,6 +163,22 @@ void RoutingHost::drain() {
     w->subscriber->finish(bye);
   }
   queue_watchers_.clear();
+  for (auto& weak : drain_streams_) {
+    if (auto stream = weak.lock()) stream->finish(bye);
+  }
+  drain_streams_.clear();
+}
+
+void RoutingHost::end_at_drain(std::weak_ptr<Subscriber<v1::GatewayResponse>> stream) {
+  if (draining_) {
+    if (auto s = stream.lock()) s->finish(absl::OkStatus());
+    return;
+  }
+  drain_streams_.push_back(std::move(stream));
+  if (drain_streams_.size() >= drain_streams_prune_at_) {
+    std::erase_if(drain_streams_, [](const auto& w) { return w.expired(); });
+    drain_streams_prune_at_ = std::max<size_t>(64, 2 * drain_streams_.size());
+  }
 }
 
 }  // namespace router::adapters::host

@@ -141,6 +141,10 @@ class RoutingHost {
 
   // Shutdown: new submits are refused (UNAVAILABLE) and every server stream ends with OK.
   void drain();
+  // A session stream that drain() ends as it ends the server streams (finish(OK), after what it
+  // has queued), though it is registered nowhere else: a GatewayStream that watches nothing.
+  // Held weakly, so an ended stream is forgotten. Already draining: finished at once.
+  void end_at_drain(std::weak_ptr<Subscriber<v1::GatewayResponse>> stream);
 
   // Start-up, before serving: the journal's live entries (in submit order) back into the
   // engine. Waiting ones keep their original arrival time; offered ones wait again (their
@@ -319,6 +323,8 @@ class RoutingHost {
   std::vector<std::shared_ptr<InteractionWatcher>> all_gateway_watchers_;
   std::vector<std::unique_ptr<QueueWatcher>> queue_watchers_;
   std::vector<engine::Event> events_;
+  std::vector<std::weak_ptr<Subscriber<v1::GatewayResponse>>> drain_streams_;  // end_at_drain
+  size_t drain_streams_prune_at_ = 64;  // forget the ended ones when the list reaches it
   bool draining_ = false;
   bool stopped_ = false;
 

@@ -453,11 +453,12 @@ TEST_CASE("daemon.server_limits are read with their defaults and errors name the
   CHECK(d.outbox_budget_bytes == 64 << 20);
   CHECK(d.slow_reader_cut == std::chrono::seconds(10));
   CHECK(d.grpc_memory_bytes == 128 << 20);
+  CHECK(d.gateway_max_in_flight == 1024);
 
   auto set = parse_routing_config(base + R"(
 daemon:
   server_limits: {max_connections: 20, max_streams_per_token: 7, slow_reader_cut_s: 2.5,
-                  outbox_budget_bytes: 8388608}
+                  outbox_budget_bytes: 8388608, gateway_max_in_flight: 4}
 )",
                                   "t.yaml");
   INFO((set.ok() ? "" : set.error().message));
@@ -468,6 +469,7 @@ daemon:
   CHECK(s.slow_reader_cut == engine::Duration(2500));
   CHECK(s.outbox_budget_bytes == 8 << 20);
   CHECK(s.max_streams_total == 4096);  // default
+  CHECK(s.gateway_max_in_flight == 4);
 
   CHECK_THAT(error_of(base + "daemon: {server_limits: {slow_reader_cut_s: 0.5}}"),
              Contains("test.yaml: daemon.server_limits.slow_reader_cut_s: must be 1..3600"));
@@ -480,6 +482,8 @@ daemon:
              Contains("daemon.server_limits.outbox_max_bytes: must be ≥ 4096"));
   CHECK_THAT(error_of(base + "daemon: {server_limits: {max_connections: 100001}}"),
              Contains("daemon.server_limits.max_connections: must be ≤ 100000"));
+  CHECK_THAT(error_of(base + "daemon: {server_limits: {gateway_max_in_flight: 65537}}"),
+             Contains("daemon.server_limits.gateway_max_in_flight: must be 1..65536, got 65537"));
 }
 
 }  // namespace router::adapters::config
