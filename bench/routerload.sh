@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The end-to-end benchmark (bench/README.md, "End to end"): builds Release, starts a redis-server
-# and imports 1,000,000 synthetic customers, then for each scenario starts routerd on a generated
-# center and runs routerload against it, with the echo baseline (routerecho) in the same run:
+# and imports 1,000,000 synthetic customers, then for each scenario and each API (unary RPCs, and
+# the session streams: routerload --api unary|stream) starts routerd afresh on a generated center
+# and runs routerload against it, with the echo baseline (routerecho, same API) in the same run:
 #   (a) 1,000 agents, saturating closed loop;
-#   (b) 15,000 agents with 100,000+ interactions waiting (closed loop of 115,000 live);
-#   (c) 50% of (a)'s rate, open loop, for latency.
-# Writes bench/results/routerload-*.json and bench/results.md. Takes ~15 minutes.
+#   (b) 15,000 agents with 100,000+ interactions waiting (closed loop of 115,000 live); over the
+#       streams also with the agents on $LINKS_B AgentLink streams (--agent-link);
+#   (c) 50% of (a)'s rate (each API's own), open loop, for latency.
+# routerload reads routerd's CPU time and RSS from /proc (--server-pid): CPU µs per lifecycle and
+# RSS per connected agent are in the reports and the table.
+# Writes bench/results/routerload-<scenario>-<api>.json and bench/results.md. Takes ~40 minutes.
 # Usage: bench/routerload.sh [--quick]    (--quick: 100k customers, shorter runs; for a try)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +21,7 @@ QUICK=0
 CUSTOMERS=1000000
 DURATION=20
 DURATION_B=30
+LINKS_B=16
 if ((QUICK)); then
   CUSTOMERS=100000
   DURATION=8
@@ -81,37 +86,59 @@ LOAD=("$BIN/routerload/routerload" run --target "127.0.0.1:$ROUTERD_PORT"
   --echo-path "$BIN/routerload/routerecho")
 mkdir -p bench/results
 
+# run_scenario NAME API CONFIG ROUTERLOAD-ARGS...: routerd afresh on CONFIG, routerload with the
+# echo baseline first, both over API ("unary", "stream" or "link": the stream API with
+# --agent-link $LINKS_B), the report in bench/results/routerload-NAME-API.json.
+run_scenario() {
+  local name=$1 api=$2 config=$3
+  shift 3
+  local api_args=(--api "$api")
+  [[ "$api" == link ]] && api_args=(--api stream --agent-link "$LINKS_B")
+  step "($name) over the $api API"
+  start_routerd "$config"
+  "${LOAD[@]}" --config "$config" "${api_args[@]}" --server-pid "$ROUTERD_PID" "$@" \
+    --json "bench/results/routerload-$name-$api.json" | tee "$WORK/$name-$api.txt" || true
+  stop_routerd
+}
+
 step "(a) 1,000 agents, saturating"
 "$BIN/routerload/routerload" center --agents 1000 --queues 20 --listen "127.0.0.1:$ROUTERD_PORT" \
   --redis "127.0.0.1:$REDIS_PORT" --out "$WORK/center-1k.yaml"
-start_routerd "$WORK/center-1k.yaml"
-"${LOAD[@]}" --config "$WORK/center-1k.yaml" --concurrency 2000 --duration "$DURATION" --warmup 2 \
-  --json bench/results/routerload-a.json | tee "$WORK/a.txt" || true
-stop_routerd
+for api in unary stream; do
+  run_scenario a "$api" "$WORK/center-1k.yaml" --concurrency 2000 --duration "$DURATION" --warmup 2
+done
 
 step "(b) 15,000 agents, 100,000+ waiting"
 "$BIN/routerload/routerload" center --agents 15000 --queues 50 --listen "127.0.0.1:$ROUTERD_PORT" \
   --redis "127.0.0.1:$REDIS_PORT" --out "$WORK/center-15k.yaml"
-start_routerd "$WORK/center-15k.yaml"
+# The same center with $LINKS_B AGENT_LINK tokens (each listing its agents) instead of an AGENT
+# token per agent: with both, 15,000 agents pass routerd's 4 MiB configuration limit.
+"$BIN/routerload/routerload" center --agents 15000 --queues 50 --links "$LINKS_B" \
+  --no-agent-tokens --listen "127.0.0.1:$ROUTERD_PORT" --redis "127.0.0.1:$REDIS_PORT" \
+  --out "$WORK/center-15k-link.yaml"
 # The agents log in NOT_READY while the closed loop submits its 115,000 (the warm-up lasts until
 # they all wait), then go READY and work through the backlog, which the loop keeps at ~115,000
 # live (100,000+ waiting) while 30 s are measured.
-"${LOAD[@]}" --config "$WORK/center-15k.yaml" --concurrency 115000 --max-inflight 4000 \
-  --ready-after-warmup --duration "$DURATION_B" --warmup 5 --drain-s 5 --login-timeout-s 120 \
-  --json bench/results/routerload-b.json | tee "$WORK/b.txt" || true
-stop_routerd
+for api in unary stream link; do
+  config="$WORK/center-15k.yaml"
+  [[ "$api" == link ]] && config="$WORK/center-15k-link.yaml"
+  run_scenario b "$api" "$config" --concurrency 115000 --max-inflight 4000 \
+    --ready-after-warmup --duration "$DURATION_B" --warmup 5 --drain-s 5 --login-timeout-s 120
+done
 
-RATE=$(python3 -c 'import json,sys; print(max(1, round(json.load(open(sys.argv[1]))["lifecycles_per_s"] / 2)))' \
-  bench/results/routerload-a.json)
-step "(c) 50% of (a)'s rate: $RATE arrivals/s, open loop"
-start_routerd "$WORK/center-1k.yaml"
-"${LOAD[@]}" --config "$WORK/center-1k.yaml" --rate "$RATE" --duration "$DURATION" --warmup 2 \
-  --json bench/results/routerload-c.json | tee "$WORK/c.txt" || true
-stop_routerd
+rate_of() {  # half of a report's lifecycles/s
+  python3 -c 'import json,sys; print(max(1, round(json.load(open(sys.argv[1]))["lifecycles_per_s"] / 2)))' "$1"
+}
+RATE_UNARY=$(rate_of bench/results/routerload-a-unary.json)
+RATE_STREAM=$(rate_of bench/results/routerload-a-stream.json)
+step "(c) 50% of (a)'s rate, open loop: $RATE_UNARY/s unary, $RATE_STREAM/s stream"
+run_scenario c unary "$WORK/center-1k.yaml" --rate "$RATE_UNARY" --duration "$DURATION" --warmup 2
+run_scenario c stream "$WORK/center-1k.yaml" --rate "$RATE_STREAM" --duration "$DURATION" \
+  --warmup 2
 
 step "bench/results.md"
-python3 bench/routerload_results.py --customers "$CUSTOMERS" --rate-c "$RATE" \
-  --redis-version "$(redis-server --version)" \
-  bench/results/routerload-a.json bench/results/routerload-b.json bench/results/routerload-c.json \
+python3 bench/routerload_results.py --customers "$CUSTOMERS" --rate-c-unary "$RATE_UNARY" \
+  --rate-c-stream "$RATE_STREAM" --links-b "$LINKS_B" --redis-version "$(redis-server --version)" \
+  bench/results/routerload-{a-unary,a-stream,b-unary,b-stream,b-link,c-unary,c-stream}.json \
   >bench/results.md
 cat bench/results.md

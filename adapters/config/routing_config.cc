@@ -450,7 +450,7 @@ class Resolver {
       if (!seen.insert(tok.token).second) return fail(tp, "the same token is listed twice");
       tok.role = t.role();
       if (tok.role == v1::ROLE_UNSPECIFIED) {
-        return fail(p + ".role", "required (GATEWAY, AGENT or SUPERVISOR)");
+        return fail(p + ".role", "required (GATEWAY, AGENT, SUPERVISOR or AGENT_LINK)");
       }
       if (tok.role == v1::AGENT) {
         if (t.agent().empty()) return fail(p + ".agent", "required for an AGENT token");
@@ -460,9 +460,11 @@ class Resolver {
         return fail(p + ".agent", "only AGENT tokens name an agent");
       }
       tok.agent = t.agent();
-      tok.name = !t.name().empty() ? t.name()
-                 : tok.role == v1::AGENT
-                     ? "agent:" + t.agent()
+      if (auto e = link_agents(p, t, agents, tok)) return e;
+      tok.name = !t.name().empty()       ? t.name()
+                 : tok.role == v1::AGENT ? "agent:" + t.agent()
+                 : tok.role == v1::AGENT_LINK
+                     ? "agent_link:" + std::to_string(i)
                      : (tok.role == v1::GATEWAY ? "gateway:" : "supervisor:") + std::to_string(i);
       if (tok.role == v1::GATEWAY) {
         // The identity defaults to the name, so a token renamed for rotation should set gateway.
@@ -477,6 +479,30 @@ class Resolver {
       out.tokens.push_back(std::move(tok));
     }
     return gateway_grants(a, out);
+  }
+
+  // AGENT_LINK tokens list the agents they act for (required); no other role lists any.
+  std::optional<Error> link_agents(const std::string& p, const v1::Token& t,
+                                   const std::set<std::string>& known, AuthToken& tok) const {
+    if (tok.role != v1::AGENT_LINK) {
+      if (t.agents_size() > 0) return fail(p + ".agents", "only AGENT_LINK tokens list agents");
+      return std::nullopt;
+    }
+    if (t.agents_size() == 0) {
+      return fail(p + ".agents", "required for an AGENT_LINK token (agent names, or \"*\")");
+    }
+    for (int j = 0; j < t.agents_size(); ++j) {
+      const std::string& a = t.agents(j);
+      if (a == "*") {
+        tok.all_agents = true;
+        continue;
+      }
+      if (!known.count(a)) return fail(at(p + ".agents", j), "unknown agent '" + a + "'");
+      if (std::find(tok.agents.begin(), tok.agents.end(), a) == tok.agents.end()) {
+        tok.agents.push_back(a);
+      }
+    }
+    return std::nullopt;
   }
 
   // A gateway identity is part of scoped interaction ids and of the journal's Redis keys.

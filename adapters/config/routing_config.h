@@ -90,6 +90,10 @@ struct AuthToken {
   // (Token.sees_gateways); sees_all_gateways: "*" was listed (every gateway, present or future).
   std::vector<std::string> sees_gateways;
   bool sees_all_gateways = false;
+  // AGENT_LINK tokens: the agents the link may act for (Token.agents, each listed once);
+  // all_agents: "*" was listed (every agent, present or future).
+  std::vector<std::string> agents;
+  bool all_agents = false;
 };
 
 // A gateway identity: 1..kMaxGatewayLength bytes of printable ASCII without spaces and without

@@ -4,14 +4,33 @@
 namespace router::adapters::grpc {
 
 namespace {
-Caller dev_caller() { return Caller{v1::SUPERVISOR, "", "dev", "dev", {}, true, true}; }
+Caller dev_caller() {
+  Caller c;
+  c.role = v1::SUPERVISOR;
+  c.name = "dev";
+  c.gateway = "dev";
+  c.sees_all_gateways = true;
+  c.dev = true;
+  return c;
+}
 }  // namespace
 
 Authenticator::Authenticator(const config::AuthSettings& settings)
     : dev_no_auth_(settings.dev_no_auth) {
   for (const auto& t : settings.tokens) {
-    by_token_.emplace(t.token, Caller{t.role, t.agent, t.name, t.gateway, t.sees_gateways,
-                                      t.sees_all_gateways, false});
+    Caller c;
+    c.role = t.role;
+    c.agent = t.agent;
+    c.name = t.name;
+    c.gateway = t.gateway;
+    c.sees_gateways = t.sees_gateways;
+    c.sees_all_gateways = t.sees_all_gateways;
+    if (t.role == v1::AGENT_LINK) {
+      c.agents =
+          std::make_shared<const std::unordered_set<std::string>>(t.agents.begin(), t.agents.end());
+      c.all_agents = t.all_agents;
+    }
+    by_token_.emplace(t.token, std::move(c));
   }
 }
 
@@ -42,7 +61,7 @@ Authenticator::Authenticator(const config::AuthSettings& settings)
     return {::grpc::StatusCode::UNAUTHENTICATED, "unknown token"};
   }
   caller = found->second;
-  if (caller.role != role) {
+  if (caller.role != role && !(role == v1::AGENT && caller.role == v1::AGENT_LINK)) {
     return {::grpc::StatusCode::PERMISSION_DENIED,
             std::string("a ") + std::string(to_string(caller.role)) + " token (" + caller.name +
                 ") may not call this service; it needs a " + std::string(to_string(role)) +
@@ -52,7 +71,16 @@ Authenticator::Authenticator(const config::AuthSettings& settings)
 }
 
 ::grpc::Status require_agent(const Caller& caller, std::string_view agent) {
-  if (caller.dev || caller.agent == agent) return ::grpc::Status::OK;
+  if (caller.dev) return ::grpc::Status::OK;
+  if (caller.role == v1::AGENT_LINK) {
+    if (caller.all_agents || (caller.agents && caller.agents->count(std::string(agent)) > 0)) {
+      return ::grpc::Status::OK;
+    }
+    return {::grpc::StatusCode::PERMISSION_DENIED,
+            "agent: this link token (" + caller.name + ") may not act for agent " +
+                std::string(agent) + " (auth.tokens[].agents)"};
+  }
+  if (caller.agent == agent) return ::grpc::Status::OK;
   return {::grpc::StatusCode::PERMISSION_DENIED,
           "agent: this token acts for agent " + caller.agent + " only, not " + std::string(agent)};
 }
@@ -62,6 +90,7 @@ std::string_view to_string(v1::Role role) {
     case v1::GATEWAY: return "gateway";
     case v1::AGENT: return "agent";
     case v1::SUPERVISOR: return "supervisor";
+    case v1::AGENT_LINK: return "agent_link";
     default: return "unknown";
   }
 }

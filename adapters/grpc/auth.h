@@ -1,14 +1,17 @@
 // Bearer-token authentication and role checks for the four services. A token maps to a role
-// (gateway, agent, supervisor) and, for agents, the one agent it may act for. Tokens come from
+// (gateway, agent, supervisor, agent link) and, for agents, the one agent it may act for (for an
+// agent link, the agents it may act for). Tokens come from
 // the routing configuration and are replaced on reload.
 // Thread-safe: immutable once built; the Server swaps whole Authenticators under its lock.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "adapters/config/routing_config.h"
@@ -25,6 +28,10 @@ struct Caller {
   std::vector<std::string> sees_gateways;
   bool sees_all_gateways = false;
   bool dev = false;  // auth.dev_no_auth: may do anything (gateway "dev", sees every gateway)
+  // AGENT_LINK: the agents it may act for (Token.agents; shared, a link may list thousands), or
+  // every agent ("*").
+  std::shared_ptr<const std::unordered_set<std::string>> agents;
+  bool all_agents = false;
 };
 
 class Authenticator {
@@ -32,7 +39,9 @@ class Authenticator {
   explicit Authenticator(const config::AuthSettings& settings);
 
   // UNAUTHENTICATED without a valid "authorization: Bearer <token>"; PERMISSION_DENIED when the
-  // token's role is not `role`.
+  // token's role is not `role`. An AGENT_LINK token also passes for role AGENT (the unary
+  // AgentService calls, for its agents: require_agent); StreamWork and AgentSession, which are
+  // one desktop's, refuse it themselves.
   ::grpc::Status authorize(const ::grpc::CallbackServerContext& context, v1::Role role,
                            Caller& caller) const;
 
@@ -44,7 +53,8 @@ class Authenticator {
   std::unordered_map<std::string, Caller> by_token_;
 };
 
-// PERMISSION_DENIED unless `caller` may act for `agent` (its own agent, or dev mode).
+// PERMISSION_DENIED unless `caller` may act for `agent` (its own agent, one of an AGENT_LINK
+// token's agents, or dev mode).
 ::grpc::Status require_agent(const Caller& caller, std::string_view agent);
 
 std::string_view to_string(v1::Role role);

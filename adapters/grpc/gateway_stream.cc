@@ -21,8 +21,6 @@ namespace {
 using ::grpc::Status;
 using ::grpc::StatusCode;
 
-constexpr size_t kMaxCorrelationIdBytes = 128;
-
 class GatewaySession;
 
 // The host's subscriber for the stream's watch: each InteractionEvent goes out wrapped as
@@ -86,14 +84,7 @@ class GatewaySession final : public host::Subscriber<v1::GatewayResponse>,
   // gRPC thread: one request read from the client.
   void on_request(v1::GatewayRequest request) {
     std::string id = request.correlation_id();
-    if (id.empty()) {
-      return reject("", Status(StatusCode::INVALID_ARGUMENT, "correlation_id: required"));
-    }
-    if (id.size() > kMaxCorrelationIdBytes) {
-      return reject("", Status(StatusCode::RESOURCE_EXHAUSTED,
-                               "correlation_id: " + std::to_string(id.size()) + " bytes, at most " +
-                                   std::to_string(kMaxCorrelationIdBytes)));
-    }
+    if (Status s = check_correlation_id(id); !s.ok()) return reject("", std::move(s));
     {
       std::unique_lock lock(mu_);
       if (closing_) {

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/grpc/agent_session.h"
 #include "adapters/grpc/gateway_stream.h"
 #include "engine/log_text.h"
 
@@ -81,6 +82,18 @@ class Handler {
   }
   RoutingHost& host() { return host_; }
   Gate::Rules rules() const { return gate_.get(); }
+
+  // A session stream (AgentSession, AgentLink): the caller authorized for `role` and admitted
+  // against the stream limits; the request limits each message is checked with.
+  template <class Message>
+  Status open_session(CallbackServerContext* context, v1::Role role, Caller& caller,
+                      RequestLimits& limits, std::shared_ptr<StreamOutbox<Message>>& outbox,
+                      std::shared_ptr<StreamSlot>& slot) {
+    const Gate::Rules rules = gate_.get();
+    if (Status s = rules.auth->authorize(*context, role, caller); !s.ok()) return s;
+    limits = rules.limits;
+    return open_stream(context, caller, outbox, slot);
+  }
 
  private:
   RoutingHost& host_;
@@ -200,6 +213,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
     if (Status s = require_agent(caller, request->agent()); !s.ok()) {
       return Handler::refused<v1::WorkEvent>(s);
     }
+    if (caller.role == v1::AGENT_LINK) return Handler::refused<v1::WorkEvent>(one_desktop());
     std::shared_ptr<WorkOutbox> outbox;
     std::shared_ptr<StreamSlot> slot;
     if (Status s = h_.open_stream(context, caller, outbox, slot); !s.ok()) {
@@ -214,6 +228,14 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
       if (absl::Status s = host.stream_work(agent, outbox); !s.ok()) outbox->finish(s, false);
     });
     return reactor;
+  }
+
+  AgentStreamReactor* AgentSession(CallbackServerContext* context) override {
+    return agent_stream(context, AgentStreamMode::kSession);
+  }
+
+  AgentStreamReactor* AgentLink(CallbackServerContext* context) override {
+    return agent_stream(context, AgentStreamMode::kLink);
   }
 
   ServerUnaryReactor* AcceptOffer(CallbackServerContext* context, const v1::OfferRequest* request,
@@ -259,6 +281,27 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
   }
 
  private:
+  // StreamWork and AgentSession are one desktop's: an AGENT_LINK token uses AgentLink.
+  static Status one_desktop() {
+    return {StatusCode::PERMISSION_DENIED,
+            "an agent_link token may not open a single agent's stream; use AgentLink"};
+  }
+
+  AgentStreamReactor* agent_stream(CallbackServerContext* context, AgentStreamMode mode) {
+    AgentStreamSetup setup;
+    setup.mode = mode;
+    const v1::Role role = mode == AgentStreamMode::kLink ? v1::AGENT_LINK : v1::AGENT;
+    if (Status s =
+            h_.open_session(context, role, setup.caller, setup.limits, setup.outbox, setup.slot);
+        !s.ok()) {
+      return refuse_agent_stream(s);
+    }
+    if (mode == AgentStreamMode::kSession && setup.caller.role == v1::AGENT_LINK) {
+      return refuse_agent_stream(one_desktop());
+    }
+    return start_agent_stream(h_.host(), std::move(setup));
+  }
+
   Handler h_;
 };
 

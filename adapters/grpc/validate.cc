@@ -515,4 +515,17 @@ std::string field_of(const ::grpc::Status& status) {
   return {};
 }
 
+::grpc::Status check_correlation_id(const std::string& id) {
+  if (id.empty()) {
+    return {::grpc::StatusCode::INVALID_ARGUMENT,
+            "correlation_id: required (1.." + std::to_string(kMaxCorrelationIdBytes) + " bytes)"};
+  }
+  if (id.size() > kMaxCorrelationIdBytes) {
+    return {::grpc::StatusCode::RESOURCE_EXHAUSTED, "correlation_id: " + std::to_string(id.size()) +
+                                                        " bytes, at most " +
+                                                        std::to_string(kMaxCorrelationIdBytes)};
+  }
+  return ::grpc::Status::OK;
+}
+
 }  // namespace router::adapters::grpc

@@ -41,6 +41,12 @@ struct RequestLimits {
 // WEB_CALLBACK: web, whose kind, when set, agrees); phone.ani, email.from, web.visitor_id or
 // web.account_id, and for WEB_CALLBACK web.callback_number required; priority 0..100; attribute
 // keys non-empty. Values are not normalized here (E.164, lower-casing happen after).
+// Session streams (GatewayStream, AgentSession, AgentLink): a request's client-chosen
+// correlation_id is 1..kMaxCorrelationIdBytes bytes. OK, or the error such a request is answered
+// with: INVALID_ARGUMENT when empty, RESOURCE_EXHAUSTED when longer, each naming correlation_id.
+inline constexpr size_t kMaxCorrelationIdBytes = 128;
+::grpc::Status check_correlation_id(const std::string& id);
+
 ::grpc::Status validate(const v1::SubmitInteractionRequest& request, const RequestLimits& limits);
 ::grpc::Status validate(const v1::CancelInteractionRequest& request, const RequestLimits& limits);
 ::grpc::Status validate(const v1::GetInteractionRequest& request, const RequestLimits& limits);

@@ -68,6 +68,10 @@ void check(const CenterSpec& spec) {
   range("agents", spec.agents, 1, kMaxCenterAgents);
   range("queues", spec.queues, 1, kMaxCenterQueues);
   range("skills", spec.skills, 1, kMaxCenterSkills);
+  range("links", spec.links, 0, kMaxCenterLinks);
+  if (!spec.agent_tokens && spec.links == 0) {
+    bad_spec("agent_tokens", "false needs links (the agents would have no token at all)");
+  }
   range("max_interactions", spec.max_interactions, 1, UINT64_MAX);
   range("max_waiting_per_queue", spec.max_waiting_per_queue, 1, UINT64_MAX);
   range("stream_buffer", spec.stream_buffer, 1, 1'000'000);
@@ -186,6 +190,12 @@ std::string agent_token(const std::string& agent) {
   return "routerload-agent-" + agent + "-token";
 }
 
+std::string link_token(size_t k) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "routerload-agent-link-token-%04zu", k + 1);
+  return buf;
+}
+
 v1::RoutingConfig make_center(const CenterSpec& spec) {
   check(spec);
   SplitMix64 rng(spec.seed);
@@ -217,10 +227,23 @@ v1::RoutingConfig make_center(const CenterSpec& spec) {
   supervisor->set_name("routerload-supervisor");
   for (size_t i = 0; i < spec.agents; ++i) {
     *c.add_agents() = make_agent(spec, i, rng);
+    if (!spec.agent_tokens) continue;
     v1::Token* t = auth->add_tokens();
     t->set_token(agent_token(agent_name(i)));
     t->set_role(v1::AGENT);
     t->set_agent(agent_name(i));
+  }
+
+  std::vector<v1::Token*> links;
+  for (size_t k = 0; k < spec.links; ++k) {
+    v1::Token* t = auth->add_tokens();
+    t->set_token(link_token(k));
+    t->set_role(v1::AGENT_LINK);
+    t->set_name("routerload-link-" + std::to_string(k + 1));
+    links.push_back(t);
+  }
+  for (size_t i = 0; i < spec.agents && !links.empty(); ++i) {
+    links[i % links.size()]->add_agents(agent_name(i));
   }
 
   v1::Limits* limits = c.mutable_limits();

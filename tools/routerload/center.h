@@ -30,6 +30,12 @@ struct CenterSpec {
   uint64_t max_interactions = 2'000'000;       // limits.max_interactions; ≥ 1
   uint64_t max_waiting_per_queue = 1'000'000;  // limits.max_waiting_per_queue; ≥ 1
   uint32_t stream_buffer = 65'536;  // daemon.stream_buffer: messages per stream; 1..1,000,000
+  // AGENT_LINK tokens (link_token(k)), for routerload --api stream --agent-link: link k acts for
+  // the agents i with i % links == k. 0..1000; 0: none.
+  size_t links = 0;
+  // An AGENT token per agent. false (with links): the agents are reachable through their links
+  // only, which keeps a 15,000-agent center with links under routerd's 4 MiB configuration limit.
+  bool agent_tokens = true;
 };
 
 // The center. Queue q (0-based) requires one skill, skill_name(q % min(skills, agents)), at
@@ -60,6 +66,9 @@ std::string door_address(v1::Channel channel, size_t index);
 // The agent's bearer token: "routerload-agent-<agent>-token". REQUIRES: `agent` is 1..200
 // printable ASCII characters without spaces (agent_name's are); else std::invalid_argument.
 std::string agent_token(const std::string& agent);
+// The k-th AGENT_LINK token (0-based): "routerload-agent-link-token-0001", ...
+std::string link_token(size_t k);
+inline constexpr size_t kMaxCenterLinks = 1'000;
 inline constexpr const char* kGatewayToken = "routerload-gateway-token-0001";
 inline constexpr const char* kSupervisorToken = "routerload-supervisor-token-0001";
 

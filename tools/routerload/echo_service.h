@@ -30,11 +30,26 @@
 // As in routerd, events are rendered after the command that caused them: when EndWrapUp leads
 // to the next offer at once, its status event already reads RESERVED. Every unary agent call
 // answers the agent's AgentStatus after the change.
+// The session streams carry the same events: AgentSession and AgentLink wrap each of the events
+// above in an AgentSessionResponse naming the agent, and answer each request (AgentAnswer, its
+// correlation_id, the unary call's status code and AgentStatus) after the events its command
+// caused. An AgentSession is bound to its agent by the first request naming one (no auth here,
+// as under routerd's dev_no_auth): that opens the agent's work stream as StreamWork would
+// (status, held work, then offers); a request naming another agent is answered
+// PERMISSION_DENIED. An AgentLink binds each agent its requests name, on its first request for
+// it; every request must name its agent (routerecho keeps carrying an agent on its link after
+// a logout; routerd stops). A GatewayStream sends its FlowWindow first
+// (gateway_max_in_flight), then answers each submit and cancel (GatewayAnswer) as the unary calls
+// would; a watch is answered UNIMPLEMENTED. Bad correlation ids get routerd's answers
+// (INVALID_ARGUMENT empty or duplicate, RESOURCE_EXHAUSTED over 128 bytes or past the window);
+// the stream stays up. A stream's end logs its agents out at once (no grace period), as
+// StreamWork's does.
 // Messages are filled like routerd's: queues named like routerload's synthetic center ("q0001",
 // one per channel); a customer made up from the arrival's key (id, name, segment, lifetime value,
 // language, matched_by) as if Redis had matched it, anonymous for a withheld caller id; details,
-// attributes and intent echoed back. Not served (UNIMPLEMENTED): WatchInteractions,
-// TransferInteraction, SupervisorService, AdminService. No request validation beyond the ids.
+// attributes and intent echoed back. Not served (UNIMPLEMENTED): WatchInteractions (and a
+// GatewayStream's watch), TransferInteraction (and a session's transfer), SupervisorService,
+// AdminService. No request validation beyond the ids.
 //
 // Threading: start/shutdown from one control thread; the services run on gRPC's callback threads
 // and share one state under one mutex; stream writes start only after that mutex is released.
@@ -58,6 +73,8 @@ struct EchoOptions {
   size_t max_interactions = 2'000'000;   // live ones; past it a submit is RESOURCE_EXHAUSTED
   size_t max_agents = 100'000;           // distinct agent names; past it NOT_FOUND
   size_t finished_remembered = 100'000;  // finished ids kept for replay (routerd's default)
+  // A GatewayStream's FlowWindow (routerd's daemon.server_limits.gateway_max_in_flight default).
+  uint32_t gateway_max_in_flight = 1024;
 };
 
 // What the server has done since start; a consistent snapshot.

@@ -9,6 +9,13 @@
 //   status, and for each offer: AcceptOffer after a think time, CompleteInteraction after a
 //   handle time, EndWrapUp after a wrap-up time. A completion is reported to the gateway that
 //   submitted the interaction (its index is in the interaction id).
+// With --api stream the same gateways and desktops use the session streams instead: each gateway
+// one GatewayStream (its submits and cancels, never more unanswered than the server's FlowWindow),
+// each desktop one AgentSession (Login, SetState, AcceptOffer, CompleteInteraction, EndWrapUp
+// and Logout as requests with correlation ids; the work events on the same stream); with
+// --agent-link N the desktops are served by N AgentLink streams instead, each with its AGENT_LINK
+// token. The figures are taken at the same points: a request's send to its answer, the submit's
+// send to the offer read.
 // Threads: K driver threads, each an Asio io_context owning some gateways and agents; gRPC's
 // threads only timestamp an answer and post it to the owner. Each driver fills its own Figures.
 #pragma once
@@ -34,10 +41,18 @@ inline constexpr v1::Channel kChannelOrder[kChannels] = {v1::PHONE, v1::EMAIL, v
 
 using AgentLogin = center::AgentLogin;  // token empty under dev_no_auth
 
+// An AGENT_LINK token (auth.tokens[], role AGENT_LINK) and the agents it may act for.
+struct LinkLogin {
+  std::string token;
+  std::vector<std::string> agents;  // "*": every agent
+};
+
 // What the load needs from the configuration routerd runs (read by center::center_from_config).
 struct Center {
   std::string gateway_token;  // empty under dev_no_auth
   std::vector<AgentLogin> agents;
+  std::vector<LinkLogin> links;  // in file order
+  bool dev_no_auth = false;
   // Entry-point addresses per channel (kChannelOrder), of the entry points that need no intent
   // or language: any of them takes an arrival.
   std::array<std::vector<std::string>, kChannels> doors;
@@ -62,8 +77,13 @@ struct Spread {  // a uniform time in [min_ms, max_ms]
   double max_ms = 0;
 };
 
+enum class Api { kUnary, kStream };
+
 struct LoadOptions {
   std::string target = "127.0.0.1:50051";
+  Api api = Api::kUnary;    // --api
+  size_t agent_links = 0;   // --agent-link N (with kStream): the agents on N AgentLink streams
+  int server_pid = 0;       // > 0: the server's CPU and RSS are read from /proc/<pid>
   client_tls::Options tls;  // off: plaintext
   std::string label;        // the report's label; default "<target>"
   size_t agents = 0;        // the first N of the center's agents; 0: all
@@ -87,6 +107,12 @@ struct LoadOptions {
   size_t threads = 1;    // driver threads
   bool progress = true;  // a progress line on stderr
 };
+
+// The link (index into center.links) serving each of the first `agents` agents with `links`
+// links: the first of the first `links` AGENT_LINK tokens that names it (or "*"); under
+// dev_no_auth with no such tokens, agent i goes to link i % links. INVALID_ARGUMENT naming the
+// agent when no token covers it, or when there are fewer than `links` tokens.
+engine::Result<std::vector<size_t>> assign_links(const Center& center, size_t agents, size_t links);
 
 // Runs the load to the end (submits, drain, cancels, logouts) and returns what it measured.
 // FAILED_PRECONDITION when the agents could not all log in and go READY; INVALID_ARGUMENT when

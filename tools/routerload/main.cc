@@ -100,6 +100,7 @@ class EchoChild {
     waitpid(pid_, &status, 0);
   }
   const std::string& address() const { return address_; }
+  int pid() const { return static_cast<int>(pid_); }
 
  private:
   explicit EchoChild(pid_t pid) : pid_(pid) {}
@@ -173,6 +174,7 @@ int run_command(LoadOptions options, const std::string& config_path,
     LoadOptions echo_options = options;
     echo_options.target = child->address();
     echo_options.label = "routerecho " + child->address();
+    echo_options.server_pid = options.server_pid > 0 ? child->pid() : 0;
     if (options.progress) {
       std::fprintf(stderr, "routerload: echo baseline at %s\n", child->address().c_str());
     }
@@ -244,6 +246,21 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   run->add_option("--target", options.target, "routerd's address")->capture_default_str();
+  std::string api = "unary";
+  run->add_option("--api", api,
+                  "unary: a unary RPC per request and StreamWork per agent; stream: a "
+                  "GatewayStream per gateway and an AgentSession per agent")
+      ->check(CLI::IsMember({"unary", "stream"}))
+      ->capture_default_str();
+  run->add_option("--agent-link", options.agent_links,
+                  "with --api stream: serve the agents on N AgentLink streams (the config's "
+                  "first N AGENT_LINK tokens; routerload center --links N) instead of a session "
+                  "each")
+      ->check(CLI::Range(size_t{1}, size_t{1000}));
+  run->add_option("--server-pid", options.server_pid,
+                  "routerd's process id: report its CPU µs per lifecycle (utime+stime over the "
+                  "window) and RSS per connected agent (from /proc)")
+      ->check(CLI::PositiveNumber);
   run->add_option("--customers", customers_path,
                   "JSONL or CSV customer file (as imported into Redis); arrivals use its keys. "
                   "Absent: every arrival is anonymous")
@@ -324,6 +341,7 @@ int main(int argc, char** argv) {
       "center", "write a synthetic configuration (agents, queues, entry points, tokens)");
   CenterSpec spec;
   std::string out_path;
+  bool no_agent_tokens = false;
   center->add_option("--agents", spec.agents, "agents")->capture_default_str();
   center->add_option("--queues", spec.queues, "queues")->capture_default_str();
   center->add_option("--skills", spec.skills, "skills")->capture_default_str();
@@ -335,11 +353,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   center->add_option("--wrap-up-s", spec.wrap_up_s, "every queue's wrap-up timer")
       ->capture_default_str();
+  center
+      ->add_option("--links", spec.links,
+                   "AGENT_LINK tokens for routerload run --api stream --agent-link N: link k "
+                   "acts for the agents i with i % N == k")
+      ->capture_default_str();
+  center->add_flag("--no-agent-tokens", no_agent_tokens,
+                   "with --links: no AGENT token per agent (the agents act only through their "
+                   "links; keeps a 15,000-agent center under routerd's 4 MiB file limit)");
   center->add_option("--out", out_path, "the file to write ('-': stdout)")->required();
 
   CLI11_PARSE(app, argc, argv);
 
   if (center->parsed()) {
+    spec.agent_tokens = !no_agent_tokens;
     try {
       const std::string text = center_text(make_center(spec));
       if (out_path == "-") {
@@ -360,6 +387,11 @@ int main(int argc, char** argv) {
   }
 
   options.progress = !quiet;
+  options.api = api == "stream" ? Api::kStream : Api::kUnary;
+  if (options.agent_links > 0 && options.api != Api::kStream) {
+    std::cerr << "routerload: --agent-link needs --api stream\n";
+    return kExitSetup;
+  }
   for (auto [text, spread, name] : {std::tuple{&think, &options.think, "--think-ms"},
                                     std::tuple{&handle, &options.handle, "--handle-ms"},
                                     std::tuple{&wrap_up, &options.wrap_up, "--wrap-up-ms"}}) {

@@ -43,6 +43,7 @@ nlohmann::json report_json(const Report& r) {
   const Figures& f = r.figures;
   nlohmann::json j;
   j["label"] = r.label;
+  j["api"] = r.api;
   j["window_s"] = r.window_s;
   j["run_s"] = r.run_s;
   j["lifecycles_per_s"] = r.lifecycles_per_s();
@@ -71,6 +72,14 @@ nlohmann::json report_json(const Report& r) {
     errors.push_back(e);
   }
   j["errors"] = errors;
+  if (r.server.measured) {
+    j["server"] = {{"cpu_s", r.server.cpu_s},
+                   {"cpu_us_per_lifecycle", r.server.cpu_us_per_lifecycle},
+                   {"rss_before_bytes", r.server.rss_before},
+                   {"rss_connected_bytes", r.server.rss_connected},
+                   {"rss_per_agent_bytes", r.server.rss_per_agent},
+                   {"agents", r.server.agents}};
+  }
   return j;
 }
 
@@ -94,6 +103,9 @@ const char* rpc_name(Rpc rpc) {
     case Rpc::kEndWrapUp: return "EndWrapUp";
     case Rpc::kLogout: return "Logout";
     case Rpc::kStreamWork: return "StreamWork";
+    case Rpc::kGatewayStream: return "GatewayStream";
+    case Rpc::kAgentSession: return "AgentSession";
+    case Rpc::kAgentLink: return "AgentLink";
   }
   return "?";
 }
@@ -154,9 +166,17 @@ double Report::rpcs_per_s() const {
 std::string format_table(const Report& r, const Report* base) {
   const Figures& f = r.figures;
   std::string out;
-  append(out, "%s: %.1f s measured (%.1f s run)\n", r.label.c_str(), r.window_s, r.run_s);
+  append(out, "%s, api %s: %.1f s measured (%.1f s run)\n", r.label.c_str(), r.api.c_str(),
+         r.window_s, r.run_s);
   if (base != nullptr) {
-    append(out, "baseline %s: %.1f s measured\n", base->label.c_str(), base->window_s);
+    append(out, "baseline %s, api %s: %.1f s measured\n", base->label.c_str(), base->api.c_str(),
+           base->window_s);
+  }
+  for (const Report* x : {&r, base}) {
+    if (x == nullptr || !x->server.measured) continue;
+    append(out, "%s: %.1f CPU µs per lifecycle; %.0f bytes RSS per connected agent (%zu agents)\n",
+           x->label.c_str(), x->server.cpu_us_per_lifecycle, x->server.rss_per_agent,
+           x->server.agents);
   }
   append(out, "%-22s %14s", "", "this run");
   if (base != nullptr) append(out, " %14s %8s", "baseline", "ratio");

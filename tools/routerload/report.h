@@ -27,8 +27,12 @@ enum class Rpc {
   kEndWrapUp,
   kLogout,
   kStreamWork,  // only its final status, when it ends with an error while the run goes on
+  // The session streams (--api stream), likewise: only a final status that is an error.
+  kGatewayStream,
+  kAgentSession,
+  kAgentLink,
 };
-inline constexpr size_t kRpcKinds = 10;
+inline constexpr size_t kRpcKinds = 13;
 const char* rpc_name(Rpc rpc);  // "SubmitInteraction", ...
 
 struct Figures {
@@ -65,8 +69,22 @@ struct Figures {
   void merge(const Figures& other);
 };
 
+// What the server process cost, read from /proc/<pid> (routerload --server-pid, and the echo
+// baseline it starts itself); zero when not measured.
+struct ServerUsage {
+  bool measured = false;
+  double cpu_s = 0;                 // utime + stime over the measuring window
+  double cpu_us_per_lifecycle = 0;  // cpu_s / lifecycles completed in the window
+  uint64_t rss_before = 0;          // VmRSS before the agents connected, bytes
+  uint64_t rss_connected = 0;       // VmRSS with every agent connected (logged in), bytes
+  double rss_per_agent = 0;         // (rss_connected - rss_before) / agents, bytes
+  size_t agents = 0;
+};
+
 struct Report {
-  std::string label;    // "routerd 127.0.0.1:50051", "echo 127.0.0.1:40117"
+  std::string label;          // "routerd 127.0.0.1:50051", "echo 127.0.0.1:40117"
+  std::string api = "unary";  // "unary", "stream" or "stream, N agent links" (--api, --agent-link)
+  ServerUsage server;
   double window_s = 0;  // the measuring window (after the warm-up, until submits stop)
   double run_s = 0;     // start to the end of the drain
   Figures figures;

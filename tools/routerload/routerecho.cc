@@ -49,6 +49,11 @@ int main(int argc, char** argv) {
                  "largest request accepted (routerd's daemon.max_message_bytes)")
       ->check(CLI::Range(size_t{1024}, size_t{64} * 1024 * 1024))
       ->capture_default_str();
+  app.add_option("--gateway-max-in-flight", options.gateway_max_in_flight,
+                 "a GatewayStream's FlowWindow (routerd's "
+                 "daemon.server_limits.gateway_max_in_flight)")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{65536}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   options.heartbeat = std::chrono::milliseconds(static_cast<int64_t>(heartbeat_s * 1000));
 

@@ -220,7 +220,7 @@ TEST_CASE_METHOD(RouterFixture,
   a = link.answer("");
   REQUIRE(a.has_value());
   CHECK(a->result().code() == kInvalid);
-  CHECK(a->result().message() == "correlation_id: required");
+  CHECK(a->result().message().starts_with("correlation_id: required"));
   REQUIRE(link.cancel(std::string(129, 'x'), "gs-1"));
   a = link.answer("");
   REQUIRE(a.has_value());

@@ -197,6 +197,37 @@ TEST_CASE("gateway identity and grant errors name the field", "[config][gateway_
                "gw-a; or \"*\")"));
 }
 
+TEST_CASE("an agent link token lists the agents it acts for and its errors name the field",
+          "[config][agent_link]") {
+  auto r = parse_routing_config(std::string(kSmall) + R"(
+auth:
+  tokens:
+    - {token: link-token-00000000001, role: AGENT_LINK, agents: [alice, alice]}
+    - {token: link-token-00000000002, role: AGENT_LINK, name: cti, agents: ["*"]}
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const auto& t = r.value().auth.tokens;
+  CHECK(t[0].role == v1::AGENT_LINK);
+  CHECK(t[0].name == "agent_link:0");
+  CHECK(t[0].agents == std::vector<std::string>{"alice"});
+  CHECK_FALSE(t[0].all_agents);
+  CHECK(t[1].all_agents);
+  const std::string base = std::string(kSmall) + "auth: {tokens: [";
+  CHECK_THAT(error_of(base + "{token: link-token-00000000001, role: AGENT_LINK}]}"),
+             Contains("auth.tokens[0].agents: required for an AGENT_LINK token"));
+  CHECK_THAT(error_of(base + "{token: link-token-00000000001, role: AGENT_LINK, "
+                             "agents: [alice, zed]}]}"),
+             Contains("auth.tokens[0].agents[1]: unknown agent 'zed'"));
+  CHECK_THAT(error_of(base + "{token: agent-token-0000000001, role: AGENT, agent: alice, "
+                             "agents: [alice]}]}"),
+             Contains("auth.tokens[0].agents: only AGENT_LINK tokens list agents"));
+  CHECK_THAT(error_of(base + "{token: link-token-00000000001, role: AGENT_LINK, agent: alice, "
+                             "agents: [alice]}]}"),
+             Contains("auth.tokens[0].agent: only AGENT tokens name an agent"));
+}
+
 TEST_CASE("the redis section and segment thresholds are read with their defaults", "[config]") {
   auto none = parse_routing_config(std::string(kSmall), "t.yaml");
   REQUIRE(none.ok());

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "adapters/config/routing_config.h"
 
@@ -203,6 +204,33 @@ TEST_CASE("a generated center has a redis section only when asked for one", "[ce
     CHECK(m.redis->address() == "127.0.0.1:6390");
     CHECK(m.redis->journal);
   }
+}
+
+TEST_CASE("a center with links has AGENT_LINK tokens that split its agents between them",
+          "[center]") {
+  CenterSpec spec = sized(10, 2, 2);
+  spec.links = 3;
+  const v1::RoutingConfig c = make_center(spec);
+  std::vector<const v1::Token*> links;
+  for (const v1::Token& t : c.auth().tokens()) {
+    if (t.role() == v1::AGENT_LINK) links.push_back(&t);
+  }
+  REQUIRE(links.size() == 3);
+  CHECK(links[0]->token() == link_token(0));
+  CHECK(link_token(0) == "routerload-agent-link-token-0001");
+  CHECK(links[0]->agents_size() == 4);  // agents 0, 3, 6, 9
+  CHECK(links[0]->agents(1) == agent_name(3));
+  CHECK(links[1]->agents_size() == 3);
+  CHECK(links[2]->agents_size() == 3);
+  // What center_text writes reads back (the link tokens' agents lists included).
+  const RoutingModel m = parsed(spec);
+  size_t read_back = 0;
+  for (const v1::Token& t : m.proto.auth().tokens()) {
+    if (t.role() == v1::AGENT_LINK) read_back += static_cast<size_t>(t.agents_size());
+  }
+  CHECK(read_back == 10);
+  spec.links = kMaxCenterLinks + 1;
+  CHECK_THROWS_WITH(make_center(spec), Catch::Contains("links"));
 }
 
 }  // namespace

@@ -94,3 +94,22 @@ TEST_CASE("against a baseline the report gives the ratios of rates and p99s", "[
   CHECK_THAT(table, Catch::Contains("0.50"));
   CHECK_THAT(table, Catch::Contains("errors: none"));
 }
+
+TEST_CASE("the report names its API and the server's CPU and RSS when they were measured",
+          "[report]") {
+  Report r = a_report(2000, 1.0, 1ms);
+  r.api = "stream";
+  auto j = router::load::to_json(r);
+  CHECK(j["api"] == "stream");
+  CHECK_FALSE(j.contains("server"));
+  CHECK_THAT(router::load::format_table(r), Catch::Contains("api stream"));
+  r.server.measured = true;
+  r.server.cpu_us_per_lifecycle = 120;
+  r.server.rss_per_agent = 4096;
+  r.server.agents = 1000;
+  j = router::load::to_json(r);
+  CHECK(j["server"]["cpu_us_per_lifecycle"].get<double>() == Approx(120));
+  CHECK(j["server"]["rss_per_agent_bytes"].get<double>() == Approx(4096));
+  CHECK_THAT(router::load::format_table(r), Catch::Contains("CPU µs per lifecycle"));
+  CHECK(std::string(router::load::rpc_name(Rpc::kAgentLink)) == "AgentLink");
+}

@@ -1,0 +1,179 @@
+// The pieces of a routerload run (load.h) that its files share: the driver threads, the Run
+// every gateway and agent desktop reports to, and the interfaces of gateways and desktops.
+// load_gateway.cc holds the gateways, load_agent.cc the agent desktops, load.cc the run itself.
+// Internal to routerload.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <asio.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tools/routerload/load.h"
+
+namespace router::load::detail {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::nanoseconds;
+
+inline constexpr char kSentAttribute[] = "routerload_t0";
+inline constexpr auto kRpcDeadline = std::chrono::seconds(30);
+inline constexpr auto kRetryAfterError = std::chrono::milliseconds(20);
+inline constexpr auto kRetryFill = std::chrono::milliseconds(2);
+inline constexpr size_t kAgentsPerChannel = 1000;  // StreamWork calls per HTTP/2 connection
+inline constexpr size_t kMaxAgentChannels = 16;
+inline constexpr auto kMaxRamp = std::chrono::seconds(300);
+
+inline int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
+
+// One driver thread: an io_context and the figures of what it owns.
+struct Driver {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  Figures figures;
+  std::thread thread;
+};
+
+class Run;
+
+// A unary call in flight: what gRPC needs alive until the callback, and when it was sent.
+template <class Request, class Response>
+struct Call {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+  int64_t sent_ns = 0;
+};
+
+// A simulated gateway (load_gateway.cc). Its methods run on its driver unless said otherwise.
+class GatewayBase {
+ public:
+  virtual ~GatewayBase() = default;
+  virtual void start() = 0;  // from any thread: begins submitting
+  // One of this gateway's interactions was completed by an agent.
+  virtual void finished(uint64_t seq) = 0;
+  // After the drain: cancel what is still live.
+  virtual void cancel_live() = 0;
+  virtual Driver& driver() = 0;
+  // From any thread, at the end: ends its GatewayStream (--api stream); closed() once it is over.
+  virtual void close() = 0;
+  virtual bool closed() const = 0;
+};
+
+// A simulated agent desktop (load_agent.cc). Callable from any thread.
+class AgentBase {
+ public:
+  virtual ~AgentBase() = default;
+  virtual void start() = 0;          // log in, open the stream, go READY
+  virtual void stop() = 0;           // at the end: log out
+  virtual bool stopped() const = 0;  // the logout of stop() was answered (or skipped)
+  virtual void start_work() = 0;     // --ready-after-warmup's moment: go READY
+  virtual void cancel_stream() = 0;
+  virtual bool done() const = 0;  // its stream is over
+};
+
+// Shared by every gateway and agent of a run.
+class Run {
+ public:
+  Run(const LoadOptions& options, const Center& center, const std::vector<CustomerKeys>& keys);
+  engine::Result<Report> execute();
+
+  const LoadOptions& options() const { return options_; }
+  const Center& center() const { return center_; }
+  const std::vector<CustomerKeys>& customers() const { return customers_; }
+  const std::string& id_prefix() const { return id_prefix_; }
+  bool measuring() const { return measuring_.load(std::memory_order_relaxed); }
+  bool submitting() const { return submitting_.load(std::memory_order_relaxed); }
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+  bool cancelling() const { return cancelling_.load(std::memory_order_relaxed); }
+
+  // A submit may start: false past --count. Counts it.
+  bool take_submit() {
+    const uint64_t n = issued_.fetch_add(1, std::memory_order_relaxed);
+    if (options_.count > 0 && n >= options_.count) {
+      submitting_.store(false, std::memory_order_relaxed);
+      return false;
+    }
+    return true;
+  }
+  bool take_inflight() {
+    if (inflight_.fetch_add(1, std::memory_order_relaxed) >= options_.max_inflight) {
+      inflight_.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    return true;
+  }
+  void release_inflight() { inflight_.fetch_sub(1, std::memory_order_relaxed); }
+
+  // Every RPC started goes through these, so teardown can wait for the last callback.
+  void rpc_started() { rpcs_pending_.fetch_add(1, std::memory_order_relaxed); }
+  void rpc_finished() { rpcs_pending_.fetch_sub(1, std::memory_order_acq_rel); }
+
+  // Progress counters (relaxed; only for the progress line and the drain).
+  std::atomic<int64_t> live{0};  // submitted (or being submitted), not completed or cancelled
+  std::atomic<uint64_t> progress_submitted{0};
+  std::atomic<uint64_t> progress_completed{0};
+  std::atomic<uint64_t> progress_errors{0};
+  std::atomic<size_t> agents_ready{0};
+  // Offers read and not yet through EndWrapUp (or failed): the end waits for these before the
+  // agents log out, so a wrap-up timer still running is not cut short.
+  std::atomic<int64_t> held{0};
+
+  void finished(const std::string& interaction_id);  // posted to the submitting gateway
+
+ private:
+  std::shared_ptr<grpc::Channel> make_channel(int index) const;
+  void progress_line(double elapsed_s, const char* phase, bool final_line);
+  bool wait_until(const std::function<bool()>& done, double timeout_s, const char* phase,
+                  Clock::time_point started);
+
+  const LoadOptions options_;
+  const Center& center_;
+  const std::vector<CustomerKeys>& customers_;
+  std::string id_prefix_;
+  std::vector<std::unique_ptr<Driver>> drivers_;
+  std::vector<std::unique_ptr<GatewayBase>> gateways_;
+  std::vector<std::unique_ptr<AgentBase>> agents_;
+  std::atomic<bool> measuring_{false};
+  std::atomic<bool> submitting_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> cancelling_{false};  // the end cancels what is still live
+  std::atomic<uint64_t> issued_{0};
+  std::atomic<size_t> inflight_{0};
+  std::atomic<int64_t> rpcs_pending_{0};
+  bool tty_ = false;
+  double last_line_s_ = -1;
+};
+
+inline std::string bearer(const std::string& token) { return "Bearer " + token; }
+
+inline void prepare(grpc::ClientContext& context, const std::string& token) {
+  if (!token.empty()) context.AddMetadata("authorization", bearer(token));
+  context.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+}
+
+// A gateway on its own connection: `target_live` interactions kept live (closed loop) or
+// arrivals at `rate` per second (open loop, when > 0).
+std::unique_ptr<GatewayBase> make_gateway(Run& run, Driver& driver, size_t index,
+                                          std::shared_ptr<grpc::Channel> channel,
+                                          size_t target_live, double rate);
+// The desktop of the center's agent `index`.
+std::unique_ptr<AgentBase> make_agent(Run& run, Driver& driver, size_t index,
+                                      std::shared_ptr<grpc::Channel> channel);
+
+// --agent-link: the desktops of the first `agents` agents, agent a served by the AgentLink of
+// token `link_of[a]` (an index into center.links; past its end: no token), each link on its own
+// driver and connection; appended to `out`, the links too (they stand for their streams).
+void make_linked_agents(Run& run, const std::vector<Driver*>& drivers, size_t agents,
+                        const std::vector<size_t>& link_of,
+                        const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                        std::vector<std::unique_ptr<AgentBase>>& out);
+
+}  // namespace router::load::detail
