@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,7 +92,15 @@ ChildProcess::ChildProcess(std::vector<std::string> args, ChildOptions options) 
       child_fds.push_back(fd);
       return fd;
     };
-    if (options.stdin_null) in = keep(open_or_fail("/dev/null", O_RDONLY));
+    if (options.stdin_pipe) {
+      // A socket rather than a pipe: send() with MSG_NOSIGNAL never raises SIGPIPE in the test.
+      int fds[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) fail(errno, "socketpair");
+      in_fd_ = fds[0];
+      in = keep(fds[1]);
+    } else if (options.stdin_null) {
+      in = keep(open_or_fail("/dev/null", O_RDONLY));
+    }
     auto sink = [&](ChildOutput kind, int& our_end) -> int {
       switch (kind) {
         case ChildOutput::kInherit: return -1;
@@ -118,6 +127,7 @@ ChildProcess::ChildProcess(std::vector<std::string> args, ChildOptions options) 
     keep(report[1]);
   } catch (...) {
     close_child_fds();
+    close_fd(in_fd_);
     close_fd(out_fd_);
     close_fd(err_fd_);
     throw;
@@ -130,6 +140,7 @@ ChildProcess::ChildProcess(std::vector<std::string> args, ChildOptions options) 
     const int e = errno;
     close_child_fds();
     close_fd(report[0]);
+    close_fd(in_fd_);
     close_fd(out_fd_);
     close_fd(err_fd_);
     fail(e, "fork");
@@ -148,6 +159,7 @@ ChildProcess::ChildProcess(std::vector<std::string> args, ChildOptions options) 
   close_fd(report[0]);
   if (n > 0) {  // exec failed: the child wrote its errno and exits 127
     wait();
+    close_fd(in_fd_);
     close_fd(out_fd_);
     close_fd(err_fd_);
     fail(exec_errno, "exec " + args[0]);
@@ -156,6 +168,7 @@ ChildProcess::ChildProcess(std::vector<std::string> args, ChildOptions options) 
 
 ChildProcess::~ChildProcess() {
   kill();
+  close_fd(in_fd_);
   close_fd(out_fd_);
   close_fd(err_fd_);
 }
@@ -204,6 +217,24 @@ void ChildProcess::kill() {
   if (pid_ <= 0 || exit_status_) return;
   ::kill(pid_, SIGKILL);
   wait();
+}
+
+bool ChildProcess::write_stdin(std::string_view text) {
+  while (!text.empty()) {
+    if (in_fd_ < 0) return false;
+    const ssize_t n = ::send(in_fd_, text.data(), text.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void ChildProcess::close_stdin() {
+  if (in_fd_ >= 0) ::shutdown(in_fd_, SHUT_WR);
+  close_fd(in_fd_);
 }
 
 std::optional<std::string> ChildProcess::read_line(Millis timeout) {

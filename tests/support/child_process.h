@@ -32,6 +32,8 @@ struct ChildOptions {
   std::filesystem::path log;  // for kLog
   bool append_log = false;    // kLog appends (a restarted program's log follows the first's)
   bool stdin_null = false;    // stdin from /dev/null rather than the test's
+  // stdin from a socket the test writes (write_stdin(), close_stdin()); wins over stdin_null.
+  bool stdin_pipe = false;
   // "KEY=VALUE" words; nothing: the test's own environment.
   std::optional<std::vector<std::string>> env;
 };
@@ -63,6 +65,12 @@ class ChildProcess {
   // SIGKILL, and reaps it. No-op once reaped.
   void kill();
 
+  // REQUIRES: stdin_pipe. Writes all of `text` to the child's stdin; false when the child has
+  // closed it (or exited): never SIGPIPE.
+  bool write_stdin(std::string_view text);
+  // REQUIRES: stdin_pipe. The child reads end of file once it has read what was written.
+  void close_stdin();
+
   // REQUIRES: out is kPipe. The next line of stdout without its '\n', or nothing at end of file
   // or when `timeout` passes first.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout);
@@ -74,6 +82,7 @@ class ChildProcess {
   pid_t pid_ = -1;
   int out_fd_ = -1;         // our end of the stdout pipe, or -1
   int err_fd_ = -1;         // our end of the stderr pipe, or -1
+  int in_fd_ = -1;          // our end of the stdin socket, or -1
   std::string out_buffer_;  // stdout read by read_line() beyond the line it returned
   std::optional<int> exit_status_;
 };

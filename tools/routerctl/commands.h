@@ -97,7 +97,10 @@ class CommandGroup {
 std::unique_ptr<CommandGroup> view_commands();  // queues, agents, interactions, watch, explain, get
 std::unique_ptr<CommandGroup> action_commands();   // skills, force-state, priority, move, reload
 std::unique_ptr<CommandGroup> gateway_commands();  // submit phone|email|web, cancel
-std::unique_ptr<CommandGroup> agent_commands();    // agent login|logout|ready|...|work
+std::unique_ptr<CommandGroup> agent_commands();    // agent session|login|logout|...|work
+// `agent session AGENT` (commands_agent_session.cc): heartbeats printed unless `heartbeats` is
+// false.
+int run_agent_session(Session& session, const std::string& agent, bool heartbeats);
 // customers import talks to Redis, not routerd: the command given sets `offline` (which must
 // outlive the parse) instead of a Session command.
 std::unique_ptr<CommandGroup> customer_commands(std::function<int()>& offline);

@@ -1,8 +1,13 @@
-// Agent actions: agent login|logout|ready|not-ready|accept|reject|complete|end-wrap-up|transfer|
-// work (AgentService), as an agent desktop makes the calls.
+// Agent actions (AgentService), as an agent desktop makes the calls: `agent session` runs a whole
+// desktop on one AgentSession stream (commands_agent_session.cc); login|logout|ready|not-ready|
+// accept|reject|complete|end-wrap-up|transfer are one unary call each, and `work` reads
+// StreamWork. The one-shot commands stay unary on purpose: a one-shot AgentSession would replace
+// the desktop's running session (routerd ends it ABORTED) and its own end would start the
+// agent's grace logout; a unary call leaves a running session alone, which sees what it caused.
 #include <string>
 
 #include "tools/routerctl/commands.h"
+#include "tools/routerctl/session_lines.h"
 #include "tools/routerctl/views.h"
 
 namespace router::ctl {
@@ -48,10 +53,48 @@ class AgentCommands final : public CommandGroup {
     agent->require_subcommand(1);
     document(agent,
              "AgentService calls, as an agent desktop makes them. Needs that agent's token (an "
-             "agent token acts for its own agent only), or a daemon with auth.dev_no_auth.",
-             {"ROUTER_TOKEN=$AGENT_A07_TOKEN routerctl agent login a07",
+             "agent token acts for its own agent only), or a daemon with auth.dev_no_auth.\n"
+             "'agent session' is a whole desktop on one AgentSession stream: requests from "
+             "stdin, answers and work events on stdout. The other commands make one unary call "
+             "each (and 'work' reads StreamWork): they do not open a session, so they leave a "
+             "desktop's running session alone (a second session or StreamWork would replace it, "
+             "and its end would start the agent's grace logout).",
+             {"ROUTER_TOKEN=$AGENT_A07_TOKEN routerctl agent session a07",
+              "printf 'login\\nready\\n' | routerctl --json agent session a07",
+              "ROUTER_TOKEN=$AGENT_A07_TOKEN routerctl agent login a07",
               "routerctl agent work a07 --count 5", "routerctl agent accept a07 ph-1001",
               "routerctl agent complete a07 ph-1001 --code resolved"});
+
+    auto* session = agent->add_subcommand(
+        "session", "run a desktop on one AgentSession stream: requests from stdin, one a line");
+    session->add_option("AGENT", agent_name_, "agent name")->required();
+    session->add_flag("--no-heartbeats", session_no_heartbeats_,
+                      "do not print heartbeats (they are still received)");
+    document(
+        session,
+        std::string("Opens one AgentSession for the agent and reads requests from stdin, one a "
+                    "line:\n  ") +
+            kSessionCommands +
+            "\n"
+            "Blank lines and lines starting with '#' are skipped. Each request is sent with "
+            "its line number as correlation id (line 3 is answered by '#3'); 'not-ready' "
+            "takes the rest of the line as its reason. Every answer and work event is "
+            "printed as it arrives: answers as '#N REQUEST: OK' and the agent's state, or "
+            "the error code and message; offers, updates, state changes and heartbeats as "
+            "'agent work' prints them. With --json: each AgentSessionResponse as one JSON "
+            "object per line. A line routerctl cannot parse is answered here, with its "
+            "correlation id, INVALID_ARGUMENT and a message starting 'routerctl:', and is "
+            "not sent.\n"
+            "End of input or 'quit' half-closes the stream and waits (at most --timeout) "
+            "for the answers still due, then closes the session: unless you sent 'logout', "
+            "routerd logs the agent out after its grace period (daemon.agent_grace_s), as "
+            "for a desktop that went away. Exit status 0 when every request was answered "
+            "OK; 1 when one was refused, an answer did not come, or routerd ended the "
+            "session.",
+        {"routerctl agent session a07", "routerctl --json agent session a07 < shift.txt",
+         "coproc routerctl --json agent session a07   # a script holds both ends"});
+    on(session,
+       [&](Session& s) { return run_agent_session(s, agent_name_, !session_no_heartbeats_); });
 
     auto add_agent_arg = [this](CLI::App* command) {
       command->add_option("AGENT", agent_name_, "agent name")->required();
@@ -192,6 +235,7 @@ class AgentCommands final : public CommandGroup {
   }
 
   bool login_not_ready_ = false;
+  bool session_no_heartbeats_ = false;
   std::string wrap_up_code_;
   std::string transfer_queue_;
   std::string transfer_agent_;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "tools/routerctl/rpc_error.h"
 #include "tools/routerctl/table.h"
 
 namespace router::ctl {
@@ -423,6 +424,32 @@ std::string render_work_event(const v1::WorkEvent& event, WallClock::time_point 
     case v1::WorkEvent::EVENT_NOT_SET: break;
   }
   return at + "  (an event this routerctl does not know; use --json to see it)\n";
+}
+
+std::string render_session_response(const v1::AgentSessionResponse& response,
+                                    const std::string& summary, WallClock::time_point now) {
+  switch (response.response_case()) {
+    case v1::AgentSessionResponse::kWork: return render_work_event(response.work(), now);
+    case v1::AgentSessionResponse::kAnswer: {
+      const auto& answer = response.answer();
+      const auto& result = answer.result();
+      std::string out =
+          format_clock(to_timestamp(now)) + "  answer     #" + or_dash(result.correlation_id());
+      if (!summary.empty()) out += " " + summary;
+      out += ": ";
+      if (result.code() == 0) {
+        out += "OK";
+        if (answer.has_status()) return out + "  " + render_agent_status(answer.status(), now);
+        return out + "\n";
+      }
+      out += status_code_name(static_cast<grpc::StatusCode>(result.code()));
+      if (!result.message().empty()) out += ": " + result.message();
+      return out + "\n";
+    }
+    case v1::AgentSessionResponse::RESPONSE_NOT_SET: break;
+  }
+  return format_clock(to_timestamp(now)) +
+         "  (a message this routerctl does not know; use --json to see it)\n";
 }
 
 Parsed<std::string> to_json(const google::protobuf::Message& message, bool multiline) {

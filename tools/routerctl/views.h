@@ -49,6 +49,14 @@ std::string render_reload(const v1::ReloadConfigResponse& response);
 // StreamWork: one event (an offer takes two lines: the interaction, then the points).
 std::string render_work_event(const v1::WorkEvent& event, WallClock::time_point now);
 
+// AgentSession: a work event as render_work_event shows it, or the answer to a request: its
+// correlation id, `summary` (the request as the session sent it, empty when unknown), then "OK"
+// and the agent's state, or the error code and message:
+// "14:03:27  answer     #3 accept ph-1001: OK  a07  BUSY  for 0s  work: ph-1001  handled: 0".
+// Answers carry no time of their own: `now` is when it arrived.
+std::string render_session_response(const v1::AgentSessionResponse& response,
+                                    const std::string& summary, WallClock::time_point now);
+
 // "billing>=5, spanish>=3", or "none".
 std::string render_skill_requirements(
     const google::protobuf::RepeatedPtrField<v1::SkillRequirement>& skills);

@@ -44,7 +44,7 @@ void AgentDesktop::stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    if (stream_context_ != nullptr) stream_context_->TryCancel();
+    if (session_ != nullptr) session_->cancel();
   }
   stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -58,47 +58,36 @@ bool AgentDesktop::sleep_unless_stopping(std::chrono::milliseconds d) {
 void AgentDesktop::run() {
   auto backoff = std::chrono::milliseconds(500);
   while (true) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-    }
-    if (!log_in()) {
-      if (!sleep_unless_stopping(backoff)) return;
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(10'000));
-      continue;
-    }
-    grpc::ClientContext context;
-    prepare(context, agent_.token, std::chrono::hours(24 * 365));
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-      stream_context_ = &context;
-    }
-    v1::StreamWorkRequest request;
-    request.set_agent(agent_.name);
-    auto reader = stub_->StreamWork(&context, request);
-    v1::WorkEvent event;
+    auto context = std::make_unique<grpc::ClientContext>();
+    prepare(*context, agent_.token, std::chrono::hours(24 * 365));
     bool got_any = false;
-    while (reader->Read(&event)) {
-      counters_.reached();
-      if (!got_any) {
-        // Logged in NOT_READY so that no offer comes before the stream is open; READY once
-        // the stream's first message (routerd's hello, or a heartbeat) shows it is.
-        got_any = true;
-        scheduler_.after(std::chrono::milliseconds(0), [this] { go_ready("login"); });
-      }
-      on_event(event);
-    }
-    const grpc::Status status = reader->Finish();
+    auto session = std::make_shared<Session>(
+        std::move(context), [this](grpc::ClientContext* c) { return stub_->AgentSession(c); },
+        [](const v1::AgentSessionResponse& r) { return r.has_answer() ? &r.answer() : nullptr; },
+        [this, &got_any](Session&, const v1::AgentSessionResponse& r) {
+          got_any = true;
+          counters_.reached();
+          if (r.has_work()) on_event(r.work());
+        },
+        Session::kUnbounded);
     {
       std::lock_guard lock(mu_);
-      stream_context_ = nullptr;
+      if (stopping_) return;
+      session_ = session;
+    }
+    // Log in NOT_READY, then READY (the session is the work stream, so no offer can be missed):
+    // a worker waits for the answers while this thread reads them.
+    scheduler_.after(std::chrono::milliseconds(0), [this, session] { log_in(session); });
+    const grpc::Status status = session->read_all();
+    {
+      std::lock_guard lock(mu_);
+      session_ = nullptr;
       if (stopping_) return;
     }
     counters_.add(Count::kStreamsLost);
     // OK: routerd ended it (shutting down); UNAVAILABLE: it went away. Both are reconnected.
     if (!status.ok() && status.error_code() != grpc::StatusCode::UNAVAILABLE) {
-      counters_.error("StreamWork", status);
+      counters_.error("AgentSession", status);
     }
     state_.store(v1::LOGGED_OUT, std::memory_order_relaxed);
     if (got_any) backoff = std::chrono::milliseconds(500);
@@ -107,26 +96,40 @@ void AgentDesktop::run() {
   }
 }
 
-bool AgentDesktop::log_in() {
-  grpc::ClientContext context;
-  prepare(context, agent_.token);
-  v1::LoginRequest request;
-  request.set_agent(agent_.name);
-  request.set_ready(false);
-  v1::AgentStatus status;
-  const grpc::Status s = stub_->Login(&context, request, &status);
+grpc::Status AgentDesktop::call(v1::AgentRequest request, v1::AgentStatus* status,
+                                std::chrono::milliseconds deadline) {
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(mu_);
+    session = session_;
+  }
+  if (session == nullptr) return {grpc::StatusCode::UNAVAILABLE, "no agent session open"};
+  v1::AgentAnswer answer;
+  grpc::Status s = session->call(std::move(request), &answer, deadline);
   if (s.error_code() != grpc::StatusCode::UNAVAILABLE) counters_.reached();
+  if (s.ok() && status != nullptr) *status = answer.status();
+  return s;
+}
+
+void AgentDesktop::log_in(const std::shared_ptr<Session>& session) {
+  v1::AgentRequest request;
+  request.mutable_login()->set_agent(agent_.name);
+  request.mutable_login()->set_ready(false);
+  v1::AgentAnswer answer;
+  const grpc::Status s = session->call(std::move(request), &answer, kCallDeadline);
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE) return;  // the session is gone already
+  counters_.reached();
   if (s.ok()) {
-    set_state(status);
-    return true;
+    set_state(answer.status());
+  } else if (s.error_code() != grpc::StatusCode::FAILED_PRECONDITION &&
+             s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+    // (Still logged in from before the session was lost, within routerd's grace period: carry
+    // on.) Anything else: count it, and let the session go to try again after a backoff.
+    counters_.error("Login", s);
+    session->cancel();
+    return;
   }
-  // Still logged in from before the stream was lost (within routerd's grace period): carry on.
-  if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
-      s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-    return true;
-  }
-  if (s.error_code() != grpc::StatusCode::UNAVAILABLE) counters_.error("Login", s);
-  return false;
+  go_ready("login");
 }
 
 void AgentDesktop::set_state(const v1::AgentStatus& status) {
@@ -138,15 +141,12 @@ void AgentDesktop::go_ready(const char* why) {
     std::lock_guard lock(mu_);
     if (stopping_ || on_break_) return;
   }
-  grpc::ClientContext context;
-  prepare(context, agent_.token);
-  v1::SetStateRequest request;
-  request.set_agent(agent_.name);
-  request.set_state(v1::READY);
+  v1::AgentRequest request;
+  request.mutable_set_state()->set_agent(agent_.name);
+  request.mutable_set_state()->set_state(v1::READY);
   v1::AgentStatus status;
-  const grpc::Status s = stub_->SetState(&context, request, &status);
+  const grpc::Status s = call(std::move(request), &status);
   if (s.ok()) {
-    counters_.reached();
     set_state(status);
   } else if (s.error_code() != grpc::StatusCode::UNAVAILABLE) {
     counters_.error(std::string("SetState(READY) after ") + why, s);
@@ -246,15 +246,12 @@ void AgentDesktop::answer(const std::string& id, bool accept) {
     if (it == work_.end() || it->second.stage != Stage::kOffered) return;  // withdrawn
     it->second.stage = Stage::kAnswering;
   }
-  grpc::ClientContext context;
-  prepare(context, agent_.token);
-  v1::OfferRequest request;
-  request.set_agent(agent_.name);
-  request.set_interaction_id(id);
+  v1::AgentRequest request;
+  v1::OfferRequest& offer = accept ? *request.mutable_accept() : *request.mutable_reject();
+  offer.set_agent(agent_.name);
+  offer.set_interaction_id(id);
   v1::AgentStatus status;
-  const grpc::Status s = accept ? stub_->AcceptOffer(&context, request, &status)
-                                : stub_->RejectOffer(&context, request, &status);
-  if (s.error_code() != grpc::StatusCode::UNAVAILABLE) counters_.reached();
+  const grpc::Status s = call(std::move(request), &status);
   std::lock_guard lock(mu_);
   auto it = work_.find(id);
   if (!s.ok()) {
@@ -285,7 +282,8 @@ void AgentDesktop::schedule_finish(const std::string& id, v1::Channel channel) {
 }
 
 void AgentDesktop::finish(const std::string& id) {
-  v1::CompleteRequest request;
+  v1::AgentRequest message;
+  v1::CompleteRequest& request = *message.mutable_complete();
   {
     std::lock_guard lock(mu_);
     auto it = work_.find(id);
@@ -295,13 +293,10 @@ void AgentDesktop::finish(const std::string& id) {
     request.set_wrap_up_code(
         codes[static_cast<size_t>(uniform(0, static_cast<double>(codes.size()))) % codes.size()]);
   }
-  grpc::ClientContext context;
-  prepare(context, agent_.token);
   request.set_agent(agent_.name);
   request.set_interaction_id(id);
   v1::AgentStatus status;
-  const grpc::Status s = stub_->CompleteInteraction(&context, request, &status);
-  if (s.error_code() != grpc::StatusCode::UNAVAILABLE) counters_.reached();
+  const grpc::Status s = call(std::move(message), &status);
   std::lock_guard lock(mu_);
   auto it = work_.find(id);
   if (!s.ok()) {
@@ -334,14 +329,11 @@ void AgentDesktop::end_wrap_up(const std::string& id) {
     auto it = work_.find(id);
     if (it == work_.end() || it->second.stage != Stage::kWrapUp) return;  // timer was first
   }
-  grpc::ClientContext context;
-  prepare(context, agent_.token);
-  v1::OfferRequest request;
-  request.set_agent(agent_.name);
-  request.set_interaction_id(id);
+  v1::AgentRequest request;
+  request.mutable_end_wrap_up()->set_agent(agent_.name);
+  request.mutable_end_wrap_up()->set_interaction_id(id);
   v1::AgentStatus status;
-  const grpc::Status s = stub_->EndWrapUp(&context, request, &status);
-  if (s.error_code() != grpc::StatusCode::UNAVAILABLE) counters_.reached();
+  const grpc::Status s = call(std::move(request), &status);
   std::lock_guard lock(mu_);
   if (s.ok()) {
     counters_.add(Count::kWrapUpEnded);
@@ -364,14 +356,12 @@ void AgentDesktop::work_done() {
   const double break_s = std::max(5.0, exponential(behaviour_.break_mean_s / behaviour_.speed));
   // The RPCs run on a worker, not under this lock.
   scheduler_.after(std::chrono::milliseconds(0), [this, break_s] {
-    grpc::ClientContext context;
-    prepare(context, agent_.token);
-    v1::SetStateRequest request;
-    request.set_agent(agent_.name);
-    request.set_state(v1::NOT_READY);
-    request.set_reason("break");
+    v1::AgentRequest request;
+    request.mutable_set_state()->set_agent(agent_.name);
+    request.mutable_set_state()->set_state(v1::NOT_READY);
+    request.mutable_set_state()->set_reason("break");
     v1::AgentStatus status;
-    const grpc::Status s = stub_->SetState(&context, request, &status);
+    const grpc::Status s = call(std::move(request), &status);
     if (s.ok()) {
       counters_.add(Count::kBreaks);
       set_state(status);
@@ -393,39 +383,30 @@ void AgentDesktop::end_break() {
 void AgentDesktop::end_shift() {
   {
     std::lock_guard lock(mu_);
-    if (state_.load(std::memory_order_relaxed) == v1::LOGGED_OUT && stream_context_ == nullptr) {
-      return;
-    }
+    if (session_ == nullptr) return;  // no session: routerd's grace period logs the agent out
   }
+  constexpr std::chrono::milliseconds kShutdownCall{2000};
   // routerd's view of what the agent holds is the one that counts: take it from the answer.
   v1::AgentStatus status;
   {
-    grpc::ClientContext context;
-    prepare(context, agent_.token, std::chrono::milliseconds(2000));
-    v1::SetStateRequest request;
-    request.set_agent(agent_.name);
-    request.set_state(v1::NOT_READY);
-    request.set_reason("end_of_shift");
-    if (!stub_->SetState(&context, request, &status).ok()) return;  // gone already
+    v1::AgentRequest request;
+    request.mutable_set_state()->set_agent(agent_.name);
+    request.mutable_set_state()->set_state(v1::NOT_READY);
+    request.mutable_set_state()->set_reason("end_of_shift");
+    if (!call(std::move(request), &status, kShutdownCall).ok()) return;  // gone already
   }
   for (const std::string& id : status.work()) {
-    grpc::ClientContext context;
-    prepare(context, agent_.token, std::chrono::milliseconds(2000));
-    v1::CompleteRequest request;
-    request.set_agent(agent_.name);
-    request.set_interaction_id(id);
-    request.set_wrap_up_code("end-of-shift");
-    v1::AgentStatus ignored;
+    v1::AgentRequest request;
+    auto& complete = *request.mutable_complete();
+    complete.set_agent(agent_.name);
+    complete.set_interaction_id(id);
+    complete.set_wrap_up_code("end-of-shift");
     // Work already in wrap-up refuses this (FAILED_PRECONDITION); logout completes it.
-    if (stub_->CompleteInteraction(&context, request, &ignored).ok()) {
-      counters_.add(Count::kCompleted);
-    }
+    if (call(std::move(request), nullptr, kShutdownCall).ok()) counters_.add(Count::kCompleted);
   }
-  grpc::ClientContext context;
-  prepare(context, agent_.token, std::chrono::milliseconds(2000));
-  v1::LogoutRequest request;
-  request.set_agent(agent_.name);
-  const grpc::Status s = stub_->Logout(&context, request, &status);
+  v1::AgentRequest request;
+  request.mutable_logout()->set_agent(agent_.name);
+  const grpc::Status s = call(std::move(request), &status, kShutdownCall);
   if (s.ok()) {
     set_state(status);
   } else if (s.error_code() != grpc::StatusCode::UNAVAILABLE) {

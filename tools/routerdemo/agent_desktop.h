@@ -1,11 +1,12 @@
-// A simulated agent desktop: logs in with the agent's own AGENT token, reads its StreamWork on
-// a thread of its own, and answers like a person would — accepts an offer after a think time
+// A simulated agent desktop: one AgentSession stream with the agent's own AGENT token carries
+// its requests and its work events (read on a thread of its own); it logs in on it and answers
+// like a person would — accepts an offer after a think time
 // (sometimes rejects it, rarely lets it run out), handles the work for a random handle time,
 // completes it with a wrap-up code and ends wrap-up (or leaves it to routerd's timer), takes an
 // occasional break, and comes back READY after a missed offer. Handles several chats or e-mails
 // at once when routerd offers them.
 // Thread-safe: the stream thread and the scheduler's workers share the state under one mutex;
-// no RPC is made while holding it.
+// no request is made while holding it (a worker waits for its answer, the stream thread never).
 #pragma once
 
 #include <array>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "router/v1/router.grpc.pb.h"
+#include "tools/routerdemo/call_stream.h"
 #include "tools/routerdemo/counters.h"
 #include "tools/routerdemo/scenario.h"
 #include "tools/routerdemo/scheduler.h"
@@ -55,8 +57,8 @@ class AgentDesktop {
   AgentDesktop(const AgentDesktop&) = delete;
   AgentDesktop& operator=(const AgentDesktop&) = delete;
 
-  // Starts the stream thread: log in NOT_READY, open StreamWork, go READY; reopens the stream
-  // (and logs in again) with backoff when it ends while the demo runs.
+  // Starts the stream thread: open the AgentSession, log in NOT_READY on it, go READY; reopens
+  // the session (and logs in again) with backoff when it ends while the demo runs.
   void start();
 
   // End of shift, for a clean shutdown: NOT_READY (withdraws a pending offer), completes what
@@ -76,8 +78,14 @@ class AgentDesktop {
     Stage stage = Stage::kOffered;
   };
 
+  using Session = CallStream<v1::AgentRequest, v1::AgentSessionResponse, v1::AgentAnswer>;
+
   void run();
-  bool log_in();
+  void log_in(const std::shared_ptr<Session>& session);
+  // One request on the current session (UNAVAILABLE while there is none); on OK the agent's
+  // status in `status`. REQUIRES: mu_ not held.
+  grpc::Status call(v1::AgentRequest request, v1::AgentStatus* status,
+                    std::chrono::milliseconds deadline = kCallDeadline);
   void go_ready(const char* why);
   void on_event(const v1::WorkEvent& event);
   void on_offer(const v1::Offer& offer);
@@ -108,7 +116,7 @@ class AgentDesktop {
   bool on_break_ = false;
   bool coming_back_ = false;  // a READY after a missed offer is scheduled
   bool stopping_ = false;
-  grpc::ClientContext* stream_context_ = nullptr;  // while the stream is open, for TryCancel
+  std::shared_ptr<Session> session_;  // while open
   std::atomic<v1::AgentState> state_{v1::LOGGED_OUT};
   std::thread thread_;
 };

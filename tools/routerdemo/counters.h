@@ -18,7 +18,8 @@
 
 namespace router::demo {
 
-// Every unary call gets this deadline: a stuck call must never stall a simulated desktop.
+// Every request gets this deadline (its answer on a session stream): a stuck request must never
+// stall a simulated desktop.
 inline constexpr std::chrono::milliseconds kCallDeadline{5000};
 
 // Adds "authorization: Bearer <token>" (unless `token` is empty) and a deadline.
@@ -36,12 +37,12 @@ enum class Count : size_t {
   kLate,              // accept / end-wrap-up refused because the offer or wrap-up had ended
   kCompleted,         // CompleteInteraction answered OK
   kWrapUpEnded,       // EndWrapUp answered OK (the rest end on routerd's timer)
-  kAbandoned,         // CancelInteraction answered OK: the caller hung up while waiting
+  kAbandoned,         // a cancel answered OK: the caller hung up while waiting
   kAnsweredAtHangUp,  // the caller's patience ran out just as an agent took it
   kExpired,           // routerd reported EXPIRED (past the queue's maximum wait)
   kOverflowed,        // routerd reported a move to the overflow queue
   kBreaks,            // agents going NOT_READY("break")
-  kStreamsLost,       // StreamWork / WatchInteractions streams that ended and were reopened
+  kStreamsLost,       // AgentSession / GatewayStream streams that ended and were reopened
   kSize,
 };
 

@@ -71,7 +71,7 @@ Gateway::~Gateway() { stop(); }
 
 void Gateway::start(Clock::time_point first_arrival) {
   started_ = first_arrival;
-  watch_thread_ = std::thread([this] { watch(); });
+  stream_thread_ = std::thread([this] { run_stream(); });
   if (channels_in_use_.empty() || profile_.rate_per_s <= 0) return;
   Clock::time_point due;
   {
@@ -256,19 +256,31 @@ void Gateway::remember(const std::string& id, v1::Channel channel) {
   }
 }
 
-void Gateway::submit(const v1::SubmitInteractionRequest& request, double patience_s) {
-  grpc::ClientContext context;
-  prepare(context, scenario_.gateway_token);
-  v1::SubmitInteractionResponse response;
-  const grpc::Status s = stub_->SubmitInteraction(&context, request, &response);
-  const std::string& id = request.interaction_id();
+grpc::Status Gateway::call(v1::GatewayRequest request, v1::GatewayAnswer* answer) {
+  std::shared_ptr<Stream> stream;
+  {
+    std::lock_guard lock(mu_);
+    stream = stream_;
+  }
+  if (stream == nullptr) return {grpc::StatusCode::UNAVAILABLE, "no gateway stream open"};
+  grpc::Status s = stream->call(std::move(request), answer, kCallDeadline);
   if (s.error_code() != grpc::StatusCode::UNAVAILABLE) counters_.reached();
+  return s;
+}
+
+void Gateway::submit(const v1::SubmitInteractionRequest& request, double patience_s) {
+  v1::GatewayRequest message;
+  *message.mutable_submit() = request;
+  v1::GatewayAnswer answer;
+  const grpc::Status s = call(std::move(message), &answer);
+  const std::string& id = request.interaction_id();
   if (!s.ok()) {
     counters_.error("SubmitInteraction", s);
     std::lock_guard lock(mu_);
     live_.erase(id);
     return;
   }
+  const v1::SubmitInteractionResponse& response = answer.submitted();
   counters_.submitted(request.channel());
   {
     std::lock_guard lock(mu_);
@@ -298,16 +310,13 @@ void Gateway::hang_up(const std::string& id) {
 }
 
 bool Gateway::cancel(const std::string& id, v1::Channel channel, bool patience) {
-  grpc::ClientContext context;
-  prepare(context, scenario_.gateway_token);
-  v1::CancelInteractionRequest request;
+  v1::GatewayRequest message;
+  auto& request = *message.mutable_cancel();
   request.set_interaction_id(id);
   request.set_reason(channel == v1::PHONE      ? "caller_hangup"
                      : channel == v1::WEB_CHAT ? "visitor_left"
                                                : "callback_cancelled");
-  v1::CancelInteractionResponse response;
-  const grpc::Status s = stub_->CancelInteraction(&context, request, &response);
-  if (s.error_code() != grpc::StatusCode::UNAVAILABLE) counters_.reached();
+  const grpc::Status s = call(std::move(message), nullptr);
   if (s.ok()) {
     if (patience) counters_.add(Count::kAbandoned);
     std::lock_guard lock(mu_);
@@ -342,45 +351,61 @@ size_t Gateway::hang_up_waiting(std::chrono::milliseconds budget) {
   return cancelled;
 }
 
-void Gateway::watch() {
+void Gateway::on_event(const v1::InteractionEvent& event) {
+  const auto& i = event.interaction();
+  std::lock_guard lock(mu_);
+  auto it = live_.find(i.interaction_id());
+  if (it == live_.end()) return;  // another client with the same token, or forgotten
+  if (i.state() == v1::EXPIRED) counters_.add(Count::kExpired);
+  if (event.change() == "overflowed") counters_.add(Count::kOverflowed);
+  if (final_state(i.state())) {
+    live_.erase(it);
+  } else {
+    it->second.state = i.state();
+  }
+}
+
+void Gateway::run_stream() {
   auto backoff = std::chrono::milliseconds(500);
   while (true) {
-    grpc::ClientContext context;
-    prepare(context, scenario_.gateway_token, std::chrono::hours(24 * 365));
+    auto context = std::make_unique<grpc::ClientContext>();
+    prepare(*context, scenario_.gateway_token, std::chrono::hours(24 * 365));
+    bool got_any = false;
+    auto stream = std::make_shared<Stream>(
+        std::move(context), [this](grpc::ClientContext* c) { return stub_->GatewayStream(c); },
+        [](const v1::GatewayResponse& r) { return r.has_answer() ? &r.answer() : nullptr; },
+        [this, &got_any](Stream& self, const v1::GatewayResponse& r) {
+          got_any = true;
+          counters_.reached();
+          // Requests wait for room in routerd's window: one more would be refused.
+          if (r.has_window()) self.set_window(r.window().max_in_flight());
+          if (r.has_event()) on_event(r.event());
+        },
+        /*window=*/0);
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
-      watch_context_ = &context;
+      stream_ = stream;
     }
-    auto reader = stub_->WatchInteractions(&context, v1::WatchInteractionsRequest());
-    v1::InteractionEvent event;
-    bool got_any = false;
-    while (reader->Read(&event)) {
-      got_any = true;
-      counters_.reached();
-      const auto& i = event.interaction();
-      std::lock_guard lock(mu_);
-      auto it = live_.find(i.interaction_id());
-      if (it == live_.end()) continue;  // another client with the same token, or forgotten
-      if (i.state() == v1::EXPIRED) counters_.add(Count::kExpired);
-      if (event.change() == "overflowed") counters_.add(Count::kOverflowed);
-      if (final_state(i.state())) {
-        live_.erase(it);
-      } else {
-        it->second.state = i.state();
+    // The watch is the stream's first request: every change after its answer comes as an event.
+    scheduler_.after(std::chrono::milliseconds(0), [this, stream] {
+      v1::GatewayRequest watch;
+      watch.mutable_watch();
+      const grpc::Status s = stream->call(std::move(watch), nullptr, kCallDeadline);
+      if (!s.ok() && s.error_code() != grpc::StatusCode::UNAVAILABLE) {
+        counters_.error("GatewayStream watch", s);
       }
-    }
-    const grpc::Status s = reader->Finish();
+    });
+    const grpc::Status s = stream->read_all();
     {
       std::lock_guard lock(mu_);
-      watch_context_ = nullptr;
+      stream_ = nullptr;
       if (stopping_) return;
     }
     counters_.add(Count::kStreamsLost);
     if (!s.ok() && s.error_code() != grpc::StatusCode::UNAVAILABLE) {
-      counters_.error("WatchInteractions", s);
+      counters_.error("GatewayStream", s);
     }
-    if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED) return;  // hang-ups still work
     if (got_any) backoff = std::chrono::milliseconds(500);
     std::unique_lock lock(mu_);
     if (stop_cv_.wait_for(lock, backoff, [this] { return stopping_; })) return;
@@ -393,10 +418,10 @@ void Gateway::stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    if (watch_context_ != nullptr) watch_context_->TryCancel();
+    if (stream_ != nullptr) stream_->cancel();
   }
   stop_cv_.notify_all();
-  if (watch_thread_.joinable()) watch_thread_.join();
+  if (stream_thread_.joinable()) stream_thread_.join();
 }
 
 size_t Gateway::waiting() const {

@@ -1,12 +1,13 @@
 // The simulated front ends: a telephony gateway, an e-mail front end and a web widget, all
-// submitting over InteractionService with the configuration's GATEWAY token. Arrivals are a
-// Poisson process whose rate swells and ebbs (a sine "wave") so queues form at the peaks; each
-// arrival is a known customer (from the customers file) or an anonymous one, comes in by one of
-// the entry-point doors (dialled number, mailbox, web topic) and, on the phone and in chat,
-// hangs up (CancelInteraction) if no agent has taken it when its patience runs out.
-// WatchInteractions tells the gateway what became of its interactions.
-// Thread-safe: arrivals and hang-ups run on the scheduler's workers, the watch on its own
-// thread; the shared state is under one mutex, never held across an RPC.
+// submitting with the configuration's GATEWAY token over one GatewayStream (InteractionService),
+// within the flow window routerd gives it. Arrivals are a Poisson process whose rate swells and
+// ebbs (a sine "wave") so queues form at the peaks; each arrival is a known customer (from the
+// customers file) or an anonymous one, comes in by one of the entry-point doors (dialled number,
+// mailbox, web topic) and, on the phone and in chat, hangs up (a cancel on the stream) if no
+// agent has taken it when its patience runs out. The stream's watch tells the gateway what
+// became of its interactions.
+// Thread-safe: arrivals and hang-ups run on the scheduler's workers, the stream's reader on its
+// own thread; the shared state is under one mutex, never held while waiting for an answer.
 #pragma once
 
 #include <array>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "router/v1/router.grpc.pb.h"
+#include "tools/routerdemo/call_stream.h"
 #include "tools/routerdemo/counters.h"
 #include "tools/routerdemo/scenario.h"
 #include "tools/routerdemo/scheduler.h"
@@ -55,22 +57,23 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Opens the watch and schedules the first arrival at `first_arrival`.
+  // Opens the stream (and its watch) and schedules the first arrival at `first_arrival`.
   void start(Clock::time_point first_arrival);
 
   // No new arrivals (the scheduler may still hold the next one: it will do nothing).
   void stop_arrivals() { arrivals_on_.store(false); }
 
   // Shutdown: callers still waiting on the phone, in chat or for a callback hang up
-  // (CancelInteraction); e-mails stay queued, as they would. Stops after `budget`. Returns how
+  // (cancels on the stream); e-mails stay queued, as they would. Stops after `budget`. Returns how
   // many were cancelled. REQUIRES: the scheduler is stopped.
   size_t hang_up_waiting(std::chrono::milliseconds budget);
 
-  void stop();  // ends the watch and joins its thread; idempotent
+  void stop();  // ends the stream and joins its reader thread; idempotent
 
   size_t waiting() const;  // interactions last seen QUEUED or OFFERED
 
  private:
+  using Stream = CallStream<v1::GatewayRequest, v1::GatewayResponse, v1::GatewayAnswer>;
   struct Live {
     v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
     v1::InteractionState state = v1::RECEIVED;
@@ -90,7 +93,10 @@ class Gateway {
   // True when routerd cancelled it. `patience`: the caller gave up (counted as abandoned), not
   // the demo shutting down.
   bool cancel(const std::string& id, v1::Channel channel, bool patience);
-  void watch();
+  void run_stream();  // the stream's reader thread: opens, reads, reopens with backoff
+  void on_event(const v1::InteractionEvent& event);
+  // One request on the current stream (UNAVAILABLE while there is none); the answer in `answer`.
+  grpc::Status call(v1::GatewayRequest request, v1::GatewayAnswer* answer);
   void remember(const std::string& id, v1::Channel channel);  // REQUIRES: mu_ held
 
   double uniform(double lo, double hi);  // REQUIRES: mu_ held
@@ -118,8 +124,8 @@ class Gateway {
   std::unordered_map<size_t, std::vector<std::string>> threads_;  // customer → Message-IDs
   bool stopping_ = false;
   std::condition_variable stop_cv_;
-  grpc::ClientContext* watch_context_ = nullptr;
-  std::thread watch_thread_;
+  std::shared_ptr<Stream> stream_;  // while open
+  std::thread stream_thread_;
 };
 
 }  // namespace router::demo

@@ -1,6 +1,8 @@
 // routerctl against a real server: the CLI binary (ROUTERCTL_PATH) run as a child process with
 // --server and --token against the in-process Server on its loopback port; what it prints on
 // stdout and stderr and its exit code (0 done, 1 routerd answered with an error, 2 unreachable).
+#include <google/protobuf/util/json_util.h>
+
 #include <catch2/catch.hpp>
 #include <optional>
 #include <sstream>
@@ -80,6 +82,86 @@ class RouterctlFixture : public RouterFixture {
     INFO("Login " << agent << ": " << describe(reply.status));
     REQUIRE(reply.ok());
   }
+};
+
+// `routerctl --json agent session AGENT` as a script drives it: a line written to its stdin, its
+// stdout read back one JSON object a line as AgentSessionResponse messages.
+class SessionDriver {
+ public:
+  SessionDriver(const std::string& address, const std::string& agent)
+      : process_({ROUTERCTL_PATH, "--json", "agent", "session", agent, "--no-heartbeats",
+                  "--server", address, "--token", agent_token(agent), "--timeout", "5"},
+                 ChildOptions{.out = ChildOutput::kPipe,
+                              .err = ChildOutput::kPipe,
+                              .log = {},
+                              .append_log = false,
+                              .stdin_null = false,
+                              .stdin_pipe = true,
+                              .env = environment_without({"ROUTER_ADDR", "ROUTER_TOKEN"})}) {}
+
+  void send(const std::string& line) { REQUIRE(process_.write_stdin(line + "\n")); }
+
+  // The next message (after the last one wait_for() returned) that satisfies `match`. Nothing
+  // when routerctl's stdout ends or `timeout` passes first.
+  std::optional<v1::AgentSessionResponse> wait_for(
+      const std::function<bool(const v1::AgentSessionResponse&)>& match,
+      Millis timeout = kEventTimeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      for (; cursor_ < messages_.size(); ++cursor_) {
+        if (match(messages_[cursor_])) return messages_[cursor_++];
+      }
+      if (!read_one(deadline)) return std::nullopt;
+    }
+  }
+  // The answer to line `correlation_id`, whenever it came.
+  std::optional<v1::AgentAnswer> answer(const std::string& correlation_id) {
+    const auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
+    size_t i = 0;
+    for (;;) {
+      for (; i < messages_.size(); ++i) {
+        const auto& r = messages_[i];
+        if (r.has_answer() && r.answer().result().correlation_id() == correlation_id) {
+          return r.answer();
+        }
+      }
+      if (!read_one(deadline)) return std::nullopt;
+    }
+  }
+
+  // Ends the input; routerctl's exit status and what it wrote to stderr.
+  std::pair<std::optional<int>, std::string> finish() {
+    process_.close_stdin();
+    std::string out, err;
+    process_.read_to_end(out, err, kRunTimeout);
+    return {process_.wait_exit(kRunTimeout), err};
+  }
+  std::string seen() const {  // every line read, for diagnostics
+    std::string all;
+    for (const auto& line : lines_) all += line + "\n";
+    return all;
+  }
+
+ private:
+  bool read_one(std::chrono::steady_clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    auto line = process_.read_line(left);
+    if (!line) return false;
+    v1::AgentSessionResponse response;
+    const auto status = google::protobuf::util::JsonStringToMessage(*line, &response);
+    INFO("routerctl printed: " << *line);
+    REQUIRE(status.ok());
+    lines_.push_back(*line);
+    messages_.push_back(std::move(response));
+    return true;
+  }
+
+  ChildProcess process_;
+  std::vector<std::string> lines_;
+  std::vector<v1::AgentSessionResponse> messages_;
+  size_t cursor_ = 0;
 };
 
 std::vector<std::string> submit_support_call(const std::string& id) {
@@ -252,6 +334,96 @@ TEST_CASE_METHOD(RouterctlFixture,
   CHECK_THAT(warning_list, Catch::Contains("  daemon.listen: changes need a restart\n"));
   // The server took it: eve is an agent now.
   CHECK(agent_status("eve").has_value());
+}
+
+TEST_CASE_METHOD(RouterctlFixture,
+                 "routerctl agent session driven through stdin logs in takes an offer completes "
+                 "it ends wrap-up and logs out with each answer matched by its line number",
+                 "[grpc][routerctl][session]") {
+  SessionDriver desk(server().address(), "ana");
+  desk.send("login");
+  auto login = desk.answer("1");
+  INFO(desk.seen());
+  REQUIRE(login.has_value());
+  CHECK(login->result().code() == 0);
+  CHECK(login->status().state() == v1::READY);
+
+  // A call on the sales line (offer timeout 5 s): ana is the only READY agent with sales.
+  REQUIRE(submit(phone_call("sess-1", "+1 415 555 0100", kSalesLine)).ok());
+  auto offer = desk.wait_for([](const v1::AgentSessionResponse& r) {
+    return r.has_work() && r.work().has_offer() &&
+           r.work().offer().interaction().interaction_id() == "sess-1";
+  });
+  INFO(desk.seen());
+  REQUIRE(offer.has_value());
+  CHECK(offer->agent() == "ana");
+
+  desk.send("# comment lines are skipped but counted");
+  desk.send("accept sess-1");
+  auto accepted = desk.answer("3");
+  INFO(desk.seen());
+  REQUIRE(accepted.has_value());
+  CHECK(accepted->result().code() == 0);
+  CHECK(accepted->status().state() == v1::BUSY);
+
+  desk.send("complete sess-1 --code resolved");
+  auto completed = desk.answer("4");
+  INFO(desk.seen());
+  REQUIRE(completed.has_value());
+  CHECK(completed->result().code() == 0);
+  CHECK(completed->status().state() == v1::AGENT_WRAP_UP);
+
+  desk.send("end-wrap-up sess-1");
+  auto ended = desk.answer("5");
+  INFO(desk.seen());
+  REQUIRE(ended.has_value());
+  CHECK(ended->result().code() == 0);
+  CHECK(ended->status().state() == v1::READY);
+
+  desk.send("logout");
+  auto logout = desk.answer("6");
+  INFO(desk.seen());
+  REQUIRE(logout.has_value());
+  CHECK(logout->result().code() == 0);
+  CHECK(logout->status().state() == v1::LOGGED_OUT);
+
+  const auto [exit_code, err] = desk.finish();
+  INFO(err);
+  CHECK(exit_code == 0);
+  CHECK(err.empty());
+  const auto got = get_interaction("sess-1");
+  REQUIRE(got.ok());
+  CHECK(got.value.state() == v1::COMPLETED);
+  const auto ana = agent_status("ana");
+  REQUIRE(ana.has_value());
+  CHECK(ana->state() == v1::LOGGED_OUT);
+}
+
+TEST_CASE_METHOD(RouterctlFixture,
+                 "routerctl agent session answers a refused request and a line it cannot parse "
+                 "with their line numbers and keeps the session up",
+                 "[grpc][routerctl][session]") {
+  SessionDriver desk(server().address(), "ben");
+  desk.send("login --not-ready");
+  desk.send("accept nothing-offered");
+  desk.send("acept typo");
+  desk.send("ready");
+  auto refused = desk.answer("2");
+  INFO(desk.seen());
+  REQUIRE(refused.has_value());
+  CHECK(refused->result().code() != 0);
+  auto typo = desk.answer("3");
+  INFO(desk.seen());
+  REQUIRE(typo.has_value());
+  CHECK(typo->result().code() == static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  CHECK_THAT(typo->result().message(), Catch::StartsWith("routerctl: line 3: unknown request"));
+  auto ready = desk.answer("4");
+  INFO(desk.seen());
+  REQUIRE(ready.has_value());
+  CHECK(ready->result().code() == 0);
+  CHECK(ready->status().state() == v1::READY);
+  const auto [exit_code, err] = desk.finish();
+  CHECK(exit_code == 1);  // some request was refused
 }
 
 }  // namespace

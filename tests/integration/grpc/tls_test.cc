@@ -290,6 +290,8 @@ TEST_CASE("every client tool connects to a mutual-TLS routerd with its TLS flags
                      30s, env);
     INFO(run);
     CHECK(run.exit_code == 0);
+    // Its gateway and desktops ran on GatewayStream and AgentSession without a failed request.
+    CHECK_THAT(run.err, !Catch::Contains("routerdemo: error "));
   }
   daemon->shutdown(1s);
 }
