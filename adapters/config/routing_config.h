@@ -124,7 +124,7 @@ struct RoutingModel : engine::CenterModel {
 // docs/security.md ("Configuration limits") lists them.
 inline constexpr size_t kMaxConfigBytes = 16 * 1024 * 1024;  // the file (or text) as read
 inline constexpr size_t kMaxConfigNodes = 1'000'000;  // scalars, keys, lists and mappings in all
-inline constexpr size_t kMaxConfigDepth = 32;       // nested lists/mappings (the schema needs 6)
+inline constexpr size_t kMaxConfigDepth = 32;         // nested lists/mappings (the schema needs 6)
 // YAML anchors and aliases (&a, *a) are refused outright, so nothing is ever expanded; a
 // mapping key given twice (at any level) is an error, and so is a scalar where the schema
 // has a list.
