@@ -358,9 +358,10 @@ int main(int argc, char** argv) {
                    "AGENT_LINK tokens for routerload run --api stream --agent-link N: link k "
                    "acts for the agents i with i % N == k")
       ->capture_default_str();
-  center->add_flag("--no-agent-tokens", no_agent_tokens,
-                   "with --links: no AGENT token per agent (the agents act only through their "
-                   "links; keeps a 15,000-agent center under routerd's 4 MiB file limit)");
+  center->add_flag(
+      "--no-agent-tokens", no_agent_tokens,
+      "with --links: no AGENT token per agent (the agents act only through their "
+      "links; a smaller file: a link-only center of 15,000 agents is ~3 MB instead of ~4.3 MB)");
   center->add_option("--out", out_path, "the file to write ('-': stdout)")->required();
 
   CLI11_PARSE(app, argc, argv);
