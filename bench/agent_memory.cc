@@ -8,9 +8,10 @@
 // /proc/<pid>/status and /proc/<pid>/stat. bench/agent_memory.sh runs it; the figures are in
 // bench/README.md ("Many agents (issue 15)").
 //
-// `--api`: how an agent is connected. `unary` (Login, then one StreamWork per agent) is the only
-// one implemented; `session` (one AgentSession per agent) and `link` (AgentLink, many agents per
-// stream) fail with exit code 3 until they are written (issue 15).
+// `--api`: how an agent is connected: `unary` (Login, then one StreamWork per agent), `session`
+// (one AgentSession per agent, whose first request is the Login), or `link` (`--links` AgentLink
+// streams, link k logging in the agents i with i % links == k; with tokens, routerload center
+// --links' link tokens).
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -106,6 +107,163 @@ class WorkReader final : public grpc::ClientReadReactor<v1::WorkEvent> {
   bool done_ = false;
 };
 
+// One AgentSession or AgentLink: logs in `agents` (NOT_READY), one request after the other, then
+// reads for as long as it is open. `messages` counts what arrives for any agent.
+class SessionReader final
+    : public grpc::ClientBidiReactor<v1::AgentRequest, v1::AgentSessionResponse> {
+ public:
+  SessionReader(v1::AgentService::Stub* stub, bool link, std::vector<std::string> agents,
+                const std::string& token)
+      : agents_(std::move(agents)) {
+    if (!token.empty()) context_.AddMetadata("authorization", "Bearer " + token);
+    if (link) {
+      stub->async()->AgentLink(&context_, this);
+    } else {
+      stub->async()->AgentSession(&context_, this);
+    }
+    StartRead(&in_);
+    write_next();
+    StartCall();
+  }
+  void OnWriteDone(bool ok) override {
+    if (ok) write_next();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    if (in_.has_work() && in_.work().has_heartbeat()) {
+      heartbeats.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (in_.has_answer()) {
+      if (in_.answer().result().code() == 0) {
+        answered.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        failed.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    messages.fetch_add(1, std::memory_order_relaxed);
+    StartRead(&in_);
+  }
+  void OnDone(const grpc::Status& s) override {
+    std::lock_guard lock(mu_);
+    status_ = s;
+    done_ = true;
+  }
+  void cancel() { context_.TryCancel(); }
+  bool done(grpc::Status* s) {
+    std::lock_guard lock(mu_);
+    if (done_ && s != nullptr) *s = status_;
+    return done_;
+  }
+  size_t agents() const { return agents_.size(); }
+  std::atomic<long> messages{0};
+  std::atomic<long> heartbeats{0};
+  std::atomic<long> answered{0};
+  std::atomic<long> failed{0};
+
+ private:
+  void write_next() {
+    if (next_ >= agents_.size()) return;
+    out_.Clear();
+    out_.set_correlation_id(std::to_string(next_ + 1));
+    out_.mutable_login()->set_agent(agents_[next_]);
+    out_.mutable_login()->set_ready(false);
+    ++next_;
+    StartWrite(&out_);
+  }
+  grpc::ClientContext context_;
+  std::vector<std::string> agents_;
+  size_t next_ = 0;
+  v1::AgentRequest out_;
+  v1::AgentSessionResponse in_;
+  std::mutex mu_;
+  grpc::Status status_;
+  bool done_ = false;
+};
+
+std::string link_token(size_t k) {  // tools/routerload/center.cc's
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "routerload-agent-link-token-%04zu", k + 1);
+  return buf;
+}
+
+// --api session|link: every step opens the new agents' sessions (or, for links, all links at the
+// first step, each logging in its share of the step's agents on a fresh link), then measures.
+int run_sessions(const std::string& address, int pid, bool link, size_t links,
+                 const std::vector<size_t>& steps, double idle_s, double settle_s, bool no_auth,
+                 size_t first) {
+  const long tick = sysconf(_SC_CLK_TCK);
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto stub = v1::AgentService::NewStub(channel);
+  const long rss0 = status_kib(pid, "VmRSS:");
+  std::printf("agents=0 rss_kib=%ld\n", rss0);
+  std::vector<std::unique_ptr<SessionReader>> readers;
+  size_t connected = 0;
+  for (size_t target : steps) {
+    const auto t0 = Clock::now();
+    if (link) {
+      for (size_t k = 0; k < links; ++k) {
+        std::vector<std::string> agents;
+        for (size_t i = connected; i < target; ++i) {
+          if ((first + i) % links == k) agents.push_back(agent_name(first + i));
+        }
+        if (agents.empty()) continue;
+        readers.push_back(std::make_unique<SessionReader>(stub.get(), true, std::move(agents),
+                                                          no_auth ? "" : link_token(k)));
+      }
+    } else {
+      for (size_t i = connected; i < target; ++i) {
+        const std::string agent = agent_name(first + i);
+        readers.push_back(std::make_unique<SessionReader>(
+            stub.get(), false, std::vector<std::string>{agent}, no_auth ? "" : agent_token(agent)));
+      }
+    }
+    const auto deadline = Clock::now() + std::chrono::seconds(180);
+    long answered = 0, failed = 0;
+    for (;;) {
+      answered = failed = 0;
+      for (auto& r : readers) {
+        answered += r->answered.load();
+        failed += r->failed.load();
+      }
+      if (static_cast<size_t>(answered + failed) >= target || Clock::now() > deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (failed > 0 || static_cast<size_t>(answered) < target) {
+      std::fprintf(stderr, "agent_memory: %ld of %zu logins answered OK, %ld refused\n", answered,
+                   target, failed);
+      return 1;
+    }
+    const double connect_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    connected = target;
+    std::this_thread::sleep_for(std::chrono::duration<double>(settle_s));
+    long heartbeats0 = 0;
+    for (auto& r : readers) heartbeats0 += r->heartbeats.load();
+    const long long c0 = cpu_ticks(pid);
+    std::this_thread::sleep_for(std::chrono::duration<double>(idle_s));
+    const double ms_per_s = 1000.0 * (cpu_ticks(pid) - c0) / tick / idle_s;
+    long heartbeats = -heartbeats0;
+    for (auto& r : readers) heartbeats += r->heartbeats.load();
+    const long rss = status_kib(pid, "VmRSS:");
+    std::printf(
+        "agents=%zu streams=%zu rss_kib=%ld bytes_per_agent=%.0f connect_s=%.1f "
+        "idle_cpu_ms_per_s=%.1f heartbeats_per_s=%.0f\n",
+        target, readers.size(), rss, 1024.0 * (rss - rss0) / static_cast<double>(target), connect_s,
+        ms_per_s, heartbeats / idle_s);
+    std::fflush(stdout);
+  }
+  std::printf("vm_hwm_kib=%ld\n", status_kib(pid, "VmHWM:"));
+  std::fflush(stdout);
+  for (auto& r : readers) r->cancel();
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  for (auto& r : readers) {
+    while (!r->done(nullptr)) {
+      if (Clock::now() > deadline) std::_Exit(0);  // a reactor still running: no destructors
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,11 +278,13 @@ int main(int argc, char** argv) {
   bool no_auth = false;
   size_t first = 0;
   double hold_s = 0;
+  size_t links = 16;
   app.add_option("--address", address, "routerd's (or routerecho's) host:port");
   app.add_option("--pid", pid, "the server's process id (RSS and CPU from /proc)")->required();
   app.add_option("--api", api,
-                 "how agents connect: unary (Login + StreamWork); session, link: "
-                 "not implemented yet");
+                 "how agents connect: unary (Login + StreamWork), session (one AgentSession "
+                 "per agent), link (--links AgentLink streams)");
+  app.add_option("--links", links, "with --api link: AgentLink streams (agent i on link i % N)");
   app.add_option("--steps", steps, "connected agents at each measurement, ascending")
       ->delimiter(',');
   app.add_option("--agents-per-connection", per_connection,
@@ -142,11 +302,8 @@ int main(int argc, char** argv) {
                  "a load or a profile alongside)");
   CLI11_PARSE(app, argc, argv);
   if (api == "session" || api == "link") {
-    std::fprintf(stderr,
-                 "agent_memory: --api %s is not implemented yet (AgentSession/AgentLink, issue "
-                 "15): only --api unary\n",
-                 api.c_str());
-    return 3;
+    return run_sessions(address, pid, api == "link", links, steps, idle_s, settle_s, no_auth,
+                        first);
   }
   if (api != "unary") {
     std::fprintf(stderr, "agent_memory: --api must be unary, session or link\n");

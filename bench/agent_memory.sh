@@ -6,9 +6,8 @@
 #   bench/agent_memory.sh [--api unary|session|link] [--only routerd|routerecho]
 #   BUILD=build-release STEPS=1000,5000,15000 IDLE_S=10 SETTLE_S=3 bench/agent_memory.sh
 #
-# --api: how each agent connects (agent_memory --api). Only `unary` (Login + one StreamWork per
-# agent) exists today; `session` and `link` fail with exit code 3 until AgentSession/AgentLink are
-# in agent_memory.cc.
+# --api: how each agent connects (agent_memory --api): `unary` (Login + one StreamWork per agent),
+# `session` (one AgentSession per agent), `link` (16 AgentLink streams for all the agents).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build-release}
@@ -49,9 +48,8 @@ run() {  # label, then agent_memory's extra flags
 
 if [ -z "$ONLY" ] || [ "$ONLY" = routerd ]; then
   PORT=$(free_port)
-  # A minimal center: `routerload center` of 15,000 agents with their tokens is more than the
-  # configuration's 200,000-node limit (docs/security.md), so the agents here carry one skill and
-  # no token (auth.dev_no_auth, loopback only), and the stream limits admit every agent.
+  # A minimal center (one skill, no tokens: auth.dev_no_auth, loopback only), so that routerd
+  # holds little but the agents; the stream limits admit every agent.
   python3 - "$MAX" "$PORT" >"$WORK/center.yaml" <<'PY'
 import sys
 n, port = int(sys.argv[1]), sys.argv[2]
