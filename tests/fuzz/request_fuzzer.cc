@@ -296,6 +296,53 @@ std::map<std::string, std::pair<const google::protobuf::Descriptor*, Call>> call
       unary(&RoutingHost::set_priority));
   add("SupervisorService.MoveInteraction", v1::MoveInteractionRequest::descriptor(),
       unary(&RoutingHost::move));
+  // The session streams: each message is its unary twin's request plus a correlation id
+  // (adapters/grpc/gateway_stream.cc, agent_session.cc): the id's check, then the twin's call.
+  const auto twin = [&c](const char* name) {
+    return c.at(std::string("router.v1.") + name).second;
+  };
+  const auto via = [](const Call& call, const google::protobuf::Message& inner, World& w) {
+    const std::string bytes = inner.SerializeAsString();
+    call(w, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  };
+  add("InteractionService.GatewayStream", v1::GatewayRequest::descriptor(),
+      [via, submit = twin("InteractionService.SubmitInteraction"),
+       cancel = twin("InteractionService.CancelInteraction"),
+       watch = twin("InteractionService.WatchInteractions")](World& w, const uint8_t* data,
+                                                             size_t size) {
+        v1::GatewayRequest r;
+        if (!r.ParseFromArray(data, static_cast<int>(size))) return;
+        const ::grpc::Status s = grpc_adapter::check_correlation_id(r.correlation_id());
+        check_refusal(s);
+        if (!s.ok()) return;
+        if (r.has_submit()) via(submit, r.submit(), w);
+        if (r.has_cancel()) via(cancel, r.cancel(), w);
+        if (r.has_watch()) via(watch, r.watch(), w);
+      });
+  const Call agent_request =
+      [via, login = twin("AgentService.Login"), logout = twin("AgentService.Logout"),
+       set_state = twin("AgentService.SetState"), accept = twin("AgentService.AcceptOffer"),
+       reject = twin("AgentService.RejectOffer"),
+       complete = twin("AgentService.CompleteInteraction"),
+       end_wrap_up = twin("AgentService.EndWrapUp"),
+       transfer = twin("AgentService.TransferInteraction")](World& w, const uint8_t* data,
+                                                            size_t size) {
+        v1::AgentRequest r;
+        if (!r.ParseFromArray(data, static_cast<int>(size))) return;
+        const ::grpc::Status s = grpc_adapter::check_correlation_id(r.correlation_id());
+        check_refusal(s);
+        if (!s.ok()) return;
+        if (r.has_login()) via(login, r.login(), w);
+        if (r.has_logout()) via(logout, r.logout(), w);
+        if (r.has_set_state()) via(set_state, r.set_state(), w);
+        if (r.has_accept()) via(accept, r.accept(), w);
+        if (r.has_reject()) via(reject, r.reject(), w);
+        if (r.has_complete()) via(complete, r.complete(), w);
+        if (r.has_end_wrap_up()) via(end_wrap_up, r.end_wrap_up(), w);
+        if (r.has_transfer()) via(transfer, r.transfer(), w);
+      };
+  add("AgentService.AgentSession", v1::AgentRequest::descriptor(), agent_request);
+  add("AgentService.AgentLink", v1::AgentRequest::descriptor(), agent_request);
   add("AdminService.ReloadConfig", v1::ReloadConfigRequest::descriptor(),
       rpc<v1::ReloadConfigRequest>([](World& w, const v1::ReloadConfigRequest&) {
         (void)w.host->reload(demo_model());  // the file as it is: no change
