@@ -68,6 +68,26 @@ std::string agent_name(size_t index) {  // tools/routerload/center.h's naming
 
 std::string agent_token(const std::string& agent) { return "routerload-agent-" + agent + "-token"; }
 
+// How a reader's call ended, as its OnDone reported it (any thread may ask).
+class CallEnd {
+ public:
+  void record(const grpc::Status& s) {
+    std::lock_guard lock(mu_);
+    status_ = s;
+    done_ = true;
+  }
+  bool done(grpc::Status* s) {
+    std::lock_guard lock(mu_);
+    if (done_ && s != nullptr) *s = status_;
+    return done_;
+  }
+
+ private:
+  std::mutex mu_;
+  grpc::Status status_;
+  bool done_ = false;
+};
+
 // One agent's StreamWork, read for as long as it is open; counts what arrives.
 class WorkReader final : public grpc::ClientReadReactor<v1::WorkEvent> {
  public:
@@ -84,17 +104,9 @@ class WorkReader final : public grpc::ClientReadReactor<v1::WorkEvent> {
     messages.fetch_add(1, std::memory_order_relaxed);
     StartRead(&event_);
   }
-  void OnDone(const grpc::Status& s) override {
-    std::lock_guard lock(mu_);
-    status_ = s;
-    done_ = true;
-  }
+  void OnDone(const grpc::Status& s) override { end_.record(s); }
   void cancel() { context_.TryCancel(); }
-  bool done(grpc::Status* s) {
-    std::lock_guard lock(mu_);
-    if (done_ && s != nullptr) *s = status_;
-    return done_;
-  }
+  bool done(grpc::Status* s) { return end_.done(s); }
   std::atomic<long> messages{0};
   std::atomic<long> heartbeats{0};
 
@@ -102,9 +114,7 @@ class WorkReader final : public grpc::ClientReadReactor<v1::WorkEvent> {
   grpc::ClientContext context_;
   v1::StreamWorkRequest request_;
   v1::WorkEvent event_;
-  std::mutex mu_;
-  grpc::Status status_;
-  bool done_ = false;
+  CallEnd end_;
 };
 
 // One AgentSession or AgentLink: logs in `agents` (NOT_READY), one request after the other, then
@@ -143,17 +153,9 @@ class SessionReader final
     messages.fetch_add(1, std::memory_order_relaxed);
     StartRead(&in_);
   }
-  void OnDone(const grpc::Status& s) override {
-    std::lock_guard lock(mu_);
-    status_ = s;
-    done_ = true;
-  }
+  void OnDone(const grpc::Status& s) override { end_.record(s); }
   void cancel() { context_.TryCancel(); }
-  bool done(grpc::Status* s) {
-    std::lock_guard lock(mu_);
-    if (done_ && s != nullptr) *s = status_;
-    return done_;
-  }
+  bool done(grpc::Status* s) { return end_.done(s); }
   size_t agents() const { return agents_.size(); }
   std::atomic<long> messages{0};
   std::atomic<long> heartbeats{0};
@@ -175,9 +177,7 @@ class SessionReader final
   size_t next_ = 0;
   v1::AgentRequest out_;
   v1::AgentSessionResponse in_;
-  std::mutex mu_;
-  grpc::Status status_;
-  bool done_ = false;
+  CallEnd end_;
 };
 
 std::string link_token(size_t k) {  // tools/routerload/center.cc's
