@@ -11,6 +11,8 @@
 # RSS per connected agent are in the reports and the table.
 # Writes bench/results/routerload-<scenario>-<api>.json and bench/results.md. Takes ~40 minutes.
 # Usage: bench/routerload.sh [--quick]    (--quick: 100k customers, shorter runs; for a try)
+#   ONLY="b-stream c-unary" bench/routerload.sh: only those runs (scenario-api; (c) needs the (a)
+#   reports of an earlier run); results.md is written from every report in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -92,9 +94,14 @@ mkdir -p bench/results
 run_scenario() {
   local name=$1 api=$2 config=$3
   shift 3
+  if [[ -n "${ONLY:-}" && " $ONLY " != *" $name-$api "* ]]; then return; fi
   local api_args=(--api "$api")
   [[ "$api" == link ]] && api_args=(--api stream --agent-link "$LINKS_B")
   step "($name) over the $api API"
+  # Every run starts from an empty journal: what an earlier run left waiting (cancels that did not
+  # finish) would otherwise be recovered into this one. The customers stay.
+  redis-cli -p "$REDIS_PORT" --scan --pattern 'router:ix:*' | xargs -r -n 1000 redis-cli -p "$REDIS_PORT" del >/dev/null
+  redis-cli -p "$REDIS_PORT" del router:live router:seq router:history >/dev/null
   start_routerd "$config"
   "${LOAD[@]}" --config "$config" "${api_args[@]}" --server-pid "$ROUTERD_PID" "$@" \
     --json "bench/results/routerload-$name-$api.json" | tee "$WORK/$name-$api.txt" || true

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "adapters/config/routing_config.h"
 #include "tools/routerload/center.h"
@@ -51,9 +52,10 @@ bool parse_spread(const std::string& text, Spread& spread) {
 // routerecho as a child process on a free loopback port; stopped (SIGTERM) on destruction.
 class EchoChild {
  public:
-  // `keep_stderr`: routerecho's summary line goes to our stderr (else to /dev/null).
+  // `keep_stderr`: routerecho's summary line goes to our stderr (else to /dev/null). `flags`:
+  // routerecho's own (the limits routerd's configuration sets, so both queue alike).
   static std::optional<EchoChild> start(const std::string& path, bool keep_stderr,
-                                        std::string& error) {
+                                        std::vector<std::string> flags, std::string& error) {
     int out[2];
     if (pipe(out) != 0) {
       error = "pipe failed";
@@ -66,10 +68,12 @@ class EchoChild {
     if (!keep_stderr) {
       posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     }
-    std::string listen = "--listen=127.0.0.1:0";
-    char* argv[] = {const_cast<char*>(path.c_str()), listen.data(), nullptr};
+    flags.insert(flags.begin(), "--listen=127.0.0.1:0");
+    std::vector<char*> argv{const_cast<char*>(path.c_str())};
+    for (auto& f : flags) argv.push_back(f.data());
+    argv.push_back(nullptr);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ);
+    const int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     if (rc != 0) {
@@ -165,8 +169,15 @@ int run_command(LoadOptions options, const std::string& config_path,
   if (echo || with_echo) {
     // The child lives for the baseline run only: it is gone before routerd's run starts.
     std::string error;
-    auto child = EchoChild::start(echo_path.empty() ? default_echo_path() : echo_path,
-                                  options.progress, error);
+    // The baseline queues as routerd would with this configuration: a link's ~940 agents' events
+    // in one stream need routerd's stream_buffer, not routerecho's default.
+    const auto& daemon = model.value().daemon;
+    auto child = EchoChild::start(
+        echo_path.empty() ? default_echo_path() : echo_path, options.progress,
+        {"--stream-buffer=" + std::to_string(daemon.stream_buffer),
+         "--max-message-bytes=" + std::to_string(daemon.max_message_bytes),
+         "--gateway-max-in-flight=" + std::to_string(daemon.server_limits.gateway_max_in_flight)},
+        error);
     if (!child) {
       std::cerr << "routerload: --echo: " << error << "\n";
       return kExitSetup;
