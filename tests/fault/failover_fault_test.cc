@@ -70,9 +70,9 @@ struct RedisLook {
 
 // A pair of routerd on one configuration: east-1 and east-2, each on its own port.
 struct Pair {
-  explicit Pair(const RedisServer& redis)
+  explicit Pair(const RedisServer& redis, const std::string& lease = kLease)
       : files(redis_center("127.0.0.1:" + std::to_string(redis.port()))), look(redis.port()) {
-    files.write_config(files.read_config() + kLease);
+    files.write_config(files.read_config() + lease);
   }
   std::unique_ptr<RouterdProcess> start(const std::string& instance, const std::string& address) {
     return std::make_unique<RouterdProcess>(
@@ -225,6 +225,32 @@ TEST_CASE(
   REQUIRE(Pair::health_is(pair.clients_1, "SERVING", 2s));
   CHECK(pair.clients_1.get_interaction("offered").ok());
   CHECK(pair.look.get("router:fence") == "3");
+}
+
+TEST_CASE(
+    "SIGTERM on the active gives the lease up so the standby takes over at its next try rather "
+    "than after the ttl",
+    "[fault][lease]") {
+  RedisServer redis;
+  Pair pair(redis, "  lease: {ttl_ms: 5000, renew_ms: 100}\n");  // a lapse would take 5 s
+  auto one = pair.start("east-1", pair.address_1);
+  INFO("routerd log:\n" << one->log());
+  REQUIRE(wait_serving(pair.clients_1, *one, 30s));
+  auto two = pair.start("east-2", pair.address_2);
+  REQUIRE(Pair::health_is(pair.clients_2, "NOT_SERVING", 30s));
+  REQUIRE(pair.clients_1.submit(phone_call("kept", "+1 212 555 0200")).ok());
+
+  one->signal(SIGTERM);
+  const auto asked = Clock::now();
+  REQUIRE(one->wait_exit(10s) == 0);
+  REQUIRE(Pair::health_is(pair.clients_2, "SERVING", 3s));
+  const double took_ms = ms(Clock::now() - asked);
+  std::printf("failover: SIGTERM of the active to the standby SERVING: %.0f ms\n", took_ms);
+  std::fflush(stdout);
+  CHECK(took_ms < 3000);  // the lease was released: no 5 s lapse
+  CHECK(count_of(one->log(), "event=lease_released instance=east-1 token=1 released=yes") == 1);
+  CHECK(pair.clients_2.get_interaction("kept").ok());
+  CHECK(pair.look.get("router:fence") == "2");
 }
 
 }  // namespace

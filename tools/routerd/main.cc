@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
       "Active and standby: with redis.lease in the config, routerd starts as a standby (every "
       "call UNAVAILABLE, health NOT_SERVING) and serves once it holds the lease in Redis; one "
       "that loses it stops serving at once and restarts itself as a standby "
-      "(docs/availability.md).\n"
+      "(docs/availability.md); SIGTERM on the active gives the lease up for the standby.\n"
       "Signals: SIGHUP re-reads the configuration and the TLS certificate files (a bad file "
       "keeps the old ones); SIGTERM or "
       "SIGINT: health goes NOT_SERVING, streams end, exit within daemon.shutdown_deadline_s."};
@@ -64,7 +64,9 @@ int main(int argc, char** argv) {
                  "host:port of Redis; overrides redis.address (without a redis section in the "
                  "config: Redis with default settings)");
   app.add_option("--redis-wait", redis_wait_s,
-                 "seconds to wait at start for Redis to load the journal; then exit 1")
+                 "seconds to wait at start for Redis to load the journal; then exit 1 (with "
+                 "redis.lease: at a takeover; then it gives the takeover up and restarts as a "
+                 "standby)")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
   std::optional<std::string> instance;
