@@ -392,6 +392,40 @@ class Resolver {
     if (r.has_history_max()) out.history_max = r.history_max();
     out.journal = !r.no_journal();
     if (auto e = redis_probe(r, out)) return e;
+    if (auto e = redis_lease(r, out)) return e;
+    return std::nullopt;
+  }
+
+  // The active/standby lease (redis.lease): ttl 100..60000 ms, renew ≤ ttl / 3.
+  std::optional<Error> redis_lease(const v1::Redis& r, RedisSettings& out) const {
+    if (!r.has_lease()) return std::nullopt;
+    const v1::Lease& l = r.lease();
+    if (r.no_journal()) {
+      return fail("redis.lease",
+                  "needs the journal (redis.no_journal is set): a standby takes "
+                  "over from the journal");
+    }
+    LeaseSettings lease;
+    if (l.ttl_ms() != 0) {
+      if (!(l.ttl_ms() >= 100 && l.ttl_ms() <= 60'000)) {
+        return fail("redis.lease.ttl_ms", "must be 100..60000 (milliseconds)");
+      }
+      lease.ttl = engine::Duration(std::llround(l.ttl_ms()));
+    }
+    lease.renew = lease.ttl / 4;
+    if (l.renew_ms() != 0) {
+      if (!(l.renew_ms() >= 10)) return fail("redis.lease.renew_ms", "must be ≥ 10 (milliseconds)");
+      if (l.renew_ms() * 3 > static_cast<double>(lease.ttl.count())) {
+        return fail("redis.lease.renew_ms",
+                    "must be ≤ ttl_ms / 3 (" + std::to_string(lease.ttl.count() / 3) + ")");
+      }
+      lease.renew = engine::Duration(std::llround(l.renew_ms()));
+    }
+    if (l.instance().size() > 128 || l.instance().find_first_of(" \t\r\n") != std::string::npos) {
+      return fail("redis.lease.instance", "must be at most 128 characters without spaces");
+    }
+    lease.instance = l.instance();
+    out.lease = std::move(lease);
     return std::nullopt;
   }
 

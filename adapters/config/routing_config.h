@@ -55,6 +55,13 @@ struct DaemonSettings {
   ServerLimitSettings server_limits;
 };
 
+// RoutingConfig.redis.lease with defaults applied (docs/availability.md, "Active and standby").
+struct LeaseSettings {
+  engine::Duration ttl = std::chrono::milliseconds(1000);   // lapses this long after a renewal
+  engine::Duration renew = std::chrono::milliseconds(250);  // ≤ ttl / 3; default ttl / 4
+  std::string instance;  // empty: routerd names itself "<hostname>:<pid>" (or --instance)
+};
+
 // RoutingConfig.redis with defaults applied (docs/redis.md).
 struct RedisSettings {
   std::string host;  // from address
@@ -75,6 +82,7 @@ struct RedisSettings {
   engine::Duration probe_timeout = std::chrono::milliseconds(300);
   int probe_failures = 3;
   bool journal = true;
+  std::optional<LeaseSettings> lease;  // absent: no lease (the only instance, serving at start)
   std::string address() const { return host + ":" + std::to_string(port); }
 };
 

@@ -85,6 +85,48 @@ Authenticator::Authenticator(const config::AuthSettings& settings)
           "agent: this token acts for agent " + caller.agent + " only, not " + std::string(agent)};
 }
 
+namespace {
+int64_t steady_ns(ActiveGate::Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+void ActiveGate::close(std::string reason) {
+  {
+    std::lock_guard lock(mu_);
+    reason_ = std::move(reason);
+  }
+  until_ns_.store(kClosed, std::memory_order_release);
+}
+
+void ActiveGate::open_until(Clock::time_point until) {
+  until_ns_.store(steady_ns(until), std::memory_order_release);
+}
+
+void ActiveGate::extend(Clock::time_point until) {
+  int64_t current = until_ns_.load(std::memory_order_acquire);
+  const int64_t next = steady_ns(until);
+  while (current != kClosed && current != kForever && current < next &&
+         !until_ns_.compare_exchange_weak(current, next, std::memory_order_acq_rel)) {
+  }
+}
+
+bool ActiveGate::open() const {
+  const int64_t until = until_ns_.load(std::memory_order_acquire);
+  return until == kForever || (until != kClosed && steady_ns(Clock::now()) < until);
+}
+
+::grpc::Status ActiveGate::admit() const {
+  if (open()) return ::grpc::Status::OK;
+  if (until_ns_.load(std::memory_order_acquire) != kClosed) {
+    return {::grpc::StatusCode::UNAVAILABLE,
+            "routerd's lease lapsed (no renewal within its ttl): it is no longer the active "
+            "instance; try another routerd"};
+  }
+  std::lock_guard lock(mu_);
+  return {::grpc::StatusCode::UNAVAILABLE, reason_};
+}
+
 std::string_view to_string(v1::Role role) {
   switch (role) {
     case v1::GATEWAY: return "gateway";

@@ -7,7 +7,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -51,6 +55,35 @@ class Authenticator {
  private:
   bool dev_no_auth_ = false;
   std::unordered_map<std::string, Caller> by_token_;
+};
+
+// Whether this routerd serves calls at all: the check every call passes before its token
+// (docs/availability.md, "Active and standby"). Without a lease it is open for good. With one,
+// it is closed while routerd is a standby (or deposed), and open only until the end of the
+// lease's validity on the steady clock: past it, with no renewal moved it on, every call is
+// refused UNAVAILABLE even if no thread has noticed yet (a process resumed after SIGSTOP).
+// Thread-safe: admit() is one atomic load on the way in; the rest from any thread.
+class ActiveGate {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Closed: every call is refused UNAVAILABLE with `reason`.
+  void close(std::string reason);
+  // Open until `until`; past it calls are refused UNAVAILABLE (the lease lapsed).
+  void open_until(Clock::time_point until);
+  // Moves the end of an open gate to `until` (a renewal); a closed gate stays closed.
+  void extend(Clock::time_point until);
+  bool open() const;
+
+  // OK, or UNAVAILABLE saying why (standby: who is active; deposed; the lease lapsed).
+  ::grpc::Status admit() const;
+
+ private:
+  static constexpr int64_t kForever = INT64_MAX;
+  static constexpr int64_t kClosed = INT64_MIN;
+  std::atomic<int64_t> until_ns_{kForever};  // steady clock nanoseconds, or kForever/kClosed
+  mutable std::mutex mu_;
+  std::string reason_;  // guarded by mu_; why it is closed
 };
 
 // PERMISSION_DENIED unless `caller` may act for `agent` (its own agent, one of an AGENT_LINK

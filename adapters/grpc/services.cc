@@ -46,6 +46,7 @@ class Handler {
   Status admit(CallbackServerContext* context, v1::Role role, const Request& request,
                Caller& caller,
                Status (*check)(const Request&, const RequestLimits&) = nullptr) const {
+    if (Status s = gate_.active().admit(); !s.ok()) return s;
     const Gate::Rules rules = gate_.get();
     if (Status s = rules.auth->authorize(*context, role, caller); !s.ok()) return s;
     if (check != nullptr) return check(request, rules.limits);
@@ -82,6 +83,7 @@ class Handler {
   }
   RoutingHost& host() { return host_; }
   Gate::Rules rules() const { return gate_.get(); }
+  Status active() const { return gate_.active().admit(); }
 
   // A session stream (AgentSession, AgentLink): the caller authorized for `role` and admitted
   // against the stream limits; the request limits each message is checked with.
@@ -89,6 +91,7 @@ class Handler {
   Status open_session(CallbackServerContext* context, v1::Role role, Caller& caller,
                       RequestLimits& limits, std::shared_ptr<StreamOutbox<Message>>& outbox,
                       std::shared_ptr<StreamSlot>& slot) {
+    if (Status s = gate_.active().admit(); !s.ok()) return s;
     const Gate::Rules rules = gate_.get();
     if (Status s = rules.auth->authorize(*context, role, caller); !s.ok()) return s;
     limits = rules.limits;
@@ -159,6 +162,7 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
   GatewayReactor* GatewayStream(CallbackServerContext* context) override {
     GatewayStreamSetup setup;
     setup.host = &h_.host();
+    if (Status s = h_.active(); !s.ok()) return refused_gateway_stream(s);
     const Gate::Rules rules = h_.rules();
     if (Status s = rules.auth->authorize(*context, v1::GATEWAY, setup.caller); !s.ok()) {
       return refused_gateway_stream(s);

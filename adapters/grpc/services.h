@@ -24,8 +24,9 @@ using InteractionOutbox = StreamOutbox<v1::InteractionEvent>;
 using WorkOutbox = StreamOutbox<v1::WorkEvent>;
 using QueueOutbox = StreamOutbox<v1::GetQueueStatsResponse>;
 
-// What every call checks first: the tokens and the request limits, both from the config; and
-// for server streams, the stream limits and the one byte budget all outboxes share.
+// What every call checks first: whether this routerd is the active one (ActiveGate), the tokens
+// and the request limits, both from the config; and for server streams, the stream limits and the
+// one byte budget all outboxes share.
 class Gate {
  public:
   struct Rules {
@@ -51,8 +52,12 @@ class Gate {
   }
   StreamLimiter& streams() { return streams_; }
   const std::shared_ptr<OutboxBudget>& budget() const { return budget_; }
+  // Active or standby: checked before the token by every call (auth.h).
+  ActiveGate& active() { return active_; }
+  const ActiveGate& active() const { return active_; }
 
  private:
+  ActiveGate active_;
   mutable std::mutex mu_;
   Rules rules_;
   StreamLimiter streams_;

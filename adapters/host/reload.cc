@@ -144,9 +144,9 @@ absl::StatusOr<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
   return report;
 }
 
-void RoutingHost::drain() {
+void RoutingHost::drain(absl::Status bye) {
   draining_ = true;
-  const absl::Status bye = absl::OkStatus();  // a clean end: routerd is shutting down
+  drain_status_ = bye;
   for (auto& [agent, s] : agent_streams_) {
     if (s.subscriber) s.subscriber->finish(bye);
     s.grace.reset();
@@ -171,7 +171,7 @@ void RoutingHost::drain() {
 
 void RoutingHost::end_at_drain(std::weak_ptr<Subscriber<v1::GatewayResponse>> stream) {
   if (draining_) {
-    if (auto s = stream.lock()) s->finish(absl::OkStatus());
+    if (auto s = stream.lock()) s->finish(drain_status_);
     return;
   }
   drain_streams_.push_back(std::move(stream));

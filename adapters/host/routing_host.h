@@ -139,8 +139,9 @@ class RoutingHost {
   };
   absl::StatusOr<ReloadReport> reload(config::RoutingModel model);
 
-  // Shutdown: new submits are refused (UNAVAILABLE) and every server stream ends with OK.
-  void drain();
+  // Shutdown: new submits are refused (UNAVAILABLE) and every server stream ends with `bye`
+  // (OK: a clean shutdown; UNAVAILABLE: a deposed active, docs/availability.md).
+  void drain(absl::Status bye = absl::OkStatus());
   // A session stream that drain() ends as it ends the server streams (finish(OK), after what it
   // has queued), though it is registered nowhere else: a GatewayStream that watches nothing.
   // Held weakly, so an ended stream is forgotten. Already draining: finished at once.
@@ -362,6 +363,7 @@ class RoutingHost {
   size_t drain_streams_prune_at_ = 64;  // forget the ended ones when the list reaches it
   std::vector<std::shared_ptr<Flushable>> touched_;  // pushed to by the command running now
   bool draining_ = false;
+  absl::Status drain_status_;  // what drain() ended the streams with
   bool stopped_ = false;
   int in_lookup_ = 0;  // inside customers_->lookup(): its answer must be posted, not run inline
 

@@ -16,14 +16,22 @@
 namespace router::adapters::redis {
 namespace {
 
-// Every write script takes a deadline (unix ms, its last ARGV) and writes nothing when Redis's
-// clock is past it: a command that waited in a paused server's socket buffer, and runs when the
-// server wakes, after routerd has answered for it, is refused (docs/redis.md, "Health and late
-// writes"). routerd sets it clock_skew before the moment it gives up on the reply.
-#define ROUTER_JOURNAL_LATE(deadline_argv)                                                     \
-  "if redis.replicate_commands then redis.replicate_commands() end\n"                          \
-  "local now = redis.call('TIME')\n"                                                           \
-  "if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(" deadline_argv \
+// Every write script starts with this prelude, and is sent by State::write(), which appends the
+// script's deadline to its ARGV and then the fence: KEYS[#KEYS] is the fence key (<p>fence) and
+// ARGV[#ARGV] this process's fencing token (lease.h), both after the script's own keys and args,
+// so a script names its keys and its deadline by their usual positions.
+// - Fence: with a token (a lease is configured), a script whose token is not the one in
+//   <p>fence writes nothing and returns -2: another routerd took the lease since this one did
+//   (docs/availability.md, "Active and standby"). An empty token: no lease, no check.
+// - Late: a script takes a deadline (unix ms) and writes nothing when Redis's clock is past it:
+//   a command that waited in a paused server's socket buffer, and runs when the server wakes,
+//   after routerd has answered for it, is refused with -1 (docs/redis.md, "Health and late
+//   writes"). routerd sets it clock_skew before the moment it gives up on the reply.
+#define ROUTER_JOURNAL_LATE(deadline_argv)                                                      \
+  "if redis.replicate_commands then redis.replicate_commands() end\n"                           \
+  "if ARGV[#ARGV] ~= '' and redis.call('GET', KEYS[#KEYS]) ~= ARGV[#ARGV] then return -2 end\n" \
+  "local now = redis.call('TIME')\n"                                                            \
+  "if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(" deadline_argv  \
   ") then return -1 end\n"
 
 // KEYS: ix:<id>, live, seq. ARGV: id, entry, state, queue, attempt, deadline.
@@ -44,10 +52,11 @@ redis.call('ZADD', KEYS[2], seq, ARGV[1])
 return {1, seq}
 )lua");
 
-// KEYS: ix:<id>, live. ARGV: id, attempt. An append routerd answered with an error (no reply in
-// time, connection lost) may have been executed anyway: if the entry is still the one that
-// attempt wrote, it is removed, so the refused submit never comes back as a live interaction.
-const Script kRefuse(R"lua(
+// KEYS: ix:<id>, live. ARGV: id, attempt, deadline. An append routerd answered with an error (no
+// reply in time, connection lost) may have been executed anyway: if the entry is still the one
+// that attempt wrote, it is removed, so the refused submit never comes back as a live
+// interaction.
+const Script kRefuse(ROUTER_JOURNAL_LATE("ARGV[3]") R"lua(
 if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[2] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -114,6 +123,8 @@ std::string script_deadline(engine::Duration timeout) {
 }
 
 bool is_late(const Reply& r) { return r.type == Reply::Type::kInteger && r.integer == -1; }
+// Refused by the fence: another routerd holds the lease now.
+bool is_fenced(const Reply& r) { return r.type == Reply::Type::kInteger && r.integer == -2; }
 
 // Identifies this process's append attempts: a random 64-bit number, then a counter.
 std::string attempt_prefix() {
@@ -146,26 +157,55 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
   std::atomic<uint64_t> next_version{1};
   std::atomic<size_t> unsynced_count{0};
 
+  std::atomic<uint64_t> fence_token{0};  // 0: no lease, no fence check
+
   std::mutex listener_mu;
-  std::function<void(bool)> listener;  // guarded by listener_mu
+  std::function<void(bool)> listener;     // guarded by listener_mu
+  std::function<void()> fenced_listener;  // guarded by listener_mu
 
   // io thread only.
   std::unordered_map<std::string, Op> unsynced;
   bool lost_logged = false;
 
+  // Every write script goes out here (ROUTER_JOURNAL_LATE): its args, then a deadline fresh for
+  // this (re)send, then the fence key and this process's token.
+  void write(const Script& script, std::vector<std::string> k, std::vector<std::string> a,
+             Done done) {
+    a.push_back(script_deadline(options.timeout));
+    k.push_back(keys.fence());
+    const uint64_t token = fence_token.load(std::memory_order_acquire);
+    a.push_back(token == 0 ? std::string() : std::to_string(token));
+    client.eval(script, std::move(k), std::move(a), options.timeout, std::move(done));
+  }
+
   void send(std::string id, Op op) {
     const Script& script = *op.script;
     auto keys_copy = op.keys;
     auto args_copy = op.args;
-    args_copy.push_back(script_deadline(options.timeout));  // fresh for every (re)send
-    client.eval(
-        script, std::move(keys_copy), std::move(args_copy), options.timeout,
-        [self = shared_from_this(), id = std::move(id), op = std::move(op)](
-            absl::StatusOr<Reply> r) mutable { self->settled(std::move(id), std::move(op), r); });
+    write(script, std::move(keys_copy), std::move(args_copy),
+          [self = shared_from_this(), id = std::move(id), op = std::move(op)](
+              absl::StatusOr<Reply> r) mutable { self->settled(std::move(id), std::move(op), r); });
+  }
+
+  // A write the fence refused: this routerd is deposed; its owner hears it (on the io thread).
+  void fenced() {
+    std::function<void()> fn;
+    {
+      std::lock_guard lock(listener_mu);
+      fn = fenced_listener;
+    }
+    spdlog::warn("event=journal_fenced token={} action=not_written",
+                 fence_token.load(std::memory_order_relaxed));
+    if (fn) fn();
   }
 
   void settled(std::string id, Op op, const absl::StatusOr<Reply>& r) {
     auto it = unsynced.find(id);
+    if (r.ok() && is_fenced(*r)) {  // never writable again by this process: not kept
+      if (it != unsynced.end() && it->second.version <= op.version) unsynced.erase(it);
+      unsynced_count.store(unsynced.size(), std::memory_order_relaxed);
+      return fenced();
+    }
     const bool late = r.ok() && is_late(*r);  // refused, not written: kept like a timeout
     if (r.ok() && !r->is_error() && !late) {
       if (it != unsynced.end() && it->second.version <= op.version) unsynced.erase(it);
@@ -231,14 +271,10 @@ void RedisJournal::append(const v1::JournalEntry& entry,
                                 state_->keys.seq()};
   std::string attempt = state_->attempts + std::to_string(state_->next_attempt.fetch_add(
                                                1, std::memory_order_relaxed));
-  std::vector<std::string> args{id,
-                                entry.SerializeAsString(),
-                                state_name(entry),
-                                entry.interaction().queue(),
-                                attempt,
-                                script_deadline(state_->options.timeout)};
-  state_->client.eval(
-      kAppend, std::move(keys), std::move(args), state_->options.timeout,
+  std::vector<std::string> args{id, entry.SerializeAsString(), state_name(entry),
+                                entry.interaction().queue(), attempt};
+  state_->write(
+      kAppend, std::move(keys), std::move(args),
       [done = std::move(done), weak = std::weak_ptr<State>(state_), id,
        attempt = std::move(attempt)](absl::StatusOr<Reply> r) {
         if (!r.ok()) {
@@ -251,6 +287,12 @@ void RedisJournal::append(const v1::JournalEntry& entry,
           return done(r.status());
         }
         const Reply& reply = *r;
+        if (is_fenced(reply)) {
+          if (auto s = weak.lock()) s->fenced();
+          return done(absl::UnavailableError(
+              "journal append: routerd is no longer the active instance (another routerd took "
+              "the lease), so it wrote nothing"));
+        }
         if (is_late(reply)) {
           return done(absl::DeadlineExceededError(
               "journal append: Redis ran it after its deadline, so it wrote nothing"));
@@ -356,6 +398,15 @@ std::string RedisJournal::describe() const {
   const auto& c = state_->client.options();
   return "redis " + c.host + ":" + std::to_string(c.port) + " db " + std::to_string(c.database) +
          " prefix " + state_->options.key_prefix;
+}
+
+void RedisJournal::set_fence_token(uint64_t token) {
+  state_->fence_token.store(token, std::memory_order_release);
+}
+
+void RedisJournal::on_fenced(std::function<void()> fn) {
+  std::lock_guard lock(state_->listener_mu);
+  state_->fenced_listener = std::move(fn);
 }
 
 size_t RedisJournal::unsynced() const {

@@ -1,7 +1,8 @@
 // The interaction journal in Redis (the InteractionJournal port): one hash per interaction
 // (<p>ix:<id>: the encoded v1::JournalEntry plus readable state, queue and agent fields), a
 // sorted set of the live ones in submit order (<p>live), a capped stream of finished ones
-// (<p>history). Each operation is one Lua script call, so it applies whole or not at all.
+// (<p>history). Each operation is one Lua script call, so it applies whole or not at all; each
+// write checks the fencing token first (set_fence_token).
 // docs/redis.md has the schema and the durability contract.
 //
 // A write the server did not take (down, or no answer in time) is kept — the latest per
@@ -56,6 +57,14 @@ class RedisJournal final : public ports::InteractionJournal {
 
   // Writes kept for a reconnect right now (any thread; for tests and the stop banner).
   size_t unsynced() const;
+
+  // Fencing (docs/availability.md, "Active and standby"): with a token, every write checks that
+  // <p>fence still holds it and writes nothing when another routerd took the lease since (an
+  // append then answers UNAVAILABLE; other writes are dropped, not kept). 0 (the default): no
+  // lease, no check. Any thread; applies to writes sent after it.
+  void set_fence_token(uint64_t token);
+  // Called (on the io thread) for every write the fence refused: the owner deposes itself.
+  void on_fenced(std::function<void()> fn);
 
  private:
   struct State;

@@ -13,6 +13,10 @@
 //                                  sequence (submit order)
 //   <p>seq                         string: the last journal sequence number (INCR)
 //   <p>history                     stream: finished interactions, capped (XADD MAXLEN ~)
+//   <p>lease                       string: "<instance> <token>" of the active routerd, PX ttl
+//                                  (lease.h; docs/availability.md, "Active and standby")
+//   <p>fence                       string: the fencing token, INCR at every takeover; every
+//                                  journal write checks it (journal.cc)
 //
 // Values are UTF-8 text; numbers are decimal text, as Redis itself keeps them.
 // Thread-safe: plain functions and a value type.
@@ -67,6 +71,8 @@ class Keys {
   std::string live() const { return prefix_ + "live"; }
   std::string seq() const { return prefix_ + "seq"; }
   std::string history() const { return prefix_ + "history"; }
+  std::string lease() const { return prefix_ + "lease"; }
+  std::string fence() const { return prefix_ + "fence"; }
 
  private:
   std::string join(std::string_view kind, std::string_view value) const {

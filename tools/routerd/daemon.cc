@@ -3,8 +3,11 @@
 #include "tools/routerd/daemon.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <future>
 #include <mutex>
 #include <new>
@@ -20,6 +23,7 @@
 #include "adapters/redis/client.h"
 #include "adapters/redis/customer_store.h"
 #include "adapters/redis/journal.h"
+#include "adapters/redis/lease.h"
 #include "engine/log_text.h"
 #include "tools/routerd/engine_loop.h"
 
@@ -110,14 +114,20 @@ engine::Status check_plaintext(const config::DaemonSettings& d, const std::strin
 // The Redis side of routerd: one connection for customer lookups and one for the journal (a
 // slow bulk of journal writes never delays a lookup), both on the engine's loop (`io`, the
 // EngineLoop's io_context): a lookup or a journal write and its reply never cross a thread.
+// With redis.lease, a third connection for the lease (a renewal never waits behind journal
+// writes).
 struct RedisParts {
   std::unique_ptr<redis::Client> customers;
   std::unique_ptr<redis::Client> journal_client;
   std::unique_ptr<redis::RedisJournal> journal;
+  std::unique_ptr<redis::Client> lease_client;
+  std::unique_ptr<redis::RedisLease> lease;
   redis::RedisCustomerStore* store = nullptr;  // owned by the engine host; for its counters
   bool stopped = false;
 
-  RedisParts(const config::RedisSettings& settings, asio::io_context& io) {
+  // `instance`: this process's name in the lease (used with settings.lease only).
+  RedisParts(const config::RedisSettings& settings, asio::io_context& io,
+             const std::string& instance) {
     redis::ClientOptions o;
     o.host = settings.host;
     o.port = settings.port;
@@ -141,20 +151,43 @@ struct RedisParts {
       j.history_max = settings.history_max;
       journal = std::make_unique<redis::RedisJournal>(*journal_client, j);
     }
+    if (settings.lease && journal) {
+      o.name = "lease";
+      // A renewal answered later than a quarter of the TTL is no use: the probe finds a silent
+      // server sooner than the default would.
+      o.probe_interval = std::min(o.probe_interval, settings.lease->renew);
+      lease_client = std::make_unique<redis::Client>(io, o);
+      redis::LeaseOptions l;
+      l.key_prefix = settings.key_prefix;
+      l.instance = instance;
+      l.ttl = settings.lease->ttl;
+      l.renew = settings.lease->renew;
+      lease = std::make_unique<redis::RedisLease>(io, *lease_client, l);
+    }
   }
   // Connects once the loop runs.
   void start() {
     customers->start();
     if (journal_client) journal_client->start();
+    if (lease_client) lease_client->start();
   }
   // Closes the connections on the loop (pending commands complete UNAVAILABLE there, and the
   // host, stopped first, ignores what comes back); the loop's stop() then runs it and joins.
   // Idempotent. REQUIRES: the host is stopped (nothing posts lookups or journal writes).
+  // With a lease held, it is given up (lease.h: release) after the journal's connection is
+  // closed, so a standby takes over at its next try rather than after the TTL.
+  // REQUIRES: not the loop's thread (it waits for the release's answer, at most a second).
   void stop() {
     if (stopped) return;
     stopped = true;
     customers->stop();
     if (journal_client) journal_client->stop();
+    if (lease) {
+      auto released = std::make_shared<std::promise<void>>();
+      lease->release([released] { released->set_value(); });
+      released->get_future().wait_for(std::chrono::seconds(1));
+      lease_client->stop();
+    }
   }
 };
 
@@ -175,14 +208,18 @@ std::unique_ptr<ports::CustomerLookup> redis_customers(const config::RoutingMode
       *parts.customers, customer_store_options(*m.redis, m.daemon.segments));
 }
 
-// Loads the journal's live entries, retrying until `wait` passes.
-engine::Result<std::vector<v1::JournalEntry>> load_journal(redis::RedisJournal& journal,
-                                                           const std::string& address,
-                                                           std::chrono::milliseconds wait) {
+// Loads the journal's live entries, retrying until `wait` passes (or `abort` is set).
+engine::Result<std::vector<v1::JournalEntry>> load_journal(
+    redis::RedisJournal& journal, const std::string& address, std::chrono::milliseconds wait,
+    const std::atomic<bool>* abort = nullptr) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
   std::string last_error = "not connected";
   bool said = false;
   while (std::chrono::steady_clock::now() < deadline) {
+    if (abort != nullptr && abort->load()) {
+      last_error = "routerd is stopping";
+      break;
+    }
     if (!journal.available()) {
       if (!said) {
         spdlog::info("event=waiting_for_redis address={} purpose=journal wait_ms={}", address,
@@ -200,7 +237,7 @@ engine::Result<std::vector<v1::JournalEntry>> load_journal(redis::RedisJournal& 
     auto r = future.get();
     if (r.ok()) return std::move(r).value();
     last_error = std::string(r.status().message());
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(abort != nullptr ? 20 : 100));
   }
   return engine::failed_precondition("redis.address: cannot load the interaction journal from " +
                                      address + " within " + std::to_string(wait.count()) + " ms (" +
@@ -222,6 +259,21 @@ engine::Error from_status(const absl::Status& s, const std::string& prefix) {
   return engine::Error{code, prefix + std::string(s.message())};
 }
 
+// This process's default name in the lease: "<hostname>:<pid>" (re-execution keeps the pid).
+std::string default_instance() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0')
+    std::snprintf(name, sizeof name, "routerd");
+  return std::string(name) + ":" + std::to_string(getpid());
+}
+
+// The instance name in a lease value ("<instance> <token>").
+std::string holder_name(const std::string& value) {
+  const auto space = value.rfind(' ');
+  if (space == std::string::npos) return value;
+  return value.substr(0, space) + " (fencing token " + value.substr(space + 1) + ")";
+}
+
 }  // namespace
 
 struct Daemon::State {
@@ -241,6 +293,104 @@ struct Daemon::State {
   engine::Duration shutdown_deadline{};  // guarded by mu; the configuration in force
   std::mutex reload_mu;                  // one reload at a time
   bool host_stopped = false;             // guarded by reload_mu
+
+  // Health's inputs, guarded by mu: SERVING only when all hold (set_serving is the one place
+  // that changes it).
+  bool journal_up = true;  // the journal's connection (true without a journal)
+  bool active = true;      // holds the lease (true without one)
+
+  // Active and standby (redis.lease; docs/availability.md). None of it without a lease.
+  std::string instance;       // this process's name in the lease
+  std::string redis_address;  // for the journal load's errors
+  std::chrono::milliseconds redis_wait{};
+  std::atomic<bool> deposed{false};    // set under mu; read from any thread
+  std::atomic<bool> stopping{false};   // shutdown has begun: a takeover in progress gives up
+  std::thread takeover;                // loads the journal and recovers; joined by shutdown()
+  std::thread deposition;              // shuts a deposed daemon down; joined by ~Daemon
+  std::function<void()> shutdown_now;  // Daemon::shutdown for the deposition thread
+  std::chrono::steady_clock::time_point acquired_at;
+
+  // Health (grpc.health.v1) changes here and nowhere else. REQUIRES: mu held.
+  void set_serving(bool serving) {
+    if (listener) listener->set_serving(serving);
+  }
+  // Health from its inputs. REQUIRES: mu held.
+  void refresh_serving() { set_serving(!shut_down && active && journal_up); }
+
+  // The lease's events, on the engine's loop (the lease client runs there).
+  redis::LeaseEvents lease_events() {
+    redis::LeaseEvents e;
+    e.held_by = [this](const std::string& holder) {
+      std::lock_guard lock(mu);
+      if (!active && !deposed) {
+        gate->active().close("standby: the active routerd is " + holder_name(holder) +
+                             "; try another address");
+      }
+    };
+    e.acquired = [this](uint64_t token, std::chrono::steady_clock::time_point) {
+      acquired_at = std::chrono::steady_clock::now();
+      redis->journal->set_fence_token(token);
+      std::lock_guard lock(mu);
+      if (shut_down || deposed) return;
+      gate->active().close("standby: taking over (loading the journal); try again in a moment");
+      takeover = std::thread([this, token] { take_over(token); });
+    };
+    e.renewed = [this](std::chrono::steady_clock::time_point until) {
+      gate->active().extend(until);
+    };
+    e.lost = [this](const std::string& reason) { depose(reason); };
+    return e;
+  }
+
+  // The takeover after the lease was taken (its own thread): the journal loaded and recovered,
+  // then the gate opens and health says SERVING. The lease is renewed meanwhile on the loop.
+  void take_over(uint64_t token) {
+    auto entries = load_journal(*redis->journal, redis_address, redis_wait, &stopping);
+    if (!entries.ok()) {
+      spdlog::error("event=takeover_failed instance={} token={} error={}", instance, token,
+                    engine::log_text(entries.error().message, 1024));
+      host->post([this] { depose("the journal could not be loaded"); });
+      return;
+    }
+    std::promise<void> recovered;
+    host->post([&] {
+      if (!deposed) host->recover(entries.value());
+      recovered.set_value();
+    });
+    recovered.get_future().wait();
+    std::lock_guard lock(mu);
+    if (shut_down || deposed) return;
+    active = true;
+    gate->active().open_until(redis->lease->valid_until());
+    refresh_serving();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - acquired_at);
+    spdlog::info("event=takeover instance={} token={} took_ms={} recovered={}", instance, token,
+                 took.count(), entries.value().size());
+  }
+
+  // The lease is lost (on the engine's loop): stop serving at once — the gate refuses every
+  // call, health NOT_SERVING, every stream ends UNAVAILABLE — then shut down on a thread of
+  // its own and hand over to on_deposed (routerd re-executes itself as a standby).
+  void depose(const std::string& reason) {
+    {
+      std::lock_guard lock(mu);
+      if (deposed || shut_down) return;
+      deposed = true;
+      active = false;
+      gate->active().close("routerd is no longer the active instance (" + reason +
+                           "); try another address");
+      refresh_serving();
+    }
+    spdlog::warn(
+        "event=deposed instance={} reason=\"{}\" action=stop_serving_and_restart_as_standby",
+        instance, reason);
+    host->drain(absl::UnavailableError("routerd is no longer the active instance"));
+    deposition = std::thread([this] {
+      shutdown_now();
+      if (options.on_deposed) options.on_deposed();
+    });
+  }
 
   // Stops the host's timers on its executor, then the Redis connections on the same loop, then
   // the loop (it runs what they posted, then joins). REQUIRES: not the engine thread.
@@ -347,6 +497,7 @@ Daemon::Daemon() : state_(std::make_unique<State>()) {}
 
 Daemon::~Daemon() {
   if (state_ && state_->listener) shutdown(std::chrono::seconds(2));
+  if (state_ && state_->deposition.joinable()) state_->deposition.join();
 }
 
 engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& options) {
@@ -387,6 +538,15 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   std::unique_ptr<Daemon> daemon(new Daemon());
   State& st = *daemon->state_;
   st.options = options;
+  const bool leased = m.redis && m.redis->lease && m.redis->journal;
+  if (leased) {
+    st.instance = options.instance.value_or(
+        m.redis->lease->instance.empty() ? default_instance() : m.redis->lease->instance);
+    if (st.instance.empty() || st.instance.size() > 128 ||
+        st.instance.find_first_of(" \t\r\n") != std::string::npos) {
+      return engine::invalid_argument("--instance: must be 1..128 characters without spaces");
+    }
+  }
   st.shutdown_deadline = m.daemon.shutdown_deadline;
   st.tls = tls;
   std::unique_ptr<ports::CustomerLookup> customer_store;
@@ -397,7 +557,7 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
           "customers come from Redis (routerctl customers import)\"",
           m.daemon.customers_file);
     }
-    st.redis = std::make_unique<RedisParts>(*m.redis, st.loop.io());
+    st.redis = std::make_unique<RedisParts>(*m.redis, st.loop.io(), st.instance);
     customer_store = redis_customers(m, *st.redis);
     st.redis->store = static_cast<redis::RedisCustomerStore*>(customer_store.get());
     st.redis->start();
@@ -423,6 +583,7 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
       .memory_bytes = m.daemon.server_limits.grpc_memory_bytes};
   warn_dev_mode(m);
   const std::string redis_address = m.redis ? m.redis->address() : "";
+  const auto lease_settings = leased ? m.redis->lease : std::nullopt;
   host::HostPorts ports;
   ports.executor = &st.loop;
   ports.clock = &st.loop;
@@ -432,6 +593,15 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   if (!host.ok()) return from_status(host.status(), options.config_path + ": ");
   st.host = std::move(host).value();
   st.gate = std::make_unique<grpc::Gate>(std::move(rules));
+  st.redis_address = redis_address;
+  st.redis_wait = options.redis_wait;
+  if (leased) {
+    // A standby until it holds the lease: every call refused, health NOT_SERVING.
+    st.active = false;
+    st.gate->active().close(
+        "standby: no active routerd seen yet (waiting for the lease); try "
+        "another address");
+  }
   State* raw = &st;
   st.services = grpc::make_services(
       *st.host, *st.gate,
@@ -445,7 +615,7 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
 
   st.loop.start();
   st.host->post([&st] { st.host->start(); });
-  if (journal != nullptr) {
+  if (journal != nullptr && !leased) {
     // Recovery before serving: every live interaction back in its queue first.
     auto entries = load_journal(*journal, redis_address, options.redis_wait);
     if (!entries.ok()) {
@@ -474,18 +644,33 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
     st.listener = std::move(listener).value();
   }
   st.host_name = listen.substr(0, listen.rfind(':'));
-  st.listener->set_serving(journal == nullptr || journal->available());
+  {
+    std::lock_guard lock(st.mu);
+    st.journal_up = journal == nullptr || journal->available();
+    st.refresh_serving();
+  }
   if (journal != nullptr) {
     // Health follows the journal: NOT_SERVING while submits cannot be made durable.
     journal->on_available([raw](bool up) {
       std::lock_guard lock(raw->mu);
-      if (raw->shut_down || !raw->listener) return;
-      raw->listener->set_serving(up);
+      raw->journal_up = up;
+      raw->refresh_serving();
     });
   }
   spdlog::info("event=started listening on {}:{} tls={} queues={} agents={}", st.host_name,
                st.listener->port(), tls ? (tls->mutual() ? "mutual" : "yes") : "no",
                st.host->model().queues.size(), st.host->model().agents.size());
+  if (leased) {
+    Daemon* self = daemon.get();
+    st.shutdown_now = [self] { self->shutdown(std::chrono::milliseconds(500)); };
+    // A write the fence refused: another routerd took the lease.
+    journal->on_fenced(
+        [raw] { raw->depose("a journal write was fenced: another routerd holds the lease"); });
+    spdlog::info(
+        "event=standby instance={} lease_ttl_ms={} renew_ms={} action=\"waiting for the lease\"",
+        st.instance, lease_settings->ttl.count(), lease_settings->renew.count());
+    st.redis->lease->start(st.lease_events());
+  }
   return daemon;
 }
 
@@ -563,13 +748,21 @@ void Daemon::shutdown(std::chrono::milliseconds deadline) {
     std::lock_guard lock(st.mu);
     if (st.shut_down || !st.listener) return;
     st.shut_down = true;
+    st.refresh_serving();
   }
   spdlog::info("event=shutdown deadline_ms={}", deadline.count());
-  st.listener->set_serving(false);
-  // Streams end cleanly first; then gRPC waits for in-flight calls up to the deadline.
+  // A takeover in progress gives up (its journal load, on the loop, is answered first).
+  st.stopping = true;
+  if (st.takeover.joinable()) st.takeover.join();
+  // Streams end cleanly first (a deposed one's already ended UNAVAILABLE); then gRPC waits for
+  // in-flight calls up to the deadline.
   std::promise<size_t> drained;
   st.host->post([&] {
-    st.host->drain();
+    if (st.deposed) {
+      st.host->drain(absl::UnavailableError("routerd is no longer the active instance"));
+    } else {
+      st.host->drain();
+    }
     drained.set_value(st.host->live_count());
   });
   const size_t live = drained.get_future().get();
@@ -607,6 +800,13 @@ void Daemon::shutdown(std::chrono::milliseconds deadline) {
     st.cv.notify_all();
   }
 }
+
+bool Daemon::active() const {
+  std::lock_guard lock(state_->mu);
+  return state_->active && !state_->shut_down;
+}
+
+bool Daemon::deposed() const { return state_->deposed.load(); }
 
 void Daemon::wait() {
   std::unique_lock lock(state_->mu);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,12 @@ struct DaemonOptions {
   // With a redis section: how long start() waits for Redis to load the journal before it gives
   // up (routerd then exits; its supervisor restarts it).
   std::chrono::milliseconds redis_wait = std::chrono::seconds(30);
+  // Overrides redis.lease.instance (routerd --instance): this process's name in the lease.
+  std::optional<std::string> instance;
+  // With redis.lease: called once, on a thread of the daemon's, after a deposed daemon (its
+  // lease lost) has stopped serving and shut down; routerd re-executes itself from it, to come
+  // back as a clean standby. Empty: the daemon just stays stopped (wait() returns).
+  std::function<void()> on_deposed;
 };
 
 class Daemon {
@@ -31,6 +38,9 @@ class Daemon {
   // Loads and validates the configuration, builds the engine, loads the customer store, with a
   // redis section recovers the journal's live interactions (waiting up to redis_wait), and
   // starts listening. Errors name the file and field path (config) or the address (bind).
+  // With redis.lease it starts as a standby instead (docs/availability.md): everything built and
+  // listening, every call answered UNAVAILABLE, health NOT_SERVING; the journal is loaded and
+  // recovered when it takes the lease, and then it serves.
   static engine::Result<std::unique_ptr<Daemon>> start(const DaemonOptions& options);
   // Everything start() checks (configuration, entry points, customers file) without listening.
   // Returns a one-line summary.
@@ -58,6 +68,11 @@ class Daemon {
 
   // Blocks until shutdown() has completed (routerd's main thread waits here).
   void wait();
+
+  // With redis.lease: whether this daemon holds the lease and serves (always true without one),
+  // and whether it lost the lease (then it shuts itself down and calls on_deposed).
+  bool active() const;
+  bool deposed() const;
 
  private:
   Daemon();

@@ -1,14 +1,19 @@
 // routerd: the routing daemon. Reads the flags, sets up logging, starts the daemon (daemon.h: the
 // composition root) and turns signals into actions — SIGHUP reloads the configuration,
-// SIGTERM/SIGINT shut down within daemon.shutdown_deadline_s.
+// SIGTERM/SIGINT shut down within daemon.shutdown_deadline_s. With redis.lease, a deposed daemon
+// (its lease lost) wakes this thread with SIGUSR1, and routerd re-executes itself with the same
+// arguments to come back as a clean standby (docs/availability.md, "Active and standby").
 #include <absl/synchronization/mutex.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <string>
 
@@ -36,6 +41,10 @@ int main(int argc, char** argv) {
       "With a redis section in the config, customers come from Redis and every accepted "
       "interaction is journaled there; a restart recovers the queues (docs/redis.md).\n"
       "TLS and mutual TLS: daemon.tls in the config (docs/security.md).\n"
+      "Active and standby: with redis.lease in the config, routerd starts as a standby (every "
+      "call UNAVAILABLE, health NOT_SERVING) and serves once it holds the lease in Redis; one "
+      "that loses it stops serving at once and restarts itself as a standby "
+      "(docs/availability.md); SIGTERM on the active gives the lease up for the standby.\n"
       "Signals: SIGHUP re-reads the configuration and the TLS certificate files (a bad file "
       "keeps the old ones); SIGTERM or "
       "SIGINT: health goes NOT_SERVING, streams end, exit within daemon.shutdown_deadline_s."};
@@ -55,9 +64,16 @@ int main(int argc, char** argv) {
                  "host:port of Redis; overrides redis.address (without a redis section in the "
                  "config: Redis with default settings)");
   app.add_option("--redis-wait", redis_wait_s,
-                 "seconds to wait at start for Redis to load the journal; then exit 1")
+                 "seconds to wait at start for Redis to load the journal; then exit 1 (with "
+                 "redis.lease: at a takeover; then it gives the takeover up and restarts as a "
+                 "standby)")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
+  std::optional<std::string> instance;
+  app.add_option("--instance", instance,
+                 "this process's name in the active/standby lease (redis.lease); overrides "
+                 "redis.lease.instance; default <hostname>:<pid>. Each process of a pair needs "
+                 "its own");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -88,6 +104,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);  // the daemon was deposed (on_deposed below)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -96,6 +113,8 @@ int main(int argc, char** argv) {
   options.listen = listen;
   options.redis_address = redis_address;
   options.redis_wait = std::chrono::milliseconds(static_cast<int64_t>(redis_wait_s * 1000));
+  options.instance = instance;
+  options.on_deposed = [] { kill(getpid(), SIGUSR1); };
   auto daemon = router::routerd::Daemon::start(options);
   if (!daemon.ok()) {
     spdlog::critical("event=start_failed error={}",
@@ -111,6 +130,17 @@ int main(int argc, char** argv) {
       spdlog::info("event=sighup action=reload file={}", config_path);
       (void)daemon.value()->reload();  // logs its outcome; a bad file keeps the old configuration
       continue;
+    }
+    if (sig == SIGUSR1) {
+      if (!daemon.value()->deposed()) continue;  // not ours: ignored
+      daemon.value()->wait();
+      daemon.value().reset();  // every thread joined, every socket closed
+      spdlog::info("event=reexec action=restart_as_standby");
+      spdlog::default_logger()->flush();
+      // The same arguments: a clean standby (the signal mask, inherited, is set again at start).
+      execv("/proc/self/exe", argv);
+      std::fprintf(stderr, "routerd: cannot re-execute itself: %s\n", std::strerror(errno));
+      return 1;
     }
     spdlog::info("event=signal signal={} action=shutdown", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     break;

@@ -1,0 +1,257 @@
+// Active and standby with the real routerd binary: two routerd on one configuration file and one
+// redis-server (lease ttl 300 ms, renewed every 75 ms). Exactly one serves; kill -9 of the active
+// hands over to the standby with every waiting interaction and a fencing token one higher; an
+// active stopped (SIGSTOP) past its lease serves nothing and writes nothing when it wakes, and
+// comes back as a standby (docs/availability.md, "Active and standby").
+#include <hiredis/hiredis.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "integration/grpc/fixture.h"
+#include "tests/support/redis_server.h"
+
+namespace router::it {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr char kLease[] = "  lease: {ttl_ms: 300, renew_ms: 75}\n";
+
+// One synchronous command on a fresh hiredis connection (the test's own look at Redis).
+struct RedisLook {
+  explicit RedisLook(int port) : port(port) {}
+  redisReply* run(const char* format, const std::string& arg) const {
+    redisContext* c = redisConnect("127.0.0.1", port);
+    REQUIRE(c != nullptr);
+    REQUIRE(c->err == 0);
+    auto* r = static_cast<redisReply*>(redisCommand(c, format, arg.c_str()));
+    redisFree(c);
+    REQUIRE(r != nullptr);
+    return r;
+  }
+  std::string get(const std::string& key) const {
+    redisReply* r = run("GET %s", key);
+    std::string out = r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "";
+    freeReplyObject(r);
+    return out;
+  }
+  std::vector<std::string> keys(const std::string& pattern) const {
+    redisReply* r = run("KEYS %s", pattern);
+    std::vector<std::string> out;
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
+      out.emplace_back(r->element[i]->str, r->element[i]->len);
+    }
+    freeReplyObject(r);
+    return out;
+  }
+  // The journal as Redis holds it: every interaction hash, the live set and the sequence.
+  std::map<std::string, std::string> journal() const {
+    std::map<std::string, std::string> out;
+    auto flat = [](redisReply* r) {
+      std::string text;
+      for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
+        text.append(r->element[i]->str, r->element[i]->len).push_back('\n');
+      }
+      freeReplyObject(r);
+      return text;
+    };
+    for (const auto& key : keys("router:ix:*")) out[key] = flat(run("HGETALL %s", key));
+    out["router:live"] = flat(run("ZRANGE %s 0 -1 WITHSCORES", "router:live"));
+    out["router:seq"] = get("router:seq");
+    return out;
+  }
+  int port;
+};
+
+// A pair of routerd on one configuration: east-1 and east-2, each on its own port.
+struct Pair {
+  explicit Pair(const RedisServer& redis, const std::string& lease = kLease)
+      : files(redis_center("127.0.0.1:" + std::to_string(redis.port()))), look(redis.port()) {
+    files.write_config(files.read_config() + lease);
+  }
+  std::unique_ptr<RouterdProcess> start(const std::string& instance, const std::string& address) {
+    return std::make_unique<RouterdProcess>(
+        files, address,
+        std::vector<std::string>{"--instance", instance, "--log-level", "info", "--redis-wait",
+                                 "30"});
+  }
+  // Health as one word: SERVING, NOT_SERVING, or the call's error.
+  static std::string health(Clients& clients) {
+    auto h = clients.health_check("", 300ms);
+    if (!h.ok()) return code_name(h.code());
+    return h.value == kServing ? "SERVING" : h.value == kNotServing ? "NOT_SERVING" : "?";
+  }
+  static bool health_is(Clients& clients, const std::string& want, Millis timeout) {
+    return eventually([&] { return health(clients) == want; }, timeout);
+  }
+  std::string log_of(const RouterdProcess& p) const { return p.log(); }
+
+  CenterFiles files;
+  RedisLook look;
+  const std::string address_1 = "127.0.0.1:" + std::to_string(free_port());
+  const std::string address_2 = "127.0.0.1:" + std::to_string(free_port());
+  Clients clients_1{address_1};
+  Clients clients_2{address_2};
+};
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+TEST_CASE(
+    "two routerd on one configuration: one serves and the other answers UNAVAILABLE and kill -9 "
+    "of the active hands every waiting interaction to the standby within 2 s",
+    "[fault][lease]") {
+  RedisServer redis;
+  Pair pair(redis);
+  auto one = pair.start("east-1", pair.address_1);
+  INFO("routerd log:\n" << one->log());
+  REQUIRE(wait_serving(pair.clients_1, *one, 30s));
+  auto two = pair.start("east-2", pair.address_2);
+  REQUIRE(Pair::health_is(pair.clients_2, "NOT_SERVING", 30s));
+  CHECK(Pair::health(pair.clients_1) == "SERVING");
+  CHECK(pair.look.get("router:lease") == "east-1 1");
+  CHECK(pair.look.get("router:fence") == "1");
+
+  // The standby answers every call UNAVAILABLE, naming the active.
+  auto refused = pair.clients_2.submit(phone_call("to-standby", "+1 212 555 0001"));
+  CHECK(refused.code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK_THAT(refused.message(), Catch::Contains("standby: the active routerd is east-1"));
+  CHECK(pair.clients_2.queue_stats("phone-support") == std::nullopt);
+
+  constexpr int kWaiting = 60;
+  for (int i = 0; i < kWaiting; ++i) {
+    auto r = pair.clients_1.submit(
+        phone_call("w-" + std::to_string(i), "+1 212 555 " + std::to_string(1000 + i)));
+    REQUIRE(r.ok());
+  }
+  const auto before = waiting_by_queue(pair.clients_1);
+
+  one->signal(SIGKILL);
+  const auto killed = Clock::now();
+  REQUIRE(one->wait_exit(10s) == 128 + SIGKILL);
+  REQUIRE(Pair::health_is(pair.clients_2, "SERVING", 5s));
+  const double took_ms = ms(Clock::now() - killed);
+  std::printf("failover: kill -9 of the active to the standby SERVING: %.0f ms\n", took_ms);
+  std::fflush(stdout);
+  CHECK(took_ms < 2000);
+
+  CHECK(waiting_by_queue(pair.clients_2) == before);  // same ids, order and arrival times
+  CHECK(pair.look.get("router:fence") == "2");        // the token grew at the takeover
+  CHECK(pair.look.get("router:lease") == "east-2 2");
+  auto after = pair.clients_2.submit(phone_call("after", "+1 212 555 0002"));
+  CHECK(after.ok());
+  const std::string log = two->log();
+  INFO(log);
+  CHECK(count_of(log, "event=takeover instance=east-2 token=2") == 1);
+}
+
+TEST_CASE(
+    "an active stopped with SIGSTOP past its lease serves nothing and writes nothing when it "
+    "wakes and comes back as a standby that takes over again when the new active dies",
+    "[fault][lease]") {
+  RedisServer redis;
+  Pair pair(redis);
+  auto one = pair.start("east-1", pair.address_1);
+  INFO("routerd log:\n" << one->log());
+  REQUIRE(wait_serving(pair.clients_1, *one, 30s));
+  auto two = pair.start("east-2", pair.address_2);
+  REQUIRE(Pair::health_is(pair.clients_2, "NOT_SERVING", 30s));
+
+  // An offer pending on the active (phone-support's offer timeout is 1 s): when the stopped
+  // process wakes, its overdue timer requeues it, a journal write the fence must refuse.
+  AgentDesk ana(pair.clients_1, "ana");
+  REQUIRE(ana.set_ready().ok());
+  REQUIRE(pair.clients_1.submit(phone_call("offered", "+1 212 555 0100")).ok());
+  REQUIRE(ana.wait_offer("offered").has_value());
+
+  one->signal(SIGSTOP);
+  const auto stopped = Clock::now();
+  // A gateway call that reaches the stopped process: it is read only when the process wakes.
+  auto stale = std::async(std::launch::async, [&] {
+    Clients gateway(pair.address_1);
+    return gateway.submit(phone_call("stale", "+1 212 555 0101"));
+  });
+  REQUIRE(Pair::health_is(pair.clients_2, "SERVING", 5s));
+  std::printf("failover: SIGSTOP of the active to the standby SERVING: %.0f ms\n",
+              ms(Clock::now() - stopped));
+  std::fflush(stdout);
+  CHECK(pair.clients_2.get_interaction("offered").ok());           // taken over with the rest
+  std::this_thread::sleep_for(1500ms - (Clock::now() - stopped));  // past the offer timeout
+  const std::string fence = pair.look.get("router:fence");
+  CHECK(fence == "2");
+  const auto journal_before = pair.look.journal();  // the new active is idle: it stays so
+
+  one->signal(SIGCONT);
+  // The woken process refuses what it reads, ends its streams UNAVAILABLE and writes nothing.
+  const auto refused = stale.get();
+  CHECK(refused.code() == grpc::StatusCode::UNAVAILABLE);
+  INFO("the stale submit: " << describe(refused.status));
+  auto end = ana.work().wait_end(5s);
+  REQUIRE(end.has_value());
+  CHECK(end->error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(pair.look.keys("router:ix:*stale").empty());
+  CHECK(pair.clients_2.get_interaction("stale").code() == grpc::StatusCode::NOT_FOUND);
+
+  // Back as a standby (re-executed, same port): NOT_SERVING, calls refused naming the active.
+  REQUIRE(
+      eventually([&] { return count_of(one->log(), "event=standby instance=east-1") == 2; }, 10s));
+  REQUIRE(Pair::health_is(pair.clients_1, "NOT_SERVING", 10s));
+  auto again = pair.clients_1.submit(phone_call("to-old", "+1 212 555 0102"));
+  CHECK(again.code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK_THAT(again.message(), Catch::Contains("standby: the active routerd is east-2"));
+  CHECK(Pair::health(pair.clients_2) == "SERVING");
+  CHECK(pair.look.get("router:fence") == fence);  // the old one took nothing back
+  CHECK(pair.look.journal() == journal_before);   // and wrote nothing
+  const std::string log = one->log();
+  CHECK(count_of(log, "event=deposed instance=east-1") == 1);
+  // Whether the woken process had a write to make (its overdue offer timeout) depends on what
+  // the host journals for a requeue; when it did, the fence refused it.
+  std::printf("failover: writes refused by the fence after SIGCONT: %zu\n",
+              count_of(log, "event=journal_fenced"));
+
+  // The old active is a working standby: it takes over when the new active dies.
+  two->signal(SIGKILL);
+  REQUIRE(two->wait_exit(10s) == 128 + SIGKILL);
+  REQUIRE(Pair::health_is(pair.clients_1, "SERVING", 2s));
+  CHECK(pair.clients_1.get_interaction("offered").ok());
+  CHECK(pair.look.get("router:fence") == "3");
+}
+
+TEST_CASE(
+    "SIGTERM on the active gives the lease up so the standby takes over at its next try rather "
+    "than after the ttl",
+    "[fault][lease]") {
+  RedisServer redis;
+  Pair pair(redis, "  lease: {ttl_ms: 5000, renew_ms: 100}\n");  // a lapse would take 5 s
+  auto one = pair.start("east-1", pair.address_1);
+  INFO("routerd log:\n" << one->log());
+  REQUIRE(wait_serving(pair.clients_1, *one, 30s));
+  auto two = pair.start("east-2", pair.address_2);
+  REQUIRE(Pair::health_is(pair.clients_2, "NOT_SERVING", 30s));
+  REQUIRE(pair.clients_1.submit(phone_call("kept", "+1 212 555 0200")).ok());
+
+  one->signal(SIGTERM);
+  const auto asked = Clock::now();
+  REQUIRE(one->wait_exit(10s) == 0);
+  REQUIRE(Pair::health_is(pair.clients_2, "SERVING", 3s));
+  const double took_ms = ms(Clock::now() - asked);
+  std::printf("failover: SIGTERM of the active to the standby SERVING: %.0f ms\n", took_ms);
+  std::fflush(stdout);
+  CHECK(took_ms < 3000);  // the lease was released: no 5 s lapse
+  CHECK(count_of(one->log(), "event=lease_released instance=east-1 token=1 released=yes") == 1);
+  CHECK(pair.clients_2.get_interaction("kept").ok());
+  CHECK(pair.look.get("router:fence") == "2");
+}
+
+}  // namespace
+}  // namespace router::it
