@@ -100,11 +100,11 @@ class Query final : public SentinelQuery, public std::enable_shared_from_this<Qu
     self_ = shared_from_this();
     // Buffered now, written once the connection is up.
     if (!options_.password.empty()) {
-      const std::array<const char*, 2> argv = {"AUTH", options_.password.c_str()};
+      std::array<const char*, 2> argv = {"AUTH", options_.password.c_str()};
       const std::array<size_t, 2> lens = {4, options_.password.size()};
       redisAsyncCommandArgv(c, &Query::on_auth_cb, nullptr, 2, argv.data(), lens.data());
     }
-    const std::array<const char*, 3> argv = {"SENTINEL", "get-master-addr-by-name",
+    std::array<const char*, 3> argv = {"SENTINEL", "get-master-addr-by-name",
                                              options_.master.c_str()};
     const std::array<size_t, 3> lens = {8, 23, options_.master.size()};
     redisAsyncCommandArgv(c, &Query::on_answer_cb, nullptr, 3, argv.data(), lens.data());
@@ -249,7 +249,7 @@ absl::StatusOr<PrimaryAddress> ask_primary_blocking(const SentinelOptions& optio
     redisSetTimeout(c, to_timeval(options.timeout));
     bool authenticated = options.password.empty();
     if (!authenticated) {
-      const std::array<const char*, 2> argv = {"AUTH", options.password.c_str()};
+      std::array<const char*, 2> argv = {"AUTH", options.password.c_str()};
       const std::array<size_t, 2> lens = {4, options.password.size()};
       auto* r = static_cast<redisReply*>(redisCommandArgv(c, 2, argv.data(), lens.data()));
       if (r == nullptr) {
@@ -262,7 +262,7 @@ absl::StatusOr<PrimaryAddress> ask_primary_blocking(const SentinelOptions& optio
       if (r != nullptr) freeReplyObject(r);
     }
     if (authenticated) {
-      const std::array<const char*, 3> argv = {"SENTINEL", "get-master-addr-by-name",
+      std::array<const char*, 3> argv = {"SENTINEL", "get-master-addr-by-name",
                                                options.master.c_str()};
       const std::array<size_t, 3> lens = {8, 23, options.master.size()};
       auto* r = static_cast<redisReply*>(redisCommandArgv(c, 3, argv.data(), lens.data()));
