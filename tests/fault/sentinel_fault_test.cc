@@ -1,5 +1,5 @@
 // Redis under Sentinel (docs/availability.md, "Redis under Sentinel"), with the real routerd
-// binary, a real primary and replica (redis-server, AOF on) and three real sentinels on loopback
+// binary, a real primary and two replicas (redis-server, AOF on) and three real sentinels on loopback
 // with short timings: routerd finds the primary through the sentinels, follows a failover after
 // kill -9 of the primary, and with wait_replicas 1 loses no acknowledged submit; without WAIT the
 // loss window is measured (printed, not asserted); with the replica down a submit is refused
@@ -31,9 +31,9 @@ constexpr char kPlaceholder[] = "127.0.0.1:1";  // the fixture's address, replac
 
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-// True once a write on the primary at `port` reaches at least one replica (WAIT 1), within 20 s:
-// the replica has finished its initial sync.
-bool replica_in_sync(int port) {
+// True once a write on the primary at `port` reaches at least `replicas` replicas (WAIT), within
+// 20 s: they have finished their initial sync.
+bool replica_in_sync(int port, int replicas = 1) {
   const auto deadline = Clock::now() + 20s;
   while (Clock::now() < deadline) {
     const timeval limit{1, 0};
@@ -44,37 +44,40 @@ bool replica_in_sync(int port) {
         if (auto* r = static_cast<redisReply*>(redisCommand(c, "SET routerd-it:sync 1"))) {
           freeReplyObject(r);
         }
-        if (auto* r = static_cast<redisReply*>(redisCommand(c, "WAIT 1 200"))) {
+        if (auto* r = static_cast<redisReply*>(redisCommand(c, "WAIT %d 200", replicas))) {
           if (r->type == REDIS_REPLY_INTEGER) acked = r->integer;
           freeReplyObject(r);
         }
       }
       redisFree(c);
-      if (acked >= 1) return true;
+      if (acked >= replicas) return true;
     }
     std::this_thread::sleep_for(100ms);
   }
   return false;
 }
 
-// A primary, one replica and three sentinels (quorum 2) watching them, ready for a failover.
+// A primary, two replicas and three sentinels (quorum 2) watching them, ready for a failover.
+// Two replicas: with wait_replicas 1 one must remain to acknowledge once the other is promoted
+// (with a single replica, submits are refused until the old primary rejoins as a replica).
 struct SentinelRig {
   RedisServer primary;
-  RedisServer replica{10s, "", primary.port()};
+  RedisServer replica_a{10s, "", primary.port()};
+  RedisServer replica_b{10s, "", primary.port()};
   std::vector<std::unique_ptr<RedisSentinel>> sentinels;
 
   SentinelRig() {
     for (int i = 0; i < 3; ++i) {
       sentinels.push_back(std::make_unique<RedisSentinel>(primary.port(), kMaster));
     }
-    // Sentinels find each other through the primary (a hello every 2 s) and the replica through
-    // its INFO; a failover needs both.
+    // Sentinels find each other through the primary (a hello every 2 s) and the replicas
+    // through its INFO; a failover needs both.
     for (auto& s : sentinels) {
-      if (!s->wait_ready(2, 1, 20s)) {
+      if (!s->wait_ready(2, 2, 20s)) {
         throw std::runtime_error("sentinel " + s->address() + " not ready:\n" + s->log_tail());
       }
     }
-    if (!replica_in_sync(primary.port())) throw std::runtime_error("the replica did not sync");
+    if (!replica_in_sync(primary.port(), 2)) throw std::runtime_error("the replicas did not sync");
   }
 
   // The redis section's lines for these sentinels.
@@ -88,15 +91,21 @@ struct SentinelRig {
     return yaml;
   }
 
-  // Waits until a majority of the sentinels name the replica as the primary.
-  bool promoted(Millis timeout) const {
-    return eventually(
+  // The replica a majority of the sentinels name as the primary, once they do (within
+  // `timeout`); 0 if they do not.
+  int promoted(Millis timeout) const {
+    int port = 0;
+    (void)eventually(
         [&] {
-          int votes = 0;
-          for (const auto& s : sentinels) votes += s->primary_port() == replica.port() ? 1 : 0;
-          return votes >= 2;
+          for (const int candidate : {replica_a.port(), replica_b.port()}) {
+            int votes = 0;
+            for (const auto& s : sentinels) votes += s->primary_port() == candidate ? 1 : 0;
+            if (votes >= 2) port = candidate;
+          }
+          return port != 0;
         },
         timeout);
+    return port;
   }
 };
 
@@ -209,24 +218,24 @@ FailoverRun kill_primary_under_load(SentinelRig& rig, int wait_replicas, int thr
   const size_t acked_at_kill = gateway.acked();
   const Clock::time_point killed_at = Clock::now();
   rig.primary.kill();
-  const bool promoted = rig.promoted(30s);
+  const int promoted = rig.promoted(30s);
   const Clock::time_point promoted_at = Clock::now();
   const bool follows = eventually([&] { return gateway.acked() >= acked_at_kill + 20; }, 30s);
   const Clock::time_point followed_at = Clock::now();
   gateway.stop();
   auto health = clients.health_check("", 2s);
-  UNSCOPED_INFO("wait_replicas " << wait_replicas << ": promoted " << promoted << " after "
+  UNSCOPED_INFO("wait_replicas " << wait_replicas << ": promoted 127.0.0.1:" << promoted << " after "
                                  << seconds(promoted_at - killed_at) << " s; 20 more submits "
                                  << "acknowledged " << seconds(followed_at - killed_at)
                                  << " s after the kill; refused " << gateway.refused_by_code());
-  CHECK(promoted);
+  CHECK(promoted != 0);
   CHECK(follows);
   CHECK((health.ok() && health.value == kServing));
   {
     const std::string log = routerd->log();
     INFO(log);
     CHECK_THAT(log, Contains("event=redis_primary client=journal name=" + std::string(kMaster) +
-                             " address=127.0.0.1:" + std::to_string(rig.replica.port())));
+                             " address=127.0.0.1:" + std::to_string(promoted)));
   }
 
   routerd->signal(SIGKILL);
