@@ -446,8 +446,9 @@ class Resolver {
       out.sentinel_master = r.sentinel_master();
     }
     if (!r.sentinel_password().empty() && !r.sentinel_password_env().empty()) {
-      return fail("redis.sentinel_password", "set sentinel_password or sentinel_password_env, "
-                                             "not both");
+      return fail("redis.sentinel_password",
+                  "set sentinel_password or sentinel_password_env, "
+                  "not both");
     }
     out.sentinel_password = r.sentinel_password();
     if (!r.sentinel_password_env().empty()) {

@@ -244,7 +244,8 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
                         [s = shared_from_this(), id = attempt](absl::StatusOr<PrimaryAddress> a) {
                           s->query.reset();
                           if (s->stopped || s->attempt != id) return;
-                          if (!a.ok()) return s->ended(Phase::kConnecting, a.status().message());
+                          if (!a.ok())
+                            return s->ended(Phase::kConnecting, std::string(a.status().message()));
                           s->use_primary(*a);
                           s->connect_to_host();
                         });
@@ -421,11 +422,10 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
                                r->element[0]->type == REDIS_REPLY_STRING &&
                                std::string_view(r->element[0]->str, r->element[0]->len) == "master";
       if (!primary_now) {
-        const std::string role =
-            r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
-                    r->element[0]->type == REDIS_REPLY_STRING
-                ? std::string(r->element[0]->str, r->element[0]->len)
-                : std::string("unknown");
+        const std::string role = r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+                                         r->element[0]->type == REDIS_REPLY_STRING
+                                     ? std::string(r->element[0]->str, r->element[0]->len)
+                                     : std::string("unknown");
         drop("not the primary (ROLE says " + role + "); asking the sentinels again");
       }
       return;
@@ -441,11 +441,10 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (in_outage) {
       in_outage = false;
       spdlog::info("event=redis_up client={} address={}:{} down_for_ms={} attempts={}",
-                   options.name, host, port, ms(Clock::now() - down_since),
-                   outage_attempts);
+                   options.name, host, port, ms(Clock::now() - down_since), outage_attempts);
     } else {
-      spdlog::info("event=redis_connected client={} address={}:{} database={}", options.name,
-                   host, port, options.database);
+      spdlog::info("event=redis_connected client={} address={}:{} database={}", options.name, host,
+                   port, options.database);
     }
     notify(true);
     probe_misses = 0;

@@ -307,32 +307,30 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
     wait_in_flight = true;
     const int n = options.wait_replicas;
     const int64_t ms = options.wait_timeout.count();
-    client.command({"WAIT", std::to_string(n), std::to_string(ms)},
-                   options.timeout + options.wait_timeout,
-                   [weak = weak_from_this(), group, n, ms](absl::StatusOr<Reply> r) {
-                     const std::string short_of = "journal entry not acknowledged by " +
-                                                  std::to_string(n) + " replica(s) in " +
-                                                  std::to_string(ms) + " ms";
-                     absl::Status verdict;
-                     if (!r.ok()) {
-                       verdict = absl::UnavailableError(short_of + " (WAIT: " +
-                                                        std::string(r.status().message()) + ")");
-                     } else if (r->is_error()) {
-                       verdict = absl::UnavailableError(short_of + " (WAIT refused: " + r->str +
-                                                        ")");
-                     } else if (r->type != Reply::Type::kInteger || r->integer < n) {
-                       verdict = absl::UnavailableError(
-                           short_of + " (" + std::to_string(r->integer) + " did)");
-                     }
-                     if (auto s = weak.lock()) {
-                       s->wait_in_flight = false;
-                       s->send_wait();  // the appends written while this one was out
-                     }
-                     for (const auto& acked : *group) {
-                       acked->wait = verdict;
-                       acked->settle();
-                     }
-                   });
+    client.command(
+        {"WAIT", std::to_string(n), std::to_string(ms)}, options.timeout + options.wait_timeout,
+        [weak = weak_from_this(), group, n, ms](absl::StatusOr<Reply> r) {
+          const std::string short_of = "journal entry not acknowledged by " + std::to_string(n) +
+                                       " replica(s) in " + std::to_string(ms) + " ms";
+          absl::Status verdict;
+          if (!r.ok()) {
+            verdict = absl::UnavailableError(short_of +
+                                             " (WAIT: " + std::string(r.status().message()) + ")");
+          } else if (r->is_error()) {
+            verdict = absl::UnavailableError(short_of + " (WAIT refused: " + r->str + ")");
+          } else if (r->type != Reply::Type::kInteger || r->integer < n) {
+            verdict =
+                absl::UnavailableError(short_of + " (" + std::to_string(r->integer) + " did)");
+          }
+          if (auto s = weak.lock()) {
+            s->wait_in_flight = false;
+            s->send_wait();  // the appends written while this one was out
+          }
+          for (const auto& acked : *group) {
+            acked->wait = verdict;
+            acked->settle();
+          }
+        });
   }
 };
 
@@ -369,10 +367,9 @@ void RedisJournal::append(const v1::JournalEntry& entry,
                                      std::move(done));
     }
     asio::post(state_->client.io(), [s = state_, keys = std::move(keys), args = std::move(args), id,
-                                      attempt = std::move(attempt),
-                                      done = std::move(done)]() mutable {
-      s->append_and_wait(std::move(keys), std::move(args), id, std::move(attempt),
-                         std::move(done));
+                                     attempt = std::move(attempt),
+                                     done = std::move(done)]() mutable {
+      s->append_and_wait(std::move(keys), std::move(args), id, std::move(attempt), std::move(done));
     });
     return;
   }

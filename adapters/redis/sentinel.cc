@@ -105,7 +105,7 @@ class Query final : public SentinelQuery, public std::enable_shared_from_this<Qu
       redisAsyncCommandArgv(c, &Query::on_auth_cb, nullptr, 2, argv.data(), lens.data());
     }
     std::array<const char*, 3> argv = {"SENTINEL", "get-master-addr-by-name",
-                                             options_.master.c_str()};
+                                       options_.master.c_str()};
     const std::array<size_t, 3> lens = {8, 23, options_.master.size()};
     redisAsyncCommandArgv(c, &Query::on_answer_cb, nullptr, 3, argv.data(), lens.data());
     timer_.expires_after(options_.timeout);
@@ -163,8 +163,8 @@ class Query final : public SentinelQuery, public std::enable_shared_from_this<Qu
 
   void note(const std::string& error) {
     if (!errors_.empty()) errors_ += "; ";
-    errors_ += (index_ < options_.sentinels.size() ? options_.sentinels[index_] : "?") + ": " +
-               error;
+    errors_ +=
+        (index_ < options_.sentinels.size() ? options_.sentinels[index_] : "?") + ": " + error;
   }
 
   static void on_connect_cb(const redisAsyncContext* c, int status) {
@@ -263,7 +263,7 @@ absl::StatusOr<PrimaryAddress> ask_primary_blocking(const SentinelOptions& optio
     }
     if (authenticated) {
       std::array<const char*, 3> argv = {"SENTINEL", "get-master-addr-by-name",
-                                               options.master.c_str()};
+                                         options.master.c_str()};
       const std::array<size_t, 3> lens = {8, 23, options.master.size()};
       auto* r = static_cast<redisReply*>(redisCommandArgv(c, 3, argv.data(), lens.data()));
       if (r == nullptr) {

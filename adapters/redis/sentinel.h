@@ -20,9 +20,9 @@
 namespace router::adapters::redis {
 
 struct SentinelOptions {
-  std::vector<std::string> sentinels;  // "host:port" each, asked in this order
-  std::string master;                  // the name the sentinels monitor
-  std::string password;                // AUTH to each sentinel when non-empty
+  std::vector<std::string> sentinels;                  // "host:port" each, asked in this order
+  std::string master;                                  // the name the sentinels monitor
+  std::string password;                                // AUTH to each sentinel when non-empty
   engine::Duration timeout = std::chrono::seconds(1);  // per sentinel: connect and answer
 };
 
@@ -46,8 +46,9 @@ class SentinelQuery {
 // the primary's address, or UNAVAILABLE naming what each sentinel did. Keep the returned query
 // to cancel it (dropping it does not cancel). REQUIRES: on the io_context's thread; the
 // io_context outlives the query's work (cancel() before destroying it).
-std::shared_ptr<SentinelQuery> ask_primary(asio::io_context& io, const SentinelOptions& options,
-                                           std::function<void(absl::StatusOr<PrimaryAddress>)> done);
+std::shared_ptr<SentinelQuery> ask_primary(
+    asio::io_context& io, const SentinelOptions& options,
+    std::function<void(absl::StatusOr<PrimaryAddress>)> done);
 
 // The same question with blocking hiredis calls (each sentinel: connect and answer within
 // options.timeout). For command-line tools; any thread.

@@ -1,8 +1,8 @@
 // Redis under Sentinel (docs/availability.md, "Redis under Sentinel"), with the real routerd
-// binary, a real primary and two replicas (redis-server, AOF on) and three real sentinels on loopback
-// with short timings: routerd finds the primary through the sentinels, follows a failover after
-// kill -9 of the primary, and with wait_replicas 1 loses no acknowledged submit; without WAIT the
-// loss window is measured (printed, not asserted); with the replica down a submit is refused
+// binary, a real primary and two replicas (redis-server, AOF on) and three real sentinels on
+// loopback with short timings: routerd finds the primary through the sentinels, follows a failover
+// after kill -9 of the primary, and with wait_replicas 1 loses no acknowledged submit; without WAIT
+// the loss window is measured (printed, not asserted); with the replica down a submit is refused
 // naming the replicas, and its retry replays it once the replica is back.
 #include <hiredis/hiredis.h>
 #include <signal.h>
@@ -224,8 +224,9 @@ FailoverRun kill_primary_under_load(SentinelRig& rig, int wait_replicas, int thr
   const Clock::time_point followed_at = Clock::now();
   gateway.stop();
   auto health = clients.health_check("", 2s);
-  UNSCOPED_INFO("wait_replicas " << wait_replicas << ": promoted 127.0.0.1:" << promoted << " after "
-                                 << seconds(promoted_at - killed_at) << " s; 20 more submits "
+  UNSCOPED_INFO("wait_replicas " << wait_replicas << ": promoted 127.0.0.1:" << promoted
+                                 << " after " << seconds(promoted_at - killed_at)
+                                 << " s; 20 more submits "
                                  << "acknowledged " << seconds(followed_at - killed_at)
                                  << " s after the kill; refused " << gateway.refused_by_code());
   CHECK(promoted != 0);

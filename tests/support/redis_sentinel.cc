@@ -75,8 +75,7 @@ RedisSentinel::RedisSentinel(int primary_port, std::string master, int quorum,
         << "protected-mode no\n"
         << "dir " << dir_.string() << "\n"
         << "logfile " << (dir_ / "sentinel.log").string() << "\n"
-        << "sentinel monitor " << master_ << " 127.0.0.1 " << primary_port << " " << quorum
-        << "\n"
+        << "sentinel monitor " << master_ << " 127.0.0.1 " << primary_port << " " << quorum << "\n"
         << "sentinel down-after-milliseconds " << master_ << " " << timings.down_after_ms << "\n"
         << "sentinel failover-timeout " << master_ << " " << timings.failover_timeout_ms << "\n"
         << "sentinel parallel-syncs " << master_ << " 1\n";

@@ -15,7 +15,7 @@
 namespace router::it {
 
 struct SentinelTimings {
-  int down_after_ms = 500;      // sentinel down-after-milliseconds: a silent primary is SDOWN
+  int down_after_ms = 500;         // sentinel down-after-milliseconds: a silent primary is SDOWN
   int failover_timeout_ms = 2000;  // sentinel failover-timeout
 };
 

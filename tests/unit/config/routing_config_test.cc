@@ -315,9 +315,8 @@ TEST_CASE(
              Contains("redis.probe_failures: must be 1..10"));
 }
 
-TEST_CASE(
-    "redis under Sentinel is read with the WAIT defaults and its errors name the field",
-    "[config][sentinel]") {
+TEST_CASE("redis under Sentinel is read with the WAIT defaults and its errors name the field",
+          "[config][sentinel]") {
   const std::string base = std::string(kSmall) + "redis: {";
   const std::string sentinels =
       "sentinels: [\"127.0.0.1:26379\", \"10.0.0.2:26380\"], sentinel_master: mymaster";
@@ -339,8 +338,8 @@ TEST_CASE(
   CHECK(set.value().redis->sentinel_password == "pw");
   CHECK(set.value().redis->wait_replicas == 1);
   CHECK(set.value().redis->wait_timeout == engine::Duration(250));
-  auto plain = parse_routing_config(base + "address: \"127.0.0.1:6379\", wait_replicas: 2}\n",
-                                    "t.yaml");
+  auto plain =
+      parse_routing_config(base + "address: \"127.0.0.1:6379\", wait_replicas: 2}\n", "t.yaml");
   REQUIRE(plain.ok());  // WAIT needs no Sentinel
   CHECK(plain.value().redis->wait_replicas == 2);
 
