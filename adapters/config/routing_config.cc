@@ -327,19 +327,33 @@ class Resolver {
     return std::nullopt;
   }
 
+  // "host:port" with a port of 1..65535, into host and port.
+  std::optional<Error> host_port(const std::string& field, const std::string& address,
+                                 std::string& host, int& port) const {
+    const auto colon = address.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+      return fail(field, "must be host:port, got '" + address + "'");
+    }
+    const std::string digits = address.substr(colon + 1);
+    if (digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(digits) < 1 || std::stoi(digits) > 65535) {
+      return fail(field, "port must be 1..65535, got '" + digits + "'");
+    }
+    host = address.substr(0, colon);
+    port = std::stoi(digits);
+    return std::nullopt;
+  }
+
   std::optional<Error> redis(const v1::Redis& r, RedisSettings& out) const {
-    const auto colon = r.address().rfind(':');
-    if (r.address().empty()) return fail("redis.address", "required (host:port)");
-    if (colon == std::string::npos || colon == 0 || colon + 1 == r.address().size()) {
-      return fail("redis.address", "must be host:port, got '" + r.address() + "'");
+    if (r.sentinels().empty()) {
+      if (r.address().empty()) return fail("redis.address", "required (host:port)");
+      if (auto e = host_port("redis.address", r.address(), out.host, out.port)) return e;
+    } else if (!r.address().empty()) {
+      return fail("redis.address",
+                  "set address or sentinels, not both (with sentinels the primary's address "
+                  "comes from them)");
     }
-    const std::string port = r.address().substr(colon + 1);
-    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(port) < 1 || std::stoi(port) > 65535) {
-      return fail("redis.address", "port must be 1..65535, got '" + port + "'");
-    }
-    out.host = r.address().substr(0, colon);
-    out.port = std::stoi(port);
+    if (auto e = redis_sentinel(r, out)) return e;
     if (r.database() > 15) return fail("redis.database", "must be 0..15");
     out.database = static_cast<int>(r.database());
     if (!r.password().empty() && !r.password_env().empty()) {
@@ -393,6 +407,12 @@ class Resolver {
     out.journal = !r.no_journal();
     if (auto e = redis_probe(r, out)) return e;
     if (auto e = redis_lease(r, out)) return e;
+    if (out.wait_replicas > 0 && out.wait_timeout >= out.journal_timeout) {
+      // Appends queue behind the WAIT in flight on the journal's connection.
+      return fail("redis.wait_timeout_ms", "must be less than journal_timeout_ms (" +
+                                               std::to_string(out.journal_timeout.count()) +
+                                               ") with wait_replicas");
+    }
     return std::nullopt;
   }
 
@@ -426,6 +446,64 @@ class Resolver {
     }
     lease.instance = l.instance();
     out.lease = std::move(lease);
+    return std::nullopt;
+  }
+
+  // Redis under Sentinel (redis.sentinel*) and the journal's WAIT (redis.wait_*).
+  std::optional<Error> redis_sentinel(const v1::Redis& r, RedisSettings& out) const {
+    constexpr int kMaxSentinels = 16;
+    if (r.sentinels_size() > kMaxSentinels) {
+      return fail("redis.sentinels", "at most " + std::to_string(kMaxSentinels) + " addresses");
+    }
+    for (int i = 0; i < r.sentinels_size(); ++i) {
+      const std::string field = "redis.sentinels[" + std::to_string(i) + "]";
+      std::string host;
+      int port = 0;
+      if (auto e = host_port(field, r.sentinels(i), host, port)) return e;
+      out.sentinels.push_back(r.sentinels(i));
+    }
+    if (r.sentinels().empty()) {
+      for (const auto& [value, field] :
+           {std::pair{&r.sentinel_master(), "redis.sentinel_master"},
+            std::pair{&r.sentinel_password(), "redis.sentinel_password"},
+            std::pair{&r.sentinel_password_env(), "redis.sentinel_password_env"}}) {
+        if (!value->empty()) return fail(field, "only with redis.sentinels");
+      }
+    } else {
+      if (r.sentinel_master().empty()) {
+        return fail("redis.sentinel_master", "required with redis.sentinels");
+      }
+      if (r.sentinel_master().size() > 128 ||
+          r.sentinel_master().find_first_of(" \t\r\n") != std::string::npos) {
+        return fail("redis.sentinel_master", "must be at most 128 characters without spaces");
+      }
+      out.sentinel_master = r.sentinel_master();
+    }
+    if (!r.sentinel_password().empty() && !r.sentinel_password_env().empty()) {
+      return fail("redis.sentinel_password",
+                  "set sentinel_password or sentinel_password_env, "
+                  "not both");
+    }
+    out.sentinel_password = r.sentinel_password();
+    if (!r.sentinel_password_env().empty()) {
+      const char* v = std::getenv(r.sentinel_password_env().c_str());
+      if (v == nullptr || *v == '\0') {
+        return fail("redis.sentinel_password_env",
+                    "environment variable " + r.sentinel_password_env() + " is not set");
+      }
+      out.sentinel_password = v;
+    }
+    if (r.wait_replicas() > 10) return fail("redis.wait_replicas", "must be 0..10");
+    out.wait_replicas = static_cast<int>(r.wait_replicas());
+    if (r.wait_timeout_ms() != 0 && !(r.wait_timeout_ms() >= 1 && r.wait_timeout_ms() <= 10'000)) {
+      return fail("redis.wait_timeout_ms", "must be 1..10000 (milliseconds)");
+    }
+    if (r.wait_timeout_ms() > 0) {
+      out.wait_timeout = engine::Duration(std::max<int64_t>(1, std::llround(r.wait_timeout_ms())));
+    }
+    if (out.wait_replicas > 0 && r.no_journal()) {
+      return fail("redis.wait_replicas", "has nothing to wait for with redis.no_journal");
+    }
     return std::nullopt;
   }
 

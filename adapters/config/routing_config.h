@@ -83,7 +83,20 @@ struct RedisSettings {
   int probe_failures = 3;
   bool journal = true;
   std::optional<LeaseSettings> lease;  // absent: no lease (the only instance, serving at start)
-  std::string address() const { return host + ":" + std::to_string(port); }
+  // Redis under Sentinel: when `sentinels` is not empty, the primary is asked from them
+  // ("host:port" each) by the name `sentinel_master`, and host and port are unused.
+  std::vector<std::string> sentinels;
+  std::string sentinel_master;
+  std::string sentinel_password;  // sentinel_password_env already resolved; empty: no AUTH
+  int wait_replicas = 0;          // WAIT for this many replicas after a journal append; 0: none
+  engine::Duration wait_timeout = std::chrono::milliseconds(500);
+  // For logs and banners: "host:port", or "sentinel <master> via <s1>,<s2>,...".
+  std::string address() const {
+    if (sentinels.empty()) return host + ":" + std::to_string(port);
+    std::string out = "sentinel " + sentinel_master + " via ";
+    for (size_t i = 0; i < sentinels.size(); ++i) out += (i > 0 ? "," : "") + sentinels[i];
+    return out;
+  }
 };
 
 struct AuthToken {

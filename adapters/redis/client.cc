@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "adapters/redis/asio_adapter.h"
+#include "adapters/redis/sentinel.h"
 #include "engine/log_text.h"
 
 // Cheap invariant checks stay on in release builds (as engine/check.h's ROUTER_CHECK does).
@@ -100,6 +101,8 @@ using Clock = std::chrono::steady_clock;
 // hiredis takes argv as two arrays; up to this many arguments they live on the stack.
 constexpr std::size_t kInlineArgs = 16;
 constexpr std::string_view kNoScript = "NOSCRIPT";
+// The error a replica answers a write with (for a script: its redis.call's error, inside).
+constexpr std::string_view kReadOnly = "READONLY";
 constexpr char kNotSentPayload[] = "router.redis/not_sent";
 
 int64_t ms(Clock::duration d) {
@@ -112,7 +115,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   enum class Phase : uint8_t { kIdle, kConnecting, kHandshake, kReady };
   // What an entry in `pending` waits for: a caller's command, or one step of the handshake that
   // follows every connect (CLIENT SETNAME is always sent, and always last).
-  enum class Kind : uint8_t { kCommand, kAuth, kSelect, kScriptLoad, kSetName, kProbe };
+  enum class Kind : uint8_t { kCommand, kAuth, kSelect, kRole, kScriptLoad, kSetName, kProbe };
 
   struct Pending {
     Done done;  // empty once completed by its deadline: the late reply is dropped
@@ -137,7 +140,9 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
         connect_timer(io_context),
         retry_timer(io_context),
         deadline_timer(io_context),
-        probe_timer(io_context) {
+        probe_timer(io_context),
+        host(options.host),
+        port(options.port) {
     // A zero backoff would reconnect in a busy loop; a maximum below the minimum never grows.
     options.reconnect_min = std::max(options.reconnect_min, engine::Duration(1));
     options.reconnect_max = std::max(options.reconnect_max, options.reconnect_min);
@@ -177,6 +182,13 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   asio::steady_timer probe_timer;
   bool probe_in_flight = false;
   int probe_misses = 0;  // probes in a row that got no reply within probe_timeout
+
+  // Where the next (or current) connection goes: options' host and port, or under Sentinel the
+  // primary the sentinels last named.
+  std::string host;
+  int port = 0;
+  std::shared_ptr<SentinelQuery> query;  // under Sentinel: the question before a connect
+  std::string primary;                   // the last primary logged (event=redis_primary)
   // Closing a silent connection: its commands go to `held` instead of failing at once, and the
   // next connection waits for the latest of their deadlines (see client.h).
   bool holding = false;
@@ -207,6 +219,8 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     deadline_timer.cancel();
     probe_timer.cancel();
     deadline_armed = Clock::time_point::max();
+    if (query) query->cancel();
+    query.reset();
     drop("stopped");
     std::vector<Held> rest = std::move(held);
     held.clear();
@@ -216,10 +230,38 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   }
 
   void connect() {
-    if (stopped || ctx != nullptr) return;
+    if (stopped || ctx != nullptr || query) return;
     ++attempt;
     if (in_outage) ++outage_attempts;
-    redisAsyncContext* c = redisAsyncConnect(options.host.c_str(), options.port);
+    if (options.sentinels.empty()) return connect_to_host();
+    // Under Sentinel every attempt starts with the question: after a failover the answer moves.
+    SentinelOptions o;
+    o.sentinels = options.sentinels;
+    o.master = options.sentinel_master;
+    o.password = options.sentinel_password;
+    o.timeout = options.connect_timeout;
+    query = ask_primary(io, o,
+                        [s = shared_from_this(), id = attempt](absl::StatusOr<PrimaryAddress> a) {
+                          s->query.reset();
+                          if (s->stopped || s->attempt != id) return;
+                          if (!a.ok())
+                            return s->ended(Phase::kConnecting, std::string(a.status().message()));
+                          s->use_primary(*a);
+                          s->connect_to_host();
+                        });
+  }
+
+  void use_primary(const PrimaryAddress& a) {
+    host = a.host;
+    port = a.port;
+    if (a.address() == primary) return;
+    primary = a.address();
+    spdlog::info("event=redis_primary client={} name={} address={} sentinel={}", options.name,
+                 engine::log_text(options.sentinel_master), primary, a.sentinel);
+  }
+
+  void connect_to_host() {
+    redisAsyncContext* c = redisAsyncConnect(host.c_str(), port);
     if (c == nullptr) {
       ended(Phase::kConnecting, "cannot allocate a hiredis context");
       return;
@@ -306,6 +348,10 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       const std::array<std::string_view, 2> select = {"SELECT", db};
       write_handshake(Kind::kSelect, select);
     }
+    if (!options.sentinels.empty()) {
+      const std::array<std::string_view, 1> role = {"ROLE"};
+      write_handshake(Kind::kRole, role);
+    }
     for (const Script* script : preloaded) {
       const std::array<std::string_view, 3> load = {"SCRIPT", "LOAD", script->source()};
       write_handshake(Kind::kScriptLoad, load);
@@ -345,8 +391,8 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       } else {
         outage_attempts = 1;  // the first attempt after start(); down_since was set there
       }
-      spdlog::warn("event=redis_down client={} address={}:{} error={}", options.name, options.host,
-                   options.port, engine::log_text(error));
+      spdlog::warn("event=redis_down client={} address={}:{} error={}", options.name, host, port,
+                   engine::log_text(error));
       notify(false);
     }
     if (accepted_silent) backoff = options.reconnect_min;
@@ -364,9 +410,24 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (r->type == REDIS_REPLY_ERROR) {
       const char* step = kind == Kind::kAuth         ? "AUTH"
                          : kind == Kind::kSelect     ? "SELECT"
+                         : kind == Kind::kRole       ? "ROLE"
                          : kind == Kind::kScriptLoad ? "SCRIPT LOAD"
                                                      : "SETNAME";
       drop(std::string(step) + " refused: " + std::string(r->str, r->len));
+      return;
+    }
+    if (kind == Kind::kRole) {
+      // Sentinel's answer may be stale (a failover under way): only a primary will do.
+      const bool primary_now = r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+                               r->element[0]->type == REDIS_REPLY_STRING &&
+                               std::string_view(r->element[0]->str, r->element[0]->len) == "master";
+      if (!primary_now) {
+        const std::string role = r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+                                         r->element[0]->type == REDIS_REPLY_STRING
+                                     ? std::string(r->element[0]->str, r->element[0]->len)
+                                     : std::string("unknown");
+        drop("not the primary (ROLE says " + role + "); asking the sentinels again");
+      }
       return;
     }
     if (kind == Kind::kSetName) ready();
@@ -380,11 +441,10 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (in_outage) {
       in_outage = false;
       spdlog::info("event=redis_up client={} address={}:{} down_for_ms={} attempts={}",
-                   options.name, options.host, options.port, ms(Clock::now() - down_since),
-                   outage_attempts);
+                   options.name, host, port, ms(Clock::now() - down_since), outage_attempts);
     } else {
-      spdlog::info("event=redis_connected client={} address={}:{} database={}", options.name,
-                   options.host, options.port, options.database);
+      spdlog::info("event=redis_connected client={} address={}:{} database={}", options.name, host,
+                   port, options.database);
     }
     notify(true);
     probe_misses = 0;
@@ -499,6 +559,19 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
         return;
       }
       p.done(absl::UnavailableError("redis " + options.name + ": connection lost"));
+      return;
+    }
+    if (!options.sentinels.empty() && r->type == REDIS_REPLY_ERROR &&
+        std::string_view(r->str, r->len).find(kReadOnly) != std::string_view::npos) {
+      // The primary was demoted to a replica (a failover): nothing of this command ran. Drop the
+      // connection (hiredis frees it once this callback returns) so that the next one goes to
+      // the primary the sentinels name.
+      absl::Status refused = absl::UnavailableError(
+          "redis " + options.name + ": the server is a replica now (READONLY); not executed");
+      refused.SetPayload(kNotSentPayload, absl::Cord("1"));
+      const std::string reason = "READONLY: the server is a replica now";
+      p.done(std::move(refused));
+      if (!stopped && ctx != nullptr) drop(reason);
       return;
     }
     if (p.script != nullptr && !p.retried && r->type == REDIS_REPLY_ERROR &&
@@ -702,6 +775,8 @@ void Client::eval(const Script& script, std::vector<std::string> keys,
 }
 
 const ClientOptions& Client::options() const { return state_->options; }
+
+asio::io_context& Client::io() const { return state_->io; }
 
 bool never_sent(const absl::Status& status) {
   return status.GetPayload(kNotSentPayload).has_value();

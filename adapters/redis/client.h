@@ -88,6 +88,24 @@ struct ClientOptions {
   engine::Duration probe_interval = std::chrono::milliseconds(300);
   engine::Duration probe_timeout = std::chrono::milliseconds(300);
   int probe_failures = 3;
+  // Redis under Sentinel: when `sentinels` is not empty, host and port are only where to start:
+  // before every connection attempt the sentinels ("host:port" each) are asked in turn for
+  // `sentinel_master`'s address (sentinel.h; each within connect_timeout), the connection goes
+  // there, and its handshake checks ROLE says "master" (a replica is dropped and the sentinels
+  // asked again). A READONLY reply (the primary was demoted) completes its command with
+  // UNAVAILABLE (not executed: never_sent() is true) and drops the connection, so the next
+  // attempt asks the sentinels again. One log line (event=redis_primary) per change of address.
+  std::vector<std::string> sentinels;
+  std::string sentinel_master;
+  std::string sentinel_password;  // AUTH to the sentinels when non-empty
+
+  // For banners: "host:port", or "sentinel <master> via <s1>,<s2>,...".
+  std::string server() const {
+    if (sentinels.empty()) return host + ":" + std::to_string(port);
+    std::string out = "sentinel " + sentinel_master + " via ";
+    for (size_t i = 0; i < sentinels.size(); ++i) out += (i > 0 ? "," : "") + sentinels[i];
+    return out;
+  }
 };
 
 // The outcome of one command:
@@ -141,6 +159,8 @@ class Client {
             engine::Duration timeout, Done done);
 
   const ClientOptions& options() const;
+  // The io_context the client runs on (the journal posts its end-of-turn WAIT there).
+  asio::io_context& io() const;
 
  private:
   struct State;

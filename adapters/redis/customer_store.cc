@@ -426,8 +426,8 @@ void RedisCustomerStore::record_contact(const std::string& customer_id, const st
 std::string RedisCustomerStore::describe() const {
   const ClientOptions& c = client_.options();
   const Shared& s = *shared_;
-  std::string d = "redis " + c.host + ":" + std::to_string(c.port) + " db " +
-                  std::to_string(c.database) + " prefix " + s.keys.prefix() + " (";
+  std::string d = "redis " + c.server() + " db " + std::to_string(c.database) + " prefix " +
+                  s.keys.prefix() + " (";
   if (s.cache.enabled()) {
     d += "cache " + std::to_string(s.cache.capacity()) + " entries, " +
          format_ttl(s.options.cache_ttl) + ")";

@@ -4,8 +4,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <asio/post.hpp>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <unordered_map>
 #include <utility>
@@ -248,6 +250,134 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
     return Op{next_version.fetch_add(1, std::memory_order_relaxed), &script, std::move(k),
               std::move(a)};
   }
+
+  // ---- append
+
+  // What the append script's reply means for the caller.
+  static absl::StatusOr<ports::AppendResult> appended(const std::weak_ptr<State>& weak,
+                                                      const std::string& id,
+                                                      const std::string& attempt,
+                                                      const absl::StatusOr<Reply>& r) {
+    if (!r.ok()) {
+      // The caller answers an error, yet Redis may have run the append (the reply was lost,
+      // or it runs later): undo exactly this attempt once Redis answers again.
+      auto s = weak.lock();
+      if (s && !never_sent(r.status())) {
+        s->send(id, s->op(kRefuse, {s->keys.interaction(id), s->keys.live()}, {id, attempt}));
+      }
+      return r.status();
+    }
+    const Reply& reply = *r;
+    if (is_fenced(reply)) {
+      if (auto s = weak.lock()) s->fenced();
+      return absl::UnavailableError(
+          "journal append: routerd is no longer the active instance (another routerd took the "
+          "lease), so it wrote nothing");
+    }
+    if (is_late(reply)) {
+      return absl::DeadlineExceededError(
+          "journal append: Redis ran it after its deadline, so it wrote nothing");
+    }
+    if (reply.is_error()) return absl::InternalError("journal append: " + reply.str);
+    if (reply.type != Reply::Type::kArray || reply.elements.empty()) {
+      return absl::InternalError("journal append: unexpected reply");
+    }
+    ports::AppendResult result;
+    if (reply.elements[0].integer == 1) {
+      result.appended = true;
+      return result;
+    }
+    v1::JournalEntry existing;
+    if (reply.elements.size() < 3 || !existing.ParseFromString(reply.elements[1].str)) {
+      return absl::DataLossError("journal append: the stored entry does not decode");
+    }
+    result.existing = std::move(existing);
+    result.existing_live = reply.elements[2].str == "1";
+    return result;
+  }
+
+  // ---- WAIT (options.wait_replicas > 0), io thread only
+  //
+  // Group commit of the acknowledgement: every append written since the last WAIT was sent
+  // shares the next one (WAIT counts the replicas that have everything this connection wrote
+  // before it), sent at the end of the loop turn, or when the WAIT in flight returns: at most one
+  // is in flight, since the server holds up everything behind a WAIT on its connection. An
+  // append's reply always comes before its WAIT's (one connection, in order); a WAIT on a newer
+  // connection than its appends cannot confirm them, as their replies were lost with the old one.
+
+  // One append waiting for its script's reply and its group's WAIT.
+  struct Acked {
+    std::optional<absl::StatusOr<ports::AppendResult>> append;
+    std::optional<absl::Status> wait;  // ok: enough replicas acknowledged
+    std::function<void(absl::StatusOr<ports::AppendResult>)> done;
+
+    void settle() {
+      if (!append || !wait || !done) return;
+      auto d = std::move(done);
+      done = nullptr;
+      // The append's own failure names the real problem; the entry is there when it succeeded,
+      // so a repeat of the id replays it even when the WAIT fell short.
+      if (!append->ok() || wait->ok()) return d(std::move(*append));
+      d(*wait);
+    }
+  };
+  std::vector<std::shared_ptr<Acked>> wait_group;  // appends written since the last WAIT
+  bool wait_in_flight = false;
+  bool wait_posted = false;
+
+  void append_and_wait(std::vector<std::string> keys, std::vector<std::string> args,
+                       const std::string& id, std::string attempt,
+                       std::function<void(absl::StatusOr<ports::AppendResult>)> done) {
+    auto acked = std::make_shared<Acked>();
+    acked->done = std::move(done);
+    write(kAppend, std::move(keys), std::move(args),
+          [acked, weak = weak_from_this(), id, attempt](absl::StatusOr<Reply> r) {
+            acked->append = appended(weak, id, attempt, r);
+            acked->settle();
+          });
+    wait_group.push_back(std::move(acked));
+    if (wait_in_flight || wait_posted) return;
+    wait_posted = true;  // after the rest of this turn's appends
+    asio::post(client.io(), [weak = weak_from_this()] {
+      if (auto s = weak.lock()) {
+        s->wait_posted = false;
+        s->send_wait();
+      }
+    });
+  }
+
+  void send_wait() {
+    if (wait_in_flight || wait_group.empty()) return;
+    auto group = std::make_shared<std::vector<std::shared_ptr<Acked>>>(std::move(wait_group));
+    wait_group.clear();
+    wait_in_flight = true;
+    const int n = options.wait_replicas;
+    const int64_t ms = options.wait_timeout.count();
+    client.command(
+        {"WAIT", std::to_string(n), std::to_string(ms)}, options.timeout + options.wait_timeout,
+        [weak = weak_from_this(), group, n, ms](absl::StatusOr<Reply> r) {
+          const std::string short_of = "journal entry not acknowledged by " + std::to_string(n) +
+                                       " replica(s) in " + std::to_string(ms) + " ms";
+          absl::Status verdict;
+          if (!r.ok()) {
+            verdict = absl::UnavailableError(short_of +
+                                             " (WAIT: " + std::string(r.status().message()) + ")");
+          } else if (r->is_error()) {
+            verdict = absl::UnavailableError(short_of + " (WAIT refused: " + r->str + ")");
+          } else if (r->type != Reply::Type::kInteger || r->integer < n) {
+            verdict =
+                absl::UnavailableError(short_of + " (" + std::to_string(r->integer) + " did)");
+          }
+          if (auto s = weak.lock()) {
+            s->wait_in_flight = false;
+            s->send_wait();  // the appends written while this one was out
+          }
+          for (const auto& acked : *group) {
+            acked->wait = verdict;
+            acked->settle();
+          }
+        });
+  }
 };
 
 RedisJournal::RedisJournal(Client& client, JournalOptions options)
@@ -273,47 +403,23 @@ void RedisJournal::append(const v1::JournalEntry& entry,
                                                1, std::memory_order_relaxed));
   std::vector<std::string> args{id, entry.SerializeAsString(), state_name(entry),
                                 entry.interaction().queue(), attempt};
-  state_->write(
-      kAppend, std::move(keys), std::move(args),
-      [done = std::move(done), weak = std::weak_ptr<State>(state_), id,
-       attempt = std::move(attempt)](absl::StatusOr<Reply> r) {
-        if (!r.ok()) {
-          // The caller answers an error, yet Redis may have run the append (the reply was lost,
-          // or it runs later): undo exactly this attempt once Redis answers again.
-          auto s = weak.lock();
-          if (s && !never_sent(r.status())) {
-            s->send(id, s->op(kRefuse, {s->keys.interaction(id), s->keys.live()}, {id, attempt}));
-          }
-          return done(r.status());
-        }
-        const Reply& reply = *r;
-        if (is_fenced(reply)) {
-          if (auto s = weak.lock()) s->fenced();
-          return done(absl::UnavailableError(
-              "journal append: routerd is no longer the active instance (another routerd took "
-              "the lease), so it wrote nothing"));
-        }
-        if (is_late(reply)) {
-          return done(absl::DeadlineExceededError(
-              "journal append: Redis ran it after its deadline, so it wrote nothing"));
-        }
-        if (reply.is_error()) return done(absl::InternalError("journal append: " + reply.str));
-        if (reply.type != Reply::Type::kArray || reply.elements.empty()) {
-          return done(absl::InternalError("journal append: unexpected reply"));
-        }
-        ports::AppendResult result;
-        if (reply.elements[0].integer == 1) {
-          result.appended = true;
-          return done(result);
-        }
-        v1::JournalEntry existing;
-        if (reply.elements.size() < 3 || !existing.ParseFromString(reply.elements[1].str)) {
-          return done(absl::DataLossError("journal append: the stored entry does not decode"));
-        }
-        result.existing = std::move(existing);
-        result.existing_live = reply.elements[2].str == "1";
-        done(std::move(result));
-      });
+  if (state_->options.wait_replicas > 0) {
+    if (state_->client.io().get_executor().running_in_this_thread()) {
+      return state_->append_and_wait(std::move(keys), std::move(args), id, std::move(attempt),
+                                     std::move(done));
+    }
+    asio::post(state_->client.io(), [s = state_, keys = std::move(keys), args = std::move(args), id,
+                                     attempt = std::move(attempt),
+                                     done = std::move(done)]() mutable {
+      s->append_and_wait(std::move(keys), std::move(args), id, std::move(attempt), std::move(done));
+    });
+    return;
+  }
+  state_->write(kAppend, std::move(keys), std::move(args),
+                [done = std::move(done), weak = std::weak_ptr<State>(state_), id,
+                 attempt = std::move(attempt)](absl::StatusOr<Reply> r) {
+                  done(State::appended(weak, id, attempt, r));
+                });
 }
 
 void RedisJournal::update(const v1::JournalEntry& entry) {
@@ -396,8 +502,13 @@ void RedisJournal::on_available(std::function<void(bool)> fn) {
 
 std::string RedisJournal::describe() const {
   const auto& c = state_->client.options();
-  return "redis " + c.host + ":" + std::to_string(c.port) + " db " + std::to_string(c.database) +
-         " prefix " + state_->options.key_prefix;
+  std::string d = "redis " + c.server() + " db " + std::to_string(c.database) + " prefix " +
+                  state_->options.key_prefix;
+  if (state_->options.wait_replicas > 0) {
+    d += " WAIT " + std::to_string(state_->options.wait_replicas) + " replica(s) " +
+         std::to_string(state_->options.wait_timeout.count()) + " ms";
+  }
+  return d;
 }
 
 void RedisJournal::set_fence_token(uint64_t token) {

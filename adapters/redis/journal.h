@@ -35,6 +35,14 @@ struct JournalOptions {
   size_t history_max = 100'000;     // 0: no history stream
   size_t max_unsynced = 1'000'000;  // writes kept during an outage; past it the oldest are lost
   size_t load_batch = 2'000;        // entries per load round trip
+  // WAIT for replicas (Redis under Sentinel, docs/availability.md): an append answers OK only
+  // once this many replicas have acknowledged it, within wait_timeout; fewer is UNAVAILABLE and
+  // the entry stays (a repeat of the id replays it). The appends written since the last WAIT
+  // share the next one, and at most one WAIT is in flight (a WAIT holds up everything behind it
+  // on the connection, the liveness probe's PING too: give the client probe_timeout more than
+  // wait_timeout). 0: no WAIT.
+  int wait_replicas = 0;
+  engine::Duration wait_timeout = std::chrono::milliseconds(500);
 };
 
 class RedisJournal final : public ports::InteractionJournal {

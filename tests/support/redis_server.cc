@@ -32,9 +32,11 @@ std::filesystem::path fresh_temp_dir() {
 
 }  // namespace
 
-RedisServer::RedisServer(std::chrono::milliseconds startup_limit, std::string password)
+RedisServer::RedisServer(std::chrono::milliseconds startup_limit, std::string password,
+                         int replica_of)
     : startup_limit_(startup_limit),
       password_(std::move(password)),
+      replica_of_(replica_of),
       dir_(fresh_temp_dir()),
       port_(free_port()) {
   // hiredis writes with write(2): a client writing to a dead server must get EPIPE, not die.
@@ -78,6 +80,9 @@ void RedisServer::start() {
   if (!password_.empty()) {
     args.emplace_back("--requirepass");
     args.push_back(password_);
+  }
+  if (replica_of_ != 0) {
+    args.insert(args.end(), {"--replicaof", "127.0.0.1", std::to_string(replica_of_)});
   }
   // The server logs to its --logfile; a test that aborts takes it down (ChildProcess).
   server_.emplace(std::move(args), ChildOptions{.out = ChildOutput::kNull,

@@ -18,9 +18,10 @@ class RedisServer {
  public:
   // Starts the server; throws std::runtime_error (with the server's log) if it does not answer
   // PING within `startup_limit`. A non-empty `password` starts it with --requirepass (kept
-  // across restart()); readiness is then checked after AUTH.
+  // across restart()); readiness is then checked after AUTH. A non-zero `replica_of` starts it
+  // as a replica of the server on that loopback port (--replicaof, kept across restart()).
   explicit RedisServer(std::chrono::milliseconds startup_limit = std::chrono::seconds(10),
-                       std::string password = {});
+                       std::string password = {}, int replica_of = 0);
   ~RedisServer();  // kills the server if still running and removes its folder
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -47,6 +48,7 @@ class RedisServer {
 
   std::chrono::milliseconds startup_limit_;
   std::string password_;
+  int replica_of_ = 0;
   std::filesystem::path dir_;
   int port_ = 0;
   std::optional<ChildProcess> server_;  // the running server; reset once it has exited

@@ -53,10 +53,12 @@ class CustomerCommands final : public CommandGroup {
             ->type_name("CC")
             ->capture_default_str();
     import_cmd
-        ->add_option("--config", import_flags_.config,
-                     "routing config (routerd's YAML): take Redis address, db, password "
-                     "(password_env), key prefix and daemon.default_region from it; flags given "
-                     "as well override it")
+        ->add_option(
+            "--config", import_flags_.config,
+            "routing config (routerd's YAML): take Redis address (or ask its sentinels for "
+            "the primary), db, password "
+            "(password_env), key prefix and daemon.default_region from it; flags given "
+            "as well override it")
         ->type_name("ROUTING.yaml")
         ->check(CLI::ExistingFile);
     import_cmd

@@ -11,6 +11,7 @@
 #include "adapters/channels/customer_file.h"
 #include "adapters/channels/normalize.h"
 #include "adapters/config/routing_config.h"
+#include "adapters/redis/sentinel.h"
 
 namespace router::ctl {
 namespace {
@@ -143,6 +144,17 @@ int run_customers_import(const CustomersImportFlags& flags, std::ostream& out, s
     const auto& r = *model->redis;
     target.host = r.host;
     target.port = r.port;
+    if (!r.sentinels.empty() && !flags.redis_given) {
+      // Redis under Sentinel: the import goes to the primary the sentinels name now.
+      redis::SentinelOptions sentinel{.sentinels = r.sentinels,
+                                      .master = r.sentinel_master,
+                                      .password = r.sentinel_password,
+                                      .timeout = r.connect_timeout};
+      auto primary = redis::ask_primary_blocking(sentinel);
+      if (!primary.ok()) return fail(std::string(primary.status().message()));
+      target.host = primary->host;
+      target.port = primary->port;
+    }
     target.database = r.database;
     target.password = r.password;
     target.key_prefix = r.key_prefix;

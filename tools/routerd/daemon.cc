@@ -139,20 +139,28 @@ struct RedisParts {
     o.probe_interval = settings.probe_interval;
     o.probe_timeout = settings.probe_timeout;
     o.probe_failures = settings.probe_failures;
+    o.sentinels = settings.sentinels;  // under Sentinel: every connection asks for the primary
+    o.sentinel_master = settings.sentinel_master;
+    o.sentinel_password = settings.sentinel_password;
     o.name = "customers";
     customers = std::make_unique<redis::Client>(io, o);
     if (settings.journal) {
       o.name = "journal";
+      // A PING queued behind the WAIT in flight waits up to wait_timeout for its answer.
+      if (settings.wait_replicas > 0) o.probe_timeout += settings.wait_timeout;
       journal_client = std::make_unique<redis::Client>(io, o);
       redis::JournalOptions j;
       j.key_prefix = settings.key_prefix;
       j.timeout = settings.journal_timeout;
       j.finished_ttl = settings.finished_ttl;
       j.history_max = settings.history_max;
+      j.wait_replicas = settings.wait_replicas;
+      j.wait_timeout = settings.wait_timeout;
       journal = std::make_unique<redis::RedisJournal>(*journal_client, j);
     }
     if (settings.lease && journal) {
       o.name = "lease";
+      o.probe_timeout = settings.probe_timeout;  // not the journal's WAIT allowance
       // A renewal answered later than a quarter of the TTL is no use: the probe finds a silent
       // server sooner than the default would.
       o.probe_interval = std::min(o.probe_interval, settings.lease->renew);
@@ -528,6 +536,7 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
       return engine::invalid_argument("--redis: must be host:port, got '" + *options.redis_address +
                                       "'");
     }
+    m.redis->sentinels.clear();  // --redis names the server: no Sentinel
     m.redis->host = options.redis_address->substr(0, colon);
     try {
       m.redis->port = std::stoi(options.redis_address->substr(colon + 1));

@@ -315,6 +315,58 @@ TEST_CASE(
              Contains("redis.probe_failures: must be 1..10"));
 }
 
+TEST_CASE("redis under Sentinel is read with the WAIT defaults and its errors name the field",
+          "[config][sentinel]") {
+  const std::string base = std::string(kSmall) + "redis: {";
+  const std::string sentinels =
+      "sentinels: [\"127.0.0.1:26379\", \"10.0.0.2:26380\"], sentinel_master: mymaster";
+  auto read = parse_routing_config(base + sentinels + "}\n", "t.yaml");
+  INFO((read.ok() ? "" : read.error().message));
+  REQUIRE(read.ok());
+  const RedisSettings& d = *read.value().redis;
+  CHECK(d.sentinels == std::vector<std::string>{"127.0.0.1:26379", "10.0.0.2:26380"});
+  CHECK(d.sentinel_master == "mymaster");
+  CHECK(d.sentinel_password.empty());
+  CHECK(d.wait_replicas == 0);
+  CHECK(d.wait_timeout == engine::Duration(500));
+  CHECK(d.address() == "sentinel mymaster via 127.0.0.1:26379,10.0.0.2:26380");
+  auto set = parse_routing_config(base + sentinels +
+                                      ", sentinel_password: pw, wait_replicas: 1, "
+                                      "wait_timeout_ms: 250}\n",
+                                  "t.yaml");
+  REQUIRE(set.ok());
+  CHECK(set.value().redis->sentinel_password == "pw");
+  CHECK(set.value().redis->wait_replicas == 1);
+  CHECK(set.value().redis->wait_timeout == engine::Duration(250));
+  auto plain =
+      parse_routing_config(base + "address: \"127.0.0.1:6379\", wait_replicas: 2}\n", "t.yaml");
+  REQUIRE(plain.ok());  // WAIT needs no Sentinel
+  CHECK(plain.value().redis->wait_replicas == 2);
+
+  CHECK_THAT(error_of(base + "sentinels: [\"127.0.0.1:26379\"]}"),
+             Contains("redis.sentinel_master: required with redis.sentinels"));
+  CHECK_THAT(error_of(base + "sentinels: [\"127.0.0.1:26379\", nowhere], sentinel_master: m}"),
+             Contains("redis.sentinels[1]: must be host:port"));
+  CHECK_THAT(error_of(base + "address: \"127.0.0.1:6379\", " + sentinels + "}"),
+             Contains("redis.address: set address or sentinels, not both"));
+  CHECK_THAT(error_of(base + "address: \"127.0.0.1:6379\", sentinel_master: m}"),
+             Contains("redis.sentinel_master: only with redis.sentinels"));
+  CHECK_THAT(error_of(base + sentinels + ", sentinel_password: a, sentinel_password_env: B}"),
+             Contains("redis.sentinel_password: set sentinel_password or sentinel_password_env"));
+  CHECK_THAT(error_of(base + sentinels + ", sentinel_password_env: ROUTER_TEST_UNSET_VARIABLE}"),
+             Contains("redis.sentinel_password_env: environment variable"));
+  CHECK_THAT(error_of(base + sentinels + ", wait_replicas: 11}"),
+             Contains("redis.wait_replicas: must be 0..10"));
+  CHECK_THAT(error_of(base + sentinels + ", wait_timeout_ms: 10001}"),
+             Contains("redis.wait_timeout_ms: must be 1..10000"));
+  CHECK_THAT(error_of(base + sentinels + ", wait_timeout_ms: 0.5}"),
+             Contains("redis.wait_timeout_ms: must be 1..10000"));
+  CHECK_THAT(error_of(base + sentinels + ", wait_replicas: 1, wait_timeout_ms: 1000}"),
+             Contains("redis.wait_timeout_ms: must be less than journal_timeout_ms (1000)"));
+  CHECK_THAT(error_of(base + sentinels + ", wait_replicas: 1, no_journal: true}"),
+             Contains("redis.wait_replicas: has nothing to wait for"));
+}
+
 }  // namespace router::adapters::config
 
 // ---------------------------------------------------------------------------------------------
