@@ -16,6 +16,7 @@
 #include "adapters/grpc/services.h"
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
+#include "adapters/http/readiness.h"
 #include "adapters/ports/customer_lookup.h"
 #include "adapters/redis/client.h"
 #include "adapters/redis/customer_store.h"
@@ -232,6 +233,10 @@ struct Daemon::State {
   std::unique_ptr<grpc::Gate> gate;
   grpc::Services services;
   std::unique_ptr<grpc::Listener> listener;  // guarded by mu once started
+  // daemon.ready_listen's HTTP listener (null: none); lives until the Daemon is destroyed, so it
+  // answers 503 shutting_down through and after shutdown while the process still runs.
+  std::unique_ptr<adapters::http::ReadinessListener> readiness;
+  bool serving = false;  // guarded by mu: what health and /ready say
   std::shared_ptr<grpc::ServerTls> tls;      // null: plaintext; replaced on reload
   std::string host_name;
   mutable std::mutex mu;
@@ -241,6 +246,24 @@ struct Daemon::State {
   engine::Duration shutdown_deadline{};  // guarded by mu; the configuration in force
   std::mutex reload_mu;                  // one reload at a time
   bool host_stopped = false;             // guarded by reload_mu
+
+  // The one way health changes: grpc.health.v1 and the readiness listener's /ready together.
+  // Never SERVING again once shutdown has begun. Any thread; takes mu.
+  void set_serving(bool serve) {
+    std::lock_guard lock(mu);
+    if (shut_down) serve = false;
+    serving = serve;
+    if (listener) listener->set_serving(serve);
+    if (readiness) readiness->set_ready(serve, serve ? std::string() : not_serving_reason());
+  }
+
+  // The one word /ready answers while not serving. REQUIRES: mu held.
+  std::string not_serving_reason() const {
+    if (shut_down) return "shutting_down";
+    if (redis && redis->journal && !redis->journal->available()) return "redis_down";
+    if (!listener) return "starting";
+    return "not_serving";
+  }
 
   // Stops the host's timers on its executor, then the Redis connections on the same loop, then
   // the loop (it runs what they posted, then joins). REQUIRES: not the engine thread.
@@ -389,6 +412,17 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   st.options = options;
   st.shutdown_deadline = m.daemon.shutdown_deadline;
   st.tls = tls;
+  if (!m.daemon.ready_listen.empty()) {
+    // First, so that load balancers see /live (and /ready: 503 starting) during recovery.
+    auto readiness = adapters::http::ReadinessListener::start(m.daemon.ready_listen);
+    if (!readiness.ok()) {
+      return engine::invalid_argument(options.config_path +
+                                      ": daemon.ready_listen: " + readiness.error().message);
+    }
+    st.readiness = std::move(readiness).value();
+    spdlog::info("event=readiness_listener address={} port={}", m.daemon.ready_listen,
+                 st.readiness->port());
+  }
   std::unique_ptr<ports::CustomerLookup> customer_store;
   if (m.redis) {
     if (!m.daemon.customers_file.empty()) {
@@ -474,14 +508,10 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
     st.listener = std::move(listener).value();
   }
   st.host_name = listen.substr(0, listen.rfind(':'));
-  st.listener->set_serving(journal == nullptr || journal->available());
+  st.set_serving(journal == nullptr || journal->available());
   if (journal != nullptr) {
     // Health follows the journal: NOT_SERVING while submits cannot be made durable.
-    journal->on_available([raw](bool up) {
-      std::lock_guard lock(raw->mu);
-      if (raw->shut_down || !raw->listener) return;
-      raw->listener->set_serving(up);
-    });
+    journal->on_available([raw](bool up) { raw->set_serving(up); });
   }
   spdlog::info("event=started listening on {}:{} tls={} queues={} agents={}", st.host_name,
                st.listener->port(), tls ? (tls->mutual() ? "mutual" : "yes") : "no",
@@ -539,6 +569,10 @@ int Daemon::port() const {
   return state_->listener ? state_->listener->port() : 0;
 }
 
+int Daemon::ready_port() const {
+  return state_->readiness ? state_->readiness->port() : 0;
+}
+
 std::string Daemon::address() const { return state_->host_name + ":" + std::to_string(port()); }
 
 engine::Result<Daemon::ReloadReport> Daemon::reload() {
@@ -565,7 +599,7 @@ void Daemon::shutdown(std::chrono::milliseconds deadline) {
     st.shut_down = true;
   }
   spdlog::info("event=shutdown deadline_ms={}", deadline.count());
-  st.listener->set_serving(false);
+  st.set_serving(false);
   // Streams end cleanly first; then gRPC waits for in-flight calls up to the deadline.
   std::promise<size_t> drained;
   st.host->post([&] {
