@@ -15,7 +15,10 @@ void answer(mg_connection* connection, int status, const std::string& body) {
   mg_printf(connection,
             "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
             "Cache-Control: no-store\r\nConnection: close\r\n\r\n%s",
-            status, status == 200 ? "OK" : status == 503 ? "Service Unavailable" : "Not Found",
+            status,
+            status == 200   ? "OK"
+            : status == 503 ? "Service Unavailable"
+                            : "Not Found",
             text.size(), text.c_str());
 }
 
@@ -53,8 +56,15 @@ engine::Result<std::unique_ptr<ReadinessListener>> ReadinessListener::start(
   }();
   (void)initialized;
   std::unique_ptr<ReadinessListener> listener(new ReadinessListener());
-  const char* options[] = {"listening_ports", address.c_str(), "num_threads", "2",
-                           "request_timeout_ms", "2000", "enable_keep_alive", "no", nullptr};
+  const char* options[] = {"listening_ports",
+                           address.c_str(),
+                           "num_threads",
+                           "2",
+                           "request_timeout_ms",
+                           "2000",
+                           "enable_keep_alive",
+                           "no",
+                           nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = log_message;
   char error_text[256] = {};

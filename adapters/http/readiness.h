@@ -37,7 +37,7 @@ class ReadinessListener {
  private:
   ReadinessListener() = default;
   mutable std::mutex mu_;
-  bool ready_ = false;              // guarded by mu_
+  bool ready_ = false;               // guarded by mu_
   std::string reason_ = "starting";  // guarded by mu_
   mg_context* context_ = nullptr;
   int port_ = 0;

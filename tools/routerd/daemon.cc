@@ -236,8 +236,8 @@ struct Daemon::State {
   // daemon.ready_listen's HTTP listener (null: none); lives until the Daemon is destroyed, so it
   // answers 503 shutting_down through and after shutdown while the process still runs.
   std::unique_ptr<adapters::http::ReadinessListener> readiness;
-  bool serving = false;  // guarded by mu: what health and /ready say
-  std::shared_ptr<grpc::ServerTls> tls;      // null: plaintext; replaced on reload
+  bool serving = false;                  // guarded by mu: what health and /ready say
+  std::shared_ptr<grpc::ServerTls> tls;  // null: plaintext; replaced on reload
   std::string host_name;
   mutable std::mutex mu;
   std::condition_variable cv;
@@ -569,9 +569,7 @@ int Daemon::port() const {
   return state_->listener ? state_->listener->port() : 0;
 }
 
-int Daemon::ready_port() const {
-  return state_->readiness ? state_->readiness->port() : 0;
-}
+int Daemon::ready_port() const { return state_->readiness ? state_->readiness->port() : 0; }
 
 std::string Daemon::address() const { return state_->host_name + ":" + std::to_string(port()); }
 

@@ -84,8 +84,8 @@ std::shared_ptr<grpc::Channel> Run::make_channel(int index) const {
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   std::string error;  // run_load() has checked the TLS files
   return client_channel::make_channel(options_.target,
-                                     client_tls::channel_credentials(options_.tls, args, error),
-                                     args, options_.channel.domain);
+                                      client_tls::channel_credentials(options_.tls, args, error),
+                                      args, options_.channel.domain);
 }
 
 void Run::finished(const std::string& interaction_id) {

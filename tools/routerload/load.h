@@ -88,8 +88,8 @@ struct LoadOptions {
   int server_pid = 0;       // > 0: the server's CPU and RSS are read from /proc/<pid>
   client_tls::Options tls;  // off: plaintext
   client_channel::Options channel;  // --domain: x-router-domain on every call
-  std::string label;        // the report's label; default "<target>"
-  size_t agents = 0;        // the first N of the center's agents; 0: all
+  std::string label;                // the report's label; default "<target>"
+  size_t agents = 0;                // the first N of the center's agents; 0: all
   size_t gateways = 4;
   std::array<double, kChannels> mix{55, 15, 20, 10};
   double known_share = 0.9;   // of arrivals, when there are customer keys
