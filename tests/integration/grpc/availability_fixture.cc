@@ -114,9 +114,15 @@ HaproxyProcess::HaproxyProcess(const std::string& config_text) : log_(dir_.path(
   const ProcessRun check = run_captured({binary, "-c", "-f", config.string()}, 10s);
   INFO(check << "\n" << config_text);
   REQUIRE(check.exit_code == 0);
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary, "-db", "-f", config.string()},
-      ChildOptions{.out = ChildOutput::kLog, .err = ChildOutput::kLog, .log = log_});
+  process_ =
+      std::make_unique<ChildProcess>(std::vector<std::string>{binary, "-db", "-f", config.string()},
+                                     ChildOptions{.out = ChildOutput::kLog,
+                                                  .err = ChildOutput::kLog,
+                                                  .log = log_,
+                                                  .append_log = false,
+                                                  .stdin_null = true,
+                                                  .stdin_pipe = false,
+                                                  .env = std::nullopt});
 }
 
 std::string HaproxyProcess::log() const {
