@@ -10,7 +10,8 @@ namespace router::adapters::http {
 
 namespace {
 
-void answer(mg_connection* connection, int status, const std::string& body) {
+// The status and `body` as text/plain; a HEAD request gets the headers only.
+void answer(mg_connection* connection, int status, const std::string& body, bool head) {
   const std::string text = body + "\n";
   mg_printf(connection,
             "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
@@ -19,7 +20,7 @@ void answer(mg_connection* connection, int status, const std::string& body) {
             status == 200   ? "OK"
             : status == 503 ? "Service Unavailable"
                             : "Not Found",
-            text.size(), text.c_str());
+            text.size(), head ? "" : text.c_str());
 }
 
 // Every request comes here ("/" matches every URI): /ready, /live, or 404.
@@ -27,16 +28,16 @@ int handle(mg_connection* connection, void* data) {
   const auto* self = static_cast<const ReadinessListener*>(data);
   const mg_request_info* request = mg_get_request_info(connection);
   const char* uri = request->local_uri != nullptr ? request->local_uri : "";
-  if (std::strcmp(request->request_method, "GET") != 0 &&
-      std::strcmp(request->request_method, "HEAD") != 0) {
-    answer(connection, 404, "not_found");
+  const bool head = std::strcmp(request->request_method, "HEAD") == 0;
+  if (!head && std::strcmp(request->request_method, "GET") != 0) {
+    answer(connection, 404, "not_found", false);
   } else if (std::strcmp(uri, "/ready") == 0) {
     const auto [status, word] = self->ready_answer();
-    answer(connection, status, word);
+    answer(connection, status, word, head);
   } else if (std::strcmp(uri, "/live") == 0) {
-    answer(connection, 200, "live");
+    answer(connection, 200, "live", head);
   } else {
-    answer(connection, 404, "not_found");
+    answer(connection, 404, "not_found", head);
   }
   return 200;  // handled (CivetWeb logs the status; the connection closes)
 }
