@@ -41,7 +41,7 @@ FRONT=$(free_port)
 sed -i "s|^daemon: {|daemon: {\"ready_listen\": \"127.0.0.1:$READY\", |" "$WORK/center.yaml"
 cat >"$WORK/haproxy.cfg" <<CFG
 global
-  maxconn 20000
+  maxconn 4096
 defaults
   mode http
   timeout connect 1s
@@ -55,8 +55,8 @@ frontend grpc
 backend routerd
   option httpchk GET /ready
   http-check expect status 200
-  default-server inter 200ms fastinter 200ms downinter 200ms fall 1 rise 1 check-proto h1
-  server a 127.0.0.1:$PORT proto h2 check port $READY
+  default-server inter 200ms fastinter 200ms downinter 200ms fall 1 rise 1
+  server a 127.0.0.1:$PORT proto h2 check port $READY check-proto h1
 CFG
 "$HAPROXY" -c -f "$WORK/haproxy.cfg" >/dev/null
 

@@ -124,8 +124,15 @@ TEST_CASE(
                         20s, environment_without({"ROUTER_ADDR", "ROUTER_TOKEN", "ROUTER_DOMAIN"}));
   };
   // HAProxy's first checks pass within a moment of its start.
-  REQUIRE(eventually([&] { return routerctl_submit("east", "east-1").exit_code == 0; }, 10s));
-  INFO(haproxy.log());
+  ProcessRun last;
+  const bool east_reached = eventually(
+      [&] {
+        last = routerctl_submit("east", "east-1");
+        return last.exit_code == 0;
+      },
+      10s);
+  INFO(last << "\n" << haproxy.log());
+  REQUIRE(east_reached);
   CHECK(east.clients().get_interaction("east-1").ok());
   CHECK(west.clients().get_interaction("east-1").code() == grpc::StatusCode::NOT_FOUND);
 

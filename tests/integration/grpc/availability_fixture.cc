@@ -137,11 +137,10 @@ std::string haproxy_backend(const std::string& name, const std::vector<HaproxySe
                      "\n"
                      "  option httpchk GET /ready\n"
                      "  http-check expect status 200\n"
-                     "  default-server inter 200ms fastinter 200ms downinter 200ms fall 1 rise 1 "
-                     "check-proto h1\n";
+                     "  default-server inter 200ms fastinter 200ms downinter 200ms fall 1 rise 1\n";
   for (const auto& s : servers) {
     text += "  server " + s.name + " 127.0.0.1:" + std::to_string(s.grpc_port) +
-            " proto h2 check port " + std::to_string(s.ready_port) + "\n";
+            " proto h2 check port " + std::to_string(s.ready_port) + " check-proto h1\n";
   }
   return text;
 }
