@@ -42,6 +42,7 @@ sed -i "s|^daemon: {|daemon: {\"ready_listen\": \"127.0.0.1:$READY\", |" "$WORK/
 cat >"$WORK/haproxy.cfg" <<CFG
 global
   maxconn 4096
+  tune.h2.max-concurrent-streams 1000
 defaults
   mode http
   timeout connect 1s
