@@ -19,6 +19,7 @@ adapters/channels/  ^"adapters/(config|grpc|redis|host)/              -         
 adapters/redis/     ^"adapters/(config|channels|grpc|host)/|^<grpcpp/  -                       the Redis adapter sees only ports and the engine
 adapters/grpc/      ^"adapters/redis/|^<hiredis/                      -                       gRPC serves through ports: it knows no Redis
 adapters/host/      ^"adapters/(grpc|redis)/|^<(grpcpp|hiredis)/      -                       the engine host: ports, channels, config and the engine only
+adapters/http/      ^"adapters/|^<(grpcpp|hiredis|asio)                ^"adapters/http/        the readiness listener: plain HTTP (CivetWeb) and the engine only
 '
 set -euo pipefail
 cd "$(dirname "$0")/.."

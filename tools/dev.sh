@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format libyaml-cpp-dev
   libcli11-dev nlohmann-json3-dev protobuf-compiler libprotobuf-dev libgrpc++-dev
   protobuf-compiler-grpc libasio-dev libphonenumber-dev libspdlog-dev libfmt-dev libhiredis-dev
-  libjemalloc-dev redis-server clang libclang-rt-14-dev
+  libjemalloc-dev redis-server clang libclang-rt-14-dev libcivetweb-dev haproxy
   redis-sentinel)  # Redis under Sentinel (docs/availability.md; tests/fault/sentinel_fault_test.cc)
 JOBS="${JOBS:-$(nproc)}"
 

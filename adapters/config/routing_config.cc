@@ -267,6 +267,33 @@ class Resolver {
       out.tls = TlsSettings{d.tls().cert_file(), d.tls().key_file(), d.tls().client_ca_file()};
     }
     out.allow_insecure = d.allow_insecure();
+    if (auto e = availability(d, out)) return *e;
+    return std::nullopt;
+  }
+
+  // daemon.ready_listen and daemon.domain (docs/availability.md).
+  std::optional<Error> availability(const v1::Daemon& d, DaemonSettings& out) const {
+    if (!d.ready_listen().empty()) {
+      const std::string& a = d.ready_listen();
+      const auto colon = a.rfind(':');
+      const std::string port = colon == std::string::npos ? "" : a.substr(colon + 1);
+      const bool digits = !port.empty() && port.size() <= 5 &&
+                          std::all_of(port.begin(), port.end(),
+                                      [](unsigned char c) { return std::isdigit(c) != 0; });
+      if (colon == std::string::npos || colon == 0 || !digits || std::stoi(port) > 65535) {
+        return fail("daemon.ready_listen", "must be host:port (port 0..65535), got '" + a + "'");
+      }
+      out.ready_listen = a;
+    }
+    const std::string& domain = d.domain();
+    if (domain.size() > 64) return fail("daemon.domain", "must be at most 64 characters");
+    for (unsigned char c : domain) {
+      if (!std::isalnum(c) && c != '.' && c != '-' && c != '_') {
+        return fail("daemon.domain",
+                    "may hold letters, digits, '.', '-' and '_' only, got '" + domain + "'");
+      }
+    }
+    out.domain = domain;
     return std::nullopt;
   }
 

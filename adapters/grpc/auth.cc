@@ -1,6 +1,8 @@
 // Bearer tokens → callers; see auth.h.
 #include "adapters/grpc/auth.h"
 
+#include <utility>
+
 namespace router::adapters::grpc {
 
 namespace {
@@ -15,8 +17,8 @@ Caller dev_caller() {
 }
 }  // namespace
 
-Authenticator::Authenticator(const config::AuthSettings& settings)
-    : dev_no_auth_(settings.dev_no_auth) {
+Authenticator::Authenticator(const config::AuthSettings& settings, std::string domain)
+    : dev_no_auth_(settings.dev_no_auth), domain_(std::move(domain)) {
   for (const auto& t : settings.tokens) {
     Caller c;
     c.role = t.role;
@@ -36,6 +38,7 @@ Authenticator::Authenticator(const config::AuthSettings& settings)
 
 ::grpc::Status Authenticator::authorize(const ::grpc::CallbackServerContext& context, v1::Role role,
                                         Caller& caller) const {
+  if (::grpc::Status s = check_domain(context, domain_); !s.ok()) return s;
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("authorization");
   if (it == metadata.end()) {
@@ -68,6 +71,19 @@ Authenticator::Authenticator(const config::AuthSettings& settings)
                 " token"};
   }
   return ::grpc::Status::OK;
+}
+
+::grpc::Status check_domain(const ::grpc::ServerContextBase& context, std::string_view domain) {
+  if (domain.empty()) return ::grpc::Status::OK;
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find(kDomainMetadata);
+  if (it == metadata.end() || it->second.empty()) return ::grpc::Status::OK;
+  const std::string_view asked(it->second.data(), it->second.size());
+  if (asked == domain) return ::grpc::Status::OK;
+  // The asked name is echoed back bounded: it came from outside.
+  return {::grpc::StatusCode::FAILED_PRECONDITION,
+          "misrouted: this routerd serves domain " + std::string(domain) + ", not " +
+              std::string(asked.substr(0, 64)) + " (x-router-domain)"};
 }
 
 ::grpc::Status require_agent(const Caller& caller, std::string_view agent) {

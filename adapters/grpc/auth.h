@@ -40,8 +40,10 @@ struct Caller {
 
 class Authenticator {
  public:
-  explicit Authenticator(const config::AuthSettings& settings);
+  // `domain`: daemon.domain, checked by check_domain() before the token.
+  explicit Authenticator(const config::AuthSettings& settings, std::string domain = {});
 
+  // FAILED_PRECONDITION (check_domain) for a call meant for another routing domain;
   // UNAUTHENTICATED without a valid "authorization: Bearer <token>"; PERMISSION_DENIED when the
   // token's role is not `role`. An AGENT_LINK token also passes for role AGENT (the unary
   // AgentService calls, for its agents: require_agent); StreamWork and AgentSession, which are
@@ -54,6 +56,7 @@ class Authenticator {
 
  private:
   bool dev_no_auth_ = false;
+  std::string domain_;
   std::unordered_map<std::string, Caller> by_token_;
 };
 
@@ -85,6 +88,14 @@ class ActiveGate {
   mutable std::mutex mu_;
   std::string reason_;  // guarded by mu_; why it is closed
 };
+// The metadata key a client (or HAProxy in front of several routing domains) names the routing
+// domain a call is meant for with (docs/availability.md).
+inline constexpr char kDomainMetadata[] = "x-router-domain";
+
+// FAILED_PRECONDITION ("misrouted: this routerd serves domain X") when the call's
+// x-router-domain metadata names a domain other than `domain`; OK when it names `domain`, is
+// absent or empty, or when `domain` is empty (this routerd serves whatever reaches it).
+::grpc::Status check_domain(const ::grpc::ServerContextBase& context, std::string_view domain);
 
 // PERMISSION_DENIED unless `caller` may act for `agent` (its own agent, one of an AGENT_LINK
 // token's agents, or dev mode).

@@ -450,7 +450,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
 
 Gate::Rules gate_rules(const config::RoutingModel& model) {
   Gate::Rules rules;
-  rules.auth = std::make_shared<const Authenticator>(model.auth);
+  rules.auth = std::make_shared<const Authenticator>(model.auth, model.daemon.domain);
   rules.limits.max_string_length = model.router.limits.max_string_length;
   rules.limits.max_attributes = model.router.limits.max_attributes;
   rules.stream_buffer = model.daemon.stream_buffer;

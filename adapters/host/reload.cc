@@ -106,6 +106,13 @@ absl::StatusOr<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
   if (next.daemon.listen != model_.daemon.listen) {
     report.warnings.push_back("daemon.listen: changes need a restart");
   }
+  if (next.daemon.ready_listen != model_.daemon.ready_listen) {
+    report.warnings.push_back("daemon.ready_listen: changes need a restart");
+  }
+  if (next.daemon.domain != model_.daemon.domain) {
+    report.changes.push_back("daemon.domain: " + model_.daemon.domain + " -> " +
+                             next.daemon.domain);
+  }
   if (next.daemon.customers_file != model_.daemon.customers_file) {
     report.warnings.push_back("daemon.customers_file: changes need a restart");
   }

@@ -30,6 +30,7 @@ struct GlobalOptions {
   double timeout_s = kDefaultTimeoutS;
   bool json = false;
   client_tls::Options tls;
+  client_channel::Options channel;  // --domain
 };
 
 // What every command needs once the command line is parsed: the connection and how to print.
@@ -39,7 +40,7 @@ class Session {
       : json_(options.json),
         connection_(options.server, options.token,
                     std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000)),
-                    options.tls) {}
+                    options.tls, options.channel.domain) {}
 
   Connection& connection() { return connection_; }
   bool json() const { return json_; }

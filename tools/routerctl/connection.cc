@@ -1,6 +1,7 @@
 // routerctl's gRPC channel to routerd and the per-call setup.
 #include "tools/routerctl/connection.h"
 
+#include <iostream>
 #include <stdexcept>
 #include <utility>
 
@@ -9,15 +10,34 @@
 namespace router::ctl {
 
 Connection::Connection(std::string server, std::string token, std::chrono::milliseconds timeout,
-                       const client_tls::Options& tls)
-    : server_(std::move(server)), token_(std::move(token)), timeout_(timeout), tls_(tls.enabled()) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(kMaxResponseBytes);
-  args.SetUserAgentPrefix("routerctl");
+                       const client_tls::Options& tls, std::string domain)
+    : server_(std::move(server)),
+      domain_(std::move(domain)),
+      token_(std::move(token)),
+      timeout_(timeout),
+      tls_(tls.enabled()) {
+  args_.SetMaxReceiveMessageSize(kMaxResponseBytes);
+  args_.SetUserAgentPrefix("routerctl");
   std::string error;
-  auto credentials = client_tls::channel_credentials(tls, args, error);
-  if (!credentials) throw std::invalid_argument(error);  // main() checked the files first
-  channel_ = grpc::CreateCustomChannel(server_, credentials, args);
+  credentials_ = client_tls::channel_credentials(tls, args_, error);
+  if (!credentials_) throw std::invalid_argument(error);  // main() checked the files first
+}
+
+void Connection::open() {
+  if (channel_) return;
+  auto addresses = client_channel::split_addresses(server_);
+  if (addresses.empty()) addresses.push_back(server_);  // gRPC names the bad address
+  const auto choice = client_channel::choose(
+      addresses,
+      [this](const std::string& address) {
+        return client_channel::make_channel(address, credentials_, args_, domain_);
+      },
+      timeout_);
+  for (const auto& skipped : choice.skipped) {
+    std::cerr << "routerctl: passed over " << skipped << '\n';
+  }
+  server_ = choice.address;
+  channel_ = choice.channel;
   interactions_ = v1::InteractionService::NewStub(channel_);
   agents_ = v1::AgentService::NewStub(channel_);
   supervisor_ = v1::SupervisorService::NewStub(channel_);
@@ -34,6 +54,7 @@ void Connection::prepare_unary(grpc::ClientContext& context) const {
 }
 
 grpc::Status Connection::await_connection() {
+  open();
   const auto deadline = std::chrono::system_clock::now() + timeout_;
   grpc_connectivity_state state = channel_->GetState(/*try_to_connect=*/true);
   while (state == GRPC_CHANNEL_IDLE || state == GRPC_CHANNEL_CONNECTING) {
@@ -50,7 +71,8 @@ grpc::Status Connection::await_connection() {
 RpcFailure Connection::describe(const grpc::Status& status) const {
   CallContext context;
   context.server = server_;
-  context.connected = channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
+  context.connected =
+      channel_ && channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
   context.token_given = !token_.empty();
   context.tls = tls_;
   return describe_rpc_failure(status, context);

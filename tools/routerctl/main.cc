@@ -40,7 +40,10 @@ int run(int argc, char** argv) {
   });
 
   GlobalOptions globals;
-  app.add_option("--server", globals.server, "routerd's gRPC address, host:port")
+  app.add_option("--server", globals.server,
+                 "routerd's gRPC address, host:port; a comma-separated list: the first that "
+                 "answers SERVING (grpc.health.v1, within --timeout each) is used, passing over "
+                 "one that refuses the connection or is not serving (a standby)")
       ->type_name("ADDR")
       ->envname("ROUTER_ADDR")
       ->capture_default_str();
@@ -58,6 +61,7 @@ int run(int argc, char** argv) {
                "print the API's response messages as JSON (proto field names) instead of "
                "tables; streams print one JSON object per line");
   router::client_tls::add_flags(app, globals.tls);
+  router::client_channel::add_flags(app, globals.channel);
   // Global options are accepted after the subcommand too ("routerctl queues --json").
   app.fallthrough();
   app.require_subcommand(1);
@@ -76,7 +80,7 @@ int run(int argc, char** argv) {
   for (const auto& group : groups) group->add(app, on);
 
   app.footer(
-      "Environment: ROUTER_ADDR (--server), ROUTER_TOKEN (--token).\n"
+      "Environment: ROUTER_ADDR (--server), ROUTER_TOKEN (--token), ROUTER_DOMAIN (--domain).\n"
       "Exit status: 0 done; 1 routerd refused the call (the gRPC code is printed) or ended a "
       "stream itself; 2 routerd could not be reached (or a TLS file could not be read); 3 internal "
       "error; 100-127 command-line "

@@ -19,6 +19,7 @@
 #include "adapters/grpc/services.h"
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
+#include "adapters/http/readiness.h"
 #include "adapters/ports/customer_lookup.h"
 #include "adapters/redis/client.h"
 #include "adapters/redis/customer_store.h"
@@ -292,7 +293,11 @@ struct Daemon::State {
   std::unique_ptr<grpc::Gate> gate;
   grpc::Services services;
   std::unique_ptr<grpc::Listener> listener;  // guarded by mu once started
-  std::shared_ptr<grpc::ServerTls> tls;      // null: plaintext; replaced on reload
+  // daemon.ready_listen's HTTP listener (null: none); lives until the Daemon is destroyed, so it
+  // answers 503 shutting_down through and after shutdown while the process still runs.
+  std::unique_ptr<adapters::http::ReadinessListener> readiness;
+  bool serving = false;                  // guarded by mu: what health and /ready say
+  std::shared_ptr<grpc::ServerTls> tls;  // null: plaintext; replaced on reload
   std::string host_name;
   mutable std::mutex mu;
   std::condition_variable cv;
@@ -318,9 +323,23 @@ struct Daemon::State {
   std::function<void()> shutdown_now;  // Daemon::shutdown for the deposition thread
   std::chrono::steady_clock::time_point acquired_at;
 
-  // Health (grpc.health.v1) changes here and nowhere else. REQUIRES: mu held.
-  void set_serving(bool serving) {
-    if (listener) listener->set_serving(serving);
+  // Health changes here and nowhere else: grpc.health.v1 and the readiness listener's /ready
+  // together. Never SERVING again once shutdown has begun. REQUIRES: mu held.
+  void set_serving(bool serve) {
+    if (shut_down) serve = false;
+    serving = serve;
+    if (listener) listener->set_serving(serve);
+    if (readiness) readiness->set_ready(serve, serve ? std::string() : not_serving_reason());
+  }
+
+  // The one word /ready answers while not serving. REQUIRES: mu held.
+  std::string not_serving_reason() const {
+    if (shut_down) return "shutting_down";
+    if (deposed) return "deposed";
+    if (!active) return "standby";
+    if (redis && redis->journal && !redis->journal->available()) return "redis_down";
+    if (!listener) return "starting";
+    return "not_serving";
   }
   // Health from its inputs. REQUIRES: mu held.
   void refresh_serving() { set_serving(!shut_down && active && journal_up); }
@@ -558,6 +577,17 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   }
   st.shutdown_deadline = m.daemon.shutdown_deadline;
   st.tls = tls;
+  if (!m.daemon.ready_listen.empty()) {
+    // First, so that load balancers see /live (and /ready: 503 starting) during recovery.
+    auto readiness = adapters::http::ReadinessListener::start(m.daemon.ready_listen);
+    if (!readiness.ok()) {
+      return engine::invalid_argument(options.config_path +
+                                      ": daemon.ready_listen: " + readiness.error().message);
+    }
+    st.readiness = std::move(readiness).value();
+    spdlog::info("event=readiness_listener address={} port={}", m.daemon.ready_listen,
+                 st.readiness->port());
+  }
   std::unique_ptr<ports::CustomerLookup> customer_store;
   if (m.redis) {
     if (!m.daemon.customers_file.empty()) {
@@ -732,6 +762,8 @@ int Daemon::port() const {
   std::lock_guard lock(state_->mu);
   return state_->listener ? state_->listener->port() : 0;
 }
+
+int Daemon::ready_port() const { return state_->readiness ? state_->readiness->port() : 0; }
 
 std::string Daemon::address() const { return state_->host_name + ":" + std::to_string(port()); }
 

@@ -49,6 +49,8 @@ class Daemon {
 
   int port() const;             // the bound TCP port
   std::string address() const;  // "127.0.0.1:<port>"
+  // The readiness listener's port (daemon.ready_listen; docs/availability.md); 0 without one.
+  int ready_port() const;
 
   // Re-reads the configuration file; applies it without dropping queued work, or keeps the old
   // one and returns the error (file: field path: what). The answer lists what changed.

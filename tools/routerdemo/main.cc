@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/client_channel/client_channel.h"
 #include "tools/client_tls/client_tls.h"
 #include "tools/routerdemo/agent_desktop.h"
 #include "tools/routerdemo/counters.h"
@@ -215,7 +216,10 @@ int run(int argc, char** argv) {
                  "routing configuration routerd runs with (agents, tokens, entry points, "
                  "customers file)")
       ->capture_default_str();
-  app.add_option("--server", server, "routerd address host:port (default: daemon.listen)");
+  app.add_option("--server", server,
+                 "routerd address host:port (default: daemon.listen); a comma-separated list: the "
+                 "first that answers SERVING at start is used (one that refuses the connection or "
+                 "is not serving, a standby, is passed over)");
   app.add_option("--rate", rate,
                  "mean arrivals per second (default: sized to keep the agents ~75% busy at "
                  "--speed; printed at start)")
@@ -247,6 +251,8 @@ int run(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "no start banner or progress lines (errors still show)");
   router::client_tls::Options tls;
   router::client_tls::add_flags(app, tls);
+  router::client_channel::Options channel_options;
+  router::client_channel::add_flags(app, channel_options);
   CLI11_PARSE(app, argc, argv);
   if (!mix_text.empty()) {
     if (auto e = parse_mix(mix_text, traffic.mix)) return fail(*e);
@@ -284,7 +290,20 @@ int run(int argc, char** argv) {
   std::string tls_error;
   auto credentials = router::client_tls::channel_credentials(tls, args, tls_error);
   if (!credentials) return fail(tls_error);
-  auto channel = grpc::CreateCustomChannel(server, credentials, args);
+  auto addresses = router::client_channel::split_addresses(server);
+  if (addresses.empty()) return fail("--server: no address given");
+  auto choice = router::client_channel::choose(
+      addresses,
+      [&](const std::string& address) {
+        return router::client_channel::make_channel(address, credentials, args,
+                                                    channel_options.domain);
+      },
+      std::chrono::seconds(2));
+  for (const auto& skipped : choice.skipped) {
+    std::fprintf(stderr, "routerdemo: passed over %s\n", skipped.c_str());
+  }
+  server = choice.address;
+  auto channel = choice.channel;
   if (int code = preflight(channel, scenario, server); code != 0) return code;
 
   if (!quiet) {

@@ -83,8 +83,9 @@ std::shared_ptr<grpc::Channel> Run::make_channel(int index) const {
   args.SetInt("routerload.channel", index);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   std::string error;  // run_load() has checked the TLS files
-  return grpc::CreateCustomChannel(
-      options_.target, client_tls::channel_credentials(options_.tls, args, error), args);
+  return client_channel::make_channel(options_.target,
+                                      client_tls::channel_credentials(options_.tls, args, error),
+                                      args, options_.channel.domain);
 }
 
 void Run::finished(const std::string& interaction_id) {
@@ -446,7 +447,24 @@ engine::Result<Report> run_load(const LoadOptions& options, const Center& center
       }
     }
   }
-  Run run(options, center, customers);
+  // With a list of addresses, the first that is SERVING now carries the whole run.
+  LoadOptions chosen = options;
+  const auto addresses = client_channel::split_addresses(options.target);
+  if (addresses.empty()) return engine::invalid_argument("--target: no address given");
+  if (addresses.size() > 1) {
+    const auto credentials = client_tls::channel_credentials(options.tls, args, tls_error);
+    const auto choice = client_channel::choose(
+        addresses,
+        [&](const std::string& address) {
+          return client_channel::make_channel(address, credentials, args, options.channel.domain);
+        },
+        std::chrono::seconds(2));
+    for (const auto& skipped : choice.skipped) {
+      std::fprintf(stderr, "routerload: passed over %s\n", skipped.c_str());
+    }
+    chosen.target = choice.address;
+  }
+  Run run(chosen, center, customers);
   return run.execute();
 }
 

@@ -29,6 +29,7 @@
 #include "engine/types.h"
 #include "router/v1/config.pb.h"
 #include "tools/center/center.h"
+#include "tools/client_channel/client_channel.h"
 #include "tools/client_tls/client_tls.h"
 #include "tools/routerload/report.h"
 
@@ -80,13 +81,15 @@ struct Spread {  // a uniform time in [min_ms, max_ms]
 enum class Api { kUnary, kStream };
 
 struct LoadOptions {
+  // host:port, or a comma-separated list: the first SERVING one at start (client_channel).
   std::string target = "127.0.0.1:50051";
   Api api = Api::kUnary;    // --api
   size_t agent_links = 0;   // --agent-link N (with kStream): the agents on N AgentLink streams
   int server_pid = 0;       // > 0: the server's CPU and RSS are read from /proc/<pid>
   client_tls::Options tls;  // off: plaintext
-  std::string label;        // the report's label; default "<target>"
-  size_t agents = 0;        // the first N of the center's agents; 0: all
+  client_channel::Options channel;  // --domain: x-router-domain on every call
+  std::string label;                // the report's label; default "<target>"
+  size_t agents = 0;                // the first N of the center's agents; 0: all
   size_t gateways = 4;
   std::array<double, kChannels> mix{55, 15, 20, 10};
   double known_share = 0.9;   // of arrivals, when there are customer keys

@@ -256,7 +256,11 @@ int main(int argc, char** argv) {
          "the configuration routerd runs: agents, tokens and entry points are read from it")
       ->required()
       ->check(CLI::ExistingFile);
-  run->add_option("--target", options.target, "routerd's address")->capture_default_str();
+  run->add_option("--target", options.target,
+                  "routerd's address; a comma-separated list: the first that answers SERVING at "
+                  "start carries the run (one that refuses the connection or is not serving, a "
+                  "standby, is passed over)")
+      ->capture_default_str();
   std::string api = "unary";
   run->add_option("--api", api,
                   "unary: a unary RPC per request and StreamWork per agent; stream: a "
@@ -346,6 +350,7 @@ int main(int argc, char** argv) {
       ->excludes(echo_flag);
   run->add_option("--echo-path", echo_path, "the routerecho binary (default: next to routerload)");
   client_tls::add_flags(*run, options.tls);
+  client_channel::add_flags(*run, options.channel);
 
   // center
   auto* center = app.add_subcommand(

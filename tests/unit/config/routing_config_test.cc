@@ -498,6 +498,31 @@ daemon:
              Contains("daemon.tls.ca"));
 }
 
+TEST_CASE("daemon.ready_listen and daemon.domain are read with errors naming the field",
+          "[config][availability]") {
+  auto none = parse_routing_config(std::string(kSmall), "t.yaml");
+  REQUIRE(none.ok());
+  CHECK(none.value().daemon.ready_listen.empty());
+  CHECK(none.value().daemon.domain.empty());
+
+  auto r = parse_routing_config(
+      std::string(kSmall) + "daemon: {ready_listen: \"0.0.0.0:8061\", domain: east-1}\n", "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(r.value().daemon.ready_listen == "0.0.0.0:8061");
+  CHECK(r.value().daemon.domain == "east-1");
+
+  const std::string base(kSmall);
+  CHECK_THAT(error_of(base + "daemon: {ready_listen: nowhere}"),
+             Contains("test.yaml: daemon.ready_listen: must be host:port"));
+  CHECK_THAT(error_of(base + "daemon: {ready_listen: \"127.0.0.1:99999\"}"),
+             Contains("daemon.ready_listen: must be host:port"));
+  CHECK_THAT(error_of(base + "daemon: {domain: \"east west\"}"),
+             Contains("test.yaml: daemon.domain: may hold letters"));
+  CHECK_THAT(error_of(base + "daemon: {domain: " + std::string(65, 'a') + "}"),
+             Contains("daemon.domain: must be at most 64"));
+}
+
 TEST_CASE("daemon.tls's paths are relative to the configuration file's folder", "[config][tls]") {
   const auto dir =
       std::filesystem::temp_directory_path() / ("routing-config-tls-" + std::to_string(::getpid()));
