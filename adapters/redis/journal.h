@@ -1,7 +1,9 @@
 // The interaction journal in Redis (the InteractionJournal port): one hash per interaction
 // (<p>ix:<id>: the encoded v1::JournalEntry plus readable state, queue and agent fields), a
 // sorted set of the live ones in submit order (<p>live), a capped stream of finished ones
-// (<p>history). Each operation is one Lua script call, so it applies whole or not at all.
+// (<p>history); agent sessions (<p>agents: one field per agent) and finished emails' threads
+// (<p>threads, <p>thread). Each operation is one Lua script call, so it applies whole or not at
+// all.
 // docs/redis.md has the schema and the durability contract.
 //
 // A write the server did not take (down, or no answer in time) is kept — the latest per
@@ -34,6 +36,7 @@ struct JournalOptions {
   size_t history_max = 100'000;     // 0: no history stream
   size_t max_unsynced = 1'000'000;  // writes kept during an outage; past it the oldest are lost
   size_t load_batch = 2'000;        // entries per load round trip
+  size_t max_threads = 1'000'000;   // finished emails' threads kept (daemon.max_email_threads)
 };
 
 class RedisJournal final : public ports::InteractionJournal {
@@ -49,6 +52,9 @@ class RedisJournal final : public ports::InteractionJournal {
   void finish(const v1::JournalEntry& entry) override;
   void discard(const std::string& interaction_id) override;
   void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) override;
+  void update_agent(const v1::AgentJournalEntry& entry) override;
+  void remember_thread(const v1::EmailThreadEntry& entry) override;
+  void load_sessions(std::function<void(absl::StatusOr<ports::SessionJournal>)> done) override;
 
   bool available() const override;
   void on_available(std::function<void(bool)> fn) override;

@@ -13,6 +13,9 @@
 //                                  sequence (submit order)
 //   <p>seq                         string: the last journal sequence number (INCR)
 //   <p>history                     stream: finished interactions, capped (XADD MAXLEN ~)
+//   <p>agents                      hash: agent name -> its session (v1::AgentJournalEntry)
+//   <p>threads                     sorted set: Message-IDs of finished emails, score = unix ms
+//   <p>thread                      hash: Message-ID -> its thread (v1::EmailThreadEntry)
 //
 // Values are UTF-8 text; numbers are decimal text, as Redis itself keeps them.
 // Thread-safe: plain functions and a value type.
@@ -67,6 +70,9 @@ class Keys {
   std::string live() const { return prefix_ + "live"; }
   std::string seq() const { return prefix_ + "seq"; }
   std::string history() const { return prefix_ + "history"; }
+  std::string agents() const { return prefix_ + "agents"; }
+  std::string threads() const { return prefix_ + "threads"; }
+  std::string thread() const { return prefix_ + "thread"; }
 
  private:
   std::string join(std::string_view kind, std::string_view value) const {
