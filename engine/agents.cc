@@ -146,10 +146,10 @@ void Router::Impl::count_agent(Agent& a, int delta) {
   }
 }
 
-void Router::Impl::refresh_agent(Agent& a, std::string reason) {
+void Router::Impl::refresh_agent(Agent& a, std::string reason, bool restoring) {
   const AgentState next = derive_state(a);
   if (next != a.state) {
-    ROUTER_CHECK(is_legal_transition(a.state, next));
+    ROUTER_CHECK(restoring || is_legal_transition(a.state, next));
     count_agent(a, -1);
     const AgentState prev = a.state;
     a.state = next;

@@ -100,8 +100,7 @@ void Router::Impl::finish(Interaction& it, bool then_fill) {
 // =============================================================================================
 // Commands.
 
-Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint now) {
-  advance(now);
+Status Router::Impl::check_spec(const InteractionSpec& spec) const {
   const Limits& lim = cfg_.limits;
   if (!spec.id.valid()) return invalid_argument("id: must be set");
   if (live_.count(spec.id)) {
@@ -163,11 +162,11 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
     return resource_exhausted("interactions: " + std::to_string(lim.max_interactions) +
                               " live, the router's limit");
   }
-  if (static_cast<size_t>(q->waiting) >= lim.max_waiting_per_queue) {
-    return resource_exhausted("queue: '" + q->cfg.name + "' holds its limit of " +
-                              std::to_string(lim.max_waiting_per_queue) + " waiting");
-  }
+  return {};
+}
 
+Interaction& Router::Impl::make_interaction(const InteractionSpec& spec, Queue& queue) {
+  Queue* q = &queue;
   auto owned = std::make_unique<Interaction>();
   Interaction& it = *owned;
   it.id = spec.id;
@@ -191,6 +190,19 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   it.reqset = intern_reqset(*q, it.extra_skills);
   it.stage = stage_at(*q, now_ - it.queued_at);
   live_.emplace(it.id, std::move(owned));
+  return it;
+}
+
+Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint now) {
+  advance(now);
+  if (Status s = check_spec(spec); !s) return s.error();
+  Queue* q = find_queue(spec.queue);
+  const Limits& lim = cfg_.limits;
+  if (static_cast<size_t>(q->waiting) >= lim.max_waiting_per_queue) {
+    return resource_exhausted("queue: '" + q->cfg.name + "' holds its limit of " +
+                              std::to_string(lim.max_waiting_per_queue) + " waiting");
+  }
+  Interaction& it = make_interaction(spec, *q);
 
   transition(it, InteractionState::kQueued);
   ++q->arrived;
@@ -208,6 +220,51 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   auto estimate = ewt(q->id, result.position, now_);
   result.ewt = estimate.ok() ? estimate.value() : Duration::zero();
   return result;
+}
+
+Status Router::Impl::restore_held(const InteractionSpec& spec, AgentId id, InteractionState state,
+                                  TimePoint now) {
+  advance(now);
+  if (state != InteractionState::kAssigned && state != InteractionState::kWrapUp) {
+    return invalid_argument("state: must be ASSIGNED or WRAP_UP");
+  }
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (!a->logged_in) return failed_precondition("agent: not logged in");
+  if (Status s = check_spec(spec); !s) return s;
+  // Capacity as a decision counts it, but readiness and a pending offer do not matter: the work
+  // is this agent's already. Past capacity (the configuration changed) it waits again instead.
+  const auto c = static_cast<size_t>(spec.channel);
+  const ChannelCapacity& cap = a->profile.capacity;
+  const bool fits = cap.max[c] > 0 && a->exclusive_held == 0 &&
+                    (cap.exclusive[c] ? a->held.empty() : a->held_per_channel[c] < cap.max[c]);
+  if (!fits) {
+    return failed_precondition("agent: has no free capacity for " +
+                               std::string(to_string(spec.channel)));
+  }
+  Queue& q = *find_queue(spec.queue);
+  Interaction& it = make_interaction(spec, q);
+  // No lifecycle walk: it was queued, offered and answered before the restart. It arrives in its
+  // queue's count as every recovered interaction does, so the queue's accounting balances; it is
+  // not answered a second time.
+  ++q.arrived;
+  it.state = state;
+  it.agent = id;
+  it.assigned_at = now_;
+  a->held.push_back(&it);
+  ++a->held_per_channel[c];
+  if (cap.exclusive[c]) ++a->exclusive_held;
+  a->idle_since = now_;
+  if (state == InteractionState::kWrapUp) {
+    if (q.cfg.wrap_up == Duration::zero()) {
+      refresh_agent(*a, {}, /*restoring=*/true);
+      finish(it, /*then_fill=*/true);
+      return {};
+    }
+    schedule(it, TimerKind::kWrapUp, now_ + q.cfg.wrap_up);
+  }
+  refresh_agent(*a, {}, /*restoring=*/true);
+  return {};
 }
 
 Status Router::Impl::cancel(InteractionId id, TimePoint now) {

@@ -51,6 +51,10 @@ size_t Router::agent_count() const { return impl_->agents_.size(); }
 Result<SubmitResult> Router::submit(const InteractionSpec& spec, TimePoint now) {
   return impl_->settled(impl_->submit(spec, now));
 }
+Status Router::restore_held(const InteractionSpec& spec, AgentId a, InteractionState state,
+                            TimePoint now) {
+  return impl_->settled(impl_->restore_held(spec, a, state, now));
+}
 Status Router::cancel(InteractionId id, TimePoint now) {
   return impl_->settled(impl_->cancel(id, now));
 }

@@ -156,6 +156,17 @@ class Router {
 
   // --- Interaction commands.
   Result<SubmitResult> submit(const InteractionSpec& spec, TimePoint now);
+  // Recovery after a restart or a takeover: the interaction another process had assigned to
+  // `agent` is put straight back in that agent's hands, ASSIGNED or WRAP_UP (`state`), with no
+  // offer and no decision, since the conversation is already with that agent. Counted as arrived
+  // in its queue (as a recovered waiting one is), not as answered again; its handle time counts
+  // from `now`; a WRAP_UP one gets
+  // its queue's whole wrap-up time from `now`. No event but the agent's state change.
+  // REQUIRES: `agent` logged in, with free capacity for the channel (readiness and a pending offer
+  // do not matter), else kFailedPrecondition (the caller queues it instead). `spec` is checked
+  // as submit() checks it.
+  Status restore_held(const InteractionSpec& spec, AgentId agent, InteractionState state,
+                      TimePoint now);
   // Caller hung up / web visitor left. REQUIRES: QUEUED or OFFERED.
   Status cancel(InteractionId id, TimePoint now);
   Status set_priority(InteractionId id, int priority, TimePoint now);

@@ -213,6 +213,8 @@ class Router::Impl {
 
   // Commands (lifecycle.cc: interactions; agents.cc: agents; timers.cc: time).
   Result<SubmitResult> submit(const InteractionSpec& spec, TimePoint now);
+  Status restore_held(const InteractionSpec& spec, AgentId a, InteractionState state,
+                      TimePoint now);
   Status cancel(InteractionId id, TimePoint now);
   Status set_priority(InteractionId id, int priority, TimePoint now);
   Status move(InteractionId id, QueueId to, TimePoint now);
@@ -332,7 +334,9 @@ class Router::Impl {
 
   // --- Agent bookkeeping (agents.cc).
   AgentState derive_state(const Agent& a) const;
-  void refresh_agent(Agent& a, std::string reason = {});
+  // `restoring`: restore_held() puts work straight into a READY or NOT_READY agent's hands, a
+  // step no live transition makes (those go through RESERVED).
+  void refresh_agent(Agent& a, std::string reason = {}, bool restoring = false);
   void reindex(Agent& a);
   void recompute_served(Agent& a);
   void count_agent(Agent& a, int delta);
@@ -341,6 +345,12 @@ class Router::Impl {
   void schedule(Interaction& it, TimerKind kind, TimePoint due);
   void cancel_timer(Interaction& it);
   void schedule_queue_timer(Interaction& it);
+
+  // --- A new interaction (lifecycle.cc): the checks submit() and restore_held() share (every
+  // field and limit but the queue's waiting limit), and the interaction made from a checked spec,
+  // live but filed nowhere yet.
+  Status check_spec(const InteractionSpec& spec) const;
+  Interaction& make_interaction(const InteractionSpec& spec, Queue& queue);
 
   // --- Transitions (lifecycle.cc; fire() in timers.cc).
   void transition(Interaction& it, InteractionState to);

@@ -54,6 +54,8 @@ absl::Status RoutingHost::set_state(const v1::SetStateRequest& request, v1::Agen
     default: return invalid("state: must be READY or NOT_READY");
   }
   if (!s.ok()) return to_status(s);
+  // A new reason, or ready while busy, changes no agent state the engine reports: journaled here.
+  agents_dirty_.insert(agent.value());
   settle();
   return agent_status(agent, out);
 }
@@ -98,20 +100,25 @@ void RoutingHost::stream_work_ended(const std::string& name,
   if (it == agent_streams_.end() || it->second.subscriber != subscriber) return;  // replaced
   it->second.subscriber.reset();
   if (draining_) return;
-  const engine::AgentId agent = *id;
   if (stopped_) return;
+  arm_grace(*id);
+}
+
+void RoutingHost::arm_grace(engine::AgentId agent) {
   // Cancelled (destroyed) when a new stream comes in time, or at stop().
-  it->second.grace = clock_.start_timer(model_.daemon.agent_grace, [this, agent, name] {
-    auto s = agent_streams_.find(agent.value());
-    if (s == agent_streams_.end() || s->second.subscriber) return;
-    agent_streams_.erase(s);
-    auto snap = router_->agent(agent, clock_.now());
-    if (!snap.ok() || snap.value().state == engine::AgentState::kLoggedOut) return;
-    spdlog::warn("event=stream_lost agent={} grace_ms={} action=logout", engine::log_text(name),
-                 model_.daemon.agent_grace.count());
-    (void)router_->logout(agent, engine::LogoutMode::kForced, clock_.now());
-    settle();
-  });
+  agent_streams_[agent.value()].grace =
+      clock_.start_timer(model_.daemon.agent_grace, [this, agent] {
+        const std::string name = agent_name(agent);
+        auto s = agent_streams_.find(agent.value());
+        if (s == agent_streams_.end() || s->second.subscriber) return;
+        agent_streams_.erase(s);
+        auto snap = router_->agent(agent, clock_.now());
+        if (!snap.ok() || snap.value().state == engine::AgentState::kLoggedOut) return;
+        spdlog::warn("event=stream_lost agent={} grace_ms={} action=logout", engine::log_text(name),
+                     model_.daemon.agent_grace.count());
+        (void)router_->logout(agent, engine::LogoutMode::kForced, clock_.now());
+        settle();
+      });
 }
 
 absl::Status RoutingHost::agent_command(

@@ -11,20 +11,21 @@
 namespace router::adapters::host {
 
 // What recovery (RoutingHost::recover) reads from an entry that can change after the submit,
-// hashed: the queue, the priority, the agents it excludes, and whether it is waiting or accepted.
-// An offered interaction recovers as a waiting one and one in wrap-up as an accepted one, and
+// hashed: the queue, the priority, the agents it excludes, and whether it is waiting, assigned
+// (to which agent) or in wrap-up. An offered interaction recovers as a waiting one, and
 // positions, estimates and the agent an offer went to are not read back; the rest of the entry
 // (customer, details, arrival, extra skills) is fixed at the submit. Entries with equal keys
 // recover alike, so only the first is written: a lifecycle costs three journal writes (submit,
-// accept, finish) instead of five (bench/README.md has what that gained). Never 0 ("nothing
-// written yet").
+// accept, finish) instead of five (bench/README.md has what that gained), four when its queue
+// has a wrap-up time (the wrap-up is journaled so that a recovered agent can end it). Never 0
+// ("nothing written yet").
 uint64_t RoutingHost::recovery_key(const v1::JournalEntry& entry) {
   const v1::Interaction& p = entry.interaction();
   const bool accepted = p.state() == v1::ASSIGNED || p.state() == v1::WRAP_UP;
   std::string key = p.queue();
   key += '\0';
   key += std::to_string(p.priority());
-  key.append(accepted ? "\0A\0" : "\0W\0", 3);
+  key.append(p.state() == v1::WRAP_UP ? "\0U\0" : accepted ? "\0A\0" : "\0W\0", 3);
   if (accepted) key += p.agent();
   for (const std::string& agent : entry.excluded_agents()) {
     key += '\0';
@@ -63,7 +64,10 @@ v1::JournalEntry RoutingHost::journal_entry(const Tracked& t, std::optional<AsOf
 }
 
 void RoutingHost::flush_journal() {
-  if (journal_ == nullptr || journal_dirty_.empty()) return;
+  if (journal_ == nullptr) {
+    agents_dirty_.clear();
+    return;
+  }
   for (uint64_t id : journal_dirty_) {
     if (auto t = tracked_.find(id); t != tracked_.end()) {
       v1::JournalEntry entry = journal_entry(t->second);
@@ -76,6 +80,40 @@ void RoutingHost::flush_journal() {
     }
   }
   journal_dirty_.clear();
+  for (uint32_t raw : agents_dirty_) {
+    v1::AgentJournalEntry entry = agent_entry(engine::AgentId(raw));
+    const uint64_t key = agent_key(entry);
+    uint64_t& written = agents_journaled_[raw];
+    if (key == written) continue;  // recovery would read the same
+    written = key;
+    journal_->update_agent(entry);
+  }
+  agents_dirty_.clear();
+}
+
+v1::AgentJournalEntry RoutingHost::agent_entry(engine::AgentId agent) const {
+  v1::AgentJournalEntry e;
+  e.set_agent(agent_name(agent));
+  auto snap = router_->agent(agent, clock_.now());
+  if (snap.ok() && snap.value().state != engine::AgentState::kLoggedOut) {
+    e.set_logged_in(true);
+    // The reason is set exactly while the agent is NOT_READY underneath its work.
+    e.set_ready(snap.value().not_ready_reason.empty());
+    e.set_not_ready_reason(snap.value().not_ready_reason);
+  }
+  e.set_changed_unix_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            clock_.wall(clock_.now()).time_since_epoch())
+                            .count());
+  return e;
+}
+
+// What recovery reads from an agent's session: logged in, ready, the reason. Busy, reserved and
+// wrap-up are not in it (they follow from the work held), so a session costs a write only when
+// the agent logs in or out or changes its readiness, not per interaction.
+uint64_t RoutingHost::agent_key(const v1::AgentJournalEntry& entry) {
+  std::string key = entry.logged_in() ? (entry.ready() ? "R" : "N") : "L";
+  key += entry.not_ready_reason();
+  return std::max<uint64_t>(1, std::hash<std::string>{}(key));
 }
 
 v1::Interaction RoutingHost::from_journal(const v1::JournalEntry& entry) {
@@ -89,7 +127,7 @@ v1::Interaction RoutingHost::from_journal(const v1::JournalEntry& entry) {
 }
 
 // REQUIRES: the entry's id is scoped by its submitter (recover() converts older entries).
-engine::Status RoutingHost::restore(const v1::JournalEntry& entry) {
+engine::Status RoutingHost::restore(const v1::JournalEntry& entry, std::optional<Held> held) {
   const v1::Interaction& in = entry.interaction();
   const std::string& id = in.interaction_id();
   auto queue = router_->find_queue(in.queue());
@@ -124,31 +162,75 @@ engine::Status RoutingHost::restore(const v1::JournalEntry& entry) {
                                    std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                        std::chrono::nanoseconds(entry.arrived_unix_ns())))));
 
-  auto result = router_->submit(spec, now);
-  if (!result.ok()) return result.error();
   Tracked t;
+  if (held) {
+    if (engine::Status s = router_->restore_held(spec, held->agent, held->state, now); !s.ok()) {
+      return s;
+    }
+    t.handled_by = agent_name(held->agent);
+  } else {
+    auto result = router_->submit(spec, now);
+    if (!result.ok()) return result.error();
+    t.position = result.value().position;
+  }
   t.id = spec.id;
   t.submitter = entry.submitter();
   t.proto = from_journal(entry);
   t.proto.clear_agent();
-  t.position = result.value().position;
   t.arrived_unix_ns = entry.arrived_unix_ns();
   t.extra_skills = spec.extra_skills;
   t.thread_agent = entry.thread_agent();
   if (in.has_email()) t.message_id = in.email().message_id();
   if (!t.message_id.empty()) {
     threads_.remember(t.message_id, channels::ThreadInfo{c.customer_id(), t.proto.interaction_id(),
-                                                         t.thread_agent});
+                                                         held ? t.handled_by : t.thread_agent});
   }
   tracked_.emplace(spec.id.value(), std::move(t));
   by_scoped_id_.emplace(id, spec.id);
   gateways_.insert(entry.submitter());
-  journal_dirty_.insert(spec.id.value());  // its state is QUEUED now, whatever it was
+  journal_dirty_.insert(spec.id.value());  // its state is the engine's now, whatever it was
   return engine::Status();
 }
 
-RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEntry>& entries) {
+std::vector<engine::AgentId> RoutingHost::restore_agents(
+    const ports::SessionJournal& sessions, RecoveryReport& report,
+    std::vector<engine::AgentId>& ready_later) {
+  std::vector<engine::AgentId> restored;
+  const engine::TimePoint now = clock_.now();
+  for (const v1::AgentJournalEntry& a : sessions.agents) {
+    if (!a.logged_in()) continue;  // logged out in the journal: stays logged out
+    auto id = router_->find_agent(a.agent());
+    if (!id) {
+      spdlog::warn("event=recovery_agent_unknown agent={} action=skipped",
+                   engine::log_text(a.agent()));
+      continue;
+    }
+    // NOT_READY until the held work is back, so nothing is offered to it before.
+    if (engine::Status s = router_->login(*id, /*ready=*/false, now); !s.ok()) continue;
+    const std::string& reason = a.not_ready_reason();
+    if (!a.ready() && !reason.empty() && reason != "login") {
+      (void)router_->set_not_ready(*id, reason, now);
+    }
+    if (a.ready()) ready_later.push_back(*id);
+    agents_journaled_[id->value()] = agent_key(a);
+    restored.push_back(*id);
+    ++report.agents_restored;
+  }
+  return restored;
+}
+
+RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEntry>& entries,
+                                                 const ports::SessionJournal& sessions) {
   RecoveryReport report;
+  // Finished emails' threads first, oldest first: a live entry of the same Message-ID (restored
+  // below) is newer and replaces it.
+  for (const v1::EmailThreadEntry& e : sessions.threads) {
+    threads_.remember(e.message_id(),
+                      channels::ThreadInfo{e.customer_id(), e.interaction_id(), e.agent()});
+    ++report.threads_restored;
+  }
+  std::vector<engine::AgentId> ready_later;
+  std::vector<engine::AgentId> logged_in = restore_agents(sessions, report, ready_later);
   for (const v1::JournalEntry& stored : entries) {
     // An entry written before ids were scoped by gateway holds the bare client id (and is stored
     // under it): it becomes its submitter's (the token name then, the default gateway now) and
@@ -168,18 +250,36 @@ RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEn
       ++report.dropped;
       continue;
     }
+    std::optional<Held> held;
     if (in.state() == v1::ASSIGNED || in.state() == v1::WRAP_UP) {
-      // The conversation is already with that agent: offering it again would double it.
-      v1::JournalEntry closed = stored;  // finished where it is stored
-      closed.mutable_interaction()->set_state(v1::COMPLETED);
-      if (journal_ != nullptr) journal_->finish(closed);
-      closed.mutable_interaction()->set_interaction_id(id);
-      remember_finished(id, from_journal(closed));
-      spdlog::warn("event=recovery_closed id={} state={} agent={} reason=in_progress_at_restart",
-                   engine::log_text(id), v1::InteractionState_Name(in.state()),
-                   engine::log_text(in.agent()));
-      ++report.closed_in_progress;
-      continue;
+      // The conversation is already with that agent: it goes back to the agent, not to a queue.
+      // An agent the journal has no session for (an older journal, or a session write lost) is
+      // logged in for it, NOT_READY, on the same grace period.
+      auto agent = router_->find_agent(in.agent());
+      if (agent) {
+        auto snap = router_->agent(*agent, clock_.now());
+        if (snap.ok() && snap.value().state == engine::AgentState::kLoggedOut &&
+            router_->login(*agent, /*ready=*/false, clock_.now()).ok()) {
+          (void)router_->set_not_ready(*agent, "recovered", clock_.now());
+          logged_in.push_back(*agent);
+          ++report.agents_restored;
+        }
+        held = Held{*agent, in.state() == v1::WRAP_UP ? engine::InteractionState::kWrapUp
+                                                      : engine::InteractionState::kAssigned};
+      }
+      engine::Status s = held ? restore(entry, held) : engine::Status(engine::not_found("agent"));
+      if (s.ok()) {
+        if (legacy && journal_ != nullptr) migrate(entry, stored_id);
+        spdlog::info("event=recovery_held id={} state={} agent={}", engine::log_text(id),
+                     v1::InteractionState_Name(in.state()), engine::log_text(in.agent()));
+        ++report.held_restored;
+        ++report.recovered;
+        continue;
+      }
+      // Its agent cannot take it back: it waits again, to be offered to someone.
+      spdlog::warn("event=recovery_held_requeued id={} agent={} error={}", engine::log_text(id),
+                   engine::log_text(in.agent()), engine::log_text(s.error().message, 1024));
+      ++report.held_requeued;
     }
     if (engine::Status s = restore(entry); !s.ok()) {
       spdlog::error("event=recovery_dropped id={} queue={} error={}", engine::log_text(id),
@@ -196,10 +296,19 @@ RoutingHost::RecoveryReport RoutingHost::recover(const std::vector<v1::JournalEn
     if (in.state() == v1::OFFERED) ++report.offers_withdrawn;
     ++report.recovered;
   }
+  // Ready agents only now, with their work back: the waiting work is offered among them.
+  for (engine::AgentId a : ready_later) (void)router_->set_ready(a, clock_.now());
+  // No agent has a stream yet: each one's grace period starts now.
+  for (engine::AgentId a : logged_in) {
+    agents_dirty_.insert(a.value());
+    if (!stopped_) arm_grace(a);
+  }
   settle();
   spdlog::info(
-      "event=recovered interactions={} offers_withdrawn={} closed_in_progress={} dropped={}",
-      report.recovered, report.offers_withdrawn, report.closed_in_progress, report.dropped);
+      "event=recovered interactions={} offers_withdrawn={} held_restored={} held_requeued={} "
+      "agents={} threads={} dropped={}",
+      report.recovered, report.offers_withdrawn, report.held_restored, report.held_requeued,
+      report.agents_restored, report.threads_restored, report.dropped);
   return report;
 }
 

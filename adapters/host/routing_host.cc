@@ -412,6 +412,16 @@ void RoutingHost::retire(engine::InteractionId id, AsOf final) {
   if (journal_ != nullptr) {
     journal_->finish(journal_entry(t->second, final));
     journal_dirty_.erase(id.value());
+    if (!t->second.message_id.empty()) {
+      // The email's thread outlives it (docs/redis.md, "Email threads").
+      v1::EmailThreadEntry thread;
+      thread.set_message_id(t->second.message_id);
+      thread.set_customer_id(t->second.proto.customer().customer_id());
+      thread.set_interaction_id(t->second.proto.interaction_id());
+      thread.set_agent(t->second.handled_by.empty() ? t->second.thread_agent
+                                                    : t->second.handled_by);
+      journal_->remember_thread(thread);
+    }
   }
   remember_finished(client_id, interaction_proto(t->second, final));
   by_scoped_id_.erase(client_id);
@@ -517,6 +527,7 @@ void RoutingHost::publish(const engine::Event& event) {
                    retire(e.interaction, completed);
                  },
                  [&](const engine::AgentStateChangedEvent& e) {
+                   if (journal_ != nullptr) agents_dirty_.insert(e.agent.value());
                    v1::WorkEvent ev;
                    stamp(event.at, ev.mutable_at());
                    if (agent_status(e.agent, ev.mutable_status()).ok()) {

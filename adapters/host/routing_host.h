@@ -147,17 +147,27 @@ class RoutingHost {
   // Held weakly, so an ended stream is forgotten. Already draining: finished at once.
   void end_at_drain(std::weak_ptr<Subscriber<v1::GatewayResponse>> stream);
 
-  // Start-up, before serving: the journal's live entries (in submit order) back into the
-  // engine. Waiting ones keep their original arrival time; offered ones wait again (their
-  // agent must log in again); accepted ones (ASSIGNED, WRAP_UP) are not offered a second time:
-  // they are closed as COMPLETED, since the conversation is already with that agent.
+  // Start-up (a restart, or a standby taking over), before serving: the journal back into the
+  // engine (docs/availability.md, "Sessions across a takeover or a restart"). First the finished
+  // emails' threads, then the agents journaled logged in, NOT_READY for now; then the live
+  // entries in submit order: waiting ones keep their original arrival time, offered ones wait
+  // again (the offer is withdrawn and made anew), accepted ones (ASSIGNED, WRAP_UP) go straight
+  // back to their agent (logged in NOT_READY("recovered") if the journal has no session for it);
+  // then the agents journaled READY are made ready. Every agent logged in now has no stream yet:
+  // its grace period (daemon.agent_grace) starts here, and an agent whose desktop does not open
+  // StreamWork (or a session) in time is logged out as a lost stream is, its work requeued.
   struct RecoveryReport {
-    size_t recovered = 0;           // back in a queue
-    size_t offers_withdrawn = 0;    // of those, were OFFERED
-    size_t closed_in_progress = 0;  // were ASSIGNED or WRAP_UP
-    size_t dropped = 0;             // could not be restored (queue gone, engine refused): logged
+    size_t recovered = 0;         // back in a queue or with their agent
+    size_t offers_withdrawn = 0;  // of those, were OFFERED
+    size_t held_restored = 0;     // of those, were ASSIGNED or WRAP_UP and are with their agent
+    size_t held_requeued = 0;     // were ASSIGNED or WRAP_UP, but their agent could not take
+                                  // them back (unknown, or past its capacity): waiting again
+    size_t agents_restored = 0;   // logged in again, each on its grace period
+    size_t threads_restored = 0;  // finished emails' threads
+    size_t dropped = 0;           // could not be restored (queue gone, engine refused): logged
   };
-  RecoveryReport recover(const std::vector<v1::JournalEntry>& entries);
+  RecoveryReport recover(const std::vector<v1::JournalEntry>& entries,
+                         const ports::SessionJournal& sessions = {});
 
   size_t live_count() const { return router_->live_count(); }
   size_t queue_count() const { return router_->queue_count(); }
@@ -256,8 +266,23 @@ class RoutingHost {
                                                // with equal keys recover alike, so only
   // the first is written. Never 0 ("nothing written yet").
   static uint64_t recovery_key(const v1::JournalEntry& entry);
-  // A journal entry back into the engine (recovery, or a live entry found by a repeat).
-  engine::Status restore(const v1::JournalEntry& entry);
+  // A journal entry back into the engine (recovery, or a live entry found by a repeat): waiting,
+  // or with `held` its agent holding it in that state (engine::Router::restore_held).
+  struct Held {
+    engine::AgentId agent;
+    engine::InteractionState state;
+  };
+  engine::Status restore(const v1::JournalEntry& entry, std::optional<Held> held = std::nullopt);
+  // An agent's session as the journal keeps it (v1::AgentJournalEntry), and its hash: sessions
+  // with equal keys need one write. Never 0.
+  v1::AgentJournalEntry agent_entry(engine::AgentId agent) const;
+  static uint64_t agent_key(const v1::AgentJournalEntry& entry);
+  // The agents journaled logged in, back in the engine (recover()); returns those logged in.
+  std::vector<engine::AgentId> restore_agents(const ports::SessionJournal& sessions,
+                                              RecoveryReport& report,
+                                              std::vector<engine::AgentId>& ready_later);
+  // The agent has no stream: logged out (forced) unless one opens within daemon.agent_grace.
+  void arm_grace(engine::AgentId agent);
   // `final`: the entry of a finished interaction; without: of the live one, as the engine has it.
   v1::JournalEntry journal_entry(const Tracked& t, std::optional<AsOf> final = std::nullopt) const;
   void flush_journal();
@@ -339,6 +364,8 @@ class RoutingHost {
   uint64_t degraded_lookups_ = 0;               // since start
   uint64_t degraded_run_ = 0;                   // in the current run of degraded lookups (0: none)
   std::unordered_set<uint64_t> journal_dirty_;  // changed since the last settle()
+  std::unordered_set<uint32_t> agents_dirty_;   // agent sessions changed since the last settle()
+  std::unordered_map<uint32_t, uint64_t> agents_journaled_;  // agent_key() last written
   channels::EmailThreadIndex threads_;
 
   std::unordered_map<uint64_t, Tracked> tracked_;

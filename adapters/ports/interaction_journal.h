@@ -1,6 +1,8 @@
 // The interaction-journal port: routerd's live routing state made durable, so a restart puts
-// every waiting interaction back in its queue. The engine host appends before SubmitInteraction
-// answers OK, updates on each change, finishes at the end; recovery load()s the live entries.
+// every waiting interaction back in its queue and every agent back in its session. The engine host
+// appends before SubmitInteraction answers OK, updates on each change, finishes at the end, writes
+// agent sessions and finished emails' threads as they change; recovery load()s the live entries
+// and load_sessions() the rest.
 // Threads: any thread calls; callbacks run on the implementation's thread (callers post back,
 // or run at once when that is their own thread: ports::Executor::running_here()), never inline
 // in the call that started them; entries for one id apply in call order. Errors: absl::Status.
@@ -27,6 +29,13 @@ struct AppendResult {
   bool existing_live = false;
 };
 
+// What load_sessions() reads: the journaled agent sessions and the email-thread index of
+// finished emails (docs/redis.md, "Agent sessions" and "Email threads").
+struct SessionJournal {
+  std::vector<v1::AgentJournalEntry> agents;  // one per agent journaled, in no order
+  std::vector<v1::EmailThreadEntry> threads;  // finished emails, oldest first
+};
+
 class InteractionJournal {
  public:
   virtual ~InteractionJournal() = default;
@@ -46,6 +55,16 @@ class InteractionJournal {
   virtual void discard(const std::string& interaction_id) = 0;
   // Every live entry, in submit order. At start, before routerd serves.
   virtual void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) = 0;
+
+  // The latest session state of an agent (entry.agent() is the key). Fire and forget, like
+  // update(): kept (the latest per agent) and written again after an outage.
+  virtual void update_agent(const v1::AgentJournalEntry& entry) = 0;
+  // A finished email's thread, kept for the finished entries' time to live and at most the
+  // thread index's size. Fire and forget, like update().
+  virtual void remember_thread(const v1::EmailThreadEntry& entry) = 0;
+  // Every journaled agent session and the thread index of finished emails. At start (and when a
+  // standby takes over), before routerd serves, with load().
+  virtual void load_sessions(std::function<void(absl::StatusOr<SessionJournal>)> done) = 0;
 
   // Whether append() can succeed now (the store is reachable). `fn` runs on every change.
   virtual bool available() const = 0;

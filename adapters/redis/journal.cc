@@ -107,6 +107,64 @@ end
 return out
 )lua");
 
+// ---- Agent sessions and email threads (issue 16: sessions survive a takeover).
+
+// KEYS: agents. ARGV: agent, entry, deadline. One field per agent: its latest session.
+const Script kAgentUpdate(ROUTER_JOURNAL_LATE("ARGV[3]") R"lua(
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+)lua");
+
+// KEYS: threads (sorted set: Message-ID by the unix ms it was written), thread (hash: Message-ID
+// -> entry). ARGV: Message-ID, entry, ttl_ms, max, deadline. Adds one, then forgets what is older
+// than the ttl or beyond the max (oldest first, at most 100 a call, so a call stays short).
+const Script kThreadRemember(ROUTER_JOURNAL_LATE("ARGV[5]") R"lua(
+local clock = redis.call('TIME')
+local ms = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+redis.call('ZADD', KEYS[1], ms, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ms - tonumber(ARGV[3]), 'LIMIT', 0, 100)
+local over = math.min(redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4]), 100)
+if over > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do gone[#gone + 1] = id end
+end
+for _, id in ipairs(gone) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+end
+return 1
+)lua");
+
+// KEYS: agents. Every journaled agent session: {agent, entry, ...}.
+const Script kLoadAgents(R"lua(
+return redis.call('HGETALL', KEYS[1])
+)lua");
+
+// KEYS: threads, thread. ARGV: first rank, last rank. One slice of the thread index, oldest
+// first: {entry or false, ...}.
+const Script kLoadThreads(R"lua(
+local ids = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2])
+local out = {}
+for _, id in ipairs(ids) do
+  out[#out + 1] = redis.call('HGET', KEYS[2], id) or false
+end
+return out
+)lua");
+
+// Unsynced writes are kept by key: these never collide with an interaction id.
+std::string agent_write_key(const std::string& agent) {
+  return "\x1f"
+         "agent:" +
+         agent;
+}
+std::string thread_write_key(const std::string& id) {
+  return "\x1f"
+         "thread:" +
+         id;
+}
+
+// ---- End of agent sessions and email threads.
+
 #undef ROUTER_JOURNAL_LATE
 
 std::string state_name(const v1::JournalEntry& e) {
@@ -386,6 +444,9 @@ RedisJournal::RedisJournal(Client& client, JournalOptions options)
   for (const Script* script : {&kAppend, &kRefuse, &kUpdate, &kFinish, &kDiscard, &kLoad}) {
     client.preload(*script);
   }
+  for (const Script* script : {&kAgentUpdate, &kThreadRemember, &kLoadAgents, &kLoadThreads}) {
+    client.preload(*script);
+  }
   std::weak_ptr<State> weak = state_;
   client.on_state([weak](bool up) {
     if (auto s = weak.lock()) s->connected(up);
@@ -492,6 +553,82 @@ void RedisJournal::load(std::function<void(absl::StatusOr<std::vector<v1::Journa
   };
   loading->next(0);
 }
+
+// ---- Agent sessions and email threads.
+
+void RedisJournal::update_agent(const v1::AgentJournalEntry& entry) {
+  state_->send(agent_write_key(entry.agent()),
+               state_->op(kAgentUpdate, {state_->keys.agents()},
+                          {entry.agent(), entry.SerializeAsString()}));
+}
+
+void RedisJournal::remember_thread(const v1::EmailThreadEntry& entry) {
+  const auto& o = state_->options;
+  state_->send(thread_write_key(entry.message_id()),
+               state_->op(kThreadRemember, {state_->keys.threads(), state_->keys.thread()},
+                          {entry.message_id(), entry.SerializeAsString(),
+                           std::to_string(std::max<int64_t>(1, o.finished_ttl.count())),
+                           std::to_string(o.max_threads)}));
+}
+
+void RedisJournal::load_sessions(std::function<void(absl::StatusOr<ports::SessionJournal>)> done) {
+  struct Loading {
+    ports::SessionJournal out;
+    std::function<void(absl::StatusOr<ports::SessionJournal>)> done;
+    std::function<void(size_t)> next;  // loads the thread slice starting at a rank
+    void finish(absl::StatusOr<ports::SessionJournal> r) {
+      auto fn = std::move(done);
+      next = nullptr;  // breaks the cycle
+      fn(std::move(r));
+    }
+  };
+  auto loading = std::make_shared<Loading>();
+  loading->done = std::move(done);
+  std::weak_ptr<Loading> weak = loading;
+  auto st = state_;
+  const engine::Duration timeout =
+      std::max(st->options.timeout, engine::Duration(std::chrono::seconds(5)));
+  loading->next = [weak, st, timeout](size_t first) {
+    auto self = weak.lock();
+    if (!self) return;
+    const size_t batch = st->options.load_batch;
+    st->client.eval(kLoadThreads, {st->keys.threads(), st->keys.thread()},
+                    {std::to_string(first), std::to_string(first + batch - 1)}, timeout,
+                    [self, first, batch](absl::StatusOr<Reply> r) {
+                      if (!r.ok()) return self->finish(r.status());
+                      if (r->is_error())
+                        return self->finish(absl::InternalError("thread load: " + r->str));
+                      for (const Reply& item : r->elements) {
+                        v1::EmailThreadEntry e;
+                        if (item.type == Reply::Type::kString && e.ParseFromString(item.str)) {
+                          self->out.threads.push_back(std::move(e));
+                        }
+                      }
+                      if (r->elements.size() < batch) return self->finish(std::move(self->out));
+                      self->next(first + batch);
+                    });
+  };
+  st->client.eval(kLoadAgents, {st->keys.agents()}, {}, timeout,
+                  [loading](absl::StatusOr<Reply> r) {
+                    if (!r.ok()) return loading->finish(r.status());
+                    if (r->is_error()) {
+                      return loading->finish(absl::InternalError("agent load: " + r->str));
+                    }
+                    const auto& items = r->elements;
+                    for (size_t i = 0; i + 1 < items.size(); i += 2) {
+                      v1::AgentJournalEntry e;
+                      if (!e.ParseFromString(items[i + 1].str)) {
+                        spdlog::error("event=journal_agent_unreadable agent={} action=skipped",
+                                      engine::log_text(items[i].str));
+                        continue;
+                      }
+                      loading->out.agents.push_back(std::move(e));
+                    }
+                    loading->next(0);
+                  });
+}
+
+// ---- End of agent sessions and email threads.
 
 bool RedisJournal::available() const { return state_->client.connected(); }
 

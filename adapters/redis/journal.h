@@ -1,8 +1,9 @@
 // The interaction journal in Redis (the InteractionJournal port): one hash per interaction
 // (<p>ix:<id>: the encoded v1::JournalEntry plus readable state, queue and agent fields), a
 // sorted set of the live ones in submit order (<p>live), a capped stream of finished ones
-// (<p>history). Each operation is one Lua script call, so it applies whole or not at all; each
-// write checks the fencing token first (set_fence_token).
+// (<p>history); agent sessions (<p>agents: one field per agent) and finished emails' threads
+// (<p>threads, <p>thread). Each operation is one Lua script call, so it applies whole or not at
+// all; each write checks the fencing token first (set_fence_token).
 // docs/redis.md has the schema and the durability contract.
 //
 // A write the server did not take (down, or no answer in time) is kept — the latest per
@@ -43,6 +44,7 @@ struct JournalOptions {
   // wait_timeout). 0: no WAIT.
   int wait_replicas = 0;
   engine::Duration wait_timeout = std::chrono::milliseconds(500);
+  size_t max_threads = 1'000'000;   // finished emails' threads kept (daemon.max_email_threads)
 };
 
 class RedisJournal final : public ports::InteractionJournal {
@@ -58,6 +60,9 @@ class RedisJournal final : public ports::InteractionJournal {
   void finish(const v1::JournalEntry& entry) override;
   void discard(const std::string& interaction_id) override;
   void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) override;
+  void update_agent(const v1::AgentJournalEntry& entry) override;
+  void remember_thread(const v1::EmailThreadEntry& entry) override;
+  void load_sessions(std::function<void(absl::StatusOr<ports::SessionJournal>)> done) override;
 
   bool available() const override;
   void on_available(std::function<void(bool)> fn) override;

@@ -17,6 +17,9 @@
 //                                  (lease.h; docs/availability.md, "Active and standby")
 //   <p>fence                       string: the fencing token, INCR at every takeover; every
 //                                  journal write checks it (journal.cc)
+//   <p>agents                      hash: agent name -> its session (v1::AgentJournalEntry)
+//   <p>threads                     sorted set: Message-IDs of finished emails, score = unix ms
+//   <p>thread                      hash: Message-ID -> its thread (v1::EmailThreadEntry)
 //
 // Values are UTF-8 text; numbers are decimal text, as Redis itself keeps them.
 // Thread-safe: plain functions and a value type.
@@ -73,6 +76,9 @@ class Keys {
   std::string history() const { return prefix_ + "history"; }
   std::string lease() const { return prefix_ + "lease"; }
   std::string fence() const { return prefix_ + "fence"; }
+  std::string agents() const { return prefix_ + "agents"; }
+  std::string threads() const { return prefix_ + "threads"; }
+  std::string thread() const { return prefix_ + "thread"; }
 
  private:
   std::string join(std::string_view kind, std::string_view value) const {

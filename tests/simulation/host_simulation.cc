@@ -87,7 +87,9 @@ SimulationStats& SimulationStats::operator+=(const SimulationStats& o) {
   replays_checked += o.replays_checked;
   crashes += o.crashes;
   recovered += o.recovered;
-  closed_at_recovery += o.closed_at_recovery;
+  held_at_recovery += o.held_at_recovery;
+  agents_at_recovery += o.agents_at_recovery;
+  grace_logouts_checked += o.grace_logouts_checked;
   accepted += o.accepted;
   completed += o.completed;
   outages += o.outages;
@@ -179,7 +181,22 @@ void HostSimulation::crash_and_restart() {
     });
     while (!answered) world_.advance(std::chrono::milliseconds(10));
   }
-  auto report = host_->recover(*loaded);
+  std::optional<adapters::ports::SessionJournal> sessions;
+  for (int tries = 0; !sessions; ++tries) {
+    if (tries > 10'000) violate("restart", "the agent sessions never loaded");
+    if (!journal_.available()) {
+      world_.advance(std::chrono::milliseconds(100));
+      continue;
+    }
+    bool answered = false;
+    journal_.load_sessions([&](absl::StatusOr<adapters::ports::SessionJournal> r) {
+      answered = true;
+      if (r.ok()) sessions = std::move(r).value();
+    });
+    while (!answered) world_.advance(std::chrono::milliseconds(10));
+  }
+  auto report = host_->recover(*loaded, *sessions);
+  restarted_at_ = world_.now();
   check_recovery(*loaded, report);
 }
 
@@ -441,6 +458,7 @@ void HostSimulation::agent_action(size_t index) {
   }
   if (r < 10) {
     const bool ready = world_.chance(0.8);
+    desk.acted = true;
     act("login " + agent + (ready ? " ready" : ""), [agent, ready](RoutingHost& h) {
       v1::LoginRequest req;
       req.set_agent(agent);
@@ -469,6 +487,7 @@ void HostSimulation::agent_action(size_t index) {
     auto stream = std::make_shared<SimSubscriber<v1::WorkEvent>>();
     auto old = desk.stream;
     desk.stream = stream;
+    desk.acted = true;
     act("stream_work " + agent, [agent, stream, old](RoutingHost& h) {
       if (!h.stream_work(agent, stream).ok()) stream->finish(absl::UnavailableError("refused"));
       if (old) h.stream_work_ended(agent, old);
@@ -684,6 +703,28 @@ void HostSimulation::check() {
     }
   }
 
+  // Sessions across a restart: an agent recovery logged in again whose desktop did not come back
+  // (no login, no StreamWork) is logged out once its grace period has passed, its work requeued.
+  if (!restored_agents_.empty() &&
+      world_.now() - restarted_at_ > center().daemon.agent_grace + std::chrono::seconds(1)) {
+    for (const auto& a : agents.agents()) {
+      if (!restored_agents_.count(a.agent())) continue;
+      const size_t index = static_cast<size_t>(
+          std::find(kAgents.begin(), kAgents.end(), a.agent()) - kAgents.begin());
+      if (index < desks_.size() && desks_[index].acted) continue;
+      if (a.state() != v1::LOGGED_OUT) {
+        violate("a restored agent whose desktop does not come back is logged out after its grace",
+                a.agent() + " is " + v1::AgentState_Name(a.state()) + " " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       world_.now() - restarted_at_)
+                                       .count()) +
+                    " ms after the restart with no desktop");
+      }
+      ++stats_.grace_logouts_checked;
+    }
+    restored_agents_.clear();
+  }
+
   // Every acked submit is live xor finished; it never vanishes.
   for (const auto& [id, a] : acked_) {
     const bool is_live = live.count(id) > 0;
@@ -738,7 +779,8 @@ void HostSimulation::check_answered(engine::Duration older_than) {
 void HostSimulation::check_recovery(const std::vector<v1::JournalEntry>& loaded,
                                     const RoutingHost::RecoveryReport& report) {
   stats_.recovered += report.recovered;
-  stats_.closed_at_recovery += report.closed_in_progress;
+  stats_.held_at_recovery += report.held_restored;
+  stats_.agents_at_recovery += report.agents_restored;
   if (report.dropped != 0) {
     violate("after a restart the host's state equals the journal's",
             std::to_string(report.dropped) +
@@ -747,11 +789,11 @@ void HostSimulation::check_recovery(const std::vector<v1::JournalEntry>& loaded,
   // Keyed by scoped id, as journaled; get() as a gateway granted every gateway.
   const adapters::host::GatewayScope all{"", {}, /*sees_all=*/true};
   std::map<std::string, const v1::JournalEntry*> expected;  // back in a queue
-  std::set<std::string> closed;                             // accepted: closed as COMPLETED
+  std::map<std::string, const v1::JournalEntry*> held;      // accepted: back with their agent
   for (const auto& e : loaded) {
     const auto state = e.interaction().state();
     if (state == v1::ASSIGNED || state == v1::WRAP_UP) {
-      closed.insert(e.interaction().interaction_id());
+      held.emplace(e.interaction().interaction_id(), &e);
     } else {
       expected.emplace(e.interaction().interaction_id(), &e);
     }
@@ -794,22 +836,56 @@ void HostSimulation::check_recovery(const std::vector<v1::JournalEntry>& loaded,
                      : v1::InteractionState_Name(out.state()) + " in queue '" + out.queue() + "'"));
   }
   for (const std::string& id : live) {
-    if (!expected.count(id)) {
+    if (!expected.count(id) && !held.count(id)) {
       violate("after a restart the host's state equals the journal's",
-              id + " is live in the recovered host but not among the journal's waiting entries");
+              id + " is live in the recovered host but not among the journal's live entries");
     }
   }
-  for (const std::string& id : closed) {
+  // Accepted work stays with its agent across a restart: held by the agent the journal names, in
+  // the same state, unless that agent cannot take it back (past its capacity: a journal that
+  // missed the agent's last changes), and then it waits again.
+  size_t requeued = 0;
+  for (const auto& [id, entry] : held) {
     v1::Interaction out;
-    if (!h.get(all, id, &out).ok() || out.state() != v1::COMPLETED) {
-      violate("after a restart the host's state equals the journal's",
-              id + " was accepted at the crash; recovery must close it as COMPLETED");
+    const bool known = h.get(all, id, &out).ok();
+    if (known && live.count(id) && out.state() == entry->interaction().state() &&
+        out.agent() == entry->interaction().agent()) {
+      continue;
+    }
+    // Waiting again: live, or already past its maximum wait (its wait counts from arrival).
+    if (!known || (!live.count(id) && out.state() != v1::EXPIRED)) {
+      violate("accepted work stays with its agent across a restart",
+              id + " was " + v1::InteractionState_Name(entry->interaction().state()) + " to " +
+                  entry->interaction().agent() + " at the crash but is " +
+                  (known ? v1::InteractionState_Name(out.state()) : std::string("unknown")) +
+                  " after recovery");
+    }
+    ++requeued;
+  }
+  if (requeued != report.held_requeued || report.held_restored + requeued != held.size()) {
+    violate("accepted work stays with its agent across a restart",
+            std::to_string(held.size()) + " accepted at the crash, " +
+                std::to_string(report.held_restored) + " restored and " +
+                std::to_string(report.held_requeued) + " requeued by the report, but " +
+                std::to_string(requeued) + " not with their agent");
+  }
+  // Every agent the journal has logged in is logged in again (its grace period runs).
+  v1::ListAgentsResponse agents;
+  (void)h.list_agents({}, &agents);
+  restored_agents_.clear();
+  for (const auto& a : agents.agents()) {
+    if (a.state() != v1::LOGGED_OUT) restored_agents_.insert(a.agent());
+  }
+  for (const auto& [name, session] : journal_.agents()) {
+    if (session.logged_in() && !restored_agents_.count(name)) {
+      violate("agents keep their session across a restart",
+              name + " is logged in in the journal but logged out after recovery");
     }
   }
   finished_before_restart_.clear();
   for (const auto& [id, a] : acked_) {
     const std::string scoped = gateway_of(id) + "/" + id;
-    if (!expected.count(scoped) && !closed.count(scoped)) finished_before_restart_.insert(id);
+    if (!expected.count(scoped) && !held.count(scoped)) finished_before_restart_.insert(id);
   }
 }
 

@@ -38,8 +38,10 @@ struct SimulationStats {
   uint64_t acked = 0;            // distinct ids answered OK
   uint64_t replays_checked = 0;  // OK answers to an id acked before
   uint64_t crashes = 0;
-  uint64_t recovered = 0;  // entries recovery put back in a queue
-  uint64_t closed_at_recovery = 0;
+  uint64_t recovered = 0;              // entries recovery put back in a queue
+  uint64_t held_at_recovery = 0;       // accepted at the crash, back with their agent
+  uint64_t agents_at_recovery = 0;     // agents logged in again at recovery
+  uint64_t grace_logouts_checked = 0;  // restored agents seen logged out after their grace
   // Recovered entries the engine overflowed or expired at once (their wait counts from arrival).
   uint64_t overflowed_at_recovery = 0;
   uint64_t expired_at_recovery = 0;
@@ -84,6 +86,7 @@ class HostSimulation {
     std::shared_ptr<SimSubscriber<v1::WorkEvent>> stream;
     std::set<std::string> offers;  // offered to this agent, as its stream said
     std::set<std::string> held;    // assigned or in wrap-up, as its stream said
+    bool acted = false;            // logged in or opened a stream since the last restart
   };
 
   void step();
@@ -130,6 +133,10 @@ class HostSimulation {
   // replay of the id asks the journal.
   std::set<std::string> finished_before_restart_;
   std::array<Desk, 4> desks_;
+  // Agents recovery logged in again at the last restart, and when that was: each must be logged
+  // out once its grace period passes unless its desktop came back (Desk::acted).
+  std::set<std::string> restored_agents_;
+  engine::TimePoint restarted_at_{};
   std::vector<std::shared_ptr<SimSubscriber<v1::InteractionEvent>>> watchers_;
   std::vector<std::shared_ptr<SimSubscriber<v1::GetQueueStatsResponse>>> queue_watchers_;
   std::deque<std::string> trace_;

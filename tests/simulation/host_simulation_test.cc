@@ -72,7 +72,9 @@ TEST_CASE("the host keeps its invariants under random calls, faults and crashes,
             << " s: " << total.submits << " submits (" << total.acked << " acked, "
             << total.replays_checked << " replays checked), " << total.accepted << " accepts, "
             << total.completed << " completes, " << total.crashes << " crashes (" << total.recovered
-            << " recovered, " << total.closed_at_recovery << " closed, "
+            << " recovered, " << total.held_at_recovery << " kept by their agent, "
+            << total.agents_at_recovery << " agents logged in again, "
+            << total.grace_logouts_checked << " grace logouts checked, "
             << total.overflowed_at_recovery << " overflowed and " << total.expired_at_recovery
             << " expired at recovery), " << total.outages << " journal outages, "
             << total.finished_seen << " acked ids finished at the end" << std::endl;

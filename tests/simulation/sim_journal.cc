@@ -95,15 +95,51 @@ void SimJournal::append(const v1::JournalEntry& entry,
 }
 
 void SimJournal::update(const v1::JournalEntry& entry) {
-  write(Write{Op::kUpdate, entry, entry.interaction().interaction_id()});
+  write(Write{Op::kUpdate, entry, entry.interaction().interaction_id(), {}, {}});
 }
 
 void SimJournal::finish(const v1::JournalEntry& entry) {
-  write(Write{Op::kFinish, entry, entry.interaction().interaction_id()});
+  write(Write{Op::kFinish, entry, entry.interaction().interaction_id(), {}, {}});
 }
 
 void SimJournal::discard(const std::string& interaction_id) {
-  write(Write{Op::kDiscard, {}, interaction_id});
+  write(Write{Op::kDiscard, {}, interaction_id, {}, {}});
+}
+
+void SimJournal::update_agent(const v1::AgentJournalEntry& entry) {
+  Write w{Op::kAgent,
+          {},
+          "\x1f"
+          "agent:" +
+              entry.agent(),
+          entry,
+          {}};
+  write(std::move(w));
+}
+
+void SimJournal::remember_thread(const v1::EmailThreadEntry& entry) {
+  Write w{Op::kThread,
+          {},
+          "\x1f"
+          "thread:" +
+              entry.message_id(),
+          {},
+          entry};
+  write(std::move(w));
+}
+
+void SimJournal::load_sessions(
+    std::function<void(absl::StatusOr<adapters::ports::SessionJournal>)> done) {
+  if (!up_) {
+    return deliver(engine::Duration(0), [done = std::move(done)] {
+      done(absl::UnavailableError("simulated journal: down"));
+    });
+  }
+  adapters::ports::SessionJournal out;
+  for (const auto& [name, a] : agents_) out.agents.push_back(a);
+  out.threads = threads_;
+  deliver(answer_delay(),
+          [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
 }
 
 void SimJournal::write(Write w) {
@@ -132,6 +168,8 @@ void SimJournal::apply(const Write& w) {
     case Op::kDiscard:
       if (it != store_.end()) store_.erase(it);
       break;
+    case Op::kAgent: agents_.insert_or_assign(w.agent.agent(), w.agent); break;
+    case Op::kThread: threads_.push_back(w.thread); break;
   }
 }
 

@@ -4,6 +4,8 @@
 // an outage, the availability listener, answers in flight) dies with the host's process.
 // Contract kept: append stores a new id or reports the existing entry and whether it is live;
 // update rewrites only a live entry; finish marks an existing entry not live; discard removes it;
+// agent sessions are the latest per agent; threads are kept in write order (no bound: runs are
+// short);
 // writes for one id apply in call order; a write the store could not take is kept (latest per
 // id) and applied when the store is back.
 // Faults: late answers, timeouts (DEADLINE_EXCEEDED, the write applied or not), unavailability
@@ -60,16 +62,24 @@ class SimJournal final : public adapters::ports::InteractionJournal {
   void finish(const v1::JournalEntry& entry) override;
   void discard(const std::string& interaction_id) override;
   void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) override;
+  void update_agent(const v1::AgentJournalEntry& entry) override;
+  void remember_thread(const v1::EmailThreadEntry& entry) override;
+  void load_sessions(
+      std::function<void(absl::StatusOr<adapters::ports::SessionJournal>)> done) override;
+  // The agent sessions the store holds, by agent (for the invariants).
+  const std::map<std::string, v1::AgentJournalEntry>& agents() const { return agents_; }
   bool available() const override { return up_; }
   void on_available(std::function<void(bool)> fn) override { listener_ = std::move(fn); }
   std::string describe() const override { return "simulated journal"; }
 
  private:
-  enum class Op { kUpdate, kFinish, kDiscard };
+  enum class Op { kUpdate, kFinish, kDiscard, kAgent, kThread };
   struct Write {
     Op op;
     v1::JournalEntry entry;
     std::string id;
+    v1::AgentJournalEntry agent;  // kAgent
+    v1::EmailThreadEntry thread;  // kThread
   };
   // Applies a fire-and-forget write now, keeps it for later, or (a timeout) either.
   void write(Write w);
@@ -83,8 +93,10 @@ class SimJournal final : public adapters::ports::InteractionJournal {
   uint64_t outage_generation_ = 0;
   std::map<std::string, Stored> store_;
   uint64_t next_sequence_ = 1;
-  std::map<std::string, Write> unsynced_;  // client side: the latest kept write per id
-  std::function<void(bool)> listener_;     // client side
+  std::map<std::string, v1::AgentJournalEntry> agents_;
+  std::vector<v1::EmailThreadEntry> threads_;  // oldest first
+  std::map<std::string, Write> unsynced_;      // client side: the latest kept write per id
+  std::function<void(bool)> listener_;         // client side
 };
 
 }  // namespace router::sim

@@ -126,9 +126,10 @@ struct RedisParts {
   redis::RedisCustomerStore* store = nullptr;  // owned by the engine host; for its counters
   bool stopped = false;
 
-  // `instance`: this process's name in the lease (used with settings.lease only).
+  // `instance`: this process's name in the lease (used with settings.lease only);
+  // `max_threads`: daemon.max_email_threads, the journal's thread index's bound.
   RedisParts(const config::RedisSettings& settings, asio::io_context& io,
-             const std::string& instance) {
+             const std::string& instance, size_t max_threads) {
     redis::ClientOptions o;
     o.host = settings.host;
     o.port = settings.port;
@@ -157,6 +158,7 @@ struct RedisParts {
       j.history_max = settings.history_max;
       j.wait_replicas = settings.wait_replicas;
       j.wait_timeout = settings.wait_timeout;
+      j.max_threads = max_threads;  // daemon.max_email_threads: the thread index's bound
       journal = std::make_unique<redis::RedisJournal>(*journal_client, j);
     }
     if (settings.lease && journal) {
@@ -251,6 +253,20 @@ engine::Result<std::vector<v1::JournalEntry>> load_journal(
   return engine::failed_precondition("redis.address: cannot load the interaction journal from " +
                                      address + " within " + std::to_string(wait.count()) + " ms (" +
                                      last_error + ")");
+}
+
+// The journaled agent sessions and email threads (issue 16). Read once: without them recovery
+// still restores every interaction, and agents log in again.
+ports::SessionJournal load_sessions(redis::RedisJournal& journal) {
+  auto promise = std::make_shared<std::promise<absl::StatusOr<ports::SessionJournal>>>();
+  auto future = promise->get_future();
+  journal.load_sessions(
+      [promise](absl::StatusOr<ports::SessionJournal> r) { promise->set_value(std::move(r)); });
+  auto r = future.get();
+  if (r.ok()) return std::move(r).value();
+  spdlog::error("event=journal_sessions_unreadable error={} effect=\"agents must log in again\"",
+                engine::log_text(std::string(r.status().message())));
+  return {};
 }
 
 // A host status as the daemon's error (Daemon's API speaks the engine's Result).
@@ -596,7 +612,8 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
           "customers come from Redis (routerctl customers import)\"",
           m.daemon.customers_file);
     }
-    st.redis = std::make_unique<RedisParts>(*m.redis, st.loop.io(), st.instance);
+    st.redis = std::make_unique<RedisParts>(*m.redis, st.loop.io(), st.instance,
+                                            m.daemon.max_email_threads);
     customer_store = redis_customers(m, *st.redis);
     st.redis->store = static_cast<redis::RedisCustomerStore*>(customer_store.get());
     st.redis->start();
@@ -661,9 +678,10 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
       st.stop_host();
       return entries.error();
     }
+    const ports::SessionJournal sessions = load_sessions(*journal);
     std::promise<void> recovered;
     st.host->post([&] {
-      st.host->recover(entries.value());
+      st.host->recover(entries.value(), sessions);
       recovered.set_value();
     });
     recovered.get_future().wait();

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,8 +28,8 @@ namespace ports = ::router::adapters::ports;
 // A journal on a Client on its own io thread, against `server`.
 struct JournalRig {
   // fast_probe: the liveness probe closes a silent connection within ~0.4 s.
-  explicit JournalRig(const RedisServer& server, size_t load_batch = 2'000,
-                      bool fast_probe = false) {
+  explicit JournalRig(const RedisServer& server, size_t load_batch = 2'000, bool fast_probe = false,
+                      size_t max_threads = 1'000'000) {
     signal(SIGPIPE, SIG_IGN);
     redis::ClientOptions o;
     o.name = "journal-test";
@@ -49,6 +50,7 @@ struct JournalRig {
     j.history_max = 100;
     j.finished_ttl = 60s;
     j.load_batch = load_batch;
+    j.max_threads = max_threads;
     journal = std::make_unique<redis::RedisJournal>(*client, j);
     client->start();
     thread = std::thread([this] { io.run(); });
@@ -276,6 +278,80 @@ TEST_CASE(
   REQUIRE(again.ok());
   CHECK(again->appended);
   CHECK(ids(rig.load()) == std::vector<std::string>{"ghost-1"});
+}
+
+v1::AgentJournalEntry session(const std::string& agent, bool logged_in, bool ready,
+                              const std::string& reason = "") {
+  v1::AgentJournalEntry e;
+  e.set_agent(agent);
+  e.set_logged_in(logged_in);
+  e.set_ready(ready);
+  e.set_not_ready_reason(reason);
+  return e;
+}
+
+v1::EmailThreadEntry thread(const std::string& message_id, const std::string& agent) {
+  v1::EmailThreadEntry e;
+  e.set_message_id(message_id);
+  e.set_customer_id("C-" + message_id);
+  e.set_interaction_id("mail-" + message_id);
+  e.set_agent(agent);
+  return e;
+}
+
+TEST_CASE(
+    "Agent sessions load as last written per agent and email threads oldest first within their "
+    "bound",
+    "[journal][sessions]") {
+  RedisServer server;
+  JournalRig rig(server, /*load_batch=*/2);  // threads over several round trips
+  rig.journal->update_agent(session("ana", true, true));
+  rig.journal->update_agent(session("ben", true, false, "break"));
+  rig.journal->update_agent(session("ana", true, false, "lunch"));  // the latest one counts
+  rig.journal->update_agent(session("cara", false, false));
+  for (const char* id : {"m1", "m2", "m3", "m4", "m5"}) {
+    rig.journal->remember_thread(thread(id, "ana"));
+    std::this_thread::sleep_for(2ms);  // distinct scores: the order is the writes'
+  }
+  std::promise<absl::StatusOr<ports::SessionJournal>> p;
+  rig.journal->load_sessions(
+      [&](absl::StatusOr<ports::SessionJournal> r) { p.set_value(std::move(r)); });
+  auto loaded = p.get_future().get();
+  INFO(loaded.status().ToString());
+  REQUIRE(loaded.ok());
+  std::map<std::string, v1::AgentJournalEntry> agents;
+  for (const auto& a : loaded->agents) agents[a.agent()] = a;
+  REQUIRE(agents.size() == 3);
+  CHECK(agents["ana"].logged_in());
+  CHECK_FALSE(agents["ana"].ready());
+  CHECK(agents["ana"].not_ready_reason() == "lunch");
+  CHECK(agents["ben"].not_ready_reason() == "break");
+  CHECK_FALSE(agents["cara"].logged_in());
+  std::vector<std::string> threads;
+  for (const auto& t : loaded->threads) threads.push_back(t.message_id());
+  CHECK(threads == std::vector<std::string>{"m1", "m2", "m3", "m4", "m5"});
+  CHECK(loaded->threads[0].customer_id() == "C-m1");
+  CHECK(loaded->threads[0].agent() == "ana");
+}
+
+TEST_CASE("The email-thread index forgets its oldest past max_threads", "[journal][sessions]") {
+  RedisServer server;
+  JournalRig rig(server, 2'000, false, /*max_threads=*/3);
+  for (const char* id : {"m1", "m2", "m3", "m4", "m5"}) {
+    rig.journal->remember_thread(thread(id, ""));
+    std::this_thread::sleep_for(2ms);
+  }
+  std::promise<absl::StatusOr<ports::SessionJournal>> p;
+  rig.journal->load_sessions(
+      [&](absl::StatusOr<ports::SessionJournal> r) { p.set_value(std::move(r)); });
+  auto loaded = p.get_future().get();
+  REQUIRE(loaded.ok());
+  std::vector<std::string> threads;
+  for (const auto& t : loaded->threads) threads.push_back(t.message_id());
+  CHECK(threads == std::vector<std::string>{"m3", "m4", "m5"});
+  auto kept = rig.command({"HLEN", "t:thread"});
+  REQUIRE(kept.ok());
+  CHECK(kept->integer == 3);
 }
 
 }  // namespace
