@@ -44,7 +44,7 @@ struct JournalOptions {
   // wait_timeout). 0: no WAIT.
   int wait_replicas = 0;
   engine::Duration wait_timeout = std::chrono::milliseconds(500);
-  size_t max_threads = 1'000'000;   // finished emails' threads kept (daemon.max_email_threads)
+  size_t max_threads = 1'000'000;  // finished emails' threads kept (daemon.max_email_threads)
 };
 
 class RedisJournal final : public ports::InteractionJournal {
