@@ -20,6 +20,13 @@ absl::Status invalid(std::string message) { return absl::InvalidArgumentError(st
 absl::Status RoutingHost::login(const v1::LoginRequest& request, v1::AgentStatus* out) {
   engine::AgentId agent;
   if (absl::Status s = find_agent(request.agent(), agent); !s.ok()) return s;
+  // Already logged in (a desktop logging in again after a takeover or a restart, whose session
+  // recovery kept): OK with the session as it is, so its work and readiness stay.
+  if (auto snap = router_->agent(agent, clock_.now());
+      snap.ok() && snap.value().state != engine::AgentState::kLoggedOut) {
+    spdlog::info("event=login agent={} already_logged_in=true", engine::log_text(request.agent()));
+    return agent_status(agent, out);
+  }
   if (auto s = router_->login(agent, request.ready(), clock_.now()); !s.ok()) return to_status(s);
   settle();
   spdlog::info("event=login agent={} ready={}", engine::log_text(request.agent()), request.ready());

@@ -395,9 +395,12 @@ struct Daemon::State {
       host->post([this] { depose("the journal could not be loaded"); });
       return;
     }
+    // The agents' sessions and the email threads too: a takeover keeps accepted work with its
+    // agent exactly as a restart does (docs/availability.md, "Sessions across a takeover").
+    const ports::SessionJournal sessions = load_sessions(*redis->journal);
     std::promise<void> recovered;
     host->post([&] {
-      if (!deposed) host->recover(entries.value());
+      if (!deposed) host->recover(entries.value(), sessions);
       recovered.set_value();
     });
     recovered.get_future().wait();
