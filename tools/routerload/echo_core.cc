@@ -109,7 +109,10 @@ Status EchoCore::login(const v1::LoginRequest& r, v1::AgentStatus* out, Batch& b
   return command(b, [&]() -> Status {
     Agent* a = nullptr;
     if (Status s = find_or_add_agent(r.agent(), a); !s.ok()) return s;
-    if (a->logged_in) return {StatusCode::FAILED_PRECONDITION, "agent: already logged in"};
+    if (a->logged_in) {  // as routerd: OK with the status unchanged (docs/routerd.md)
+      status_of(*a, out);
+      return Status::OK;
+    }
     a->logged_in = true;
     a->not_ready = !r.ready();
     a->reason = r.ready() ? "" : "login";
