@@ -3,6 +3,7 @@
 #include "tools/routerload/load.h"
 
 #include <grpcpp/grpcpp.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <asio.hpp>
@@ -29,6 +30,22 @@
 
 namespace router::load {
 namespace detail {
+namespace {
+
+// SIGINT or SIGTERM during the load: the submits stop now and the run goes on to its drain and
+// its report, as at the end of --duration. A second one ends the process (SA_RESETHAND).
+std::atomic<bool> g_end_early{false};
+extern "C" void end_early(int) { g_end_early.store(true); }
+void catch_end_signals() {
+  struct sigaction action {};
+  action.sa_handler = end_early;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+}  // namespace
 
 // A process's CPU time so far and its resident memory, from /proc/<pid>/stat and status.
 struct ProcSample {
@@ -227,6 +244,7 @@ engine::Result<Report> Run::execute() {
   // No warm-up: every interaction is measured, from the first submit.
   if (options_.warmup_s <= 0) measuring_.store(true);
   submitting_.store(true);
+  catch_end_signals();
   const auto load_started = Clock::now();
   for (auto& g : gateways_) g->start();
   const auto warm =
@@ -255,6 +273,11 @@ engine::Result<Report> Run::execute() {
       }
     }
     if (warmed && options_.count == 0 && now - window_start >= measure) break;
+    if (g_end_early.load()) {
+      std::fprintf(stderr,
+                   "routerload: SIGINT/SIGTERM: submits stop now; drain and report follow\n");
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (elapsed() - last_line_s_ >= (tty_ ? 0.5 : 5)) {
       progress_line(elapsed(), warmed ? "load" : "warm-up", false);

@@ -9,8 +9,10 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <random>
 #include <unordered_map>
+#include <vector>
 
 #include "router/v1/router.grpc.pb.h"
 #include "tools/routerload/load_internal.h"
@@ -68,13 +70,7 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
         stub_(v1::AgentService::NewStub(channel)),
         rng_(run.options().seed * 2'000'003 + index),
         link_(link) {
-    if (link_ == nullptr && run.options().api == Api::kStream) {
-      session_ = std::make_unique<AgentStreamClient>(run, driver, Rpc::kAgentSession,
-                                                     /*windowed=*/false);
-      session_->set_on_message([this](const v1::AgentSessionResponse& m, int64_t at) {
-        if (m.has_work()) on_event(event_of(m.work(), at));
-      });
-    }
+    if (link_ == nullptr && run.options().api == Api::kStream) make_session();
   }
 
   const std::string& name() const { return login_.name; }
@@ -114,18 +110,24 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
   }
   // From any thread: --ready-after-warmup's moment.
   void start_work() override {
-    asio::post(driver_.io, [this] { go_ready(/*count=*/false); });
+    asio::post(driver_.io, [this] {
+      work_started_ = true;
+      go_ready(/*count=*/false);
+    });
   }
 
+  // From any thread (after Run::stopping() is set, so no session is opened again).
   void cancel_stream() override {
-    if (session_) {
-      session_->cancel();
+    if (AgentStreamClient* s = current_session_.load(std::memory_order_acquire)) {
+      s->cancel();
     } else if (link_ == nullptr && stream_started_.load(std::memory_order_acquire)) {
       stream_context_.TryCancel();
     }
   }
   bool done() const override {
-    if (session_) return session_->done();
+    if (const AgentStreamClient* s = current_session_.load(std::memory_order_acquire)) {
+      return s->done();
+    }
     if (link_ != nullptr) return true;  // the link's end is the link's
     return done_.load(std::memory_order_acquire);
   }
@@ -171,12 +173,32 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
   // Sends one agent request: its unary RPC, or on the session stream. On the driver, when it is
   // answered: `on_ok(sent_ns, answered_ns)` if OK, then `after_any`.
   template <class OnOk>
-  void request(v1::AgentRequest r, OnOk on_ok, std::function<void()> after_any = {}) {
+  void request(v1::AgentRequest r, OnOk on_ok, std::function<void()> after_any = {},
+               int attempt = 0) {
     const Rpc rpc = rpc_of(r);
     const int64_t sent = now_ns();
-    auto answered = [this, rpc, sent, on_ok = std::move(on_ok), after_any = std::move(after_any)](
-                        const grpc::Status& status, int64_t at) mutable {
+    // What is safe to repeat after a failover (docs/availability.md, "What to retry") keeps a
+    // copy. A session's Login is not among them: a reopened session logs in again by itself.
+    std::optional<v1::AgentRequest> again;
+    if (rpc == Rpc::kAccept || rpc == Rpc::kComplete || rpc == Rpc::kEndWrapUp ||
+        rpc == Rpc::kSetState || (rpc == Rpc::kLogin && session_ == nullptr && link_ == nullptr)) {
+      again = r;
+    }
+    auto answered = [this, rpc, sent, attempt, again = std::move(again), on_ok = std::move(on_ok),
+                     after_any = std::move(after_any)](const grpc::Status& status,
+                                                       int64_t at) mutable {
       if (run_.measuring()) ++driver_.figures.rpcs;
+      if (!status.ok() && again && failover_code(status.error_code()) && !run_.stopping()) {
+        driver_.figures.error(rpc, status.error_code(), status.error_message());
+        run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
+        retry_later(
+            [this, r = std::move(*again), on_ok = std::move(on_ok),
+             after_any = std::move(after_any), attempt]() mutable {
+              request(std::move(r), std::move(on_ok), std::move(after_any), attempt + 1);
+            },
+            attempt);
+        return;
+      }
       if (status.ok()) {
         on_ok(sent, at);
       } else {
@@ -256,11 +278,7 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
   // Login NOT_READY. Unary: then StreamWork, READY on its first status. Stream: on the session
   // (opened first) or the link; READY once the Login is answered (the stream is the agent's).
   void log_in() {
-    if (session_) {
-      session_->open(login_.token, [this](auto* context, auto* reactor) {
-        stub_->async()->AgentSession(context, reactor);
-      });
-    }
+    if (session_) open_session();
     v1::AgentRequest r;
     r.mutable_login()->set_agent(login_.name);
     r.mutable_login()->set_ready(false);
@@ -274,9 +292,68 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
     });
   }
 
+  // --api stream: the desktop's AgentSession. When it ends before the run does (a failover:
+  // through HAProxy the next one reaches the new active), a new one is opened after a backoff,
+  // the agent logs in on it (routerd answers OK for an agent still logged in, its work kept),
+  // goes READY again if it was, and what failed meanwhile is sent again.
+  void make_session() {
+    session_ = std::make_unique<AgentStreamClient>(run_, driver_, Rpc::kAgentSession,
+                                                   /*windowed=*/false);
+    session_->set_on_message([this](const v1::AgentSessionResponse& m, int64_t at) {
+      if (m.has_work()) on_event(event_of(m.work(), at));
+    });
+    current_session_.store(session_.get(), std::memory_order_release);
+  }
+  void open_session() {
+    if (run_.stopping()) return;
+    session_->set_on_end([this](const grpc::Status&) { session_ended(); });
+    session_->open(login_.token, [this](auto* context, auto* reactor) {
+      stub_->async()->AgentSession(context, reactor);
+    });
+  }
+  void session_ended() {
+    if (run_.stopping()) return;
+    retired_.push_back(std::move(session_));  // posts nothing more; kept until the end
+    make_session();
+    auto timer =
+        std::make_shared<asio::steady_timer>(driver_.io, failover_backoff(reopen_attempt_++));
+    timer->async_wait([this, timer](const std::error_code& ec) {
+      if (!ec) log_in_again();
+    });
+  }
+  void log_in_again() {
+    if (run_.stopping()) return;
+    open_session();
+    v1::AgentRequest r;
+    r.mutable_login()->set_agent(login_.name);
+    r.mutable_login()->set_ready(false);
+    request(std::move(r), [this](int64_t, int64_t) {
+      reopen_attempt_ = 0;
+      // routerd kept the agent's state across the takeover; READY again in case it was not
+      // (its desktop was gone past the grace period, or an offer it missed made it NOT_READY).
+      if (work_started_) go_ready(/*count=*/false);
+      auto waiting = std::move(deferred_);
+      deferred_.clear();
+      for (auto& task : waiting) task();
+    });
+  }
+  // A request that failed over runs again: after the session is back (and logged in), or after
+  // a backoff when its stream is still up (routerd itself answered UNAVAILABLE).
+  void retry_later(std::function<void()> task, int attempt) {
+    if (session_ && (session_->closed() || !session_->opened())) {
+      deferred_.push_back(std::move(task));
+      return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(driver_.io, failover_backoff(attempt));
+    timer->async_wait([timer, task = std::move(task)](const std::error_code& ec) {
+      if (!ec) task();
+    });
+  }
+
   // The agent's events reach this desktop: READY now, or at the warm-up's end.
   void registered() {
     ready_requested_ = true;
+    work_started_ = !run_.options().ready_after_warmup;
     if (run_.options().ready_after_warmup) {
       run_.agents_ready.fetch_add(1, std::memory_order_relaxed);  // logged in, NOT_READY
     } else {
@@ -354,9 +431,14 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
   const AgentLogin& login_;
   const std::unique_ptr<v1::AgentService::Stub> stub_;
   std::mt19937_64 rng_;
-  AgentStreamClient* const link_;               // --agent-link: the link serving it
-  std::unique_ptr<AgentStreamClient> session_;  // --api stream: its AgentSession
-  grpc::ClientContext stream_context_;          // the unary API's StreamWork
+  AgentStreamClient* const link_;                            // --agent-link: the link serving it
+  std::unique_ptr<AgentStreamClient> session_;               // --api stream: its AgentSession
+  std::vector<std::unique_ptr<AgentStreamClient>> retired_;  // sessions that ended before the run
+  std::vector<std::function<void()>> deferred_;  // retries waiting for the session to be back
+  int reopen_attempt_ = 0;                       // since the last Login answered on a session
+  std::atomic<AgentStreamClient*> current_session_{nullptr};  // session_, for other threads
+  bool work_started_ = false;           // READY was asked for (or is at the warm-up's end)
+  grpc::ClientContext stream_context_;  // the unary API's StreamWork
   v1::StreamWorkRequest stream_request_;
   v1::WorkEvent event_;  // the read buffer, gRPC's threads only
   std::atomic<bool> stream_started_{false};

@@ -9,6 +9,7 @@
 #include <memory>
 #include <random>
 #include <unordered_set>
+#include <vector>
 
 #include "router/v1/router.grpc.pb.h"
 #include "tools/routerload/load_internal.h"
@@ -46,9 +47,8 @@ class Gateway final : public GatewayBase {
   void start() override {
     asio::post(driver_.io, [this] {
       if (stream_) {
-        stream_->open(run_.center().gateway_token, [this](auto* context, auto* reactor) {
-          stub_->async()->GatewayStream(context, reactor);
-        });
+        open_stream();
+        watch_stall();
       }
       if (rate_ > 0) {
         next_arrival_ = Clock::now() + gap();
@@ -74,10 +74,16 @@ class Gateway final : public GatewayBase {
 
   Driver& driver() override { return driver_; }
 
+  // From any thread (after Run::stopping() is set, so no stream is opened again).
   void close() override {
-    if (stream_) stream_->cancel();
+    asio::post(driver_.io, [this] {
+      if (stream_) stream_->cancel();
+    });
   }
-  bool closed() const override { return !stream_ || stream_->done(); }
+  bool closed() const override {
+    const GatewayStreamClient* s = current_.load(std::memory_order_acquire);
+    return s == nullptr || s->done();
+  }
 
  private:
   using SubmitCall = Call<v1::SubmitInteractionRequest, v1::SubmitInteractionResponse>;
@@ -207,40 +213,53 @@ class Gateway final : public GatewayBase {
 
   void submit() {
     const uint64_t seq = next_seq_++;
-    auto call = std::make_unique<SubmitCall>();
-    build(call->request, seq);
+    v1::SubmitInteractionRequest request;
+    build(request, seq);
     live_.insert(seq);
     run_.live.fetch_add(1, std::memory_order_relaxed);
-    call->sent_ns = now_ns();
-    (*call->request.mutable_attributes())[kSentAttribute] = std::to_string(call->sent_ns);
+    const int64_t sent = now_ns();
+    (*request.mutable_attributes())[kSentAttribute] = std::to_string(sent);
+    send_submit(seq, std::move(request), sent, 0);
+  }
+
+  // One attempt at a submit; a failed attempt that may not have reached the active routerd is
+  // sent again, the same request (idempotent on its interaction_id).
+  void send_submit(uint64_t seq, v1::SubmitInteractionRequest request, int64_t sent, int attempt) {
     if (stream_) {
-      v1::GatewayRequest request;
-      const int64_t sent = call->sent_ns;
-      *request.mutable_submit() = std::move(call->request);
-      stream_->send(std::move(request),
-                    [this, seq, sent](const grpc::Status& status, const v1::GatewayResponse&,
-                                      int64_t at) { submitted(sent, seq, status, at); });
+      v1::GatewayRequest r;
+      *r.mutable_submit() = request;  // the copy a retry needs
+      stream_->send(std::move(r), [this, seq, sent, attempt, request = std::move(request)](
+                                      const grpc::Status& status, const v1::GatewayResponse&,
+                                      int64_t at) mutable {
+        submitted(sent, seq, status, at, std::move(request), attempt);
+      });
       return;
     }
+    auto call = std::make_unique<SubmitCall>();
+    call->request = std::move(request);
+    call->sent_ns = sent;
     prepare(call->context, run_.center().gateway_token);
     SubmitCall* c = call.release();
     run_.rpc_started();
     stub_->async()->SubmitInteraction(
-        &c->context, &c->request, &c->response, [this, c, seq](grpc::Status status) {
+        &c->context, &c->request, &c->response, [this, c, seq, attempt](grpc::Status status) {
           const int64_t at = now_ns();
-          asio::post(driver_.io, [this, call = std::unique_ptr<SubmitCall>(c), seq, status, at] {
-            submitted(call->sent_ns, seq, status, at);
-          });
+          asio::post(driver_.io,
+                     [this, call = std::unique_ptr<SubmitCall>(c), seq, status, at, attempt] {
+                       submitted(call->sent_ns, seq, status, at, std::move(call->request), attempt);
+                     });
           run_.rpc_finished();
         });
   }
 
-  void submitted(int64_t sent_ns, uint64_t seq, const grpc::Status& status, int64_t at) {
-    run_.release_inflight();
+  void submitted(int64_t sent_ns, uint64_t seq, const grpc::Status& status, int64_t at,
+                 v1::SubmitInteractionRequest request, int attempt) {
     Figures& f = driver_.figures;
     const bool window = run_.measuring();
     if (window) ++f.rpcs;
     if (status.ok()) {
+      run_.release_inflight();
+      reopen_attempt_ = 0;
       ++f.submitted_total;
       run_.progress_submitted.fetch_add(1, std::memory_order_relaxed);
       if (window) {
@@ -252,6 +271,17 @@ class Gateway final : public GatewayBase {
     }
     f.error(Rpc::kSubmit, status.error_code(), status.error_message());
     run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
+    if (failover_code(status.error_code()) && !run_.cancelling() && !run_.stopping()) {
+      // It may have been journaled before the active failed, or not: the same request again
+      // (it keeps its --max-inflight slot and its place in the live count).
+      auto timer = std::make_shared<asio::steady_timer>(driver_.io, failover_backoff(attempt));
+      timer->async_wait([this, timer, seq, sent_ns, attempt,
+                         request = std::move(request)](const std::error_code& ec) mutable {
+        if (!ec) send_submit(seq, std::move(request), sent_ns, attempt + 1);
+      });
+      return;
+    }
+    run_.release_inflight();
     if (live_.erase(seq) > 0) run_.live.fetch_sub(1, std::memory_order_relaxed);
     if (rate_ <= 0 && run_.submitting()) {
       // Not at once: a refusing routerd would be hammered in a tight loop.
@@ -260,6 +290,49 @@ class Gateway final : public GatewayBase {
         if (!ec) fill();
       });
     }
+  }
+
+  // --api stream: the GatewayStream, opened again after it ends before the run does (a
+  // failover: through HAProxy the new one reaches the new active). Requests sent meanwhile wait
+  // in the new stream's queue until it is open.
+  void open_stream() {
+    current_.store(stream_.get(), std::memory_order_release);
+    if (run_.stopping()) return;  // not opened: done() says so
+    stream_->set_on_end([this](const grpc::Status&) { stream_ended(); });
+    stream_->open(run_.center().gateway_token, [this](auto* context, auto* reactor) {
+      stub_->async()->GatewayStream(context, reactor);
+    });
+  }
+  // A stream with requests out and nothing read for kStallLimit is cut and reopened on a new
+  // connection (counted as a GatewayStream DEADLINE_EXCEEDED error): seen after failovers
+  // through HAProxy, where now and then every new stream on a gateway's connection went
+  // unanswered (docs/availability.md, "The failover test").
+  static constexpr auto kStallLimit = std::chrono::seconds(5);
+  void watch_stall() {
+    stall_timer_.expires_after(std::chrono::seconds(1));
+    stall_timer_.async_wait([this](const std::error_code& ec) {
+      if (ec || run_.stopping()) return;
+      if (stream_ && stream_->stalled(now_ns(), kStallLimit)) {
+        driver_.figures.error(Rpc::kGatewayStream, grpc::StatusCode::DEADLINE_EXCEEDED,
+                              "no answer for 5 s: the stream was cut and reopened");
+        run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
+        old_stubs_.push_back(std::move(stub_));
+        stub_ = v1::InteractionService::NewStub(run_.fresh_channel());
+        stream_->cancel();
+      }
+      watch_stall();
+    });
+  }
+  void stream_ended() {
+    if (run_.stopping()) return;
+    retired_.push_back(std::move(stream_));  // it posts nothing more, but stays until the end
+    stream_ = std::make_unique<GatewayStreamClient>(run_, driver_, Rpc::kGatewayStream,
+                                                    /*windowed=*/true);
+    auto timer =
+        std::make_shared<asio::steady_timer>(driver_.io, failover_backoff(reopen_attempt_++));
+    timer->async_wait([this, timer](const std::error_code& ec) {
+      if (!ec) open_stream();
+    });
   }
 
   void cancel(uint64_t seq) {
@@ -304,18 +377,23 @@ class Gateway final : public GatewayBase {
   Run& run_;
   Driver& driver_;
   const size_t index_;
-  const std::unique_ptr<v1::InteractionService::Stub> stub_;
+  std::unique_ptr<v1::InteractionService::Stub> stub_;
+  std::vector<std::unique_ptr<v1::InteractionService::Stub>> old_stubs_;  // of stalled connections
   const size_t target_live_;
   const double rate_;
   std::mt19937_64 rng_;
   std::array<double, kChannels> cumulative_mix_{};
   asio::steady_timer timer_{driver_.io};
   asio::steady_timer retry_{driver_.io};
+  asio::steady_timer stall_timer_{driver_.io};
   bool retry_armed_ = false;
   Clock::time_point next_arrival_;
   uint64_t next_seq_ = 1;
   std::unordered_set<uint64_t> live_;            // sequence numbers submitted and not yet finished
   std::unique_ptr<GatewayStreamClient> stream_;  // --api stream: its GatewayStream
+  std::vector<std::unique_ptr<GatewayStreamClient>> retired_;  // ended before the run did
+  int reopen_attempt_ = 0;                                     // since the last answered submit
+  std::atomic<const GatewayStreamClient*> current_{nullptr};   // stream_, for closed()
 };
 
 }  // namespace

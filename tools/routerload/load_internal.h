@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <asio.hpp>
 #include <atomic>
 #include <chrono>
@@ -27,6 +28,19 @@ inline constexpr char kSentAttribute[] = "routerload_t0";
 inline constexpr auto kRpcDeadline = std::chrono::seconds(30);
 inline constexpr auto kRetryAfterError = std::chrono::milliseconds(20);
 inline constexpr auto kRetryFill = std::chrono::milliseconds(2);
+// After a failover (routerd answers UNAVAILABLE, a stream ends): what is safe to retry is sent
+// again, and streams are reopened, after 100 ms doubling to 2 s (docs/availability.md, "What to
+// retry"); `attempt` counts from 0.
+inline Clock::duration failover_backoff(int attempt) {
+  return std::chrono::milliseconds(std::min<int64_t>(2000, int64_t{100} << std::min(attempt, 5)));
+}
+// A call that failed this way may not have reached the active routerd: retried. CANCELLED is
+// among them because routerload cancels nothing before the run's end: HAProxy resets the calls
+// in flight to a routerd that died (RST_STREAM CANCEL).
+inline bool failover_code(grpc::StatusCode code) {
+  return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         code == grpc::StatusCode::CANCELLED;
+}
 inline constexpr size_t kAgentsPerChannel = 1000;  // StreamWork calls per HTTP/2 connection
 inline constexpr size_t kMaxAgentChannels = 16;
 inline constexpr auto kMaxRamp = std::chrono::seconds(300);
@@ -127,6 +141,9 @@ class Run {
   std::atomic<int64_t> held{0};
 
   void finished(const std::string& interaction_id);  // posted to the submitting gateway
+  // A channel on a connection of its own, new (any thread): a client whose connection stopped
+  // answering starts over on another.
+  std::shared_ptr<grpc::Channel> fresh_channel() { return make_channel(fresh_channels_++); }
 
  private:
   std::shared_ptr<grpc::Channel> make_channel(int index) const;
@@ -148,6 +165,7 @@ class Run {
   std::atomic<uint64_t> issued_{0};
   std::atomic<size_t> inflight_{0};
   std::atomic<int64_t> rpcs_pending_{0};
+  std::atomic<int> fresh_channels_{1 << 20};  // channel indexes past any make_channel() at start
   bool tty_ = false;
   double last_line_s_ = -1;
 };

@@ -43,12 +43,17 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   using Answer = std::function<void(const grpc::Status& status, const Response& response,
                                     int64_t answered_ns)>;
   using OnMessage = std::function<void(const Response& response, int64_t read_ns)>;
+  using OnEnd = std::function<void(const grpc::Status& status)>;
 
   // `windowed`: wait for a FlowWindow and honour it (GatewayStream); else no bound.
   StreamClient(Run& run, Driver& driver, Rpc rpc, bool windowed)
       : run_(run), driver_(driver), rpc_(rpc), windowed_(windowed) {}
 
   void set_on_message(OnMessage on_message) { on_message_ = std::move(on_message); }
+  // Runs on the driver once the call is over, after its unanswered requests were answered: the
+  // owner may open a new stream (routerload reconnects through HAProxy after a failover). This
+  // object must stay alive until then and must not be destroyed from inside `on_end`.
+  void set_on_end(OnEnd on_end) { on_end_ = std::move(on_end); }
 
   // Starts the call (once, on the driver). `start(context, reactor)` is the stub's async call,
   // e.g. [&](auto* c, auto* r) { stub->async()->AgentSession(c, r); }.
@@ -56,6 +61,7 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   void open(const std::string& token, Start start) {
     if (opened_.exchange(true)) return;
     if (!token.empty()) context_.AddMetadata("authorization", bearer(token));
+    last_read_ns_ = now_ns();
     start(&context_, this);
     this->AddHold();
     this->StartRead(&read_);
@@ -81,6 +87,12 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   }
 
   size_t unanswered() const { return unanswered_; }
+  bool closed() const { return closed_; }  // the read side ended (on the driver)
+  // On the driver: open, with requests waiting or unanswered, and nothing read for `limit`.
+  bool stalled(int64_t now, std::chrono::nanoseconds limit) const {
+    return opened_ && !closed_ && (unanswered_ > 0 || !queue_.empty()) &&
+           now - last_read_ns_ > limit.count();
+  }
   uint32_t window() const { return window_; }
 
   // From any thread: ends the call (the end of the run).
@@ -127,6 +139,7 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
       const Response none;
       for (auto& [id, answer] : pending) answer(end, none, now_ns());
       done_.store(true, std::memory_order_release);
+      if (on_end_) on_end_(status);
     });
   }
 
@@ -140,6 +153,7 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   }
 
   void on_read(const Response& m, int64_t at) {
+    last_read_ns_ = at;
     if (const v1::RequestResult* r = result_of(m)) {
       auto it = pending_.find(r->correlation_id());
       if (it == pending_.end()) {
@@ -170,6 +184,7 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   const Rpc rpc_;
   const bool windowed_;
   OnMessage on_message_;
+  OnEnd on_end_;
   grpc::ClientContext context_;
   Response read_;  // the read buffer, gRPC's threads only
   // The driver's:
@@ -179,8 +194,9 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   std::deque<Request> queue_;        // not yet written; front() in flight while writing_
   std::unordered_map<std::string, Answer> pending_;  // by correlation_id
   uint64_t next_id_ = 1;
-  size_t unanswered_ = 0;  // written (or being written), not yet answered
-  uint32_t window_ = 0;    // the FlowWindow's max_in_flight; 0 before it came
+  size_t unanswered_ = 0;     // written (or being written), not yet answered
+  uint32_t window_ = 0;       // the FlowWindow's max_in_flight; 0 before it came
+  int64_t last_read_ns_ = 0;  // when the last message was read (or the call was opened)
   std::atomic<bool> done_{false};
 };
 

@@ -301,10 +301,12 @@ int main(int argc, char** argv) {
                   "closed loop: interactions kept live (submitted and not yet completed)")
       ->check(CLI::Range(size_t{1}, size_t{10'000'000}))
       ->capture_default_str();
-  auto* duration = run->add_option("--duration", options.duration_s,
-                                   "seconds measured after the warm-up (then submits stop)")
-                       ->check(CLI::PositiveNumber)
-                       ->capture_default_str();
+  auto* duration =
+      run->add_option("--duration", options.duration_s,
+                      "seconds measured after the warm-up (then submits stop; SIGINT or SIGTERM "
+                      "stops them earlier, and the drain and report follow)")
+          ->check(CLI::PositiveNumber)
+          ->capture_default_str();
   run->add_option("--count", options.count,
                   "stop after this many submits instead of a duration; the figures then cover them "
                   "all, drain included")

@@ -3,6 +3,7 @@
 // loopback. Every interaction routerload submits must be completed, with no error, closed loop
 // and open loop (with think, handle and wrap-up times); and the same against the echo baseline.
 #include <grpcpp/grpcpp.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/child_process.h"
@@ -198,4 +200,30 @@ TEST_CASE("routerload exits 2 naming the flag for a bad flag value", "[routerloa
   CHECK_THAT(slurp(log), Catch::Contains("--mix"));
   fs::remove(log);
   fs::remove(config);
+}
+
+TEST_CASE("SIGTERM ends routerload's submits early and the drain and the report still follow",
+          "[routerload]") {
+  LoadBench bench;
+  const auto json_path = bench.path("sigterm.json");
+  ChildProcess load({ROUTERLOAD_PATH, "run", "--config", bench.config(), "--target",
+                     bench.address(), "--customers", bench.customers(), "--quiet", "--warmup", "0",
+                     "--rate", "100", "--duration", "600", "--json", json_path.string()},
+                    ChildOptions{.out = ChildOutput::kLog,
+                                 .err = ChildOutput::kLog,
+                                 .log = bench.path("sigterm.log"),
+                                 .append_log = false,
+                                 .stdin_null = true,
+                                 .stdin_pipe = false,
+                                 .env = std::nullopt});
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  REQUIRE(load.signal(SIGTERM));
+  const auto exited = load.wait_exit(std::chrono::seconds(60));
+  INFO("routerload output:\n" << slurp(bench.path("sigterm.log")));
+  REQUIRE(exited.has_value());
+  CHECK(*exited == 0);  // everything submitted was completed in the drain
+  const auto report = nlohmann::json::parse(slurp(json_path));
+  CHECK(report["window_s"].get<double>() < 60);
+  CHECK(report["counts"]["submitted_total"].get<uint64_t>() > 0);
+  check_every_interaction_completed(report, report["counts"]["submitted_total"].get<uint64_t>());
 }
