@@ -224,6 +224,13 @@ TEST_CASE("SIGTERM ends routerload's submits early and the drain and the report 
   CHECK(*exited == 0);  // everything submitted was completed in the drain
   const auto report = nlohmann::json::parse(slurp(json_path));
   CHECK(report["window_s"].get<double>() < 60);
-  CHECK(report["counts"]["submitted_total"].get<uint64_t>() > 0);
-  check_every_interaction_completed(report, report["counts"]["submitted_total"].get<uint64_t>());
+  // Everything submitted was completed in the drain (the window's own counts leave out a submit
+  // answered after the signal, so the totals are compared).
+  INFO(report.dump(2));
+  const auto& counts = report["counts"];
+  CHECK(counts["submitted_total"].get<uint64_t>() > 0);
+  CHECK(counts["completed_total"].get<uint64_t>() == counts["submitted_total"].get<uint64_t>());
+  CHECK(counts["cancelled_at_end"].get<uint64_t>() == 0);
+  CHECK(counts["unfinished"].get<uint64_t>() == 0);
+  CHECK(report["errors"].empty());
 }
