@@ -118,6 +118,10 @@ class AgentStream final : public AgentStreamReactor, public OutboxSink<v1::Agent
  public:
   AgentStream(host::RoutingHost& host, AgentStreamSetup setup)
       : slot_(setup.slot), state_(std::make_shared<StreamState>(host, std::move(setup))) {
+    // The response headers at once, before any message: a client (routerload) writes nothing
+    // until it has them, so requests never go to a stream that a proxy in front refuses (a
+    // standby behind HAProxy answers 503), where they would be dropped unread.
+    StartSendInitialMetadata();
     state_->outbox->attach(this);
     if (state_->mode == AgentStreamMode::kSession && !state_->caller.dev) {
       // An AGENT token: the session is its agent's from the start, like StreamWork.

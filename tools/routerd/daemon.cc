@@ -596,16 +596,18 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   }
   st.shutdown_deadline = m.daemon.shutdown_deadline;
   st.tls = tls;
-  if (!m.daemon.ready_listen.empty()) {
+  const std::string ready_listen = options.ready_listen.value_or(m.daemon.ready_listen);
+  if (!ready_listen.empty()) {
     // First, so that load balancers see /live (and /ready: 503 starting) during recovery.
-    auto readiness = adapters::http::ReadinessListener::start(m.daemon.ready_listen);
+    auto readiness = adapters::http::ReadinessListener::start(ready_listen);
     if (!readiness.ok()) {
-      return engine::invalid_argument(options.config_path +
-                                      ": daemon.ready_listen: " + readiness.error().message);
+      return engine::invalid_argument((options.ready_listen
+                                           ? std::string("--ready-listen")
+                                           : options.config_path + ": daemon.ready_listen") +
+                                      ": " + readiness.error().message);
     }
     st.readiness = std::move(readiness).value();
-    spdlog::info("event=readiness_listener address={} port={}", m.daemon.ready_listen,
-                 st.readiness->port());
+    spdlog::info("event=readiness_listener address={} port={}", ready_listen, st.readiness->port());
   }
   std::unique_ptr<ports::CustomerLookup> customer_store;
   if (m.redis) {

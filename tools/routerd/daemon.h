@@ -20,6 +20,9 @@ struct DaemonOptions {
   std::string config_path;  // the routing configuration (YAML or JSON); re-read on reload()
   // Overrides daemon.listen when set ("127.0.0.1:0" picks a free port: see Daemon::port()).
   std::optional<std::string> listen;
+  // Overrides daemon.ready_listen when set (routerd --ready-listen; an empty string: none). Two
+  // routerd of a pair on one host share a configuration file but not a readiness port.
+  std::optional<std::string> ready_listen;
   // Overrides redis.address when set; without a redis section, one with defaults is assumed.
   std::optional<std::string> redis_address;
   // With a redis section: how long start() waits for Redis to load the journal before it gives

@@ -58,6 +58,11 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen,
                  "host:port to listen on; overrides daemon.listen. A non-loopback address needs "
                  "daemon.tls, or daemon.allow_insecure: true for plaintext (docs/security.md)");
+  std::optional<std::string> ready_listen;
+  app.add_option("--ready-listen", ready_listen,
+                 "host:port of the readiness listener (GET /ready, /live); overrides "
+                 "daemon.ready_listen, so the routerd of a pair can share one configuration file "
+                 "on one host (docs/availability.md)");
   std::optional<std::string> redis_address;
   double redis_wait_s = 30;
   app.add_option("--redis", redis_address,
@@ -111,6 +116,7 @@ int main(int argc, char** argv) {
   router::routerd::DaemonOptions options;
   options.config_path = config_path;
   options.listen = listen;
+  options.ready_listen = ready_listen;
   options.redis_address = redis_address;
   options.redis_wait = std::chrono::milliseconds(static_cast<int64_t>(redis_wait_s * 1000));
   options.instance = instance;
