@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -143,6 +144,35 @@ bool Run::wait_until(const std::function<bool()>& done, double timeout_s, const 
   return true;
 }
 
+void Run::report_open() {
+  // Each description is made on the object's driver (its state is the driver's).
+  auto describe_on = [](Driver& driver, const std::function<std::string()>& describe) {
+    auto text = std::make_shared<std::promise<std::string>>();
+    auto answer = text->get_future();
+    asio::post(driver.io, [text, describe] { text->set_value(describe()); });
+    return answer.wait_for(std::chrono::seconds(1)) == std::future_status::ready
+               ? answer.get()
+               : "(its driver did not answer)";
+  };
+  std::vector<std::string> lines;
+  for (auto& a : agents_) {
+    if (a->done() && a->stopped()) continue;
+    AgentBase* agent = a.get();
+    lines.push_back(describe_on(agent->driver(), [agent] { return agent->describe(); }));
+  }
+  for (auto& g : gateways_) {
+    if (g->closed()) continue;
+    GatewayBase* gateway = g.get();
+    lines.push_back(describe_on(gateway->driver(), [gateway] { return gateway->describe(); }));
+  }
+  std::fprintf(stderr,
+               "routerload: not every call ended within 10 s (%lld unary calls open, %lld "
+               "streams given up that never ended); they are left to the exit:\n",
+               static_cast<long long>(rpcs_pending_.load()),
+               static_cast<long long>(abandoned_calls.load()));
+  for (const auto& line : lines) std::fprintf(stderr, "  %s\n", line.c_str());
+}
+
 engine::Result<Report> Run::execute() {
   const size_t threads = std::max<size_t>(1, options_.threads);
   for (size_t i = 0; i < threads; ++i) drivers_.push_back(std::make_unique<Driver>());
@@ -205,7 +235,7 @@ engine::Result<Report> Run::execute() {
         10, "logout", started);
     for (auto& a : agents_) a->cancel_stream();
     for (auto& g : gateways_) g->close();
-    wait_until(
+    const bool closed = wait_until(
         [&] {
           for (auto& a : agents_) {
             if (!a->done()) return false;
@@ -213,9 +243,13 @@ engine::Result<Report> Run::execute() {
           for (auto& g : gateways_) {
             if (!g->closed()) return false;
           }
-          return rpcs_pending_.load() == 0;
+          return rpcs_pending_.load() == 0 && abandoned_calls.load() == 0;
         },
         10, "closing", started);
+    if (!closed || abandoned_calls.load() > 0) {
+      calls_left_open_ = true;
+      report_open();
+    }
     for (auto& d : drivers_) d->guard.reset();
     for (auto& d : drivers_) {
       d->io.stop();
@@ -487,8 +521,13 @@ engine::Result<Report> run_load(const LoadOptions& options, const Center& center
     }
     chosen.target = choice.address;
   }
-  Run run(chosen, center, customers);
-  return run.execute();
+  auto run = std::make_unique<Run>(chosen, center, customers);
+  auto report = run->execute();
+  // Calls still open at the end (report_open said which): freeing the run would destroy their
+  // channels, and a channel's destructor waits for every call to end, so routerload would never
+  // exit. The run is left to the process's exit instead.
+  if (run->calls_left_open()) static_cast<void>(run.release());
+  return report;
 }
 
 }  // namespace router::load

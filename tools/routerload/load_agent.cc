@@ -23,10 +23,14 @@ namespace {
 
 // What a desktop needs of a work event.
 struct Event {
-  enum Kind { kOffer, kStatus, kOther } kind = kOther;
+  // kOffer: an offer, or an update showing an interaction OFFERED to the agent (what routerd
+  // sends for offers made before the desktop's stream opened: after a takeover, a reconnect).
+  // kAssigned: an update showing an interaction ASSIGNED to the agent.
+  enum Kind { kOffer, kAssigned, kStatus, kOther } kind = kOther;
   std::string interaction_id;
-  int64_t sent_ns = 0;  // the submit's send time, from its routerload_t0 attribute
-  int64_t at_ns = 0;    // when it was read
+  bool not_ready = false;  // kStatus: the agent is NOT_READY (e.g. "missed": an offer timed out)
+  int64_t sent_ns = 0;     // the submit's send time, from its routerload_t0 attribute
+  int64_t at_ns = 0;       // when it was read
 };
 
 Event event_of(const v1::WorkEvent& w, int64_t at) {
@@ -40,7 +44,17 @@ Event event_of(const v1::WorkEvent& w, int64_t at) {
       if (it != ix.attributes().end()) e.sent_ns = std::strtoll(it->second.c_str(), nullptr, 10);
       break;
     }
-    case v1::WorkEvent::kStatus: e.kind = Event::kStatus; break;
+    case v1::WorkEvent::kUpdate: {
+      const auto& ix = w.update();
+      e.interaction_id = ix.interaction_id();
+      if (ix.state() == v1::OFFERED) e.kind = Event::kOffer;
+      if (ix.state() == v1::ASSIGNED) e.kind = Event::kAssigned;
+      break;
+    }
+    case v1::WorkEvent::kStatus:
+      e.kind = Event::kStatus;
+      e.not_ready = w.status().state() == v1::NOT_READY;
+      break;
     default: e.kind = Event::kOther; break;
   }
   e.at_ns = at;
@@ -131,6 +145,19 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
     if (link_ != nullptr) return true;  // the link's end is the link's
     return done_.load(std::memory_order_acquire);
   }
+  Driver& driver() override { return driver_; }
+  std::string describe() const override {
+    std::string text = "agent " + login_.name + ": ";
+    if (session_) {
+      text += "session " + session_->describe(now_ns());
+    } else if (link_ == nullptr) {
+      text += done_.load(std::memory_order_acquire) ? "StreamWork done" : "StreamWork open";
+    } else {
+      text += "on a link";
+    }
+    return text + ", " + std::to_string(holding_) + " held, " +
+           (stopped() ? "logged out" : "logout unanswered");
+  }
 
   // On the driver: an event of this agent read from its AgentSession or AgentLink.
   void on_event(const Event& e) {
@@ -142,7 +169,33 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
       registered();
       return;
     }
+    if (e.kind == Event::kStatus && e.not_ready && work_started_ && !run_.stopping() &&
+        !ready_pending_) {
+      // routerd made the agent NOT_READY (an offer it did not answer in time, as around a
+      // takeover): the simulated agent clicks READY again, as a person at the desktop would.
+      ready_pending_ = true;
+      after(Spread{200, 200}, [this] {
+        ready_pending_ = false;
+        if (!run_.stopping()) go_ready(/*count=*/false);
+      });
+      return;
+    }
+    if (e.kind == Event::kAssigned) {
+      auto it = in_hand_.find(e.interaction_id);
+      if (it != in_hand_.end()) {
+        it->second = true;  // an accept whose answer was lost took effect
+        return;
+      }
+      // Work routerd kept for this agent that the desktop no longer has in hand: completed.
+      in_hand_.emplace(e.interaction_id, true);
+      run_.held.fetch_add(1, std::memory_order_relaxed);
+      ++holding_;
+      after(run_.options().handle, [this, id = e.interaction_id] { complete(id); });
+      return;
+    }
     if (e.kind != Event::kOffer) return;
+    // An offer sent again (after a reconnect) for one already in hand is the same offer.
+    if (!in_hand_.emplace(e.interaction_id, false).second) return;
     run_.held.fetch_add(1, std::memory_order_relaxed);
     ++holding_;
     if (window) {
@@ -179,14 +232,18 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
     const int64_t sent = now_ns();
     // What is safe to repeat after a failover (docs/availability.md, "What to retry") keeps a
     // copy. A session's Login is not among them: a reopened session logs in again by itself.
+    std::string offer_id;  // the interaction whose path (offer to end of wrap-up) `r` is on
+    if (r.has_accept()) offer_id = r.accept().interaction_id();
+    if (r.has_complete()) offer_id = r.complete().interaction_id();
+    if (r.has_end_wrap_up()) offer_id = r.end_wrap_up().interaction_id();
     std::optional<v1::AgentRequest> again;
     if (rpc == Rpc::kAccept || rpc == Rpc::kComplete || rpc == Rpc::kEndWrapUp ||
         rpc == Rpc::kSetState || (rpc == Rpc::kLogin && session_ == nullptr && link_ == nullptr)) {
       again = r;
     }
-    auto answered = [this, rpc, sent, attempt, again = std::move(again), on_ok = std::move(on_ok),
-                     after_any = std::move(after_any)](const grpc::Status& status,
-                                                       int64_t at) mutable {
+    auto answered = [this, rpc, sent, attempt, offer_id, again = std::move(again),
+                     on_ok = std::move(on_ok), after_any = std::move(after_any)](
+                        const grpc::Status& status, int64_t at) mutable {
       if (run_.measuring()) ++driver_.figures.rpcs;
       if (!status.ok() && again && failover_code(status.error_code()) && !run_.stopping()) {
         driver_.figures.error(rpc, status.error_code(), status.error_message());
@@ -199,16 +256,25 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
             attempt);
         return;
       }
-      if (status.ok()) {
+      // An accept sent again after a failover, answered FAILED_PRECONDITION, while the work
+      // stream shows the interaction assigned to this agent: the first attempt took effect
+      // (docs/availability.md, "What to retry").
+      auto hand = in_hand_.find(offer_id);
+      const bool took_effect = rpc == Rpc::kAccept && attempt > 0 &&
+                               status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
+                               hand != in_hand_.end() && hand->second;
+      if (status.ok() || took_effect) {
+        if (rpc == Rpc::kAccept && hand != in_hand_.end()) hand->second = true;
         on_ok(sent, at);
       } else {
         failed(rpc, status);
       }
       // The end of an offer's path, whichever way it ended.
       if (rpc == Rpc::kEndWrapUp ||
-          (!status.ok() && (rpc == Rpc::kAccept || rpc == Rpc::kComplete))) {
+          (!status.ok() && !took_effect && (rpc == Rpc::kAccept || rpc == Rpc::kComplete))) {
         run_.held.fetch_sub(1, std::memory_order_relaxed);
         --holding_;
+        in_hand_.erase(offer_id);
       }
       if (after_any) after_any();
     };
@@ -310,6 +376,30 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
     session_->open(login_.token, [this](auto* context, auto* reactor) {
       stub_->async()->AgentSession(context, reactor);
     });
+    if (!watching_stall_) {
+      watching_stall_ = true;
+      watch_stall();
+    }
+  }
+  // A session with requests out and nothing read for kStallLimit is given up and reopened on a
+  // new connection, as a gateway's stream is (counted as an AgentSession DEADLINE_EXCEEDED
+  // error): its unanswered requests fail over and are sent again after the new Login.
+  void watch_stall() {
+    stall_timer_.expires_after(std::chrono::seconds(1));
+    stall_timer_.async_wait([this](const std::error_code& ec) {
+      if (ec || run_.stopping()) return;
+      if (session_ && session_->stalled(now_ns(), kStallLimit)) {
+        driver_.figures.error(Rpc::kAgentSession, grpc::StatusCode::DEADLINE_EXCEEDED,
+                              "no answer for 5 s: the session was given up and reopened on a new "
+                              "connection");
+        run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
+        old_stubs_.push_back(std::move(stub_));
+        stub_ = v1::AgentService::NewStub(run_.fresh_channel());
+        session_->abandon();
+        session_ended();
+      }
+      watch_stall();
+    });
   }
   void session_ended() {
     if (run_.stopping()) return;
@@ -329,9 +419,15 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
     r.mutable_login()->set_ready(false);
     request(std::move(r), [this](int64_t, int64_t) {
       reopen_attempt_ = 0;
-      // routerd kept the agent's state across the takeover; READY again in case it was not
-      // (its desktop was gone past the grace period, or an offer it missed made it NOT_READY).
-      if (work_started_) go_ready(/*count=*/false);
+      if (!ready_requested_) {
+        // The first session ended before its Login was answered (HAProxy sent it to a standby
+        // that had not failed its first check yet): this is the agent's first login.
+        registered();
+      } else if (work_started_) {
+        // routerd kept the agent's state across the takeover; READY again in case it was not
+        // (its desktop was gone past the grace period, or an offer it missed made it NOT_READY).
+        go_ready(/*count=*/false);
+      }
       auto waiting = std::move(deferred_);
       deferred_.clear();
       for (auto& task : waiting) task();
@@ -429,7 +525,14 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
   Run& run_;
   Driver& driver_;
   const AgentLogin& login_;
-  const std::unique_ptr<v1::AgentService::Stub> stub_;
+  std::unique_ptr<v1::AgentService::Stub> stub_;
+  std::vector<std::unique_ptr<v1::AgentService::Stub>> old_stubs_;  // of stalled connections
+  // Interactions offered or assigned to this agent, from the offer to the end of wrap-up;
+  // true once assigned (accept answered, or an update showed it).
+  std::unordered_map<std::string, bool> in_hand_;
+  bool ready_pending_ = false;  // a READY after a NOT_READY status is on its way
+  asio::steady_timer stall_timer_{driver_.io};
+  bool watching_stall_ = false;
   std::mt19937_64 rng_;
   AgentStreamClient* const link_;                            // --agent-link: the link serving it
   std::unique_ptr<AgentStreamClient> session_;               // --api stream: its AgentSession
@@ -455,7 +558,8 @@ class AgentLinkStream final : public AgentBase {
  public:
   AgentLinkStream(Run& run, Driver& driver, std::shared_ptr<grpc::Channel> channel,
                   std::string token)
-      : stub_(v1::AgentService::NewStub(channel)),
+      : driver_(driver),
+        stub_(v1::AgentService::NewStub(channel)),
         token_(std::move(token)),
         client_(run, driver, Rpc::kAgentLink, /*windowed=*/false) {
     client_.set_on_message([this](const v1::AgentSessionResponse& m, int64_t at) {
@@ -481,8 +585,11 @@ class AgentLinkStream final : public AgentBase {
   void start_work() override {}
   void cancel_stream() override { client_.cancel(); }
   bool done() const override { return client_.done(); }
+  Driver& driver() override { return driver_; }
+  std::string describe() const override { return "agent link: " + client_.describe(now_ns()); }
 
  private:
+  Driver& driver_;
   const std::unique_ptr<v1::AgentService::Stub> stub_;
   const std::string token_;
   AgentStreamClient client_;

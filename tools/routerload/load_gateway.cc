@@ -84,6 +84,14 @@ class Gateway final : public GatewayBase {
     const GatewayStreamClient* s = current_.load(std::memory_order_acquire);
     return s == nullptr || s->done();
   }
+  std::string describe() const override {
+    std::string text = "gateway " + std::to_string(index_) + ": ";
+    text += stream_ ? "stream " + stream_->describe(now_ns()) : "unary";
+    size_t retired_open = 0;
+    for (const auto& r : retired_) retired_open += r->done() ? 0 : 1;
+    return text + ", " + std::to_string(retired_open) + " earlier streams not done, " +
+           std::to_string(live_.size()) + " live";
+  }
 
  private:
   using SubmitCall = Call<v1::SubmitInteractionRequest, v1::SubmitInteractionResponse>;
@@ -303,22 +311,22 @@ class Gateway final : public GatewayBase {
       stub_->async()->GatewayStream(context, reactor);
     });
   }
-  // A stream with requests out and nothing read for kStallLimit is cut and reopened on a new
-  // connection (counted as a GatewayStream DEADLINE_EXCEEDED error): seen after failovers
-  // through HAProxy, where now and then every new stream on a gateway's connection went
-  // unanswered (docs/availability.md, "The failover test").
-  static constexpr auto kStallLimit = std::chrono::seconds(5);
+  // A stream with requests out and nothing read for kStallLimit is given up and reopened on a
+  // new connection (counted as a GatewayStream DEADLINE_EXCEEDED error; docs/availability.md,
+  // "The failover test"). Its unanswered submits are answered UNAVAILABLE and sent again.
   void watch_stall() {
     stall_timer_.expires_after(std::chrono::seconds(1));
     stall_timer_.async_wait([this](const std::error_code& ec) {
       if (ec || run_.stopping()) return;
       if (stream_ && stream_->stalled(now_ns(), kStallLimit)) {
         driver_.figures.error(Rpc::kGatewayStream, grpc::StatusCode::DEADLINE_EXCEEDED,
-                              "no answer for 5 s: the stream was cut and reopened");
+                              "no answer for 5 s: the stream was given up and reopened on a new "
+                              "connection");
         run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
         old_stubs_.push_back(std::move(stub_));
         stub_ = v1::InteractionService::NewStub(run_.fresh_channel());
-        stream_->cancel();
+        stream_->abandon();
+        stream_ended();
       }
       watch_stall();
     });

@@ -29,10 +29,12 @@ inline constexpr auto kRpcDeadline = std::chrono::seconds(30);
 inline constexpr auto kRetryAfterError = std::chrono::milliseconds(20);
 inline constexpr auto kRetryFill = std::chrono::milliseconds(2);
 // After a failover (routerd answers UNAVAILABLE, a stream ends): what is safe to retry is sent
-// again, and streams are reopened, after 100 ms doubling to 2 s (docs/availability.md, "What to
-// retry"); `attempt` counts from 0.
+// again, and streams are reopened, after 100 ms doubling to 500 ms (docs/availability.md, "What
+// to retry"); `attempt` counts from 0. The cap is short because a takeover is: a desktop that
+// waited 1.6 s between tries would come back well after the new active serves (about 1 s after
+// the kill with the lease's defaults), and a try costs one HTTP/2 stream HAProxy answers 503.
 inline Clock::duration failover_backoff(int attempt) {
-  return std::chrono::milliseconds(std::min<int64_t>(2000, int64_t{100} << std::min(attempt, 5)));
+  return std::chrono::milliseconds(std::min<int64_t>(500, int64_t{100} << std::min(attempt, 3)));
 }
 // A call that failed this way may not have reached the active routerd: retried. CANCELLED is
 // among them because routerload cancels nothing before the run's end: HAProxy resets the calls
@@ -41,6 +43,10 @@ inline bool failover_code(grpc::StatusCode code) {
   return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
          code == grpc::StatusCode::CANCELLED;
 }
+// A stream with requests out and nothing read for this long is given up and reopened on a new
+// connection (StreamClient::abandon): seen after failovers through HAProxy, where now and then a
+// new stream on a connection went unanswered and its cancel never completed.
+inline constexpr auto kStallLimit = std::chrono::seconds(5);
 inline constexpr size_t kAgentsPerChannel = 1000;  // StreamWork calls per HTTP/2 connection
 inline constexpr size_t kMaxAgentChannels = 16;
 inline constexpr auto kMaxRamp = std::chrono::seconds(300);
@@ -79,6 +85,8 @@ class GatewayBase {
   // From any thread, at the end: ends its GatewayStream (--api stream); closed() once it is over.
   virtual void close() = 0;
   virtual bool closed() const = 0;
+  // On its driver: what is still open, for the line routerload prints when its end times out.
+  virtual std::string describe() const = 0;
 };
 
 // A simulated agent desktop (load_agent.cc). Callable from any thread.
@@ -91,6 +99,9 @@ class AgentBase {
   virtual void start_work() = 0;     // --ready-after-warmup's moment: go READY
   virtual void cancel_stream() = 0;
   virtual bool done() const = 0;  // its stream is over
+  virtual Driver& driver() = 0;
+  // On its driver: what is still open, for the line routerload prints when its end times out.
+  virtual std::string describe() const = 0;
 };
 
 // Shared by every gateway and agent of a run.
@@ -139,6 +150,11 @@ class Run {
   // Offers read and not yet through EndWrapUp (or failed): the end waits for these before the
   // agents log out, so a wrap-up timer still running is not cut short.
   std::atomic<int64_t> held{0};
+  // Streams given up (StreamClient::abandon) whose call gRPC has not ended yet.
+  std::atomic<int64_t> abandoned_calls{0};
+  // The end left calls open (they did not end within its wait, or abandoned ones never did):
+  // the run must not be freed, since destroying a channel waits for every call to end.
+  bool calls_left_open() const { return calls_left_open_; }
 
   void finished(const std::string& interaction_id);  // posted to the submitting gateway
   // A channel on a connection of its own, new (any thread): a client whose connection stopped
@@ -150,6 +166,8 @@ class Run {
   void progress_line(double elapsed_s, const char* phase, bool final_line);
   bool wait_until(const std::function<bool()>& done, double timeout_s, const char* phase,
                   Clock::time_point started);
+  // The end timed out: a line on stderr for each agent and gateway whose calls are still open.
+  void report_open();
 
   const LoadOptions options_;
   const Center& center_;
@@ -168,6 +186,7 @@ class Run {
   std::atomic<int> fresh_channels_{1 << 20};  // channel indexes past any make_channel() at start
   bool tty_ = false;
   double last_line_s_ = -1;
+  bool calls_left_open_ = false;
 };
 
 inline std::string bearer(const std::string& token) { return "Bearer " + token; }

@@ -94,15 +94,56 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
            now - last_read_ns_ > limit.count();
   }
   uint32_t window() const { return window_; }
+  // On the driver: its state in a few words, for routerload's line about what did not end.
+  std::string describe(int64_t now) const {
+    if (!opened_) return "not opened";
+    std::string text = done()       ? "done"
+                       : abandoned_ ? "abandoned, not ended"
+                       : closed_    ? "read side ended, not done"
+                                    : "open";
+    text += ", " + std::to_string(unanswered_) + " unanswered, " + std::to_string(queue_.size()) +
+            " queued, last read " + std::to_string((now - last_read_ns_) / 1'000'000) + " ms ago";
+    return text;
+  }
 
   // From any thread: ends the call (the end of the run).
   void cancel() {
+    if (opened_) context_.TryCancel();
+  }
+  // On the driver: gives up a call that stopped answering without waiting for it to end (after
+  // failovers through HAProxy, a cancelled stream that had stalled was seen never to end): every
+  // unanswered request is answered UNAVAILABLE now, nothing more is written or delivered, the
+  // call is cancelled, and on_end is not called. Run::abandoned_calls counts it until gRPC ends
+  // it; one that never ends keeps routerload from freeing the run at exit (load.cc).
+  void abandon() {
+    if (abandoned_ || done()) return;
+    abandoned_ = true;
+    closed_ = true;  // pump() writes nothing more; a write in flight keeps its buffer
+    on_end_ = nullptr;
+    on_message_ = nullptr;
+    run_.abandoned_calls.fetch_add(1, std::memory_order_relaxed);
+    auto pending = std::move(pending_);
+    pending_.clear();
+    unanswered_ = 0;
+    for (auto& [id, answer] : pending) {
+      asio::post(driver_.io, [answer = std::move(answer)] {
+        answer(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream stopped answering"),
+               Response(), now_ns());
+      });
+    }
     if (opened_) context_.TryCancel();
   }
   // The call is over (or never started).
   bool done() const { return !opened_ || done_.load(std::memory_order_acquire); }
 
   // gRPC's threads.
+  void OnReadInitialMetadataDone(bool ok) override {
+    if (!ok) return;  // OnDone follows
+    asio::post(driver_.io, [this] {
+      headers_ = true;
+      pump();
+    });
+  }
   void OnReadDone(bool ok) override {
     if (!ok) {
       asio::post(driver_.io, [this] {
@@ -126,6 +167,11 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   void OnDone(const grpc::Status& status) override {
     asio::post(driver_.io, [this, status] {
       closed_ = true;
+      if (abandoned_) {  // its requests were answered, and its owner has moved on
+        run_.abandoned_calls.fetch_sub(1, std::memory_order_relaxed);
+        done_.store(true, std::memory_order_release);
+        return;
+      }
       if (!status.ok() && !run_.stopping()) {
         driver_.figures.error(rpc_, status.error_code(), status.error_message());
         run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
@@ -145,7 +191,9 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
 
  private:
   void pump() {
-    if (writing_ || closed_ || !opened_ || queue_.empty()) return;
+    // Nothing is written before routerd's response headers: a request sent on a stream that
+    // HAProxy refuses (no active routerd yet) would be dropped unread.
+    if (writing_ || closed_ || !opened_ || !headers_ || queue_.empty()) return;
     if (windowed_ && unanswered_ >= window_) return;  // window_ 0 until the FlowWindow came
     writing_ = true;
     ++unanswered_;
@@ -153,6 +201,7 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   }
 
   void on_read(const Response& m, int64_t at) {
+    if (abandoned_) return;
     last_read_ns_ = at;
     if (const v1::RequestResult* r = result_of(m)) {
       auto it = pending_.find(r->correlation_id());
@@ -190,6 +239,8 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   // The driver's:
   std::atomic<bool> opened_{false};  // set on the driver, read anywhere
   bool closed_ = false;              // the read side ended: nothing more is written
+  bool abandoned_ = false;           // abandon(): its owner has moved on
+  bool headers_ = false;             // routerd's response headers came
   bool writing_ = false;             // queue_.front() is being written
   std::deque<Request> queue_;        // not yet written; front() in flight while writing_
   std::unordered_map<std::string, Answer> pending_;  // by correlation_id
