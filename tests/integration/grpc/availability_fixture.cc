@@ -149,6 +149,7 @@ std::string haproxy_config(int frontend_port, const std::string& frontend_rules,
                            const std::string& backends) {
   return "global\n"
          "  maxconn 4096\n"
+         "  tune.h2.max-concurrent-streams 1000\n"
          "defaults\n"
          "  mode http\n"
          "  timeout connect 1s\n"
