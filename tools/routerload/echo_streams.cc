@@ -30,6 +30,9 @@ class BidiStream final : public ::grpc::ServerBidiReactor<Request, Response>,
   using Handler = std::function<void(const Request&)>;
 
   explicit BidiStream(std::shared_ptr<OrderedStream<Response>> out) : out_(std::move(out)) {
+    // The response headers at once, as routerd's session streams send them: routerload writes
+    // nothing on a stream before it has them.
+    this->StartSendInitialMetadata();
     out_->outbox()->attach(this);
   }
 
