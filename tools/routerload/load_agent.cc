@@ -405,11 +405,7 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
     if (run_.stopping()) return;
     retired_.push_back(std::move(session_));  // posts nothing more; kept until the end
     make_session();
-    auto timer =
-        std::make_shared<asio::steady_timer>(driver_.io, failover_backoff(reopen_attempt_++));
-    timer->async_wait([this, timer](const std::error_code& ec) {
-      if (!ec) log_in_again();
-    });
+    run_after(driver_.io, failover_backoff(reopen_attempt_++), [this] { log_in_again(); });
   }
   void log_in_again() {
     if (run_.stopping()) return;
@@ -440,10 +436,7 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
       deferred_.push_back(std::move(task));
       return;
     }
-    auto timer = std::make_shared<asio::steady_timer>(driver_.io, failover_backoff(attempt));
-    timer->async_wait([timer, task = std::move(task)](const std::error_code& ec) {
-      if (!ec) task();
-    });
+    run_after(driver_.io, failover_backoff(attempt), std::move(task));
   }
 
   // The agent's events reach this desktop: READY now, or at the warm-up's end.
@@ -514,12 +507,10 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
       return;
     }
     const double ms = std::uniform_real_distribution<double>(spread.min_ms, spread.max_ms)(rng_);
-    auto timer = std::make_shared<asio::steady_timer>(
+    run_after(
         driver_.io,
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(ms)));
-    timer->async_wait([timer, task = std::move(task)](const std::error_code& ec) mutable {
-      if (!ec) task();
-    });
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(ms)),
+        std::move(task));
   }
 
   Run& run_;

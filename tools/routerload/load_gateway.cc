@@ -282,21 +282,17 @@ class Gateway final : public GatewayBase {
     if (failover_code(status.error_code()) && !run_.cancelling() && !run_.stopping()) {
       // It may have been journaled before the active failed, or not: the same request again
       // (it keeps its --max-inflight slot and its place in the live count).
-      auto timer = std::make_shared<asio::steady_timer>(driver_.io, failover_backoff(attempt));
-      timer->async_wait([this, timer, seq, sent_ns, attempt,
-                         request = std::move(request)](const std::error_code& ec) mutable {
-        if (!ec) send_submit(seq, std::move(request), sent_ns, attempt + 1);
-      });
+      run_after(driver_.io, failover_backoff(attempt),
+                [this, seq, sent_ns, attempt, request = std::move(request)]() mutable {
+                  send_submit(seq, std::move(request), sent_ns, attempt + 1);
+                });
       return;
     }
     run_.release_inflight();
     if (live_.erase(seq) > 0) run_.live.fetch_sub(1, std::memory_order_relaxed);
     if (rate_ <= 0 && run_.submitting()) {
       // Not at once: a refusing routerd would be hammered in a tight loop.
-      auto timer = std::make_shared<asio::steady_timer>(driver_.io, kRetryAfterError);
-      timer->async_wait([this, timer](const std::error_code& ec) {
-        if (!ec) fill();
-      });
+      run_after(driver_.io, kRetryAfterError, [this] { fill(); });
     }
   }
 
@@ -336,11 +332,7 @@ class Gateway final : public GatewayBase {
     retired_.push_back(std::move(stream_));  // it posts nothing more, but stays until the end
     stream_ = std::make_unique<GatewayStreamClient>(run_, driver_, Rpc::kGatewayStream,
                                                     /*windowed=*/true);
-    auto timer =
-        std::make_shared<asio::steady_timer>(driver_.io, failover_backoff(reopen_attempt_++));
-    timer->async_wait([this, timer](const std::error_code& ec) {
-      if (!ec) open_stream();
-    });
+    run_after(driver_.io, failover_backoff(reopen_attempt_++), [this] { open_stream(); });
   }
 
   void cancel(uint64_t seq) {

@@ -53,6 +53,16 @@ inline constexpr auto kMaxRamp = std::chrono::seconds(300);
 
 inline int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
 
+// Runs `task` on `io` after `delay`: a one-shot timer that keeps itself alive until then. A
+// task whose io_context is stopped first never runs.
+template <class Task>
+void run_after(asio::io_context& io, Clock::duration delay, Task task) {
+  auto timer = std::make_shared<asio::steady_timer>(io, delay);
+  timer->async_wait([timer, task = std::move(task)](const std::error_code& ec) mutable {
+    if (!ec) task();
+  });
+}
+
 // One driver thread: an io_context and the figures of what it owns.
 struct Driver {
   asio::io_context io;
