@@ -40,6 +40,14 @@ std::string local(int port) { return "127.0.0.1:" + std::to_string(port); }
 int64_t ms_of(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000 + t.nanos() / 1'000'000;
 }
+// The whole of a text file (empty when it cannot be read).
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 int64_t now_ms() {
   return std::chrono::duration_cast<Millis>(SystemClock::now().time_since_epoch()).count();
 }
@@ -67,12 +75,7 @@ class Node {
   }
   // /ready: 200 on the active, 503 on a standby; 0 when nothing answers.
   int ready() const { return http_get(ready_port_, "/ready", 500ms).first; }
-  std::string log() const {
-    std::ifstream in(log_);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
+  std::string log() const { return read_text(log_); }
   const std::string& name() const { return name_; }
   int grpc_port() const { return grpc_port_; }
   int ready_port() const { return ready_port_; }
@@ -112,7 +115,6 @@ class Audit {
     const std::string& change = e.change();
     if (change == "offered" || change == "assigned") {
       if (change == "offered" && at > boundary_ms_ && first_offer_ms_ == 0) first_offer_ms_ = at;
-      if (change == "offered") ++offers_since_;
       if (change == "assigned") ++assigned_since_;
       auto it = holders_.find(id);
       if (it != holders_.end() && it->second.agent != agent) {
@@ -149,7 +151,6 @@ class Audit {
     boundary_ms_ = kill_ms;
     switched_ = false;
     first_offer_ms_ = 0;
-    offers_since_ = 0;
     assigned_since_ = 0;
   }
   int64_t first_offer_ms() const {
@@ -191,7 +192,6 @@ class Audit {
   int64_t boundary_ms_ = 0;
   bool switched_ = true;
   int64_t first_offer_ms_ = 0;
-  int offers_since_ = 0;
   int assigned_since_ = 0;
   int64_t events_ = 0;
 };
@@ -269,10 +269,8 @@ TEST_CASE(
   {
     // The lease at its defaults (as a YAML block in place of routerload's one-line redis
     // section); desktops get 30 s to come back (they do within a second).
-    std::ifstream in(config);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string body = replace_once(text.str(), "daemon: {", "daemon: {\"agent_grace_s\": 30, ");
+    std::string body =
+        replace_once(read_text(config), "daemon: {", "daemon: {\"agent_grace_s\": 30, ");
     body = replace_once(body, "redis: {\"address\":\"" + local(redis.port()) + "\"}\n",
                         "redis:\n  address: \"" + local(redis.port()) +
                             "\"\n  lease: {ttl_ms: 1000, renew_ms: 250}\n");
@@ -331,12 +329,7 @@ TEST_CASE(
                                  .append_log = false,
                                  .stdin_null = true,
                                  .env = std::nullopt});
-  auto load_log = [&] {
-    std::ifstream in(dir.path() / "routerload.log");
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
+  auto load_log = [&] { return read_text(dir.path() / "routerload.log"); };
   // Traffic flows before the first kill: work assigned (and so held) through HAProxy.
   audit.takeover(now_ms());
   {
