@@ -158,7 +158,7 @@ Status Router::Impl::check_spec(const InteractionSpec& spec) const {
   if (spec.excluded.size() > lim.max_agents) {
     return invalid_argument("excluded: more than " + std::to_string(lim.max_agents) + " agents");
   }
-  if (live_.size() >= lim.max_interactions) {
+  if (live_.size() >= lim.max_interactions && !spec.recovered) {
     return resource_exhausted("interactions: " + std::to_string(lim.max_interactions) +
                               " live, the router's limit");
   }
@@ -198,7 +198,7 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   if (Status s = check_spec(spec); !s) return s.error();
   Queue* q = find_queue(spec.queue);
   const Limits& lim = cfg_.limits;
-  if (static_cast<size_t>(q->waiting) >= lim.max_waiting_per_queue) {
+  if (static_cast<size_t>(q->waiting) >= lim.max_waiting_per_queue && !spec.recovered) {
     return resource_exhausted("queue: '" + q->cfg.name + "' holds its limit of " +
                               std::to_string(lim.max_waiting_per_queue) + " waiting");
   }

@@ -176,6 +176,10 @@ struct InteractionSpec {
   // Recovery: agents who already rejected, missed or transferred it away (never offered it
   // again). Unknown ids are dropped; at most Limits::max_agents.
   std::vector<AgentId> excluded;
+  // Recovery: journaled (acknowledged) before a restart, so it is taken back even past
+  // Limits::max_interactions and max_waiting_per_queue (a journal that missed some finishes can
+  // hold more than the limit); new submits are refused until the count is below it again.
+  bool recovered = false;
 };
 
 // ---------------------------------------------------------------------------------------------

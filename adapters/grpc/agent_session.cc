@@ -84,7 +84,7 @@ class AgentWork final : public host::Subscriber<v1::WorkEvent> {
 
 // What outlives the reactor: the closures posted to the host hold it, so a request still queued
 // when the call ends finds the outbox detached (its pushes are dropped) instead of a dead reactor.
-struct StreamState {
+struct StreamState : std::enable_shared_from_this<StreamState> {
   StreamState(host::RoutingHost& h, AgentStreamSetup s)
       : host(h),
         mode(s.mode),
@@ -104,6 +104,7 @@ struct StreamState {
   std::string bound;  // a session's agent; empty until bound (dev_no_auth)
   std::unordered_map<std::string, std::shared_ptr<AgentWork>> held;  // agent → its subscription
   bool ended = false;                                                // the call is over
+  bool half_closed = false;  // the client sent its last request: finish once all are answered
 
   // Shared by the reactor (gRPC threads) and the executor.
   std::mutex mu;
@@ -146,7 +147,10 @@ class AgentStream final : public AgentStreamReactor, public OutboxSink<v1::Agent
     if (!ok) {
       // Half-closed (or gone): finish OK once the requests already posted are answered and
       // everything queued is written. Posted, so it runs after those requests.
-      st.host.post([state = state_] { state->outbox->finish(Status::OK, /*drain=*/true); });
+      st.host.post([state = state_] {
+        state->half_closed = true;
+        finish_when_answered(*state);
+      });
       return;
     }
     // Moved out first: once unlocked below, OnWriteDone may start the next read into request_.
@@ -197,6 +201,7 @@ class AgentStream final : public AgentStreamReactor, public OutboxSink<v1::Agent
   static void answer(StreamState& st, const std::string& correlation_id, bool counted,
                      v1::AgentSessionResponse response);
   static void end(StreamState& st);
+  static void finish_when_answered(StreamState& st);
 
   std::shared_ptr<StreamSlot> slot_;  // the stream's place under the stream limits
   std::shared_ptr<StreamState> state_;
@@ -314,8 +319,13 @@ void AgentStream::handle(StreamState& st, v1::AgentRequest request, Status early
       st.held.erase(it);
     }
   }
-  set_result(response, id, Status::OK);
-  answer(st, id, counted, std::move(response));
+  // Answered once journaled, as the unary call (a half-close waits for it: answer()).
+  st.host.when_journaled([state = st.shared_from_this(), id, counted,
+                          response = std::move(response)](const absl::Status& s) mutable {
+    if (!s.ok()) response.mutable_answer()->clear_status();
+    set_result(response, id, to_grpc(s));
+    answer(*state, id, counted, std::move(response));
+  });
 }
 
 absl::Status AgentStream::subscribe(StreamState& st, const std::string& agent) {
@@ -337,6 +347,17 @@ void AgentStream::answer(StreamState& st, const std::string& correlation_id, boo
   }
   if (response.has_answer()) st.outbox->push(std::move(response));
   st.outbox->flush();
+  if (st.half_closed) finish_when_answered(st);
+}
+
+// Executor. Half-closed: finish OK once every request read is answered and everything queued is
+// written (answers can wait for the journal: AgentStream::handle).
+void AgentStream::finish_when_answered(StreamState& st) {
+  {
+    std::lock_guard lock(st.mu);
+    if (st.pending > 0) return;
+  }
+  st.outbox->finish(Status::OK, /*drain=*/true);
 }
 
 // The call is over: each agent whose work it carried starts its grace period, as when a

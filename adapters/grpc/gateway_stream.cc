@@ -168,7 +168,12 @@ class GatewaySession final : public host::Subscriber<v1::GatewayResponse>,
       case v1::GatewayRequest::kCancel: {
         const absl::Status s =
             host_.cancel(scope_, request->cancel(), a->mutable_cancelled()->mutable_interaction());
-        return answer(id, to_grpc(s), std::move(*response));
+        if (!s.ok()) return answer(id, to_grpc(s), std::move(*response));
+        // Answered once journaled, as the unary call.
+        return host_.when_journaled(
+            [self = shared_from_this(), request, response](const absl::Status& j) {
+              self->answer(request->correlation_id(), to_grpc(j), std::move(*response));
+            });
       }
       case v1::GatewayRequest::kWatch: {
         if (watch_) watch_->deactivate();  // a second watch replaces the first

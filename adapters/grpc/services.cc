@@ -42,6 +42,25 @@ class Handler {
     return reactor;
   }
 
+  // A unary call that changes routing state: answered once the journal has stored the change
+  // (RoutingHost::when_journaled), so an answered change survives a crash of routerd.
+  template <class Request, class Op>
+  ServerUnaryReactor* change(CallbackServerContext* context, v1::Role role, const Request& request,
+                             Op op,
+                             Status (*check)(const Request&, const RequestLimits&) = nullptr) {
+    auto* reactor = context->DefaultReactor();
+    Caller caller;
+    if (Status s = admit(context, role, request, caller, check); !s.ok()) {
+      reactor->Finish(s);
+      return reactor;
+    }
+    host_.post([&host = host_, reactor, caller = std::move(caller), op = std::move(op)]() mutable {
+      if (Status s = op(caller); !s.ok()) return reactor->Finish(s);
+      host.when_journaled([reactor](const absl::Status& s) { reactor->Finish(to_grpc(s)); });
+    });
+    return reactor;
+  }
+
   template <class Request>
   Status admit(CallbackServerContext* context, v1::Role role, const Request& request,
                Caller& caller,
@@ -127,7 +146,7 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
   ServerUnaryReactor* CancelInteraction(CallbackServerContext* context,
                                         const v1::CancelInteractionRequest* request,
                                         v1::CancelInteractionResponse* response) override {
-    return h_.unary(context, v1::GATEWAY, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::GATEWAY, *request, [this, request, response](const Caller& c) {
       return to_grpc(h_.host().cancel(scope_of(c), *request, response->mutable_interaction()));
     });
   }
@@ -186,7 +205,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
 
   ServerUnaryReactor* Login(CallbackServerContext* context, const v1::LoginRequest* request,
                             v1::AgentStatus* response) override {
-    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       return to_grpc(h_.host().login(*request, response));
     });
@@ -194,7 +213,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
 
   ServerUnaryReactor* Logout(CallbackServerContext* context, const v1::LogoutRequest* request,
                              v1::AgentStatus* response) override {
-    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       return to_grpc(h_.host().logout(request->agent(), /*forced=*/false, response));
     });
@@ -202,7 +221,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
 
   ServerUnaryReactor* SetState(CallbackServerContext* context, const v1::SetStateRequest* request,
                                v1::AgentStatus* response) override {
-    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       return to_grpc(h_.host().set_state(*request, response));
     });
@@ -244,7 +263,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
 
   ServerUnaryReactor* AcceptOffer(CallbackServerContext* context, const v1::OfferRequest* request,
                                   v1::AgentStatus* response) override {
-    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       return to_grpc(h_.host().accept(*request, response));
     });
@@ -252,7 +271,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
 
   ServerUnaryReactor* RejectOffer(CallbackServerContext* context, const v1::OfferRequest* request,
                                   v1::AgentStatus* response) override {
-    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       return to_grpc(h_.host().reject(*request, response));
     });
@@ -261,7 +280,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
   ServerUnaryReactor* CompleteInteraction(CallbackServerContext* context,
                                           const v1::CompleteRequest* request,
                                           v1::AgentStatus* response) override {
-    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       return to_grpc(h_.host().complete(*request, response));
     });
@@ -269,7 +288,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
 
   ServerUnaryReactor* EndWrapUp(CallbackServerContext* context, const v1::OfferRequest* request,
                                 v1::AgentStatus* response) override {
-    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       return to_grpc(h_.host().end_wrap_up(*request, response));
     });
@@ -278,7 +297,7 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
   ServerUnaryReactor* TransferInteraction(CallbackServerContext* context,
                                           const v1::TransferRequest* request,
                                           v1::AgentStatus* response) override {
-    return h_.unary(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
+    return h_.change(context, v1::AGENT, *request, [this, request, response](const Caller& c) {
       if (Status s = require_agent(c, request->agent()); !s.ok()) return s;
       return to_grpc(h_.host().transfer(*request, response));
     });
@@ -367,7 +386,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   ServerUnaryReactor* UpdateAgentSkills(CallbackServerContext* context,
                                         const v1::UpdateAgentSkillsRequest* request,
                                         v1::AgentStatus* response) override {
-    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+    return h_.change(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
       return to_grpc(h_.host().update_skills(*request, response));
     });
   }
@@ -375,7 +394,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   ServerUnaryReactor* ForceAgentState(CallbackServerContext* context,
                                       const v1::SetStateRequest* request,
                                       v1::AgentStatus* response) override {
-    return h_.unary(
+    return h_.change(
         context, v1::SUPERVISOR, *request,
         [this, request, response](const Caller& c) {
           spdlog::info("event=force_state agent={} state={} by={}",
@@ -389,7 +408,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   ServerUnaryReactor* SetInteractionPriority(CallbackServerContext* context,
                                              const v1::SetInteractionPriorityRequest* request,
                                              v1::Interaction* response) override {
-    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+    return h_.change(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
       return to_grpc(h_.host().set_priority(*request, response));
     });
   }
@@ -397,7 +416,7 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   ServerUnaryReactor* MoveInteraction(CallbackServerContext* context,
                                       const v1::MoveInteractionRequest* request,
                                       v1::Interaction* response) override {
-    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
+    return h_.change(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
       return to_grpc(h_.host().move(*request, response));
     });
   }

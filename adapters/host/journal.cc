@@ -91,6 +91,23 @@ void RoutingHost::flush_journal() {
   agents_dirty_.clear();
 }
 
+void RoutingHost::when_journaled(std::function<void(absl::Status)> done) {
+  if (journal_ == nullptr) return done(absl::OkStatus());
+  journal_->sync([this, done = std::move(done)](absl::Status s) mutable {
+    if (s.code() == absl::StatusCode::kFailedPrecondition) {  // fenced: never written
+      s = absl::UnavailableError(std::string(s.message()) +
+                                 "; the change was not journaled: retry on the active routerd");
+    } else if (!s.ok()) {
+      // The journal is away (health says NOT_SERVING): work in hand goes on from memory, and the
+      // change is written once it is back (docs/redis.md, "While Redis is away").
+      ++answered_unjournaled_;
+      s = absl::OkStatus();
+    }
+    if (executor_.running_here()) return done(std::move(s));
+    post([done = std::move(done), s = std::move(s)]() mutable { done(std::move(s)); });
+  });
+}
+
 v1::AgentJournalEntry RoutingHost::agent_entry(engine::AgentId agent) const {
   v1::AgentJournalEntry e;
   e.set_agent(agent_name(agent));
@@ -141,6 +158,7 @@ engine::Status RoutingHost::restore(const v1::JournalEntry& entry, std::optional
   spec.channel = from_proto(in.channel());
   spec.language = in.language();
   spec.priority = std::clamp(in.priority(), 0, 100);
+  spec.recovered = true;  // acknowledged once: never dropped for a limit
   for (const auto& req : entry.extra_skills()) {
     auto skill = router_->find_skill(req.skill());
     if (!skill) return engine::not_found("extra_skills: skill '" + req.skill() + "' is gone");

@@ -118,6 +118,16 @@ class RoutingHost {
   absl::Status end_wrap_up(const v1::OfferRequest& request, v1::AgentStatus* out);
   absl::Status transfer(const v1::TransferRequest& request, v1::AgentStatus* out);
 
+  // The barrier behind every change answered to a client (accept, complete, cancel, ...): `done`
+  // runs on the executor once the journal has stored every write made so far: OK. While the
+  // journal is away it is OK too, from memory (the change is written once it is back; counted by
+  // answered_unjournaled()); UNAVAILABLE only when this routerd was deposed (its writes are
+  // fenced: the change is never written). Without a journal: OK at once. The answer waits for
+  // it, so an answered change survives a crash of routerd (docs/availability.md).
+  void when_journaled(std::function<void(absl::Status)> done);
+  // Changes answered while the journal was away (not durable until it was back).
+  uint64_t answered_unjournaled() const { return answered_unjournaled_; }
+
   // SupervisorService.
   absl::Status queue_stats(const v1::GetQueueStatsRequest& request,
                            v1::GetQueueStatsResponse* out) const;
@@ -377,6 +387,7 @@ class RoutingHost {
   std::unordered_map<std::string, v1::Interaction> finished_;
   std::deque<std::string> finished_order_;
   uint64_t next_id_ = 1;
+  uint64_t answered_unjournaled_ = 0;  // when_journaled() answers made while the journal was away
 
   std::unordered_map<uint32_t, AgentStream> agent_streams_;
   // By the gateway whose interactions they see (a granted watcher is listed under each);

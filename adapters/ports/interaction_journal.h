@@ -53,6 +53,13 @@ class InteractionJournal {
   virtual void finish(const v1::JournalEntry& entry) = 0;
   // Appended, but the engine refused it: removed as if it had never been accepted.
   virtual void discard(const std::string& interaction_id) = 0;
+  // A barrier: `done` gets OK once every write asked for before this call (update, finish,
+  // discard, update_agent, remember_thread) is stored, as durable as an append (with WAIT on:
+  // acknowledged by the replicas too); UNAVAILABLE when one of them is not yet (the store is down
+  // or did not answer in time: it is kept and written later); FAILED_PRECONDITION when one never
+  // will be (fenced: another routerd is active). Callers answer a change only after it, so an
+  // answered change survives a crash of the caller (docs/availability.md).
+  virtual void sync(std::function<void(absl::Status)> done) = 0;
   // Every live entry, in submit order. At start, before routerd serves.
   virtual void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) = 0;
 

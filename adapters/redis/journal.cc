@@ -207,6 +207,7 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
     const Script* script = nullptr;
     std::vector<std::string> keys;
     std::vector<std::string> args;
+    bool resent = false;  // sent again by resend_kept()
   };
 
   Client& client;
@@ -226,6 +227,9 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
   // io thread only.
   std::unordered_map<std::string, Op> unsynced;
   bool lost_logged = false;
+  size_t in_flight = 0;         // writes sent by send() and not settled yet
+  size_t resent_in_flight = 0;  // of those, kept writes sent again (resend_kept)
+  bool was_fenced = false;      // a write was refused by the fence: nothing it asked for is stored
 
   // Every write script goes out here (ROUTER_JOURNAL_LATE): its args, then a deadline fresh for
   // this (re)send, then the fence key and this process's token.
@@ -239,6 +243,7 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
   }
 
   void send(std::string id, Op op) {
+    ++in_flight;
     const Script& script = *op.script;
     auto keys_copy = op.keys;
     auto args_copy = op.args;
@@ -256,10 +261,16 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
     }
     spdlog::warn("event=journal_fenced token={} action=not_written",
                  fence_token.load(std::memory_order_relaxed));
+    was_fenced = true;
     if (fn) fn();
   }
 
   void settled(std::string id, Op op, const absl::StatusOr<Reply>& r) {
+    --in_flight;
+    if (op.resent) {
+      --resent_in_flight;
+      op.resent = false;
+    }
     auto it = unsynced.find(id);
     if (r.ok() && is_fenced(*r)) {  // never writable again by this process: not kept
       if (it != unsynced.end() && it->second.version <= op.version) unsynced.erase(it);
@@ -286,15 +297,28 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
       }
     }
     unsynced_count.store(unsynced.size(), std::memory_order_relaxed);
+    // A write kept while the connection stayed up (refused as late, or no reply in time) would
+    // wait for the next reconnect; it is sent again once nothing else is in flight (so it cannot
+    // overtake a newer write of its id). Every sync() until then answers UNAVAILABLE.
+    if (in_flight == 0 && !unsynced.empty() && client.connected()) resend_kept();
+  }
+
+  void resend_kept() {
+    auto pending = std::move(unsynced);
+    unsynced.clear();
+    unsynced_count.store(0, std::memory_order_relaxed);
+    lost_logged = false;
+    for (auto& [id, op] : pending) {
+      op.resent = true;
+      ++resent_in_flight;
+      send(id, std::move(op));
+    }
   }
 
   void connected(bool up) {
     if (up && !unsynced.empty()) {
       spdlog::info("event=journal_resync writes={}", unsynced.size());
-      auto pending = std::move(unsynced);
-      unsynced.clear();
-      lost_logged = false;
-      for (auto& [id, op] : pending) send(id, std::move(op));
+      resend_kept();
     }
     std::function<void(bool)> fn;
     {
@@ -436,6 +460,74 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
           }
         });
   }
+
+  // ---- sync, io thread only
+  //
+  // One barrier command serves every sync() of a loop turn: a PING (WAIT with wait_replicas, in
+  // the appends' group) written behind the writes they wait for, on the same connection, so its
+  // reply comes after theirs; then each sync checks that none of its writes was kept or fenced.
+
+  struct Sync {
+    uint64_t before = 0;  // writes with a lower version were asked for before the sync
+    std::function<void(absl::Status)> done;
+  };
+  std::vector<Sync> syncs;  // waiting for the next barrier
+  bool sync_posted = false;
+
+  void sync(Sync s) {
+    syncs.push_back(std::move(s));
+    if (sync_posted) return;
+    sync_posted = true;  // after the rest of this turn's writes
+    asio::post(client.io(), [weak = weak_from_this()] {
+      if (auto s = weak.lock()) s->send_sync();
+    });
+  }
+
+  void send_sync() {
+    sync_posted = false;
+    auto group = std::make_shared<std::vector<Sync>>(std::move(syncs));
+    syncs.clear();
+    auto finish = [weak = weak_from_this(), group](const absl::Status& barrier) {
+      auto s = weak.lock();
+      for (Sync& one : *group) {
+        absl::Status st = barrier;
+        if (st.ok()) st = s ? s->stored(one.before) : absl::UnavailableError("journal: stopped");
+        one.done(st);
+      }
+    };
+    if (options.wait_replicas > 0) {
+      auto acked = std::make_shared<Acked>();
+      acked->append = ports::AppendResult{};  // nothing of its own: the WAIT alone decides
+      acked->done = [finish](absl::StatusOr<ports::AppendResult> r) { finish(r.status()); };
+      wait_group.push_back(std::move(acked));
+      return send_wait();
+    }
+    client.command({"PING"}, options.timeout, [finish](absl::StatusOr<Reply> r) {
+      if (!r.ok()) {
+        return finish(absl::UnavailableError("journal: " + std::string(r.status().message())));
+      }
+      if (r->is_error()) return finish(absl::UnavailableError("journal: " + r->str));
+      finish(absl::OkStatus());
+    });
+  }
+
+  // After the barrier: whether every write asked for before `before` is stored.
+  absl::Status stored(uint64_t before) const {
+    if (was_fenced) {
+      return absl::FailedPreconditionError(
+          "journal: routerd is no longer the active instance (another routerd took the lease)");
+    }
+    for (const auto& [id, op] : unsynced) {
+      if (op.version < before) {
+        return absl::UnavailableError(
+            "journal: Redis has not taken a write yet (kept and written again when it answers)");
+      }
+    }
+    if (resent_in_flight > 0) {  // perhaps sent after the barrier: not known to be stored yet
+      return absl::UnavailableError("journal: writes kept during an outage are being written");
+    }
+    return absl::OkStatus();
+  }
 };
 
 RedisJournal::RedisJournal(Client& client, JournalOptions options)
@@ -552,6 +644,15 @@ void RedisJournal::load(std::function<void(absl::StatusOr<std::vector<v1::Journa
         });
   };
   loading->next(0);
+}
+
+void RedisJournal::sync(std::function<void(absl::Status)> done) {
+  State::Sync one{state_->next_version.load(std::memory_order_relaxed), std::move(done)};
+  if (state_->client.io().get_executor().running_in_this_thread()) {
+    return state_->sync(std::move(one));
+  }
+  asio::post(state_->client.io(),
+             [s = state_, one = std::move(one)]() mutable { s->sync(std::move(one)); });
 }
 
 // ---- Agent sessions and email threads.

@@ -59,6 +59,7 @@ class RedisJournal final : public ports::InteractionJournal {
   void update(const v1::JournalEntry& entry) override;
   void finish(const v1::JournalEntry& entry) override;
   void discard(const std::string& interaction_id) override;
+  void sync(std::function<void(absl::Status)> done) override;
   void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) override;
   void update_agent(const v1::AgentJournalEntry& entry) override;
   void remember_thread(const v1::EmailThreadEntry& entry) override;

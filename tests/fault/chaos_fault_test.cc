@@ -6,7 +6,9 @@
 // - each takeover, from the kill to the first offer the new active makes (its WatchInteractions
 //   event's timestamp), happens; the times are printed (p50, p99, max);
 // - nothing acknowledged is lost: routerload's report has every submitted interaction
-//   completed by an agent, none cancelled or left unfinished at the end;
+//   completed exactly once, none cancelled or left unfinished at the end;
+// - an accept answered OK stays the agent's: routerload saw no offer of such an interaction to
+//   another agent (reoffered_after_accept);
 // - no interaction is offered or assigned to two agents at once, and work an agent had accepted
 //   before a kill stays with that agent after it (and some did), both from the event streams:
 //   a watcher on WatchInteractions of each routerd, read directly.
@@ -389,17 +391,12 @@ TEST_CASE(
   const auto& counts = json.at("counts");
   INFO(json.dump(2));
   CHECK(counts.at("submitted_total").get<uint64_t>() > 0);
-  // Every acknowledged interaction completed: none lost. More completions than submits is a
-  // completion answered OK just before a kill and not journaled (the same open gap as a lost
-  // accept, docs/availability.md "The failover test"): another agent completed it again.
-  // Printed below, not failed, while issue 16 is open.
-  const auto submitted = counts.at("submitted_total").get<uint64_t>();
-  const auto completed = counts.at("completed_total").get<uint64_t>();
-  CHECK(completed >= submitted);
-  if (completed > submitted) {
-    std::printf("chaos: %llu interaction(s) completed twice (a completion lost at a takeover)\n",
-                static_cast<unsigned long long>(completed - submitted));
-  }
+  // Every acknowledged interaction completed once: none lost, and none worked twice (a
+  // completion answered OK is journaled before its answer, so it never comes back).
+  CHECK(counts.at("completed_total").get<uint64_t>() ==
+        counts.at("submitted_total").get<uint64_t>());
+  // An accept answered OK stays the agent's: its interaction is never offered to another agent.
+  CHECK(counts.at("reoffered_after_accept") == 0);
   CHECK(counts.at("unfinished") == 0);
   CHECK(counts.at("cancelled_at_end") == 0);
 
@@ -421,10 +418,12 @@ TEST_CASE(
   for (const auto& v : violations) UNSCOPED_INFO(v);
   CHECK(violations.empty());
   CHECK(audit.kept() > 0);
-  // Not yet 0 (issue 16): printed, not failed, so the suite stays green while it is open.
+  // Assigned (as the watchers saw it) before a kill and to another agent after it: an accept
+  // made but not answered (the kill came before its journal write, so its desktop never heard
+  // OK and retried). Printed; what was answered is checked above (reoffered_after_accept).
   const auto lost = audit.lost_accepts();
   for (const auto& l : lost)
-    std::printf("chaos: accepted work lost at a takeover: %s\n", l.c_str());
+    std::printf("chaos: an unanswered accept lost at a takeover: %s\n", l.c_str());
 
   const double p50 = quantile(takeover_ms, 0.5);
   const double p99 = quantile(takeover_ms, 0.99);

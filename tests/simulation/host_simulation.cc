@@ -91,6 +91,7 @@ SimulationStats& SimulationStats::operator+=(const SimulationStats& o) {
   agents_at_recovery += o.agents_at_recovery;
   grace_logouts_checked += o.grace_logouts_checked;
   accepted += o.accepted;
+  accepts_journal_checked += o.accepts_journal_checked;
   completed += o.completed;
   outages += o.outages;
   finished_seen += o.finished_seen;
@@ -508,8 +509,37 @@ void HostSimulation::agent_action(size_t index) {
           req.set_agent(agent);
           req.set_interaction_id(id);
           v1::AgentStatus out;
-          if (accept && h.accept(req, &out).ok()) ++stats_.accepted;
-          if (!accept) (void)h.reject(req, &out);
+          if (!accept) {
+            (void)h.reject(req, &out);
+            return;
+          }
+          if (!h.accept(req, &out).ok()) return;
+          // Answered once journaled (as routerd does): then the journal has it assigned to the
+          // agent, unless the host has moved it on since.
+          const uint64_t unjournaled = h.answered_unjournaled();
+          h.when_journaled([this, &h, agent, id, unjournaled](const absl::Status& s) {
+            if (!s.ok()) return;
+            ++stats_.accepted;
+            // Answered from memory while the journal was away: written later, not checked here.
+            if (h.answered_unjournaled() != unjournaled) return;
+            v1::Interaction now;
+            if (!h.get(scope(gateway_of(id)), id, &now).ok() || now.state() != v1::ASSIGNED ||
+                now.agent() != agent) {
+              return;
+            }
+            const SimJournal::Stored* stored = journal_.find(gateway_of(id) + "/" + id);
+            if (stored == nullptr || !stored->live ||
+                stored->entry.interaction().state() != v1::ASSIGNED ||
+                stored->entry.interaction().agent() != agent) {
+              violate("an answered accept is journaled",
+                      id + " accepted by " + agent + " and answered, but the journal has it " +
+                          (stored == nullptr
+                               ? std::string("not at all")
+                               : v1::InteractionState_Name(stored->entry.interaction().state()) +
+                                     " to '" + stored->entry.interaction().agent() + "'"));
+            }
+            ++stats_.accepts_journal_checked;
+          });
         });
   } else if (r < 80) {
     const std::string id = pick_from(desk.held);

@@ -45,8 +45,9 @@ struct SimulationStats {
   // Recovered entries the engine overflowed or expired at once (their wait counts from arrival).
   uint64_t overflowed_at_recovery = 0;
   uint64_t expired_at_recovery = 0;
-  uint64_t accepted = 0;   // accept calls answered OK
-  uint64_t completed = 0;  // complete calls answered OK
+  uint64_t accepted = 0;                 // accept calls answered OK (after the journal barrier)
+  uint64_t accepts_journal_checked = 0;  // of those, found assigned to the agent in the journal
+  uint64_t completed = 0;                // complete calls answered OK
   uint64_t outages = 0;
   uint64_t finished_seen = 0;  // acked ids the host reports final at the end of the run
 

@@ -70,17 +70,19 @@ TEST_CASE("the host keeps its invariants under random calls, faults and crashes,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << "host simulation: " << count << " seeds, " << total.steps << " steps in " << seconds
             << " s: " << total.submits << " submits (" << total.acked << " acked, "
-            << total.replays_checked << " replays checked), " << total.accepted << " accepts, "
-            << total.completed << " completes, " << total.crashes << " crashes (" << total.recovered
-            << " recovered, " << total.held_at_recovery << " kept by their agent, "
-            << total.agents_at_recovery << " agents logged in again, "
-            << total.grace_logouts_checked << " grace logouts checked, "
-            << total.overflowed_at_recovery << " overflowed and " << total.expired_at_recovery
-            << " expired at recovery), " << total.outages << " journal outages, "
-            << total.finished_seen << " acked ids finished at the end" << std::endl;
+            << total.replays_checked << " replays checked), " << total.accepted << " accepts ("
+            << total.accepts_journal_checked << " found in the journal), " << total.completed
+            << " completes, " << total.crashes << " crashes (" << total.recovered << " recovered, "
+            << total.held_at_recovery << " kept by their agent, " << total.agents_at_recovery
+            << " agents logged in again, " << total.grace_logouts_checked
+            << " grace logouts checked, " << total.overflowed_at_recovery << " overflowed and "
+            << total.expired_at_recovery << " expired at recovery), " << total.outages
+            << " journal outages, " << total.finished_seen << " acked ids finished at the end"
+            << std::endl;
   for (const auto& [invariant, seeds] : failures) {
     std::cout << "host simulation: " << seeds << " of " << count << " seeds broke '" << invariant
               << "'" << std::endl;
   }
   CHECK(total.acked > 0);
+  CHECK(total.accepts_journal_checked > 0);  // the barrier's invariant was exercised
 }

@@ -106,6 +106,16 @@ void SimJournal::discard(const std::string& interaction_id) {
   write(Write{Op::kDiscard, {}, interaction_id, {}, {}});
 }
 
+void SimJournal::sync(std::function<void(absl::Status)> done) {
+  absl::Status s;
+  if (!up_) {
+    s = absl::UnavailableError("simulated journal: down");
+  } else if (!unsynced_.empty()) {
+    s = absl::UnavailableError("simulated journal: a write is kept, not stored");
+  }
+  deliver(answer_delay(), [done = std::move(done), s] { done(s); });
+}
+
 void SimJournal::update_agent(const v1::AgentJournalEntry& entry) {
   Write w{Op::kAgent,
           {},
@@ -150,6 +160,12 @@ void SimJournal::write(Write w) {
   }
   unsynced_.erase(w.id);
   apply(w);
+  // As RedisJournal: writes kept while the store stayed up are sent again behind a stored one.
+  if (up_ && !unsynced_.empty()) {
+    auto kept = std::move(unsynced_);
+    unsynced_.clear();
+    for (auto& [id, k] : kept) apply(k);
+  }
 }
 
 void SimJournal::apply(const Write& w) {

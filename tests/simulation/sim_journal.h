@@ -61,6 +61,9 @@ class SimJournal final : public adapters::ports::InteractionJournal {
   void update(const v1::JournalEntry& entry) override;
   void finish(const v1::JournalEntry& entry) override;
   void discard(const std::string& interaction_id) override;
+  // OK when every write so far is in the store; UNAVAILABLE while one is kept (down, or a
+  // timeout that did not store it). Answered through the world, possibly late. (No fence here.)
+  void sync(std::function<void(absl::Status)> done) override;
   void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) override;
   void update_agent(const v1::AgentJournalEntry& entry) override;
   void remember_thread(const v1::EmailThreadEntry& entry) override;

@@ -118,6 +118,22 @@ void Run::finished(const std::string& interaction_id) {
   asio::post(gateway->driver().io, [gateway, seq] { gateway->finished(seq); });
 }
 
+void Run::accepted(const std::string& interaction_id, const std::string& agent) {
+  std::lock_guard lock(accepted_mu_);
+  accepted_[interaction_id] = agent;
+}
+
+bool Run::offered_elsewhere(const std::string& interaction_id, const std::string& agent) {
+  std::lock_guard lock(accepted_mu_);
+  auto it = accepted_.find(interaction_id);
+  return it != accepted_.end() && it->second != agent;
+}
+
+void Run::completed(const std::string& interaction_id) {
+  std::lock_guard lock(accepted_mu_);
+  accepted_.erase(interaction_id);
+}
+
 void Run::progress_line(double elapsed_s, const char* phase, bool final_line) {
   if (!options_.progress) return;
   if (!final_line && !tty_ && elapsed_s - last_line_s_ < 5) return;

@@ -196,6 +196,7 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
     if (e.kind != Event::kOffer) return;
     // An offer sent again (after a reconnect) for one already in hand is the same offer.
     if (!in_hand_.emplace(e.interaction_id, false).second) return;
+    if (run_.offered_elsewhere(e.interaction_id, login_.name)) ++f.reoffered_after_accept;
     run_.held.fetch_add(1, std::memory_order_relaxed);
     ++holding_;
     if (window) {
@@ -265,6 +266,8 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
                                hand != in_hand_.end() && hand->second;
       if (status.ok() || took_effect) {
         if (rpc == Rpc::kAccept && hand != in_hand_.end()) hand->second = true;
+        if (rpc == Rpc::kAccept && status.ok()) run_.accepted(offer_id, login_.name);
+        if (rpc == Rpc::kComplete) run_.completed(offer_id);
         on_ok(sent, at);
       } else {
         failed(rpc, status);

@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "tools/routerload/load.h"
@@ -167,6 +169,11 @@ class Run {
   bool calls_left_open() const { return calls_left_open_; }
 
   void finished(const std::string& interaction_id);  // posted to the submitting gateway
+  // Any thread. An AcceptOffer of `agent` answered OK; an offer of the interaction to `agent`:
+  // true when another agent's accept of it was answered OK and that agent has not completed it.
+  void accepted(const std::string& interaction_id, const std::string& agent);
+  bool offered_elsewhere(const std::string& interaction_id, const std::string& agent);
+  void completed(const std::string& interaction_id);
   // A channel on a connection of its own, new (any thread): a client whose connection stopped
   // answering starts over on another.
   std::shared_ptr<grpc::Channel> fresh_channel() { return make_channel(fresh_channels_++); }
@@ -197,6 +204,8 @@ class Run {
   bool tty_ = false;
   double last_line_s_ = -1;
   bool calls_left_open_ = false;
+  std::mutex accepted_mu_;
+  std::unordered_map<std::string, std::string> accepted_;  // interaction -> agent (answered OK)
 };
 
 inline std::string bearer(const std::string& token) { return "Bearer " + token; }

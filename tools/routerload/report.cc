@@ -58,7 +58,8 @@ nlohmann::json report_json(const Report& r) {
                  {"completed_total", f.completed_total},
                  {"cancelled_at_end", f.cancelled_at_end},
                  {"unfinished", f.unfinished},
-                 {"throttled", f.throttled}};
+                 {"throttled", f.throttled},
+                 {"reoffered_after_accept", f.reoffered_after_accept}};
   nlohmann::json lat = nlohmann::json::object();
   for (const auto& row : kLatencies) lat[row.key] = latency_json(f.*row.histogram);
   j["latency_ms"] = lat;
@@ -151,6 +152,7 @@ void Figures::merge(const Figures& o) {
   cancelled_at_end += o.cancelled_at_end;
   unfinished += o.unfinished;
   throttled += o.throttled;
+  reoffered_after_accept += o.reoffered_after_accept;
   for (const auto& [key, count] : o.errors) errors[key] += count;
   for (const auto& [key, message] : o.error_examples) error_examples.emplace(key, message);
 }
@@ -212,6 +214,10 @@ std::string format_table(const Report& r, const Report* base) {
   if (f.throttled > 0) {
     append(out, "; %llu arrivals not sent (--max-inflight reached)",
            static_cast<unsigned long long>(f.throttled));
+  }
+  if (f.reoffered_after_accept > 0) {
+    append(out, "; %llu offered again after an accept was answered OK",
+           static_cast<unsigned long long>(f.reoffered_after_accept));
   }
   if (f.cancelled_at_end > 0 || f.unfinished > 0) {
     append(out, "; %llu cancelled after the drain, %llu unfinished",

@@ -56,6 +56,9 @@ struct Figures {
   uint64_t cancelled_at_end = 0;  // still live after the drain, cancelled by routerload
   uint64_t unfinished = 0;        // live after the drain and the cancels (lost, or stuck)
   uint64_t throttled = 0;  // open loop: arrivals not sent, --max-inflight submits were pending
+  // Offers of an interaction another agent's AcceptOffer was answered OK for (and that agent had
+  // not completed): accepted work that did not stay with its agent (a failover that lost it).
+  uint64_t reoffered_after_accept = 0;
 
   // Non-OK answers over the whole run, by RPC and grpc::StatusCode.
   std::map<std::pair<Rpc, int>, uint64_t> errors;

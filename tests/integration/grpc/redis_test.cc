@@ -5,9 +5,11 @@
 #include <hiredis/hiredis.h>
 
 #include <catch2/catch.hpp>
+#include <future>
 #include <map>
 #include <memory>
 
+#include "integration/grpc/agent_session_client.h"
 #include "integration/grpc/fixture.h"
 #include "tests/support/child_process.h"
 #include "tests/support/redis_server.h"
@@ -175,7 +177,8 @@ TEST_CASE(
   auto refused = f.submit(phone_call("refused-1", number(5)));
   CHECK(refused.code() == grpc::StatusCode::UNAVAILABLE);
   CHECK_THAT(refused.message(), Catch::Contains("journal"));
-  // The agent finishes the call she has: routing state changes go on without Redis.
+  // The agent finishes the call she has: routing state changes go on without Redis, answered
+  // OK from memory (written once Redis is back).
   CHECK(ana.complete("held-1").ok());
   CHECK(ana.end_wrap_up("held-1").ok());
 
@@ -238,7 +241,7 @@ TEST_CASE(
 
 TEST_CASE(
     "An offer does not rewrite the journal entry (recovery reads it as waiting), an acceptance "
-    "a wrap-up and the finish do",
+    "a wrap-up and the finish do, each in Redis before its answer",
     "[grpc][redis][journal]") {
   RedisServer redis;
   RouterFixture f(redis_center(redis_address(redis)));
@@ -251,16 +254,56 @@ TEST_CASE(
   // Writes go in order on one connection: once the acceptance is in Redis, an update for the
   // offer would have been too.
   const long long after_submit = look.evalsha_calls();
-  REQUIRE(ana.accept("jw-1").ok());
-  REQUIRE(eventually([&] { return look.str("HGET " + key + " state") == "ASSIGNED"; }));
+  // Answered after the journal barrier: with Redis paused the answer waits for it, and once it
+  // comes the acceptance is in Redis already (read at once on another connection).
+  redis.pause();
+  auto accepting = std::async(std::launch::async, [&] { return ana.accept("jw-1"); });
+  CHECK(accepting.wait_for(300ms) == std::future_status::timeout);
+  redis.resume();
+  REQUIRE(accepting.get().ok());
+  CHECK(look.str("HGET " + key + " state") == "ASSIGNED");
+  CHECK(look.str("HGET " + key + " agent") == "ana");
   CHECK(look.evalsha_calls() - after_submit <= 2);  // the acceptance (and at most the offer)
   const long long after_accept = look.evalsha_calls();
   REQUIRE(ana.complete("jw-1").ok());
+  CHECK(look.str("HGET " + key + " state") == "WRAP_UP");
   REQUIRE(ana.end_wrap_up("jw-1").ok());
-  REQUIRE(eventually([&] { return look.str("HGET " + key + " state") == "COMPLETED"; }));
+  CHECK(look.str("HGET " + key + " state") == "COMPLETED");
+  CHECK(look.str("HGET " + key + " live") == "0");
   // The wrap-up (an agent recovered in wrap-up can end it) and the finish; no session write:
   // ana's readiness did not change.
   CHECK(look.evalsha_calls() - after_accept == 2);
+}
+
+TEST_CASE("On an agent session too an accept and a complete are in Redis before their answers",
+          "[grpc][redis][journal][agent_session]") {
+  RedisServer redis;
+  RouterFixture f(redis_center(redis_address(redis)));
+  RedisLook look(redis);
+  const std::string key = "router:ix:it-gateway/sj-1";
+  AgentStreamClient s(f, agent_token("ana"));
+  auto login = s.call("login", login_request("", /*ready=*/true));
+  REQUIRE(login);
+  REQUIRE(code_of(*login) == 0);
+  REQUIRE(f.submit(phone_call("sj-1", number(8))).ok());
+  REQUIRE(s.wait_for([](const v1::AgentSessionResponse& r) { return is_offer(r, "sj-1"); }));
+  auto accepted = s.call("accept", offer_request(OfferOp::kAccept, "sj-1"));
+  REQUIRE(accepted);
+  REQUIRE(code_of(*accepted) == 0);
+  CHECK(look.str("HGET " + key + " state") == "ASSIGNED");
+  // A complete and the half-close right behind it: the stream still answers it (after the
+  // journal) before it ends OK.
+  v1::AgentRequest complete = complete_request("sj-1");
+  complete.set_correlation_id("complete");
+  REQUIRE(s.send(complete));
+  s.close_writes();
+  auto completed = s.answer("complete");
+  REQUIRE(completed);
+  CHECK(code_of(*completed) == 0);
+  CHECK(look.str("HGET " + key + " state") == "WRAP_UP");
+  auto end = s.wait_end();
+  REQUIRE(end.has_value());
+  CHECK(end->ok());
 }
 
 }  // namespace

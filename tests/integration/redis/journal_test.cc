@@ -79,6 +79,11 @@ struct JournalRig {
     journal->append(e, [&](absl::StatusOr<ports::AppendResult> r) { p.set_value(std::move(r)); });
     return p.get_future().get();
   }
+  absl::Status sync() {
+    std::promise<absl::Status> p;
+    journal->sync([&](absl::Status s) { p.set_value(std::move(s)); });
+    return p.get_future().get();
+  }
   std::vector<v1::JournalEntry> load() {
     std::promise<absl::StatusOr<std::vector<v1::JournalEntry>>> p;
     journal->load(
@@ -208,6 +213,40 @@ TEST_CASE(
   const auto loaded = rig.load();
   CHECK(ids(loaded) == std::vector<std::string>{"p", "r"});  // AOF kept them; q finished
   CHECK(loaded[0].interaction().state() == v1::ASSIGNED);
+}
+
+TEST_CASE("sync answers once every earlier write is stored, UNAVAILABLE while one is kept",
+          "[journal][sync]") {
+  RedisServer server;
+  JournalRig rig(server);
+  REQUIRE(rig.append(entry("a"))->appended);
+  REQUIRE(rig.append(entry("b"))->appended);
+  // Fire-and-forget writes, then the barrier: when it answers OK they are in Redis, read on
+  // another connection.
+  rig.journal->update(entry("a", v1::ASSIGNED, "ana"));
+  rig.journal->finish(entry("b", v1::COMPLETED, "ben"));
+  REQUIRE(rig.sync().ok());
+  auto state = rig.observe({"HGET", "t:ix:a", "state"});
+  REQUIRE(state.ok());
+  CHECK(state->str == "ASSIGNED");
+  auto live = rig.observe({"HGET", "t:ix:b", "live"});
+  REQUIRE(live.ok());
+  CHECK(live->str == "0");
+
+  server.stop();
+  REQUIRE(JournalRig::wait([&] { return !rig.journal->available(); }));
+  rig.journal->update(entry("a", v1::WRAP_UP, "ana"));
+  const absl::Status down = rig.sync();
+  CHECK(down.code() == absl::StatusCode::kUnavailable);
+  INFO(down.ToString());
+  CHECK_FALSE(down.message().empty());
+
+  server.restart();
+  REQUIRE(JournalRig::wait([&] { return rig.journal->available(); }));
+  // The kept write is re-sent at the reconnect; a sync after it answers OK once it is stored.
+  REQUIRE(JournalRig::wait([&] { return rig.journal->unsynced() == 0; }));
+  REQUIRE(rig.sync().ok());
+  CHECK(rig.load().at(0).interaction().state() == v1::WRAP_UP);
 }
 
 }  // namespace

@@ -280,6 +280,12 @@ TEST_CASE("a journal write with a fencing token older than the fence's writes no
   REQUIRE(LeaseRig::wait([&] { return fenced.load() == 2; }, 2s));
   CHECK(rig.observe({"HGET", "t:ix:mine", "state"})->str == "QUEUED");
   CHECK(journal.unsynced() == 0);
+  // So a change made by the deposed process is never answered as stored.
+  std::promise<absl::Status> synced;
+  journal.sync([&](absl::Status s) { synced.set_value(std::move(s)); });
+  const absl::Status s = synced.get_future().get();
+  CHECK(s.code() == absl::StatusCode::kFailedPrecondition);  // never written, not "not yet"
+  CHECK_THAT(std::string(s.message()), Catch::Contains("no longer the active"));
 }
 
 }  // namespace router::it

@@ -95,4 +95,28 @@ TEST_CASE("restoring onto a logged-out agent or in a waiting state is refused", 
   c.audit();
 }
 
+TEST_CASE("recovered work is taken back past the live and waiting limits", "[restore]") {
+  RouterConfig cfg;
+  cfg.limits.max_interactions = 1;
+  cfg.limits.max_waiting_per_queue = 1;
+  Center c(cfg);
+  c.add(a_queue("billing"));
+  AgentId alice = c.add(an_agent("alice"));
+  c.login(alice, /*ready=*/false);
+  c.submit(a_call().to("billing"));
+  // A new submit past the limit is refused...
+  auto refused = c.router.submit(c.spec(a_call().to("billing")), c.now);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::kResourceExhausted);
+  // ...but work the journal held (its finish lost at a crash) is never dropped for a limit.
+  InteractionSpec waiting = c.spec(a_call().to("billing"));
+  waiting.recovered = true;
+  CHECK(c.router.submit(waiting, c.now).ok());
+  InteractionSpec held = c.spec(a_call().to("billing"));
+  held.recovered = true;
+  c.ok(c.router.restore_held(held, alice, InteractionState::kAssigned, c.now));
+  CHECK(c.router.live_count() == 3);
+  c.audit();
+}
+
 }  // namespace router::engine::testing
