@@ -122,6 +122,7 @@ Result<QueueStats> Router::Impl::queue_stats(QueueId qid, TimePoint now) const {
   QueueStats s;
   s.queue = qid;
   s.name = q->cfg.name;
+  s.target = q->cfg.service_level;
   s.waiting = q->waiting;
   s.offered_now = q->offered_now;
   for (const auto& c : q->classes) {

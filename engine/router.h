@@ -79,6 +79,7 @@ struct QueueStats {
   Duration ewt_new{};  // for a new arrival at the back
   // Over the sliding window (RouterConfig::stats_window):
   double service_level = 1.0;  // answered within threshold / (answered + abandoned after short)
+  ServiceLevelTarget target;   // the queue's configured target
   Duration asa{};              // average speed of answer
   Duration aht{};              // average handle time (accept to end of wrap-up)
   double abandon_rate = 0.0;   // abandoned after short / (answered + abandoned after short)

@@ -22,7 +22,8 @@ PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format 
   libcli11-dev nlohmann-json3-dev protobuf-compiler libprotobuf-dev libgrpc++-dev
   protobuf-compiler-grpc libasio-dev libphonenumber-dev libspdlog-dev libfmt-dev libhiredis-dev
   libjemalloc-dev redis-server clang libclang-rt-14-dev libcivetweb-dev haproxy
-  redis-sentinel)  # Redis under Sentinel (docs/availability.md; tests/fault/sentinel_fault_test.cc)
+  redis-sentinel  # Redis under Sentinel (docs/availability.md; tests/fault/sentinel_fault_test.cc)
+  prometheus-cpp-dev prometheus)  # metrics, and promtool to check them (docs/operations.md)
 JOBS="${JOBS:-$(nproc)}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

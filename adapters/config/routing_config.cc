@@ -272,20 +272,27 @@ class Resolver {
     return std::nullopt;
   }
 
-  // daemon.ready_listen and daemon.domain (docs/availability.md).
-  std::optional<Error> availability(const v1::Daemon& d, DaemonSettings& out) const {
-    if (!d.ready_listen().empty()) {
-      const std::string& a = d.ready_listen();
-      const auto colon = a.rfind(':');
-      const std::string port = colon == std::string::npos ? "" : a.substr(colon + 1);
-      const bool digits = !port.empty() && port.size() <= 5 &&
-                          std::all_of(port.begin(), port.end(),
-                                      [](unsigned char c) { return std::isdigit(c) != 0; });
-      if (colon == std::string::npos || colon == 0 || !digits || std::stoi(port) > 65535) {
-        return fail("daemon.ready_listen", "must be host:port (port 0..65535), got '" + a + "'");
-      }
-      out.ready_listen = a;
+  // An HTTP listener's address: empty (none) or host:port.
+  std::optional<Error> http_address(const std::string& field, const std::string& a) const {
+    if (a.empty()) return std::nullopt;
+    const auto colon = a.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : a.substr(colon + 1);
+    const bool digits =
+        !port.empty() && port.size() <= 5 &&
+        std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (colon == std::string::npos || colon == 0 || !digits || std::stoi(port) > 65535) {
+      return fail(field, "must be host:port (port 0..65535), got '" + a + "'");
     }
+    return std::nullopt;
+  }
+
+  // daemon.ready_listen, daemon.metrics_listen (docs/operations.md) and daemon.domain
+  // (docs/availability.md).
+  std::optional<Error> availability(const v1::Daemon& d, DaemonSettings& out) const {
+    if (auto e = http_address("daemon.ready_listen", d.ready_listen())) return *e;
+    out.ready_listen = d.ready_listen();
+    if (auto e = http_address("daemon.metrics_listen", d.metrics_listen())) return *e;
+    out.metrics_listen = d.metrics_listen();
     const std::string& domain = d.domain();
     if (domain.size() > 64) return fail("daemon.domain", "must be at most 64 characters");
     for (unsigned char c : domain) {

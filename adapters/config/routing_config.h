@@ -53,8 +53,9 @@ struct DaemonSettings {
   std::optional<TlsSettings> tls;      // absent: plaintext
   bool allow_insecure = false;         // plaintext on a non-loopback address is allowed
   ServerLimitSettings server_limits;
-  std::string ready_listen;  // host:port of the HTTP readiness listener; empty: none
-  std::string domain;        // this routerd's routing domain; empty: accepts every domain
+  std::string ready_listen;    // host:port of the HTTP readiness listener; empty: none
+  std::string metrics_listen;  // host:port of the Prometheus metrics listener; empty: none
+  std::string domain;          // this routerd's routing domain; empty: accepts every domain
 };
 
 // RoutingConfig.redis.lease with defaults applied (docs/availability.md, "Active and standby").

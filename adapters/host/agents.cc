@@ -135,7 +135,7 @@ absl::Status RoutingHost::agent_command(
   engine::InteractionId id;
   if (absl::Status s = find_agent(agent_name, agent); !s.ok()) return s;
   if (absl::Status s = find_interaction(interaction_id, id, agent); !s.ok()) return s;
-  const engine::Status done = command(agent, id);
+  const engine::Status done = timed([&] { return command(agent, id); });
   settle();  // also when refused: the command may have fired a due offer timeout first
   if (!done.ok()) return to_status(done);
   return agent_status(agent, out);

@@ -109,6 +109,9 @@ absl::StatusOr<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
   if (next.daemon.ready_listen != model_.daemon.ready_listen) {
     report.warnings.push_back("daemon.ready_listen: changes need a restart");
   }
+  if (next.daemon.metrics_listen != model_.daemon.metrics_listen) {
+    report.warnings.push_back("daemon.metrics_listen: changes need a restart");
+  }
   if (next.daemon.domain != model_.daemon.domain) {
     report.changes.push_back("daemon.domain: " + model_.daemon.domain + " -> " +
                              next.daemon.domain);

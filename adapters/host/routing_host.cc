@@ -73,6 +73,7 @@ RoutingHost::RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Rou
       entry_points_(std::move(entry_points)),
       customers_(std::move(ports.customers)),
       journal_(ports.journal),
+      metrics_(ports.metrics),
       threads_(model_.daemon.max_email_threads) {}
 
 RoutingHost::~RoutingHost() = default;  // the timers cancel themselves as they go
@@ -279,7 +280,10 @@ void RoutingHost::arm_deadline() {
   const auto delay = std::max(engine::Duration(0), *next - clock_.now());
   deadline_timer_ = clock_.start_timer(delay, [this] {
     armed_deadline_.reset();
-    router_->advance(clock_.now());
+    timed([&] {
+      router_->advance(clock_.now());
+      return 0;
+    });
     settle();
   });
 }
@@ -441,101 +445,120 @@ void RoutingHost::publish(const engine::Event& event) {
     send_agent_update(t->offered_to, id, final, reason);
     t->offered_to = engine::AgentId();
   };
-  std::visit(Overloaded{
-                 [&](const engine::QueuedEvent& e) {
-                   if (Tracked* t = tracked(e.interaction)) t->position = e.position;
-                   notify_interaction(e.interaction, "queued", "", AsOf{v1::QUEUED, {}});
-                 },
-                 [&](const engine::OfferedEvent& e) {
-                   const AsOf offered{v1::OFFERED, e.agent};
-                   notify_interaction(e.interaction, "offered", "", offered);
-                   Tracked* t = tracked(e.interaction);
-                   if (t == nullptr) return;
-                   t->offered_to = e.agent;
-                   v1::WorkEvent ev;
-                   stamp(event.at, ev.mutable_at());
-                   auto* offer = ev.mutable_offer();
-                   *offer->mutable_interaction() = interaction_proto(*t, offered);
-                   stamp(e.expires, offer->mutable_expires());
-                   offer->set_points(engine::to_double(e.points.total()));
-                   fill_breakdown(e.points, offer->mutable_breakdown());
-                   send_work(e.agent, std::move(ev));
-                   spdlog::info(
-                       "event=offered id={} agent={} points={:.3f}", engine::log_text(t->scoped()),
-                       engine::log_text(agent_name(e.agent)), engine::to_double(e.points.total()));
-                 },
-                 [&](const engine::AssignedEvent& e) {
-                   if (Tracked* t = tracked(e.interaction)) {
-                     t->handled_by = agent_name(e.agent);
-                     t->offered_to = engine::AgentId();
-                   }
-                   const AsOf assigned{v1::ASSIGNED, e.agent};
-                   notify_interaction(e.interaction, "assigned", "", assigned);
-                   send_agent_update(e.agent, e.interaction, assigned);
-                 },
-                 [&](const engine::RequeuedEvent& e) {
-                   if (Tracked* t = tracked(e.interaction)) t->offered_to = engine::AgentId();
-                   const AsOf queued{v1::QUEUED, {}};
-                   notify_interaction(e.interaction, "requeued", reason_name(e.reason), queued);
-                   send_agent_update(e.agent, e.interaction, queued, reason_name(e.reason));
-                 },
-                 [&](const engine::AbandonedEvent& e) {
-                   const AsOf abandoned{v1::ABANDONED, {}};
-                   offer_ended(e.interaction, abandoned, "abandoned");
-                   notify_interaction(e.interaction, "abandoned", "", abandoned);
-                   retire(e.interaction, abandoned);
-                 },
-                 [&](const engine::ExpiredEvent& e) {
-                   const AsOf expired{v1::EXPIRED, {}};
-                   offer_ended(e.interaction, expired, "expired");
-                   notify_interaction(e.interaction, "expired", "max_wait", expired);
-                   retire(e.interaction, expired);
-                 },
-                 [&](const engine::OverflowedEvent& e) {
-                   notify_interaction(e.interaction, "overflowed", "", std::nullopt);
-                 },
-                 [&](const engine::ExpandedEvent& e) {
-                   notify_interaction(e.interaction, "expanded", "stage " + std::to_string(e.stage),
-                                      std::nullopt);
-                 },
-                 [&](const engine::MovedEvent& e) {
-                   notify_interaction(e.interaction, "moved", "", std::nullopt);
-                 },
-                 [&](const engine::TransferredToAgentEvent& e) {
-                   notify_interaction(e.interaction, "transferred", "to " + agent_name(e.to),
-                                      std::nullopt);
-                 },
-                 [&](const engine::PriorityChangedEvent& e) {
-                   notify_interaction(e.interaction, "priority_changed", "", std::nullopt);
-                 },
-                 [&](const engine::WrapUpStartedEvent& e) {
-                   const AsOf wrap_up{v1::WRAP_UP, e.agent};
-                   notify_interaction(e.interaction, "wrap_up", e.wrap_up_code, wrap_up);
-                   send_agent_update(e.agent, e.interaction, wrap_up);
-                 },
-                 [&](const engine::CompletedEvent& e) {
-                   const AsOf completed{v1::COMPLETED, e.agent};
-                   notify_interaction(e.interaction, "completed", "", completed);
-                   send_agent_update(e.agent, e.interaction, completed);
-                   const std::string agent = agent_name(e.agent);
-                   if (!e.customer_id.empty() && !agent.empty()) {
-                     const auto unix_s = std::chrono::duration_cast<std::chrono::seconds>(
-                                             clock_.wall(event.at).time_since_epoch())
-                                             .count();
-                     customers_->record_contact(e.customer_id, agent, unix_s);
-                   }
-                   retire(e.interaction, completed);
-                 },
-                 [&](const engine::AgentStateChangedEvent& e) {
-                   if (journal_ != nullptr) agents_dirty_.insert(e.agent.value());
-                   v1::WorkEvent ev;
-                   stamp(event.at, ev.mutable_at());
-                   if (agent_status(e.agent, ev.mutable_status()).ok()) {
-                     send_work(e.agent, std::move(ev));
-                   }
-                 },
-             },
-             event.body);
+  std::visit(
+      Overloaded{
+          [&](const engine::QueuedEvent& e) {
+            if (Tracked* t = tracked(e.interaction)) t->position = e.position;
+            notify_interaction(e.interaction, "queued", "", AsOf{v1::QUEUED, {}});
+          },
+          [&](const engine::OfferedEvent& e) {
+            const AsOf offered{v1::OFFERED, e.agent};
+            notify_interaction(e.interaction, "offered", "", offered);
+            Tracked* t = tracked(e.interaction);
+            if (t == nullptr) return;
+            t->offered_to = e.agent;
+            if (metrics_ != nullptr) {
+              metrics_->offered(model_.queues[e.queue.value()].name);
+              if (!t->offered_once && t->received) {
+                metrics_->first_offer(event.at - *t->received);
+              }
+            }
+            t->offered_once = true;
+            v1::WorkEvent ev;
+            stamp(event.at, ev.mutable_at());
+            auto* offer = ev.mutable_offer();
+            *offer->mutable_interaction() = interaction_proto(*t, offered);
+            stamp(e.expires, offer->mutable_expires());
+            offer->set_points(engine::to_double(e.points.total()));
+            fill_breakdown(e.points, offer->mutable_breakdown());
+            send_work(e.agent, std::move(ev));
+            spdlog::info("event=offered id={} agent={} points={:.3f}",
+                         engine::log_text(t->scoped()), engine::log_text(agent_name(e.agent)),
+                         engine::to_double(e.points.total()));
+          },
+          [&](const engine::AssignedEvent& e) {
+            if (Tracked* t = tracked(e.interaction)) {
+              t->handled_by = agent_name(e.agent);
+              t->offered_to = engine::AgentId();
+              t->assigned_at = event.at;
+            }
+            if (metrics_ != nullptr) {
+              if (auto snap = router_->interaction(e.interaction); snap.ok()) {
+                metrics_->answered(model_.queues[e.queue.value()].name,
+                                   event.at - snap.value().arrival);
+              }
+            }
+            const AsOf assigned{v1::ASSIGNED, e.agent};
+            notify_interaction(e.interaction, "assigned", "", assigned);
+            send_agent_update(e.agent, e.interaction, assigned);
+          },
+          [&](const engine::RequeuedEvent& e) {
+            if (Tracked* t = tracked(e.interaction)) t->offered_to = engine::AgentId();
+            const AsOf queued{v1::QUEUED, {}};
+            notify_interaction(e.interaction, "requeued", reason_name(e.reason), queued);
+            send_agent_update(e.agent, e.interaction, queued, reason_name(e.reason));
+          },
+          [&](const engine::AbandonedEvent& e) {
+            const AsOf abandoned{v1::ABANDONED, {}};
+            offer_ended(e.interaction, abandoned, "abandoned");
+            notify_interaction(e.interaction, "abandoned", "", abandoned);
+            retire(e.interaction, abandoned);
+          },
+          [&](const engine::ExpiredEvent& e) {
+            const AsOf expired{v1::EXPIRED, {}};
+            offer_ended(e.interaction, expired, "expired");
+            notify_interaction(e.interaction, "expired", "max_wait", expired);
+            retire(e.interaction, expired);
+          },
+          [&](const engine::OverflowedEvent& e) {
+            notify_interaction(e.interaction, "overflowed", "", std::nullopt);
+          },
+          [&](const engine::ExpandedEvent& e) {
+            notify_interaction(e.interaction, "expanded", "stage " + std::to_string(e.stage),
+                               std::nullopt);
+          },
+          [&](const engine::MovedEvent& e) {
+            notify_interaction(e.interaction, "moved", "", std::nullopt);
+          },
+          [&](const engine::TransferredToAgentEvent& e) {
+            notify_interaction(e.interaction, "transferred", "to " + agent_name(e.to),
+                               std::nullopt);
+          },
+          [&](const engine::PriorityChangedEvent& e) {
+            notify_interaction(e.interaction, "priority_changed", "", std::nullopt);
+          },
+          [&](const engine::WrapUpStartedEvent& e) {
+            const AsOf wrap_up{v1::WRAP_UP, e.agent};
+            notify_interaction(e.interaction, "wrap_up", e.wrap_up_code, wrap_up);
+            send_agent_update(e.agent, e.interaction, wrap_up);
+          },
+          [&](const engine::CompletedEvent& e) {
+            const AsOf completed{v1::COMPLETED, e.agent};
+            if (Tracked* t = tracked(e.interaction);
+                metrics_ != nullptr && t != nullptr && t->assigned_at) {
+              metrics_->handled(model_.queues[e.queue.value()].name, event.at - *t->assigned_at);
+            }
+            notify_interaction(e.interaction, "completed", "", completed);
+            send_agent_update(e.agent, e.interaction, completed);
+            const std::string agent = agent_name(e.agent);
+            if (!e.customer_id.empty() && !agent.empty()) {
+              const auto unix_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                      clock_.wall(event.at).time_since_epoch())
+                                      .count();
+              customers_->record_contact(e.customer_id, agent, unix_s);
+            }
+            retire(e.interaction, completed);
+          },
+          [&](const engine::AgentStateChangedEvent& e) {
+            if (journal_ != nullptr) agents_dirty_.insert(e.agent.value());
+            v1::WorkEvent ev;
+            stamp(event.at, ev.mutable_at());
+            if (agent_status(e.agent, ev.mutable_status()).ok()) {
+              send_work(e.agent, std::move(ev));
+            }
+          },
+      },
+      event.body);
 }
 
 }  // namespace router::adapters::host

@@ -20,6 +20,7 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -38,6 +39,7 @@
 #include "adapters/ports/clock.h"
 #include "adapters/ports/customer_lookup.h"
 #include "adapters/ports/executor.h"
+#include "adapters/ports/host_metrics.h"
 #include "adapters/ports/interaction_journal.h"
 #include "engine/router.h"
 #include "router/v1/journal.pb.h"
@@ -68,6 +70,7 @@ struct HostPorts {
   ports::Clock* clock = nullptr;
   std::unique_ptr<ports::CustomerLookup> customers;
   ports::InteractionJournal* journal = nullptr;
+  ports::HostMetrics* metrics = nullptr;  // null: none (must outlive the host)
 };
 
 class RoutingHost {
@@ -215,7 +218,12 @@ class RoutingHost {
     int64_t arrived_unix_ns = 0;
     std::vector<engine::SkillRequirement> extra_skills;
     std::string thread_agent;
-    uint64_t journaled = 0;      // recovery_key() of the entry last written; 0: none yet
+    uint64_t journaled = 0;  // recovery_key() of the entry last written; 0: none yet
+    // For the metrics: when the submit was received (unset for recovered ones), whether it was
+    // offered yet, when its agent accepted it.
+    std::optional<engine::TimePoint> received;
+    bool offered_once = false;
+    std::optional<engine::TimePoint> assigned_at;
     std::string scoped() const;  // "<submitter>/<client id>": the key of every map below
   };
   struct PendingSubmit {  // waiting for the customer lookup; repeats of the id join it
@@ -371,6 +379,17 @@ class RoutingHost {
   channels::EntryPointTable entry_points_;
   std::unique_ptr<ports::CustomerLookup> customers_;
   ports::InteractionJournal* journal_ = nullptr;
+  ports::HostMetrics* metrics_ = nullptr;
+  // Runs one engine command, timed for the metrics (HostMetrics::decided) when there are any.
+  template <class Fn>
+  auto timed(Fn&& fn) {
+    if (metrics_ == nullptr) return fn();
+    const auto start = std::chrono::steady_clock::now();
+    auto result = fn();
+    metrics_->decided(
+        std::chrono::duration_cast<engine::Duration>(std::chrono::steady_clock::now() - start));
+    return result;
+  }
   uint64_t degraded_lookups_ = 0;               // since start
   uint64_t degraded_run_ = 0;                   // in the current run of degraded lookups (0: none)
   std::unordered_set<uint64_t> journal_dirty_;  // changed since the last settle()

@@ -90,6 +90,12 @@ absl::Status RoutingHost::normalize(v1::SubmitInteractionRequest& r) const {
 void RoutingHost::submit(const std::string& submitter, const v1::SubmitInteractionRequest& request,
                          v1::SubmitInteractionResponse* response,
                          std::function<void(absl::Status)> done) {
+  if (metrics_ != nullptr) {  // refusals counted by their code
+    done = [this, done = std::move(done)](absl::Status s) {
+      if (!s.ok()) metrics_->refused(std::string(absl::StatusCodeToString(s.code())));
+      done(std::move(s));
+    };
+  }
   // Within the submitter's scope: another gateway's id is never this one's replay.
   const std::string id = scoped_id(submitter, request.interaction_id());
   // Idempotency first: a repeat never becomes a second interaction.
@@ -277,6 +283,7 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
       std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.wall(received).time_since_epoch())
           .count();
   t.extra_skills = spec.extra_skills;
+  t.received = received;
   if (thread) t.thread_agent = thread->agent;
   auto& p = t.proto;
   p.set_interaction_id(r.interaction_id());
@@ -307,8 +314,13 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
   t.journaled = recovery_key(entry);
   // append() never answers inline: on the executor's thread (routerd: one loop for the engine
   // and Redis) the answer is taken at once, from elsewhere it is posted back.
-  journal_->append(entry, [this, spec = std::move(spec),
-                           t = std::move(t)](absl::StatusOr<ports::AppendResult> r) mutable {
+  journal_->append(entry, [this, spec = std::move(spec), t = std::move(t),
+                           sent = std::chrono::steady_clock::now()](
+                              absl::StatusOr<ports::AppendResult> r) mutable {
+    if (metrics_ != nullptr) {
+      metrics_->journaled(
+          std::chrono::duration_cast<engine::Duration>(std::chrono::steady_clock::now() - sent));
+    }
     if (executor_.running_here()) {
       if (!stopped_) journaled(std::move(spec), std::move(t), std::move(r));
       return;
@@ -350,7 +362,7 @@ void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
 
 void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
   const std::string id = t.scoped();
-  auto result = router_->submit(spec, clock_.now());
+  auto result = timed([&] { return router_->submit(spec, clock_.now()); });
   if (!result.ok()) {
     if (journal_ != nullptr) journal_->discard(id);
     answer_pending(id, to_status(result.error()));

@@ -128,6 +128,8 @@ void fill_queue_stats(const engine::QueueStats& s, v1::QueueStats* out) {
   out->set_longest_wait_s(engine::seconds(s.longest_wait));
   out->set_ewt_new_s(engine::seconds(s.ewt_new));
   out->set_service_level(s.service_level);
+  out->set_service_level_target(s.target.fraction);
+  out->set_service_level_threshold_s(engine::seconds(s.target.threshold));
   out->set_asa_s(engine::seconds(s.asa));
   out->set_aht_s(engine::seconds(s.aht));
   out->set_abandon_rate(s.abandon_rate);

@@ -20,6 +20,7 @@
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
 #include "adapters/http/readiness.h"
+#include "adapters/metrics/prometheus_metrics.h"
 #include "adapters/ports/customer_lookup.h"
 #include "adapters/redis/client.h"
 #include "adapters/redis/customer_store.h"
@@ -38,6 +39,8 @@ namespace ports = adapters::ports;
 namespace redis = adapters::redis;
 
 namespace {
+
+constexpr char kRouterdVersion[] = ROUTER_VERSION;
 
 // Every customer anonymous: the store when no customers_file is configured.
 class NoCustomers final : public ports::CustomerLookup {
@@ -303,8 +306,11 @@ std::string holder_name(const std::string& value) {
 
 struct Daemon::State {
   DaemonOptions options;
-  EngineLoop loop;                    // first: the host and the Redis clients run on it
-  std::unique_ptr<RedisParts> redis;  // before host: the host's customer store uses it
+  EngineLoop loop;  // first: the host and the Redis clients run on it
+  // daemon.metrics_listen's Prometheus listener (null: none); before host, which records into it.
+  std::unique_ptr<adapters::metrics::PrometheusMetrics> metrics;
+  std::unique_ptr<ports::Timer> metrics_timer;  // the snapshot refresh; the loop's thread only
+  std::unique_ptr<RedisParts> redis;            // before host: the host's customer store uses it
   std::unique_ptr<host::RoutingHost> host;
   std::unique_ptr<grpc::Gate> gate;
   grpc::Services services;
@@ -322,6 +328,7 @@ struct Daemon::State {
   engine::Duration shutdown_deadline{};  // guarded by mu; the configuration in force
   std::mutex reload_mu;                  // one reload at a time
   bool host_stopped = false;             // guarded by reload_mu
+  bool host_stopped_metrics = false;     // the loop's thread only: no more snapshot refreshes
 
   // Health's inputs, guarded by mu: SERVING only when all hold (set_serving is the one place
   // that changes it).
@@ -440,9 +447,41 @@ struct Daemon::State {
 
   // Stops the host's timers on its executor, then the Redis connections on the same loop, then
   // the loop (it runs what they posted, then joins). REQUIRES: not the engine thread.
+  // The metrics' snapshots of the queues and the daemon, every second (on the loop).
+  void refresh_metrics() {
+    if (!metrics || host_stopped_metrics) return;
+    v1::GetQueueStatsResponse queues;
+    (void)host->queue_stats({}, &queues);
+    metrics->set_queues(queues);
+    adapters::metrics::DaemonState d;
+    {
+      std::lock_guard lock(mu);
+      d.serving = serving;
+      d.active = active;
+    }
+    if (redis) {
+      d.redis = true;
+      d.journal_up = redis->journal && redis->journal->available();
+      d.customers_up = redis->customers && redis->customers->connected();
+      if (redis->journal) d.journal_unsynced = redis->journal->unsynced();
+      if (redis->store != nullptr) {
+        const redis::CustomerStoreStats c = redis->store->stats();
+        d.customer_lookups = c.lookups;
+        d.customer_lookups_degraded = c.degraded;
+      }
+    }
+    const auto counts = gate->streams().counts();
+    d.streams_open = static_cast<int64_t>(counts.streams);
+    d.stream_connections = static_cast<int64_t>(counts.connections);
+    metrics->set_daemon(d);
+    metrics_timer = loop.start_timer(std::chrono::seconds(1), [this] { refresh_metrics(); });
+  }
+
   void stop_host() {
     std::promise<void> stopped_timers;
     host->post([&] {
+      host_stopped_metrics = true;
+      metrics_timer.reset();
       host->stop();
       stopped_timers.set_value();
     });
@@ -609,6 +648,18 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
     st.readiness = std::move(readiness).value();
     spdlog::info("event=readiness_listener address={} port={}", ready_listen, st.readiness->port());
   }
+  const std::string metrics_listen = options.metrics_listen.value_or(m.daemon.metrics_listen);
+  if (!metrics_listen.empty()) {
+    auto metrics = adapters::metrics::PrometheusMetrics::start(metrics_listen, kRouterdVersion);
+    if (!metrics.ok()) {
+      return engine::invalid_argument((options.metrics_listen
+                                           ? std::string("--metrics-listen")
+                                           : options.config_path + ": daemon.metrics_listen") +
+                                      ": " + metrics.error().message);
+    }
+    st.metrics = std::move(metrics).value();
+    spdlog::info("event=metrics_listener address={} port={}", metrics_listen, st.metrics->port());
+  }
   std::unique_ptr<ports::CustomerLookup> customer_store;
   if (m.redis) {
     if (!m.daemon.customers_file.empty()) {
@@ -650,6 +701,7 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   ports.clock = &st.loop;
   ports.customers = std::move(customer_store);
   ports.journal = journal;
+  ports.metrics = st.metrics.get();
   auto host = host::RoutingHost::create(std::move(m), std::move(ports));
   if (!host.ok()) return from_status(host.status(), options.config_path + ": ");
   st.host = std::move(host).value();
@@ -675,7 +727,10 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
       options.config_path);
 
   st.loop.start();
-  st.host->post([&st] { st.host->start(); });
+  st.host->post([&st] {
+    st.host->start();
+    st.refresh_metrics();
+  });
   if (journal != nullptr && !leased) {
     // Recovery before serving: every live interaction back in its queue first.
     auto entries = load_journal(*journal, redis_address, options.redis_wait);
@@ -787,6 +842,7 @@ int Daemon::port() const {
 }
 
 int Daemon::ready_port() const { return state_->readiness ? state_->readiness->port() : 0; }
+int Daemon::metrics_port() const { return state_->metrics ? state_->metrics->port() : 0; }
 
 std::string Daemon::address() const { return state_->host_name + ":" + std::to_string(port()); }
 

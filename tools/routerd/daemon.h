@@ -23,6 +23,8 @@ struct DaemonOptions {
   // Overrides daemon.ready_listen when set (routerd --ready-listen; an empty string: none). Two
   // routerd of a pair on one host share a configuration file but not a readiness port.
   std::optional<std::string> ready_listen;
+  // Overrides daemon.metrics_listen when set (routerd --metrics-listen; an empty string: none).
+  std::optional<std::string> metrics_listen;
   // Overrides redis.address when set; without a redis section, one with defaults is assumed.
   std::optional<std::string> redis_address;
   // With a redis section: how long start() waits for Redis to load the journal before it gives
@@ -54,6 +56,9 @@ class Daemon {
   std::string address() const;  // "127.0.0.1:<port>"
   // The readiness listener's port (daemon.ready_listen; docs/availability.md); 0 without one.
   int ready_port() const;
+  // The Prometheus metrics listener's port (daemon.metrics_listen; docs/operations.md); 0
+  // without one.
+  int metrics_port() const;
 
   // Re-reads the configuration file; applies it without dropping queued work, or keeps the old
   // one and returns the error (file: field path: what). The answer lists what changed.

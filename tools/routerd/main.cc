@@ -63,6 +63,10 @@ int main(int argc, char** argv) {
                  "host:port of the readiness listener (GET /ready, /live); overrides "
                  "daemon.ready_listen, so the routerd of a pair can share one configuration file "
                  "on one host (docs/availability.md)");
+  std::optional<std::string> metrics_listen;
+  app.add_option("--metrics-listen", metrics_listen,
+                 "host:port of the Prometheus metrics listener (GET /metrics); overrides "
+                 "daemon.metrics_listen (docs/operations.md)");
   std::optional<std::string> redis_address;
   double redis_wait_s = 30;
   app.add_option("--redis", redis_address,
@@ -117,6 +121,7 @@ int main(int argc, char** argv) {
   options.config_path = config_path;
   options.listen = listen;
   options.ready_listen = ready_listen;
+  options.metrics_listen = metrics_listen;
   options.redis_address = redis_address;
   options.redis_wait = std::chrono::milliseconds(static_cast<int64_t>(redis_wait_s * 1000));
   options.instance = instance;

@@ -94,6 +94,9 @@ daemon:
   yaml = replace_once(yaml, "DEV_NO_AUTH", options.dev_no_auth ? "true" : "false");
   yaml = replace_once(yaml, "EXTRA_TOKENS", options.extra_tokens);
   if (!options.listen.empty()) yaml += "  listen: \"" + options.listen + "\"\n";
+  if (!options.metrics_listen.empty()) {
+    yaml += "  metrics_listen: \"" + options.metrics_listen + "\"\n";
+  }
   if (options.stream_buffer > 0) {
     yaml += "  stream_buffer: " + std::to_string(options.stream_buffer) + "\n";
   }

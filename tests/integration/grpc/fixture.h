@@ -62,8 +62,9 @@ inline constexpr Millis kEventTimeout = 3s;
 
 struct CenterOptions {
   bool dev_no_auth = false;
-  std::string listen;        // daemon.listen; empty: not written
-  size_t stream_buffer = 0;  // daemon.stream_buffer; 0: not written (routerd's default, 1,024)
+  std::string listen;          // daemon.listen; empty: not written
+  size_t stream_buffer = 0;    // daemon.stream_buffer; 0: not written (routerd's default, 1,024)
+  std::string metrics_listen;  // daemon.metrics_listen; empty: not written
   // "127.0.0.1:<port>": a redis section (customers from Redis, the journal on, short reconnect
   // backoff, lookup timeout kRedisLookupTimeout) instead of the customers file. Empty: none.
   std::string redis;
@@ -355,8 +356,11 @@ bool wait_serving(Clients& clients, RouterdProcess& process, Millis timeout = 10
 class DevNoAuthFixture : public RouterFixture {
  public:
   DevNoAuthFixture()
-      : RouterFixture(
-            CenterOptions{.dev_no_auth = true, .listen = {}, .stream_buffer = 0, .redis = {}}) {}
+      : RouterFixture(CenterOptions{.dev_no_auth = true,
+                                    .listen = {},
+                                    .stream_buffer = 0,
+                                    .metrics_listen = {},
+                                    .redis = {}}) {}
 };
 
 // ---------------------------------------------------------------------------------------------
