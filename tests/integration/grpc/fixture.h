@@ -62,15 +62,15 @@ inline constexpr Millis kEventTimeout = 3s;
 
 struct CenterOptions {
   bool dev_no_auth = false;
-  std::string listen;          // daemon.listen; empty: not written
-  size_t stream_buffer = 0;    // daemon.stream_buffer; 0: not written (routerd's default, 1,024)
-  std::string metrics_listen;  // daemon.metrics_listen; empty: not written
+  std::string listen;        // daemon.listen; empty: not written
+  size_t stream_buffer = 0;  // daemon.stream_buffer; 0: not written (routerd's default, 1,024)
   // "127.0.0.1:<port>": a redis section (customers from Redis, the journal on, short reconnect
   // backoff, lookup timeout kRedisLookupTimeout) instead of the customers file. Empty: none.
   std::string redis;
   bool redis_no_journal = false;  // redis.no_journal: customers from Redis, no journal
   // More auth.tokens entries (YAML list items, each "    - {...}\n"), after the agents' tokens.
   std::string extra_tokens = {};
+  std::string metrics_listen = {};  // daemon.metrics_listen; empty: not written
 };
 inline constexpr Millis kRedisLookupTimeout = 300ms;
 // The test center with a redis section for Redis at `address`.
@@ -356,11 +356,8 @@ bool wait_serving(Clients& clients, RouterdProcess& process, Millis timeout = 10
 class DevNoAuthFixture : public RouterFixture {
  public:
   DevNoAuthFixture()
-      : RouterFixture(CenterOptions{.dev_no_auth = true,
-                                    .listen = {},
-                                    .stream_buffer = 0,
-                                    .metrics_listen = {},
-                                    .redis = {}}) {}
+      : RouterFixture(
+            CenterOptions{.dev_no_auth = true, .listen = {}, .stream_buffer = 0, .redis = {}}) {}
 };
 
 // ---------------------------------------------------------------------------------------------
