@@ -258,12 +258,20 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
         return;
       }
       // An accept sent again after a failover, answered FAILED_PRECONDITION, while the work
-      // stream shows the interaction assigned to this agent: the first attempt took effect
-      // (docs/availability.md, "What to retry").
+      // stream (the current one: log_in_again) shows the interaction assigned to this agent: the
+      // first attempt took effect (docs/availability.md, "What to retry").
       auto hand = in_hand_.find(offer_id);
-      const bool took_effect = rpc == Rpc::kAccept && attempt > 0 &&
-                               status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
-                               hand != in_hand_.end() && hand->second;
+      const auto code = status.error_code();
+      // A complete sent again after a failover for work this agent held (accepted OK, or shown
+      // assigned on the current stream), answered FAILED_PRECONDITION (in wrap-up) or NOT_FOUND
+      // (finished): the first attempt took effect and was journaled; its answer was lost with
+      // the old active.
+      const bool took_effect =
+          attempt > 0 &&
+          ((rpc == Rpc::kAccept && code == grpc::StatusCode::FAILED_PRECONDITION &&
+            hand != in_hand_.end() && hand->second) ||
+           (rpc == Rpc::kComplete && (code == grpc::StatusCode::FAILED_PRECONDITION ||
+                                      code == grpc::StatusCode::NOT_FOUND)));
       if (status.ok() || took_effect) {
         if (rpc == Rpc::kAccept && hand != in_hand_.end()) hand->second = true;
         if (rpc == Rpc::kAccept && status.ok()) run_.accepted(offer_id, login_.name);
@@ -412,6 +420,10 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
   }
   void log_in_again() {
     if (run_.stopping()) return;
+    // What the old stream showed ASSIGNED may not have outlived its routerd (the update goes out
+    // before the change is journaled; only the answer waits for it): only what the new stream
+    // shows counts as taking effect (docs/availability.md, "What to retry").
+    for (auto& [id, assigned] : in_hand_) assigned = false;
     open_session();
     v1::AgentRequest r;
     r.mutable_login()->set_agent(login_.name);
