@@ -39,7 +39,11 @@ std::string scrape(RouterFixture& f) {
 // Runs promtool with `args` and `input` on stdin; its exit status and what it printed.
 std::pair<int, std::string> promtool(std::vector<std::string> args, const std::string& input) {
   args.insert(args.begin(), "promtool");
-  ChildProcess p(args);
+  ChildOptions options;
+  options.out = ChildOutput::kPipe;
+  options.err = ChildOutput::kPipe;
+  options.stdin_pipe = true;
+  ChildProcess p(args, options);
   p.write_stdin(input);
   p.close_stdin();
   std::string out, err;
@@ -118,10 +122,22 @@ TEST_CASE("a call through routerd shows in its Prometheus metrics and promtool a
   }
   CHECK(value_of(text, "router_queue_offered{queue=\"phone-sales\"}") == 1.0);  // m-2
 
-  const auto [status, printed] = promtool({"check", "metrics"}, text);
+  // http_get drops the body's last newline; the exposition as served ends with one.
+  const auto [status, printed] = promtool({"check", "metrics"}, text + "\n");
   INFO(printed);
   CHECK(status == 0);
   CHECK(printed.find("router_") == std::string::npos);  // no lint complaint about our series
+  // The same check refuses a broken exposition and names a bad series: it did read ours.
+  const auto [bad_status, bad_printed] =
+      promtool({"check", "metrics"}, text + "\nrouter_broken_total{queue=\"x\" 1\n");
+  CHECK(bad_status != 0);
+  const auto [lint_status, lint_printed] =
+      promtool({"check", "metrics"},
+               "# HELP router_lint_count x\n# TYPE router_lint_count "
+               "counter\nrouter_lint_count 1\n");
+  INFO(lint_printed);
+  CHECK(lint_status != 0);
+  CHECK_THAT(lint_printed, Catch::Contains("router_lint_count"));
 }
 
 TEST_CASE("the example alert rules pass promtool and name only metrics routerd exposes",
@@ -157,6 +173,15 @@ TEST_CASE("the example alert rules pass promtool and name only metrics routerd e
     if (redis_only) continue;
     CHECK(text.find("# TYPE " + name + " ") != std::string::npos);
   }
+}
+
+TEST_CASE("the example alert rules fire as their unit tests expect", "[metrics]") {
+  // docs/prometheus/alerts_test.yml: each alert on the series it is for, after its `for`.
+  const std::string tests = std::string(ROUTER_SOURCE_DIR) + "/docs/prometheus/alerts_test.yml";
+  const auto [status, printed] = promtool({"test", "rules", tests}, "");
+  INFO(printed);
+  CHECK(status == 0);
+  CHECK_THAT(printed, Catch::Contains("SUCCESS"));
 }
 
 TEST_CASE("with Redis routerd exposes its Redis and journal series", "[metrics][redis]") {
