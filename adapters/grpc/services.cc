@@ -30,16 +30,7 @@ class Handler {
   ServerUnaryReactor* unary(CallbackServerContext* context, v1::Role role, const Request& request,
                             Op op,
                             Status (*check)(const Request&, const RequestLimits&) = nullptr) {
-    auto* reactor = context->DefaultReactor();
-    Caller caller;
-    if (Status s = admit(context, role, request, caller, check); !s.ok()) {
-      reactor->Finish(s);
-      return reactor;
-    }
-    host_.post([reactor, caller = std::move(caller), op = std::move(op)]() mutable {
-      reactor->Finish(op(caller));
-    });
-    return reactor;
+    return start(context, role, request, std::move(op), check, /*journaled=*/false);
   }
 
   // A unary call that changes routing state: answered once the journal has stored the change
@@ -48,17 +39,7 @@ class Handler {
   ServerUnaryReactor* change(CallbackServerContext* context, v1::Role role, const Request& request,
                              Op op,
                              Status (*check)(const Request&, const RequestLimits&) = nullptr) {
-    auto* reactor = context->DefaultReactor();
-    Caller caller;
-    if (Status s = admit(context, role, request, caller, check); !s.ok()) {
-      reactor->Finish(s);
-      return reactor;
-    }
-    host_.post([&host = host_, reactor, caller = std::move(caller), op = std::move(op)]() mutable {
-      if (Status s = op(caller); !s.ok()) return reactor->Finish(s);
-      host.when_journaled([reactor](const absl::Status& s) { reactor->Finish(to_grpc(s)); });
-    });
-    return reactor;
+    return start(context, role, request, std::move(op), check, /*journaled=*/true);
   }
 
   template <class Request>
@@ -101,6 +82,30 @@ class Handler {
     return Status::OK;
   }
   RoutingHost& host() { return host_; }
+
+ private:
+  // Admits the call, then runs `op` on the engine thread and answers with its status; with
+  // `journaled`, an OK only after RoutingHost::when_journaled.
+  template <class Request, class Op>
+  ServerUnaryReactor* start(CallbackServerContext* context, v1::Role role, const Request& request,
+                            Op op, Status (*check)(const Request&, const RequestLimits&),
+                            bool journaled) {
+    auto* reactor = context->DefaultReactor();
+    Caller caller;
+    if (Status s = admit(context, role, request, caller, check); !s.ok()) {
+      reactor->Finish(s);
+      return reactor;
+    }
+    host_.post([&host = host_, reactor, caller = std::move(caller), op = std::move(op),
+                journaled]() mutable {
+      Status s = op(caller);
+      if (!s.ok() || !journaled) return reactor->Finish(s);
+      host.when_journaled([reactor](const absl::Status& j) { reactor->Finish(to_grpc(j)); });
+    });
+    return reactor;
+  }
+
+ public:
   Gate::Rules rules() const { return gate_.get(); }
   Status active() const { return gate_.active().admit(); }
 
