@@ -135,6 +135,7 @@ class RedisResolver {
       return fail("redis.lease.instance", "must be at most 128 characters without spaces");
     }
     lease.instance = l.instance();
+    lease.cold_standby = l.cold_standby();
     out.lease = std::move(lease);
     return std::nullopt;
   }

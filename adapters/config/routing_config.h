@@ -63,6 +63,7 @@ struct LeaseSettings {
   engine::Duration ttl = std::chrono::milliseconds(1000);   // lapses this long after a renewal
   engine::Duration renew = std::chrono::milliseconds(250);  // ≤ ttl / 3; default ttl / 4
   std::string instance;  // empty: routerd names itself "<hostname>:<pid>" (or --instance)
+  bool cold_standby = false;  // no change feed: a standby loads the journal at the takeover
 };
 
 // RoutingConfig.redis with defaults applied (docs/redis.md).

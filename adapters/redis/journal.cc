@@ -29,12 +29,21 @@ namespace {
 //   a command that waited in a paused server's socket buffer, and runs when the server wakes,
 //   after routerd has answered for it, is refused with -1 (docs/redis.md, "Health and late
 //   writes"). routerd sets it clock_skew before the moment it gives up on the reply.
+// - Feed: KEYS[#KEYS - 1] is the change feed (<p>changes) and ARGV[#ARGV - 1] its length (0: no
+//   feed): feed(kind, key) appends one entry naming what a script changed ("x": an
+//   interaction's hash key, "a": an agent, "t": a thread's Message-ID), which a standby follows
+//   (journal_follower.h; docs/availability.md, "A warm standby").
 #define ROUTER_JOURNAL_LATE(deadline_argv)                                                      \
   "if redis.replicate_commands then redis.replicate_commands() end\n"                           \
   "if ARGV[#ARGV] ~= '' and redis.call('GET', KEYS[#KEYS]) ~= ARGV[#ARGV] then return -2 end\n" \
   "local now = redis.call('TIME')\n"                                                            \
   "if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(" deadline_argv  \
-  ") then return -1 end\n"
+  ") then return -1 end\n"                                                                      \
+  "local function feed(kind, key)\n"                                                            \
+  "  local max = tonumber(ARGV[#ARGV - 1])\n"                                                   \
+  "  if max > 0 then redis.call('XADD', KEYS[#KEYS - 1], 'MAXLEN', '~', max, '*', kind, key) "  \
+  "end\n"                                                                                       \
+  "end\n"
 
 // KEYS: ix:<id>, live, seq. ARGV: id, entry, state, queue, attempt, deadline.
 // Past the deadline: -1, nothing written. A new id: next sequence number, the hash (with the
@@ -51,6 +60,7 @@ local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[1], 'entry', ARGV[2], 'seq', seq, 'state', ARGV[3], 'queue', ARGV[4],
            'agent', '', 'live', '1', 'attempt', ARGV[5])
 redis.call('ZADD', KEYS[2], seq, ARGV[1])
+feed('x', KEYS[1])
 return {1, seq}
 )lua");
 
@@ -62,6 +72,7 @@ const Script kRefuse(ROUTER_JOURNAL_LATE("ARGV[3]") R"lua(
 if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[2] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
+feed('x', KEYS[1])
 return 1
 )lua");
 
@@ -70,6 +81,7 @@ return 1
 const Script kUpdate(ROUTER_JOURNAL_LATE("ARGV[5]") R"lua(
 if redis.call('HGET', KEYS[1], 'live') ~= '1' then return 0 end
 redis.call('HSET', KEYS[1], 'entry', ARGV[1], 'state', ARGV[2], 'queue', ARGV[3], 'agent', ARGV[4])
+feed('x', KEYS[1])
 return 1
 )lua");
 
@@ -85,6 +97,7 @@ if tonumber(ARGV[7]) > 0 then
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'id', ARGV[1], 'state', ARGV[3],
              'queue', ARGV[4], 'agent', ARGV[5])
 end
+feed('x', KEYS[1])
 return 1
 )lua");
 
@@ -92,6 +105,7 @@ return 1
 const Script kDiscard(ROUTER_JOURNAL_LATE("ARGV[2]") R"lua(
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
+feed('x', KEYS[1])
 return 1
 )lua");
 
@@ -112,6 +126,7 @@ return out
 // KEYS: agents. ARGV: agent, entry, deadline. One field per agent: its latest session.
 const Script kAgentUpdate(ROUTER_JOURNAL_LATE("ARGV[3]") R"lua(
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+feed('a', ARGV[1])
 return 1
 )lua");
 
@@ -128,9 +143,11 @@ local over = math.min(redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4]), 100)
 if over > 0 then
   for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do gone[#gone + 1] = id end
 end
+feed('t', ARGV[1])
 for _, id in ipairs(gone) do
   redis.call('ZREM', KEYS[1], id)
   redis.call('HDEL', KEYS[2], id)
+  feed('t', id)
 end
 return 1
 )lua");
@@ -232,10 +249,13 @@ struct RedisJournal::State : std::enable_shared_from_this<RedisJournal::State> {
   bool was_fenced = false;      // a write was refused by the fence: nothing it asked for is stored
 
   // Every write script goes out here (ROUTER_JOURNAL_LATE): its args, then a deadline fresh for
-  // this (re)send, then the fence key and this process's token.
+  // this (re)send, the change feed's key and length, then the fence key and this process's
+  // token.
   void write(const Script& script, std::vector<std::string> k, std::vector<std::string> a,
              Done done) {
     a.push_back(script_deadline(options.timeout));
+    a.push_back(std::to_string(options.change_feed_max));
+    k.push_back(keys.changes());
     k.push_back(keys.fence());
     const uint64_t token = fence_token.load(std::memory_order_acquire);
     a.push_back(token == 0 ? std::string() : std::to_string(token));

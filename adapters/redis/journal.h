@@ -45,6 +45,10 @@ struct JournalOptions {
   int wait_replicas = 0;
   engine::Duration wait_timeout = std::chrono::milliseconds(500);
   size_t max_threads = 1'000'000;  // finished emails' threads kept (daemon.max_email_threads)
+  // The change feed (<p>changes) a warm standby follows (journal_follower.h): every write also
+  // appends what it changed, capped at about this many entries. 0: no feed (no lease, or
+  // redis.lease.cold_standby).
+  size_t change_feed_max = 0;
 };
 
 class RedisJournal final : public ports::InteractionJournal {

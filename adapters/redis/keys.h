@@ -20,6 +20,10 @@
 //   <p>agents                      hash: agent name -> its session (v1::AgentJournalEntry)
 //   <p>threads                     sorted set: Message-IDs of finished emails, score = unix ms
 //   <p>thread                      hash: Message-ID -> its thread (v1::EmailThreadEntry)
+//   <p>changes                     stream: the change feed a standby follows, capped (XADD
+//                                  MAXLEN ~): one entry per journal write, x|a|t -> the
+//                                  interaction's hash key, the agent or the Message-ID
+//                                  (journal_follower.h)
 //
 // Values are UTF-8 text; numbers are decimal text, as Redis itself keeps them.
 // Thread-safe: plain functions and a value type.
@@ -79,6 +83,7 @@ class Keys {
   std::string agents() const { return prefix_ + "agents"; }
   std::string threads() const { return prefix_ + "threads"; }
   std::string thread() const { return prefix_ + "thread"; }
+  std::string changes() const { return prefix_ + "changes"; }
 
  private:
   std::string join(std::string_view kind, std::string_view value) const {

@@ -378,6 +378,22 @@ TEST_CASE(
     REQUIRE(load.running());
   }
 
+  // Every takeover after a kill was made from the standby's warm copy, not a full load
+  // (docs/availability.md, "A warm standby"); the first start took the lease before its copy
+  // was loaded.
+  int warm = 0;
+  int cold = 0;
+  for (const auto& node : nodes) {
+    std::istringstream log(node.log());
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("event=takeover ") == std::string::npos) continue;
+      (line.find("warm=true") != std::string::npos ? warm : cold) += 1;
+      if (line.find("warm=true") == std::string::npos) UNSCOPED_INFO(line);
+    }
+  }
+  std::printf("chaos: takeovers from a warm copy %d, loaded in full %d\n", warm, cold);
+  CHECK(warm >= kills);
+
   // The end: submits stop, routerload drains (every live interaction completed) and reports.
   REQUIRE(load.signal(SIGTERM));
   const auto exit = load.wait_exit(120s);

@@ -22,12 +22,12 @@
 #include "adapters/http/readiness.h"
 #include "adapters/metrics/prometheus_metrics.h"
 #include "adapters/ports/customer_lookup.h"
-#include "adapters/redis/client.h"
 #include "adapters/redis/customer_store.h"
 #include "adapters/redis/journal.h"
 #include "adapters/redis/lease.h"
 #include "engine/log_text.h"
 #include "tools/routerd/engine_loop.h"
+#include "tools/routerd/redis_parts.h"
 
 namespace router::routerd {
 
@@ -112,163 +112,6 @@ engine::Status check_plaintext(const config::DaemonSettings& d, const std::strin
       "(daemon.allow_insecure: true): bearer tokens and customer data cross the network "
       "unencrypted. Configure daemon.tls (docs/security.md).",
       listen);
-  return {};
-}
-
-// The Redis side of routerd: one connection for customer lookups and one for the journal (a
-// slow bulk of journal writes never delays a lookup), both on the engine's loop (`io`, the
-// EngineLoop's io_context): a lookup or a journal write and its reply never cross a thread.
-// With redis.lease, a third connection for the lease (a renewal never waits behind journal
-// writes).
-struct RedisParts {
-  std::unique_ptr<redis::Client> customers;
-  std::unique_ptr<redis::Client> journal_client;
-  std::unique_ptr<redis::RedisJournal> journal;
-  std::unique_ptr<redis::Client> lease_client;
-  std::unique_ptr<redis::RedisLease> lease;
-  redis::RedisCustomerStore* store = nullptr;  // owned by the engine host; for its counters
-  bool stopped = false;
-
-  // `instance`: this process's name in the lease (used with settings.lease only);
-  // `max_threads`: daemon.max_email_threads, the journal's thread index's bound.
-  RedisParts(const config::RedisSettings& settings, asio::io_context& io,
-             const std::string& instance, size_t max_threads) {
-    redis::ClientOptions o;
-    o.host = settings.host;
-    o.port = settings.port;
-    o.database = settings.database;
-    o.password = settings.password;
-    o.connect_timeout = settings.connect_timeout;
-    o.reconnect_min = settings.reconnect_min;
-    o.reconnect_max = settings.reconnect_max;
-    o.probe_interval = settings.probe_interval;
-    o.probe_timeout = settings.probe_timeout;
-    o.probe_failures = settings.probe_failures;
-    o.sentinels = settings.sentinels;  // under Sentinel: every connection asks for the primary
-    o.sentinel_master = settings.sentinel_master;
-    o.sentinel_password = settings.sentinel_password;
-    o.name = "customers";
-    customers = std::make_unique<redis::Client>(io, o);
-    if (settings.journal) {
-      o.name = "journal";
-      // A PING queued behind the WAIT in flight waits up to wait_timeout for its answer.
-      if (settings.wait_replicas > 0) o.probe_timeout += settings.wait_timeout;
-      journal_client = std::make_unique<redis::Client>(io, o);
-      redis::JournalOptions j;
-      j.key_prefix = settings.key_prefix;
-      j.timeout = settings.journal_timeout;
-      j.finished_ttl = settings.finished_ttl;
-      j.history_max = settings.history_max;
-      j.wait_replicas = settings.wait_replicas;
-      j.wait_timeout = settings.wait_timeout;
-      j.max_threads = max_threads;  // daemon.max_email_threads: the thread index's bound
-      journal = std::make_unique<redis::RedisJournal>(*journal_client, j);
-    }
-    if (settings.lease && journal) {
-      o.name = "lease";
-      o.probe_timeout = settings.probe_timeout;  // not the journal's WAIT allowance
-      // A renewal answered later than a quarter of the TTL is no use: the probe finds a silent
-      // server sooner than the default would.
-      o.probe_interval = std::min(o.probe_interval, settings.lease->renew);
-      lease_client = std::make_unique<redis::Client>(io, o);
-      redis::LeaseOptions l;
-      l.key_prefix = settings.key_prefix;
-      l.instance = instance;
-      l.ttl = settings.lease->ttl;
-      l.renew = settings.lease->renew;
-      lease = std::make_unique<redis::RedisLease>(io, *lease_client, l);
-    }
-  }
-  // Connects once the loop runs.
-  void start() {
-    customers->start();
-    if (journal_client) journal_client->start();
-    if (lease_client) lease_client->start();
-  }
-  // Closes the connections on the loop (pending commands complete UNAVAILABLE there, and the
-  // host, stopped first, ignores what comes back); the loop's stop() then runs it and joins.
-  // Idempotent. REQUIRES: the host is stopped (nothing posts lookups or journal writes).
-  // With a lease held, it is given up (lease.h: release) after the journal's connection is
-  // closed, so a standby takes over at its next try rather than after the TTL.
-  // REQUIRES: not the loop's thread (it waits for the release's answer, at most a second).
-  void stop() {
-    if (stopped) return;
-    stopped = true;
-    customers->stop();
-    if (journal_client) journal_client->stop();
-    if (lease) {
-      auto released = std::make_shared<std::promise<void>>();
-      lease->release([released] { released->set_value(); });
-      released->get_future().wait_for(std::chrono::seconds(1));
-      lease_client->stop();
-    }
-  }
-};
-
-redis::CustomerStoreOptions customer_store_options(const config::RedisSettings& redis,
-                                                   const engine::SegmentThresholds& segments) {
-  redis::CustomerStoreOptions o;
-  o.key_prefix = redis.key_prefix;
-  o.lookup_timeout = redis.lookup_timeout;
-  o.cache_entries = redis.cache_entries;
-  o.cache_ttl = redis.cache_ttl;
-  o.segments = segments;
-  return o;
-}
-
-std::unique_ptr<ports::CustomerLookup> redis_customers(const config::RoutingModel& m,
-                                                       RedisParts& parts) {
-  return std::make_unique<redis::RedisCustomerStore>(
-      *parts.customers, customer_store_options(*m.redis, m.daemon.segments));
-}
-
-// Loads the journal's live entries, retrying until `wait` passes (or `abort` is set).
-engine::Result<std::vector<v1::JournalEntry>> load_journal(
-    redis::RedisJournal& journal, const std::string& address, std::chrono::milliseconds wait,
-    const std::atomic<bool>* abort = nullptr) {
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  std::string last_error = "not connected";
-  bool said = false;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (abort != nullptr && abort->load()) {
-      last_error = "routerd is stopping";
-      break;
-    }
-    if (!journal.available()) {
-      if (!said) {
-        spdlog::info("event=waiting_for_redis address={} purpose=journal wait_ms={}", address,
-                     wait.count());
-        said = true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      continue;
-    }
-    auto promise = std::make_shared<std::promise<absl::StatusOr<std::vector<v1::JournalEntry>>>>();
-    auto future = promise->get_future();
-    journal.load([promise](absl::StatusOr<std::vector<v1::JournalEntry>> r) {
-      promise->set_value(std::move(r));
-    });
-    auto r = future.get();
-    if (r.ok()) return std::move(r).value();
-    last_error = std::string(r.status().message());
-    std::this_thread::sleep_for(std::chrono::milliseconds(abort != nullptr ? 20 : 100));
-  }
-  return engine::failed_precondition("redis.address: cannot load the interaction journal from " +
-                                     address + " within " + std::to_string(wait.count()) + " ms (" +
-                                     last_error + ")");
-}
-
-// The journaled agent sessions and email threads (issue 16). Read once: without them recovery
-// still restores every interaction, and agents log in again.
-ports::SessionJournal load_sessions(redis::RedisJournal& journal) {
-  auto promise = std::make_shared<std::promise<absl::StatusOr<ports::SessionJournal>>>();
-  auto future = promise->get_future();
-  journal.load_sessions(
-      [promise](absl::StatusOr<ports::SessionJournal> r) { promise->set_value(std::move(r)); });
-  auto r = future.get();
-  if (r.ok()) return std::move(r).value();
-  spdlog::error("event=journal_sessions_unreadable error={} effect=\"agents must log in again\"",
-                engine::log_text(std::string(r.status().message())));
   return {};
 }
 
@@ -395,19 +238,20 @@ struct Daemon::State {
   // The takeover after the lease was taken (its own thread): the journal loaded and recovered,
   // then the gate opens and health says SERVING. The lease is renewed meanwhile on the loop.
   void take_over(uint64_t token) {
-    auto entries = load_journal(*redis->journal, redis_address, redis_wait, &stopping);
-    if (!entries.ok()) {
+    // The warm copy (or a full load), with the agents' sessions and the email threads: a
+    // takeover keeps accepted work with its agent exactly as a restart does
+    // (docs/availability.md, "Sessions across a takeover", "A warm standby").
+    auto journal = takeover_journal(*redis, redis_address, redis_wait, &stopping);
+    if (!journal.ok()) {
       spdlog::error("event=takeover_failed instance={} token={} error={}", instance, token,
-                    engine::log_text(entries.error().message, 1024));
+                    engine::log_text(journal.error().message, 1024));
       host->post([this] { depose("the journal could not be loaded"); });
       return;
     }
-    // The agents' sessions and the email threads too: a takeover keeps accepted work with its
-    // agent exactly as a restart does (docs/availability.md, "Sessions across a takeover").
-    const ports::SessionJournal sessions = load_sessions(*redis->journal);
+    const TakeoverJournal& j = journal.value();
     std::promise<void> recovered;
     host->post([&] {
-      if (!deposed) host->recover(entries.value(), sessions);
+      if (!deposed) host->recover(j.entries, j.sessions);
       recovered.set_value();
     });
     recovered.get_future().wait();
@@ -418,8 +262,9 @@ struct Daemon::State {
     refresh_serving();
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - acquired_at);
-    spdlog::info("event=takeover instance={} token={} took_ms={} recovered={}", instance, token,
-                 took.count(), entries.value().size());
+    spdlog::info("event=takeover instance={} token={} took_ms={} recovered={} warm={} changes={}{}",
+                 instance, token, took.count(), j.entries.size(), j.warm, j.changes,
+                 j.warm ? "" : " cold_why=\"" + engine::log_text(j.cold_why) + "\"");
   }
 
   // The lease is lost (on the engine's loop): stop serving at once — the gate refuses every
@@ -787,6 +632,8 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
         "event=standby instance={} lease_ttl_ms={} renew_ms={} action=\"waiting for the lease\"",
         st.instance, lease_settings->ttl.count(), lease_settings->renew.count());
     st.redis->lease->start(st.lease_events());
+    // Warm: the journal copied and followed while the active writes (docs/availability.md).
+    if (st.redis->follower) st.redis->follower->start();
   }
   return daemon;
 }
