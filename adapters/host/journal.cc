@@ -203,10 +203,15 @@ engine::Status RoutingHost::restore(const v1::JournalEntry& entry, std::optional
     threads_.remember(t.message_id, channels::ThreadInfo{c.customer_id(), t.proto.interaction_id(),
                                                          held ? t.handled_by : t.thread_agent});
   }
+  t.journaled = recovery_key(entry);  // see below
   tracked_.emplace(spec.id.value(), std::move(t));
   by_scoped_id_.emplace(id, spec.id);
   gateways_.insert(entry.submitter());
-  journal_dirty_.insert(spec.id.value());  // its state is the engine's now, whatever it was
+  // The journal holds this entry already (`journaled` above): settle() writes it again only where
+  // the engine's state now reads differently at a recovery (an offer withdrawn reads the same; a
+  // priority clamped, or held work requeued, does not). A takeover of 100,000 live interactions
+  // otherwise rewrote them all in one loop turn.
+  journal_dirty_.insert(spec.id.value());
   return engine::Status();
 }
 

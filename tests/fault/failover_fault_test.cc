@@ -111,8 +111,11 @@ TEST_CASE(
     "two routerd on one configuration: one serves and the other answers UNAVAILABLE and kill -9 "
     "of the active hands every waiting interaction to the standby within 2 s",
     "[fault][lease]") {
+  // Warm (the default): the standby follows the change feed; cold: it loads the journal.
+  const bool cold = GENERATE(false, true);
+  INFO((cold ? "cold_standby" : "warm standby"));
   RedisServer redis;
-  Pair pair(redis);
+  Pair pair(redis, cold ? "  lease: {ttl_ms: 300, renew_ms: 75, cold_standby: true}\n" : kLease);
   auto one = pair.start("east-1", pair.address_1);
   INFO("routerd log:\n" << one->log());
   REQUIRE(wait_serving(pair.clients_1, *one, 30s));
@@ -153,6 +156,20 @@ TEST_CASE(
   const std::string log = two->log();
   INFO(log);
   CHECK(count_of(log, "event=takeover instance=east-2 token=2") == 1);
+  const size_t at = log.find("event=takeover instance=east-2 token=2");
+  REQUIRE(at != std::string::npos);
+  const std::string takeover = log.substr(at, log.find('\n', at) - at);
+  INFO(takeover);
+  if (cold) {
+    CHECK_THAT(takeover, Catch::Contains("recovered=60 warm=false changes=0 "
+                                         "cold_why=\"redis.lease.cold_standby\""));
+    CHECK(pair.look.keys("router:changes").empty());  // no feed written
+  } else {
+    // The 60 submits reached the standby's copy through the feed (it loaded before them, or
+    // while they came): no load at the takeover.
+    CHECK_THAT(takeover, Catch::Contains("recovered=60 warm=true changes="));
+    CHECK_THAT(takeover, !Catch::Contains("changes=0"));
+  }
 }
 
 TEST_CASE(
