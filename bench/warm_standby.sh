@@ -8,7 +8,7 @@
 # 2. What the feed costs the active: routerload's saturated closed loop (2,000 lifecycles in
 #    flight, 1,000 agents) for $DURATION s after a 2 s warm-up, with the standby following.
 # Usage: bench/warm_standby.sh   (BUILD=build-release, LIVE=100000, DURATION=6, ROUNDS=2;
-#                                 ~4 min when built)
+#                                 KEEP=1 keeps the logs; ~4 min when built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(pwd)/${BUILD:-build-release}/tools
@@ -24,7 +24,7 @@ PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$W"
+  if [[ -n ${KEEP:-} ]]; then echo "logs kept in $W" >&2; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
 
@@ -66,7 +66,7 @@ stop_pair() { kill -9 "$A" "$B" 2>/dev/null || true; wait "$A" "$B" 2>/dev/null 
 
 : >"$W/takeovers.txt"
 for round in $(seq "$ROUNDS"); do
-  for mode in warm cold; do
+  for mode in ${MODES:-warm cold}; do
     # 1. Takeover with $LIVE waiting.
     start_pair "$mode"
     "$BIN/routerload/routerload" run --target "127.0.0.1:$PORT_A" --config "$W/$mode.yaml" \
@@ -81,10 +81,13 @@ for round in $(seq "$ROUNDS"); do
     sleep 1  # the standby reads the last of the feed
     kill -9 "$A"
     wait_log "$W/b.log" "event=takeover instance=b"
-    line=$(grep "event=takeover instance=b" "$W/b.log")
-    echo "round $round $mode live=$live $line" | tee -a "$W/takeovers.txt" >&2
+    line=$(grep -m1 "event=takeover instance=b" "$W/b.log")
+    sleep 3  # a new active that lost its lease during its own recovery shows it by now
+    lost=$(cat "$W/a.log" "$W/b.log" | grep -c "event=lease_lost\|event=deposed" || true)
+    echo "round $round $mode live=$live lost_after=$lost $line" | tee -a "$W/takeovers.txt" >&2
     kill -9 "$L" 2>/dev/null || true; wait "$L" 2>/dev/null || true
     stop_pair
+    [[ -n ${KEEP:-} ]] && cp "$W/a.log" "$W/fill-a-$mode-$round.log" && cp "$W/b.log" "$W/fill-b-$mode-$round.log"
 
     # 2. Saturated throughput with the standby following.
     start_pair "$mode"

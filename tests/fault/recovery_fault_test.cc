@@ -21,39 +21,6 @@ std::string redis_address(const RedisServer& redis) {
   return "127.0.0.1:" + std::to_string(redis.port());
 }
 
-// Interaction `i` of a run: phone (two lines), email or web chat, each caller distinct.
-v1::SubmitInteractionRequest nth(const std::string& prefix, int i) {
-  const std::string id = prefix + std::to_string(i);
-  switch (i % 4) {
-    case 0: return phone_call(id, "+1 212 555 " + std::to_string(1000 + i % 9000));
-    case 1: return phone_call(id, "+1 212 556 " + std::to_string(1000 + i % 9000), kSalesLine);
-    case 2: return email(id, "c" + std::to_string(i) + "@example.org");
-    default: return web_chat(id, "visitor-" + std::to_string(i));
-  }
-}
-
-// Submits interactions [0, count) from `threads` threads; returns the status code of each, and
-// in `replayed` (one byte each: a vector<bool> packs bits, and threads writing neighbouring
-// bits would race) whether the answer was a replay.
-std::vector<grpc::StatusCode> submit_all(Clients& clients, const std::string& prefix, int count,
-                                         int threads, std::vector<char>* replayed = nullptr) {
-  std::vector<grpc::StatusCode> codes(count, grpc::StatusCode::UNKNOWN);
-  if (replayed) replayed->assign(count, 0);
-  std::atomic<int> next{0};
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (int i = next++; i < count; i = next++) {
-        auto r = clients.submit(nth(prefix, i));
-        codes[i] = r.code();
-        if (replayed) (*replayed)[i] = r.ok() && r.value.replayed() ? 1 : 0;
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  return codes;
-}
-
 struct Node {
   explicit Node(const std::string& redis)
       : address("127.0.0.1:" + std::to_string(free_port())),

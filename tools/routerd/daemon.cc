@@ -210,7 +210,8 @@ struct Daemon::State {
   // Health from its inputs. REQUIRES: mu held.
   void refresh_serving() { set_serving(!shut_down && active && journal_up); }
 
-  // The lease's events, on the engine's loop (the lease client runs there).
+  // The lease's events, on the lease's own loop (redis_parts.h): each takes `mu` or touches only
+  // what is thread-safe (the gate, the journal's token), and posts to the engine's loop.
   redis::LeaseEvents lease_events() {
     redis::LeaseEvents e;
     e.held_by = [this](const std::string& holder) {
@@ -264,12 +265,14 @@ struct Daemon::State {
         std::chrono::steady_clock::now() - acquired_at);
     spdlog::info("event=takeover instance={} token={} took_ms={} recovered={} warm={} changes={}{}",
                  instance, token, took.count(), j.entries.size(), j.warm, j.changes,
-                 j.warm ? "" : " cold_why=\"" + engine::log_text(j.cold_why) + "\"");
+                 j.warm ? "" : " cold_why=" + engine::log_text(j.cold_why));
   }
 
-  // The lease is lost (on the engine's loop): stop serving at once — the gate refuses every
-  // call, health NOT_SERVING, every stream ends UNAVAILABLE — then shut down on a thread of
-  // its own and hand over to on_deposed (routerd re-executes itself as a standby).
+  // The lease is lost (on the lease's loop), a journal write was fenced or the takeover failed
+  // (on the engine's loop): stop serving at once — the gate refuses every call, health
+  // NOT_SERVING, every stream ends UNAVAILABLE (on the engine's loop) — then shut down on a
+  // thread of its own and hand over to on_deposed (routerd re-executes itself as a standby).
+  // Any thread but the deposition's.
   void depose(const std::string& reason) {
     {
       std::lock_guard lock(mu);
@@ -283,7 +286,11 @@ struct Daemon::State {
     spdlog::warn(
         "event=deposed instance={} reason=\"{}\" action=stop_serving_and_restart_as_standby",
         instance, reason);
-    host->drain(absl::UnavailableError("routerd is no longer the active instance"));
+    // On the engine's loop (the lease reports from its own thread): every open stream ends, before
+    // the host stops (the deposition thread's shutdown posts after this).
+    host->post([this] {
+      host->drain(absl::UnavailableError("routerd is no longer the active instance"));
+    });
     deposition = std::thread([this] {
       shutdown_now();
       if (options.on_deposed) options.on_deposed();

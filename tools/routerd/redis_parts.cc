@@ -69,19 +69,21 @@ RedisParts::RedisParts(const config::RedisSettings& settings, asio::io_context& 
     // A renewal answered later than a quarter of the TTL is no use: the probe finds a silent
     // server sooner than the default would.
     o.probe_interval = std::min(o.probe_interval, settings.lease->renew);
-    lease_client = std::make_unique<redis::Client>(io, o);
+    lease_loop = std::make_unique<EngineLoop>();
+    lease_client = std::make_unique<redis::Client>(lease_loop->io(), o);
     redis::LeaseOptions l;
     l.key_prefix = settings.key_prefix;
     l.instance = instance;
     l.ttl = settings.lease->ttl;
     l.renew = settings.lease->renew;
-    lease = std::make_unique<redis::RedisLease>(io, *lease_client, l);
+    lease = std::make_unique<redis::RedisLease>(lease_loop->io(), *lease_client, l);
   }
 }
 
 void RedisParts::start() {
   customers->start();
   if (journal_client) journal_client->start();
+  if (lease_loop) lease_loop->start();
   if (lease_client) lease_client->start();
 }
 
@@ -96,6 +98,7 @@ void RedisParts::stop() {
     lease->release([released] { released->set_value(); });
     released->get_future().wait_for(std::chrono::seconds(1));
     lease_client->stop();
+    lease_loop->stop();  // runs the client's stop, then joins
   }
 }
 

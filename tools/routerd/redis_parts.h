@@ -2,8 +2,8 @@
 // loop, the journal, the lease and the standby's journal follower; the journal's load at a start
 // or a takeover.
 // Threading: RedisParts is built and stopped by the daemon's thread; its clients and the
-// follower run on the engine's loop (their own headers say what may be called from where). The
-// load functions block their caller: never call them on the loop's thread.
+// follower run on the engine's loop, the lease on its own loop (their own headers say what may be
+// called from where). The load functions block their caller: never call them on the loop's thread.
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -22,19 +22,24 @@
 #include "adapters/redis/journal_follower.h"
 #include "adapters/redis/lease.h"
 #include "engine/types.h"
+#include "tools/routerd/engine_loop.h"
 
 namespace router::routerd {
 
 // The Redis side of routerd: one connection for customer lookups and one for the journal (a
 // slow bulk of journal writes never delays a lookup), both on the engine's loop (`io`, the
 // EngineLoop's io_context): a lookup or a journal write and its reply never cross a thread.
-// With redis.lease, a third connection for the lease (a renewal never waits behind journal
-// writes), and (unless lease.cold_standby) the journal follower on the journal's connection,
-// which a standby otherwise leaves idle.
+// With redis.lease, a third connection for the lease, on a thread of its own (a renewal never
+// waits behind journal writes, nor for the engine's loop), and (unless lease.cold_standby) the
+// journal follower on the journal's connection, which a standby otherwise leaves idle.
 struct RedisParts {
   std::unique_ptr<adapters::redis::Client> customers;
   std::unique_ptr<adapters::redis::Client> journal_client;
   std::unique_ptr<adapters::redis::RedisJournal> journal;
+  // The lease on a loop of its own: a renewal never waits for the engine's loop, which a
+  // takeover's recovery holds for about a second per 70,000 live interactions — longer than the
+  // lease's validity (docs/availability.md, "Timings"). Its events come on this thread.
+  std::unique_ptr<EngineLoop> lease_loop;
   std::unique_ptr<adapters::redis::Client> lease_client;
   std::unique_ptr<adapters::redis::RedisLease> lease;
   std::unique_ptr<adapters::redis::JournalFollower> follower;

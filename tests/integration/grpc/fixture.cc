@@ -8,6 +8,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <future>
@@ -443,6 +444,35 @@ v1::SubmitInteractionRequest web_callback(const std::string& id, const std::stri
   w->set_callback_number(number);
   w->set_topic("support");
   return r;
+}
+
+v1::SubmitInteractionRequest nth(const std::string& prefix, int i) {
+  const std::string id = prefix + std::to_string(i);
+  switch (i % 4) {
+    case 0: return phone_call(id, "+1 212 555 " + std::to_string(1000 + i % 9000));
+    case 1: return phone_call(id, "+1 212 556 " + std::to_string(1000 + i % 9000), kSalesLine);
+    case 2: return email(id, "c" + std::to_string(i) + "@example.org");
+    default: return web_chat(id, "visitor-" + std::to_string(i));
+  }
+}
+
+std::vector<grpc::StatusCode> submit_all(Clients& clients, const std::string& prefix, int count,
+                                         int threads, std::vector<char>* replayed) {
+  std::vector<grpc::StatusCode> codes(count, grpc::StatusCode::UNKNOWN);
+  if (replayed) replayed->assign(count, 0);
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < count; i = next++) {
+        auto r = clients.submit(nth(prefix, i));
+        codes[i] = r.code();
+        if (replayed) (*replayed)[i] = r.ok() && r.value.replayed() ? 1 : 0;
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  return codes;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -374,6 +374,15 @@ v1::SubmitInteractionRequest web_chat(const std::string& id, const std::string& 
 v1::SubmitInteractionRequest web_callback(const std::string& id, const std::string& account_id,
                                           const std::string& number);
 
+// Interaction `i` of a run: phone (two lines), email or web chat, each caller distinct.
+v1::SubmitInteractionRequest nth(const std::string& prefix, int i);
+
+// Submits nth(prefix, i) for i in [0, count) from `threads` threads; returns the status code of
+// each, and in `replayed` (one byte each: a vector<bool> packs bits, and threads writing
+// neighbouring bits would race) whether the answer was a replay.
+std::vector<grpc::StatusCode> submit_all(Clients& clients, const std::string& prefix, int count,
+                                         int threads, std::vector<char>* replayed = nullptr);
+
 // ---------------------------------------------------------------------------------------------
 // An agent desktop: logs its agent in NOT_READY, opens StreamWork and waits until the stream
 // delivers (a heartbeat at the latest), so that nothing routed afterwards can miss it.
