@@ -192,6 +192,15 @@ class Resolver {
       }
       m.agents.push_back(std::move(a));
     }
+    if (auto e = code_list(c.codes().wrap_up(), "codes.wrap_up", m.codes.wrap_up)) return *e;
+    if (auto e = code_list(c.codes().not_ready(), "codes.not_ready", m.codes.not_ready)) return *e;
+    for (int i = 0; i < c.queues_size(); ++i) {
+      auto& own = m.codes.queue_wrap_up.emplace_back();
+      if (!c.queues(i).has_wrap_up_codes()) continue;
+      own.emplace();
+      if (auto e = code_list(c.queues(i).wrap_up_codes(), at("queues", i) + ".wrap_up_codes", *own))
+        return *e;
+    }
     if (auto e = daemon(c.daemon(), m.daemon)) return *e;
     if (auto e = server_limits(c.daemon().server_limits(), m.daemon.server_limits)) return *e;
     if (auto e = auth(c.auth(), agent_names, m.auth)) return *e;
@@ -206,6 +215,26 @@ class Resolver {
  private:
   std::string source_;
   std::map<std::string, uint32_t> skill_ids_;
+
+  // A list of codes: each 1..64 characters of letters, digits, '_', '-', '.', listed once.
+  std::optional<Error> code_list(const v1::CodeList& in, const std::string& path,
+                                 CodeList& out) const {
+    std::set<std::string> seen;
+    for (int i = 0; i < in.codes_size(); ++i) {
+      const std::string& code = in.codes(i);
+      const std::string p = at(path + ".codes", i);
+      if (code.empty() || code.size() > 64) return fail(p, "must be 1..64 characters");
+      for (char ch : code) {
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.') {
+          return fail(p, "'" + code + "': only letters, digits, '_', '-' and '.'");
+        }
+      }
+      if (!seen.insert(code).second) return fail(p, "'" + code + "' listed twice");
+      out.codes.push_back(code);
+    }
+    out.required = in.required();
+    return std::nullopt;
+  }
 
   std::optional<Error> daemon(const v1::Daemon& d, DaemonSettings& out) const {
     if (!d.listen().empty()) {
@@ -826,6 +855,17 @@ Result<std::unique_ptr<engine::Router>> build_router(const RoutingModel& model,
   }
   router->clear_events();
   return router;
+}
+
+bool CodeList::listed(std::string_view code) const {
+  return codes.empty() || std::find(codes.begin(), codes.end(), code) != codes.end();
+}
+
+std::string CodeList::describe() const {
+  if (codes.empty()) return "any text";
+  std::string out = "one of:";
+  for (const auto& c : codes) out += " " + c;
+  return out;
 }
 
 }  // namespace router::adapters::config

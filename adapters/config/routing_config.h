@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/router.h"
@@ -62,7 +63,7 @@ struct DaemonSettings {
 struct LeaseSettings {
   engine::Duration ttl = std::chrono::milliseconds(1000);   // lapses this long after a renewal
   engine::Duration renew = std::chrono::milliseconds(250);  // ≤ ttl / 3; default ttl / 4
-  std::string instance;  // empty: routerd names itself "<hostname>:<pid>" (or --instance)
+  std::string instance;       // empty: routerd names itself "<hostname>:<pid>" (or --instance)
   bool cold_standby = false;  // no change feed: a standby loads the journal at the takeover
 };
 
@@ -131,6 +132,24 @@ struct AuthSettings {
   bool dev_no_auth = false;
 };
 
+// A list of codes agents may give (RoutingConfig.codes; docs/operations.md, "Codes").
+struct CodeList {
+  std::vector<std::string> codes;            // empty: any text
+  bool required = false;                     // a code must be given
+  bool listed(std::string_view code) const;  // in `codes` (true for any code when it is empty)
+  std::string describe() const;              // "one of: a, b, c" (or "any text")
+};
+
+// The codes of the configuration, resolved: a queue without a list of its own uses the center's.
+struct CodeSettings {
+  CodeList not_ready;
+  CodeList wrap_up;
+  std::vector<std::optional<CodeList>> queue_wrap_up;  // by queue index (file order)
+  const CodeList& wrap_up_for(size_t queue) const {
+    return queue < queue_wrap_up.size() && queue_wrap_up[queue] ? *queue_wrap_up[queue] : wrap_up;
+  }
+};
+
 // The configuration with every name resolved: skill ids are indexes into `skills`, queue ids
 // (overflow targets) indexes into `queues`, in file order — exactly the ids a Router built by
 // build_router() assigns.
@@ -139,6 +158,7 @@ struct RoutingModel : engine::CenterModel {
   DaemonSettings daemon;
   AuthSettings auth;
   std::optional<RedisSettings> redis;  // absent: no Redis section
+  CodeSettings codes;
   v1::RoutingConfig proto;  // the parsed file (entry points are resolved by adapters/channels)
 };
 

@@ -402,10 +402,12 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
     return h_.change(
         context, v1::SUPERVISOR, *request,
         [this, request, response](const Caller& c) {
-          spdlog::info("event=force_state agent={} state={} by={}",
+          const absl::Status s = h_.host().set_state(*request, response);
+          spdlog::info("event=force_state agent={} state={} reason={} by={} result={}",
                        engine::log_text(request->agent()), v1::AgentState_Name(request->state()),
-                       engine::log_text(c.name));
-          return to_grpc(h_.host().set_state(*request, response));
+                       engine::log_text(request->reason()), engine::log_text(c.name),
+                       absl::StatusCodeToString(s.code()));
+          return to_grpc(s);
         },
         &validate_force_state);
   }

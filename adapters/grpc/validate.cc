@@ -366,7 +366,10 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
 
 ::grpc::Status validate(const v1::OfferRequest& request, const RequestLimits& limits) {
   if (auto s = check_agent("agent", request.agent(), limits); !s.ok()) return s;
-  return check_interaction_id("interaction_id", request.interaction_id(), limits);
+  if (auto s = check_interaction_id("interaction_id", request.interaction_id(), limits); !s.ok()) {
+    return s;
+  }
+  return check_length("wrap_up_code", request.wrap_up_code(), limits.max_string_length);
 }
 
 ::grpc::Status validate(const v1::CompleteRequest& request, const RequestLimits& limits) {

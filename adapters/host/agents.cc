@@ -53,10 +53,20 @@ absl::Status RoutingHost::set_state(const v1::SetStateRequest& request, v1::Agen
   engine::Status s;
   switch (request.state()) {
     case v1::READY: s = router_->set_ready(agent, clock_.now()); break;
-    case v1::NOT_READY:
+    case v1::NOT_READY: {
+      // The configured not-ready reasons (docs/operations.md, "Codes").
+      const config::CodeList& reasons = model_.codes.not_ready;
+      if (!request.reason().empty() && !reasons.listed(request.reason())) {
+        return invalid("reason: '" + request.reason() + "' is not a not-ready reason (" +
+                       reasons.describe() + ")");
+      }
+      if (request.reason().empty() && reasons.required) {
+        return invalid("reason: required for NOT_READY (" + reasons.describe() + ")");
+      }
       s = router_->set_not_ready(agent, request.reason().empty() ? "not_ready" : request.reason(),
                                  clock_.now());
       break;
+    }
     case v1::LOGGED_OUT: return logout(request.agent(), /*forced=*/true, out);
     default: return invalid("state: must be READY or NOT_READY");
   }
@@ -142,6 +152,7 @@ absl::Status RoutingHost::agent_command(
 }
 
 absl::Status RoutingHost::accept(const v1::OfferRequest& request, v1::AgentStatus* out) {
+  if (!request.wrap_up_code().empty()) return invalid("wrap_up_code: only EndWrapUp takes one");
   return agent_command(request.agent(), request.interaction_id(), out,
                        [&](engine::AgentId agent, engine::InteractionId id) {
                          engine::Status s = router_->accept(agent, id, clock_.now());
@@ -154,6 +165,7 @@ absl::Status RoutingHost::accept(const v1::OfferRequest& request, v1::AgentStatu
 }
 
 absl::Status RoutingHost::reject(const v1::OfferRequest& request, v1::AgentStatus* out) {
+  if (!request.wrap_up_code().empty()) return invalid("wrap_up_code: only EndWrapUp takes one");
   return agent_command(request.agent(), request.interaction_id(), out,
                        [&](engine::AgentId agent, engine::InteractionId id) {
                          return router_->reject(agent, id, clock_.now());
@@ -162,16 +174,69 @@ absl::Status RoutingHost::reject(const v1::OfferRequest& request, v1::AgentStatu
 
 absl::Status RoutingHost::complete(const v1::CompleteRequest& request, v1::AgentStatus* out) {
   return agent_command(request.agent(), request.interaction_id(), out,
-                       [&](engine::AgentId agent, engine::InteractionId id) {
-                         return router_->complete(agent, id, request.wrap_up_code(), clock_.now());
+                       [&](engine::AgentId agent, engine::InteractionId id) -> engine::Status {
+                         const std::string& code = request.wrap_up_code();
+                         if (engine::Status s = check_wrap_up_code(id, code, true); !s.ok()) {
+                           return s;
+                         }
+                         engine::Status s = router_->complete(agent, id, code, clock_.now());
+                         if (auto t = tracked_.find(id.value()); s.ok() && t != tracked_.end()) {
+                           t->second.proto.set_wrap_up_code(code);
+                         }
+                         return s;
                        });
 }
 
 absl::Status RoutingHost::end_wrap_up(const v1::OfferRequest& request, v1::AgentStatus* out) {
   return agent_command(request.agent(), request.interaction_id(), out,
-                       [&](engine::AgentId agent, engine::InteractionId id) {
-                         return router_->end_wrap_up(agent, id, clock_.now());
+                       [&](engine::AgentId agent, engine::InteractionId id) -> engine::Status {
+                         const std::string& code = request.wrap_up_code();
+                         if (engine::Status s = check_wrap_up_code(id, code, false); !s.ok()) {
+                           return s;
+                         }
+                         auto found = tracked_.find(id.value());
+                         Tracked* t = found == tracked_.end() ? nullptr : &found->second;
+                         std::string before;
+                         if (t != nullptr && !code.empty()) {
+                           before = t->proto.wrap_up_code();
+                           t->proto.set_wrap_up_code(code);  // the completion reports it
+                         }
+                         engine::Status s = router_->end_wrap_up(agent, id, clock_.now());
+                         if (!s.ok() && t != nullptr && !code.empty()) {
+                           t->proto.set_wrap_up_code(before);  // refused: still tracked
+                         }
+                         return s;
                        });
+}
+
+// The queue's wrap-up codes (docs/operations.md, "Codes"): a code given must be listed; a
+// required one may be left to EndWrapUp only at Complete, and only when a wrap-up follows.
+engine::Status RoutingHost::check_wrap_up_code(engine::InteractionId id, const std::string& code,
+                                               bool at_complete) const {
+  auto snap = router_->interaction(id);
+  if (!snap.ok() || !snap.value().queue.valid() ||
+      snap.value().queue.value() >= model_.queues.size()) {
+    return engine::Status();  // the command itself reports what is wrong
+  }
+  const size_t q = snap.value().queue.value();
+  const config::CodeList& list = model_.codes.wrap_up_for(q);
+  const std::string& queue = model_.queues[q].name;
+  if (!code.empty()) {
+    if (list.listed(code)) return engine::Status();
+    return engine::invalid_argument("wrap_up_code: '" + code + "' is not a wrap-up code of queue " +
+                                    queue + " (" + list.describe() + ")");
+  }
+  if (!list.required) return engine::Status();
+  if (at_complete && model_.queues[q].wrap_up > engine::Duration::zero()) {
+    return engine::Status();  // EndWrapUp may give it
+  }
+  if (!at_complete) {
+    auto t = tracked_.find(id.value());
+    if (t != tracked_.end() && !t->second.proto.wrap_up_code().empty()) return engine::Status();
+  }
+  return engine::invalid_argument("wrap_up_code: required for queue " + queue + " (" +
+                                  list.describe() + ")" +
+                                  (at_complete ? "" : "; CompleteInteraction gave none"));
 }
 
 absl::Status RoutingHost::transfer(const v1::TransferRequest& request, v1::AgentStatus* out) {

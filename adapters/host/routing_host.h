@@ -291,6 +291,10 @@ class RoutingHost {
     engine::InteractionState state;
   };
   engine::Status restore(const v1::JournalEntry& entry, std::optional<Held> held = std::nullopt);
+  // The wrap-up code `code` checked against the queue's list for Complete (`at_complete`) or
+  // EndWrapUp (docs/operations.md, "Codes").
+  engine::Status check_wrap_up_code(engine::InteractionId id, const std::string& code,
+                                    bool at_complete) const;
   // An agent's session as the journal keeps it (v1::AgentJournalEntry), and its hash: sessions
   // with equal keys need one write. Never 0.
   v1::AgentJournalEntry agent_entry(engine::AgentId agent) const;

@@ -138,7 +138,9 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
   uint64_t generation = 0;  // bumped by every (re)load and stop: older replies are ignored
   std::string last_id = "0-0";
   uint64_t seen = 0;  // feed entries read (entries-added at the mark, then each read's count)
-  std::unordered_map<std::string, Held<v1::JournalEntry>> interactions;  // by hash key
+  // By hash key: the encoded entry, decoded only at take() (a standby following a busy active
+  // decodes nothing it will not need).
+  std::unordered_map<std::string, Held<std::string>> interactions;
   std::unordered_map<std::string, v1::AgentJournalEntry> agents;
   std::unordered_map<std::string, Held<v1::EmailThreadEntry>> threads;  // by Message-ID
   uint64_t changes = 0;
@@ -313,17 +315,11 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
 
   // An interaction's hash key with its entry (absent or not live: gone) and sequence number.
   void put_interaction(const std::string& key, const Reply& value, const Reply& order) {
-    v1::JournalEntry e;
     if (value.type != Reply::Type::kString) {
       interactions.erase(key);
       return;
     }
-    if (!e.ParseFromString(value.str)) {
-      interactions.erase(key);
-      spdlog::error("event=journal_entry_unreadable key={} action=skipped", engine::log_text(key));
-      return;
-    }
-    interactions[key] = Held<v1::JournalEntry>{number(order), std::move(e)};
+    interactions[key] = Held<std::string>{number(order), value.str};
   }
 
   // ---- taking over
@@ -343,13 +339,19 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
 
   WarmJournal warm_journal() {
     WarmJournal w;
-    std::vector<std::pair<int64_t, v1::JournalEntry*>> order;
+    std::vector<std::tuple<int64_t, const std::string*, const std::string*>> order;
     order.reserve(interactions.size());
-    for (auto& [key, held] : interactions) order.emplace_back(held.order, &held.value);
+    for (auto& [key, held] : interactions) order.emplace_back(held.order, &key, &held.value);
     std::sort(order.begin(), order.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
+              [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
     w.entries.reserve(order.size());
-    for (auto& [seq, entry] : order) w.entries.push_back(std::move(*entry));
+    for (const auto& [seq, key, bytes] : order) {
+      if (!w.entries.emplace_back().ParseFromString(*bytes)) {
+        w.entries.pop_back();
+        spdlog::error("event=journal_entry_unreadable key={} action=skipped",
+                      engine::log_text(*key));
+      }
+    }
     for (auto& [name, a] : agents) w.sessions.agents.push_back(std::move(a));
     // As the thread index orders them: by score, then Message-ID.
     std::vector<std::tuple<int64_t, const std::string*, v1::EmailThreadEntry*>> thread_order;

@@ -30,7 +30,7 @@ namespace router::adapters::redis {
 
 struct FollowerOptions {
   std::string key_prefix = "router:";
-  engine::Duration poll = std::chrono::milliseconds(100);  // between reads of the feed
+  engine::Duration poll = std::chrono::milliseconds(250);  // between reads of the feed
   size_t batch = 5'000;                                    // feed entries per read
   engine::Duration timeout = std::chrono::seconds(5);      // each read and load step
 };

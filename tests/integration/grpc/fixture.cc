@@ -108,6 +108,8 @@ daemon:
             "  journal_timeout_ms: 3000\n  reconnect_min_ms: 20\n  reconnect_max_ms: 200\n";
     if (options.redis_no_journal) yaml += "  no_journal: true\n";
   }
+  yaml += options.extra_config;
+  if (options.edit) yaml = options.edit(std::move(yaml));
   return yaml;
 }
 
@@ -553,9 +555,11 @@ Reply<v1::AgentStatus> AgentDesk::complete(const std::string& interaction_id,
   return clients_.call(&v1::AgentService::Stub::CompleteInteraction, token(), r);
 }
 
-Reply<v1::AgentStatus> AgentDesk::end_wrap_up(const std::string& interaction_id) {
-  return clients_.call(&v1::AgentService::Stub::EndWrapUp, token(),
-                       offer_request(agent_, interaction_id));
+Reply<v1::AgentStatus> AgentDesk::end_wrap_up(const std::string& interaction_id,
+                                              const std::string& wrap_up_code) {
+  v1::OfferRequest r = offer_request(agent_, interaction_id);
+  r.set_wrap_up_code(wrap_up_code);
+  return clients_.call(&v1::AgentService::Stub::EndWrapUp, token(), r);
 }
 
 // ---------------------------------------------------------------------------------------------

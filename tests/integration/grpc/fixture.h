@@ -62,15 +62,17 @@ inline constexpr Millis kEventTimeout = 3s;
 
 struct CenterOptions {
   bool dev_no_auth = false;
-  std::string listen;        // daemon.listen; empty: not written
+  std::string listen = {};   // daemon.listen; empty: not written
   size_t stream_buffer = 0;  // daemon.stream_buffer; 0: not written (routerd's default, 1,024)
   // "127.0.0.1:<port>": a redis section (customers from Redis, the journal on, short reconnect
   // backoff, lookup timeout kRedisLookupTimeout) instead of the customers file. Empty: none.
-  std::string redis;
+  std::string redis = {};
   bool redis_no_journal = false;  // redis.no_journal: customers from Redis, no journal
   // More auth.tokens entries (YAML list items, each "    - {...}\n"), after the agents' tokens.
   std::string extra_tokens = {};
   std::string metrics_listen = {};  // daemon.metrics_listen; empty: not written
+  std::string extra_config = {};    // top-level YAML appended to the file (e.g. "codes: ...")
+  std::function<std::string(std::string)> edit = {};  // applied to the finished YAML last
 };
 inline constexpr Millis kRedisLookupTimeout = 300ms;
 // The test center with a redis section for Redis at `address`.
@@ -403,7 +405,8 @@ class AgentDesk {
   Reply<v1::AgentStatus> reject(const std::string& interaction_id);
   Reply<v1::AgentStatus> complete(const std::string& interaction_id,
                                   const std::string& wrap_up_code = "resolved");
-  Reply<v1::AgentStatus> end_wrap_up(const std::string& interaction_id);
+  Reply<v1::AgentStatus> end_wrap_up(const std::string& interaction_id,
+                                     const std::string& wrap_up_code = "");
 
   void hang_up() { work_->cancel(); }  // the desktop goes away: StreamWork is cancelled
   void reconnect();                    // a new StreamWork, waited for like the first
