@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "adapters/redis/journal.h"
+#include "tests/integration/redis/io_thread.h"
 #include "tests/support/redis_server.h"
 
 namespace router::it {
@@ -30,7 +31,7 @@ namespace ports = ::router::adapters::ports;
 
 // The active's journal and the standby's journal and follower, each on its own connection, on
 // one io thread.
-struct FollowRig {
+struct FollowRig : IoThread {
   FollowRig(const RedisServer& server, size_t feed_max, redis::FollowerOptions f) {
     signal(SIGPIPE, SIG_IGN);
     redis::ClientOptions o;
@@ -54,27 +55,17 @@ struct FollowRig {
     follower = std::make_unique<redis::JournalFollower>(*standby_client, f);
     active_client->start();
     standby_client->start();
-    thread = std::thread([this] { io.run(); });
+    IoThread::start();
     REQUIRE(wait([&] { return active->available() && standby->available(); }));
   }
   ~FollowRig() {
     follower->stop();
     active_client->stop();
     standby_client->stop();
-    work.reset();
-    std::promise<void> flushed;
-    asio::post(io, [&] { flushed.set_value(); });
-    flushed.get_future().wait_for(2s);
-    io.stop();
-    thread.join();
+    finish();
   }
   static bool wait(const std::function<bool()>& condition, std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!condition()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(5ms);
-    }
-    return true;
+    return eventually(condition, limit, std::chrono::milliseconds(5));
   }
   bool append(const v1::JournalEntry& e) {
     std::promise<bool> p;
@@ -115,14 +106,11 @@ struct FollowRig {
     return p.get_future().get();
   }
 
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   std::unique_ptr<redis::Client> active_client;
   std::unique_ptr<redis::Client> standby_client;
   std::unique_ptr<redis::RedisJournal> active;
   std::unique_ptr<redis::RedisJournal> standby;
   std::unique_ptr<redis::JournalFollower> follower;
-  std::thread thread;
 };
 
 v1::JournalEntry entry(const std::string& id, v1::InteractionState s, const std::string& agent,

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/redis/io_thread.h"
 #include "tests/support/redis_server.h"
 
 namespace router::it {
@@ -26,7 +27,7 @@ namespace redis = ::router::adapters::redis;
 namespace ports = ::router::adapters::ports;
 
 // A journal on a Client on its own io thread, against `server`.
-struct JournalRig {
+struct JournalRig : IoThread {
   // fast_probe: the liveness probe closes a silent connection within ~0.4 s.
   explicit JournalRig(const RedisServer& server, size_t load_batch = 2'000, bool fast_probe = false,
                       size_t max_threads = 1'000'000) {
@@ -53,26 +54,16 @@ struct JournalRig {
     j.max_threads = max_threads;
     journal = std::make_unique<redis::RedisJournal>(*client, j);
     client->start();
-    thread = std::thread([this] { io.run(); });
+    IoThread::start();
     REQUIRE(wait([&] { return journal->available(); }));
   }
   ~JournalRig() {
     client->stop();
     observer->stop();
-    work.reset();
-    std::promise<void> flushed;
-    asio::post(io, [&] { flushed.set_value(); });
-    flushed.get_future().wait_for(2s);
-    io.stop();
-    thread.join();
+    finish();
   }
   static bool wait(const std::function<bool()>& condition, std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!condition()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(10ms);
-    }
-    return true;
+    return eventually(condition, limit, std::chrono::milliseconds(10));
   }
   absl::StatusOr<ports::AppendResult> append(const v1::JournalEntry& e) {
     std::promise<absl::StatusOr<ports::AppendResult>> p;
@@ -109,12 +100,9 @@ struct JournalRig {
     return p.get_future().get();
   }
 
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   std::unique_ptr<redis::Client> client;
   std::unique_ptr<redis::Client> observer;
   std::unique_ptr<redis::RedisJournal> journal;
-  std::thread thread;
 };
 
 v1::JournalEntry entry(const std::string& id, v1::InteractionState s = v1::QUEUED,

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "adapters/redis/journal.h"
+#include "tests/integration/redis/io_thread.h"
 #include "tests/support/redis_server.h"
 
 namespace router::it {
@@ -31,21 +32,16 @@ namespace redis = ::router::adapters::redis;
 namespace ports = ::router::adapters::ports;
 
 // Clients (and the leases and journal on them) on one io thread, against `server`.
-struct LeaseRig {
+struct LeaseRig : IoThread {
   explicit LeaseRig(const RedisServer& server) : server_port(server.port()) {
     signal(SIGPIPE, SIG_IGN);
-    thread = std::thread([this] { io.run(); });
+    IoThread::start();
     observer = client("lease-test-observer");
   }
   ~LeaseRig() {
     for (auto& l : leases) l->stop();
     for (auto& c : clients) c->stop();
-    work.reset();
-    std::promise<void> flushed;
-    asio::post(io, [&] { flushed.set_value(); });
-    flushed.get_future().wait_for(2s);
-    io.stop();
-    thread.join();
+    finish();
     journals.clear();
     leases.clear();
   }
@@ -94,12 +90,7 @@ struct LeaseRig {
     return *journal;
   }
   static bool wait(const std::function<bool()>& condition, std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!condition()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(5ms);
-    }
-    return true;
+    return eventually(condition, limit, std::chrono::milliseconds(5));
   }
   absl::StatusOr<redis::Reply> observe(std::vector<std::string> argv) {
     std::promise<absl::StatusOr<redis::Reply>> p;
@@ -114,13 +105,10 @@ struct LeaseRig {
   }
 
   int server_port;
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   std::vector<std::unique_ptr<redis::Client>> clients;
   std::vector<std::unique_ptr<redis::RedisLease>> leases;
   std::vector<std::unique_ptr<redis::RedisJournal>> journals;
   redis::Client* observer = nullptr;
-  std::thread thread;
 };
 
 redis::RedisLease::Taken acquire(redis::RedisLease& lease, uint64_t mine = 0) {
