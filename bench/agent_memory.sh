@@ -30,14 +30,7 @@ done
 WORK=$(mktemp -d)
 PID=""
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; [ -n "$PID" ] && wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 300); do
-    python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()' "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "no server on port $1" >&2; return 1
-}
+. "$ROOT/bench/lib.sh"  # free_port, wait_port
 run() {  # label, then agent_memory's extra flags
   local label=$1; shift
   echo "== $label (api $API, $STEPS agents)"

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(pwd)/${BUILD:-build}/tools
 DATA=${DATA:-/tmp/one-loop-data}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/lib.sh  # free_port, wait_port (the working directory is the repository)
 wait_redis() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && break; sleep 0.1; done
   until redis-cli -p "$1" info persistence | grep -q '^loading:0'; do sleep 0.1; done; }
 

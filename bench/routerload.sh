@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/lib.sh  # free_port, wait_port (the working directory is the repository)
 
 REDIS_PORT=$(free_port)
 step "redis-server on 127.0.0.1:$REDIS_PORT (AOF everysec, in $WORK/redis)"

@@ -28,10 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 300); do
-  python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),timeout=0.2).close()" \
-    2>/dev/null && return 0; sleep 0.1; done; return 1; }
+. bench/lib.sh  # free_port, wait_port (the working directory is the repository)
 wait_log() {  # FILE PATTERN [tries of 0.1 s]
   for _ in $(seq "${3:-600}"); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "no '$2' in $1" >&2; tail -20 "$1" >&2; return 1; }
