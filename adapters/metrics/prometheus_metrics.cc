@@ -158,6 +158,22 @@ class Snapshots final : public prometheus::Collectable {
                     "State changes kept in routerd, not yet written to Redis.", MetricType::Gauge),
              {}, double(d.journal_unsynced));
     }
+    if (d.follower) {
+      sample(family("router_standby_warm",
+                    "1 while this standby's copy of the journal is loaded and follows the "
+                    "active's change feed; 0 on the active and while the copy loads.",
+                    MetricType::Gauge),
+             {}, d.standby_warm ? 1 : 0);
+      sample(family("router_standby_feed_entries_total",
+                    "Change feed entries this standby applied to its copy of the journal.",
+                    MetricType::Counter),
+             {}, double(d.follower_changes));
+      sample(family("router_standby_reloads_total",
+                    "Copies of the journal loaded again after the change feed was trimmed past "
+                    "what this standby had read.",
+                    MetricType::Counter),
+             {}, double(d.follower_reloads));
+    }
     return out;
   }
 

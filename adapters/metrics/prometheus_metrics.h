@@ -33,6 +33,10 @@ struct DaemonState {
   uint64_t journal_unsynced = 0;           // state changes kept, not yet in Redis
   int64_t streams_open = 0;                // server and session streams open now
   int64_t stream_connections = 0;          // client connections holding at least one stream
+  bool follower = false;      // a warm standby's journal follower exists (lease, not cold)
+  bool standby_warm = false;  // its copy is loaded and following
+  uint64_t follower_changes = 0;
+  uint64_t follower_reloads = 0;
 };
 
 class PrometheusMetrics final : public ports::HostMetrics {

@@ -132,6 +132,8 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
   const Keys keys;
   asio::steady_timer timer;
   std::atomic<bool> is_warm{false};
+  std::atomic<uint64_t> changes_seen{0};  // `changes` and `reloads` for other threads
+  std::atomic<uint64_t> reloads_seen{0};
 
   // io thread only.
   Phase phase = Phase::kStopped;
@@ -271,6 +273,7 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
     const auto& items = r->elements;
     if (number(items[0]) == 1) {
       ++reloads;
+      reloads_seen.store(reloads, std::memory_order_relaxed);
       spdlog::warn("event=follower_gap read={} action={}", seen, take ? "load_in_full" : "reload");
       if (take) {
         return hand_over(absl::DataLossError(
@@ -283,6 +286,7 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
     seen += read;
     last_id = items[2].str;
     changes += read;
+    changes_seen.store(changes, std::memory_order_relaxed);
     for (size_t i = 3; i + 3 < items.size(); i += 4) {
       apply(items[i].str, items[i + 1].str, items[i + 2], items[i + 3]);
     }
@@ -413,5 +417,13 @@ void JournalFollower::stop() {
 }
 
 bool JournalFollower::warm() const { return state_->is_warm.load(); }
+
+uint64_t JournalFollower::changes() const {
+  return state_->changes_seen.load(std::memory_order_relaxed);
+}
+
+uint64_t JournalFollower::reloads() const {
+  return state_->reloads_seen.load(std::memory_order_relaxed);
+}
 
 }  // namespace router::adapters::redis

@@ -58,7 +58,9 @@ class JournalFollower {
   void take(std::function<void(absl::StatusOr<WarmJournal>)> done);
   void stop();
 
-  bool warm() const;  // loaded and following (any thread)
+  bool warm() const;         // loaded and following (any thread)
+  uint64_t changes() const;  // feed entries applied since the first load (any thread)
+  uint64_t reloads() const;  // gaps that reloaded the copy (any thread)
 
  private:
   struct State;

@@ -316,6 +316,12 @@ struct Daemon::State {
       d.journal_up = redis->journal && redis->journal->available();
       d.customers_up = redis->customers && redis->customers->connected();
       if (redis->journal) d.journal_unsynced = redis->journal->unsynced();
+      if (redis->follower) {
+        d.follower = true;
+        d.standby_warm = redis->follower->warm();
+        d.follower_changes = redis->follower->changes();
+        d.follower_reloads = redis->follower->reloads();
+      }
       if (redis->store != nullptr) {
         const redis::CustomerStoreStats c = redis->store->stats();
         d.customer_lookups = c.lookups;
