@@ -271,6 +271,17 @@ TEST_CASE(
     "[fault][availability][chaos]") {
   RedisServer redis;
   TempDir dir;
+  // ROUTER_CHAOS_KEEP=DIR: every process's log is copied there when the test ends, passed or
+  // failed (a REQUIRE that fails mid-run included).
+  struct KeepLogs {
+    const std::filesystem::path& from;
+    ~KeepLogs() {
+      if (const char* keep = std::getenv("ROUTER_CHAOS_KEEP"); keep != nullptr) {
+        std::error_code ec;
+        std::filesystem::copy(from, keep, std::filesystem::copy_options::recursive, ec);
+      }
+    }
+  } keep_logs{dir.path()};
   const auto config = dir.path() / "center.yaml";
   const ProcessRun made =
       run_captured({ROUTERLOAD_PATH, "center", "--agents", std::to_string(kAgents), "--queues", "2",
@@ -379,10 +390,13 @@ TEST_CASE(
     active->kill();
     active->start();  // its supervisor restarts it: it comes back as the standby
     const bool offered = eventually([&] { return audit.first_offer_ms() != 0; }, 20s);
+    // Both logs: the restarted process may be the one that took the lease.
     INFO("kill " << k + 1 << " of " << active->name() << "\nrouterload log:\n"
                  << load_log() << "\n"
                  << standby->name() << " log:\n"
-                 << standby->log() << "\nHAProxy log:\n"
+                 << standby->log() << "\n"
+                 << active->name() << " log (restarted):\n"
+                 << active->log() << "\nHAProxy log:\n"
                  << haproxy.log());
     REQUIRE(offered);
     takeover_ms.push_back(static_cast<double>(audit.first_offer_ms() - kill_ms));
@@ -414,10 +428,6 @@ TEST_CASE(
   REQUIRE(load.signal(SIGTERM));
   const auto exit = load.wait_exit(120s);
   INFO("routerload log:\n" << load_log());
-  if (const char* keep = std::getenv("ROUTER_CHAOS_KEEP"); keep != nullptr && !exit) {
-    // Every process's log, for a run whose end never came (docs/availability.md).
-    std::filesystem::copy(dir.path(), keep, std::filesystem::copy_options::recursive);
-  }
   REQUIRE(exit.has_value());
   // 1: the run had errors, as a failover gives (calls answered UNAVAILABLE, reset by HAProxy);
   // which ones is checked below. 2 and up: routerload itself failed.
