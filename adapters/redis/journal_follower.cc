@@ -160,15 +160,21 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
     threads.clear();
     client.eval(kMark, {keys.changes()}, {}, options.timeout,
                 [self = shared_from_this(), gen](absl::StatusOr<Reply> r) {
-                  if (self->generation != gen) return;
-                  if (!r.ok() || r->is_error() || r->elements.size() < 2) {
-                    return self->retry_load(gen,
-                                            r.ok() ? r->str : std::string(r.status().message()));
-                  }
+                  if (!self->step_ok(gen, r)) return;
+                  if (r->elements.size() < 2) return self->retry_load(gen, "unexpected reply");
                   self->last_id = r->elements[0].str;
                   self->seen = static_cast<uint64_t>(number(r->elements[1]));
                   self->load_slice(gen, 0);
                 });
+  }
+
+  // A load step's reply: false when a newer load (or a stop) superseded it, or when it failed
+  // (the load is then tried again).
+  bool step_ok(uint64_t gen, const absl::StatusOr<Reply>& r) {
+    if (generation != gen) return false;
+    if (r.ok() && !r->is_error()) return true;
+    retry_load(gen, r.ok() ? r->str : std::string(r.status().message()));
+    return false;
   }
 
   void retry_load(uint64_t gen, const std::string& why) {
@@ -181,31 +187,24 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
 
   void load_slice(uint64_t gen, size_t first) {
     const size_t batch = options.batch;
-    client.eval(
-        kWarmLoad, {keys.live()},
-        {std::to_string(first), std::to_string(first + batch - 1), keys.interaction("")},
-        options.timeout, [self = shared_from_this(), gen, first, batch](absl::StatusOr<Reply> r) {
-          if (self->generation != gen) return;
-          if (!r.ok() || r->is_error()) {
-            return self->retry_load(gen, r.ok() ? r->str : std::string(r.status().message()));
-          }
-          const auto& items = r->elements;
-          for (size_t i = 0; i + 2 < items.size(); i += 3) {
-            self->put_interaction(items[i].str, items[i + 1], items[i + 2]);
-          }
-          if (items.size() / 3 < batch) return self->load_agents(gen);
-          self->load_slice(gen, first + batch);
-        });
+    client.eval(kWarmLoad, {keys.live()},
+                {std::to_string(first), std::to_string(first + batch - 1), keys.interaction("")},
+                options.timeout,
+                [self = shared_from_this(), gen, first, batch](absl::StatusOr<Reply> r) {
+                  if (!self->step_ok(gen, r)) return;
+                  const auto& items = r->elements;
+                  for (size_t i = 0; i + 2 < items.size(); i += 3) {
+                    self->put_interaction(items[i].str, items[i + 1], items[i + 2]);
+                  }
+                  if (items.size() / 3 < batch) return self->load_agents(gen);
+                  self->load_slice(gen, first + batch);
+                });
   }
 
   void load_agents(uint64_t gen) {
     client.eval(kWarmAgents, {keys.agents()}, {}, options.timeout,
                 [self = shared_from_this(), gen](absl::StatusOr<Reply> r) {
-                  if (self->generation != gen) return;
-                  if (!r.ok() || r->is_error()) {
-                    return self->retry_load(gen,
-                                            r.ok() ? r->str : std::string(r.status().message()));
-                  }
+                  if (!self->step_ok(gen, r)) return;
                   const auto& items = r->elements;
                   for (size_t i = 0; i + 1 < items.size(); i += 2) {
                     self->apply("a", items[i].str, items[i + 1], Reply{});
@@ -219,11 +218,7 @@ struct JournalFollower::State : std::enable_shared_from_this<JournalFollower::St
     client.eval(kWarmThreads, {keys.threads(), keys.thread()},
                 {std::to_string(first), std::to_string(first + batch - 1)}, options.timeout,
                 [self = shared_from_this(), gen, first, batch](absl::StatusOr<Reply> r) {
-                  if (self->generation != gen) return;
-                  if (!r.ok() || r->is_error()) {
-                    return self->retry_load(gen,
-                                            r.ok() ? r->str : std::string(r.status().message()));
-                  }
+                  if (!self->step_ok(gen, r)) return;
                   const auto& items = r->elements;
                   for (size_t i = 0; i + 2 < items.size(); i += 3) {
                     self->apply("t", items[i].str, items[i + 1], items[i + 2]);

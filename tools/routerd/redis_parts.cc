@@ -18,7 +18,7 @@ namespace redis = adapters::redis;
 namespace {
 // The change feed's length (about: XADD MAXLEN ~). The standby reads it every 250 ms, so this
 // is the writes it may fall behind by (a pause, a reconnect) before it must reload: 10 s at
-// 10,000 journal writes a second. About 100 bytes an entry in Redis.
+// 10,000 journal writes a second.
 constexpr size_t kChangeFeedMax = 100'000;
 }  // namespace
 

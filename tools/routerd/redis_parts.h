@@ -37,7 +37,7 @@ struct RedisParts {
   std::unique_ptr<adapters::redis::Client> journal_client;
   std::unique_ptr<adapters::redis::RedisJournal> journal;
   // The lease on a loop of its own: a renewal never waits for the engine's loop, which a
-  // takeover's recovery holds for about a second per 70,000 live interactions — longer than the
+  // takeover's recovery holds for 1.5–2.5 s with 100,000 live interactions — longer than the
   // lease's validity (docs/availability.md, "Timings"). Its events come on this thread.
   std::unique_ptr<EngineLoop> lease_loop;
   std::unique_ptr<adapters::redis::Client> lease_client;
