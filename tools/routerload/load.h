@@ -103,6 +103,9 @@ struct LoadOptions {
   size_t max_inflight = 2000;   // submits awaiting their answer, over all gateways
   double drain_s = 30;          // after the last submit: wait for live work to finish
   double login_timeout_s = 60;  // every agent READY within this, or the run fails
+  // --api stream: a stream with requests out and nothing read for this long is given up and
+  // reopened on a new connection (docs/availability.md, "The failover test").
+  double stall_s = 2;
   // Agents log in NOT_READY and go READY when the warm-up ends: a closed loop first builds its
   // whole backlog (all of --concurrency waiting), then the agents work through it.
   bool ready_after_warmup = false;

@@ -392,17 +392,16 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
       watch_stall();
     }
   }
-  // A session with requests out and nothing read for kStallLimit is given up and reopened on a
+  // A session with requests out and nothing read for --stall-s is given up and reopened on a
   // new connection, as a gateway's stream is (counted as an AgentSession DEADLINE_EXCEEDED
   // error): its unanswered requests fail over and are sent again after the new Login.
   void watch_stall() {
-    stall_timer_.expires_after(std::chrono::seconds(1));
+    stall_timer_.expires_after(std::chrono::milliseconds(250));
     stall_timer_.async_wait([this](const std::error_code& ec) {
       if (ec || run_.stopping()) return;
-      if (session_ && session_->stalled(now_ns(), kStallLimit)) {
+      if (session_ && session_->stalled(now_ns(), stall_limit(run_.options()))) {
         driver_.figures.error(Rpc::kAgentSession, grpc::StatusCode::DEADLINE_EXCEEDED,
-                              "no answer for 5 s: the session was given up and reopened on a new "
-                              "connection");
+                              stall_text(run_.options(), "session"));
         run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
         old_stubs_.push_back(std::move(stub_));
         stub_ = v1::AgentService::NewStub(run_.fresh_channel());

@@ -307,17 +307,16 @@ class Gateway final : public GatewayBase {
       stub_->async()->GatewayStream(context, reactor);
     });
   }
-  // A stream with requests out and nothing read for kStallLimit is given up and reopened on a
+  // A stream with requests out and nothing read for --stall-s is given up and reopened on a
   // new connection (counted as a GatewayStream DEADLINE_EXCEEDED error; docs/availability.md,
   // "The failover test"). Its unanswered submits are answered UNAVAILABLE and sent again.
   void watch_stall() {
-    stall_timer_.expires_after(std::chrono::seconds(1));
+    stall_timer_.expires_after(std::chrono::milliseconds(250));
     stall_timer_.async_wait([this](const std::error_code& ec) {
       if (ec || run_.stopping()) return;
-      if (stream_ && stream_->stalled(now_ns(), kStallLimit)) {
+      if (stream_ && stream_->stalled(now_ns(), stall_limit(run_.options()))) {
         driver_.figures.error(Rpc::kGatewayStream, grpc::StatusCode::DEADLINE_EXCEEDED,
-                              "no answer for 5 s: the stream was given up and reopened on a new "
-                              "connection");
+                              stall_text(run_.options(), "stream"));
         run_.progress_errors.fetch_add(1, std::memory_order_relaxed);
         old_stubs_.push_back(std::move(stub_));
         stub_ = v1::InteractionService::NewStub(run_.fresh_channel());

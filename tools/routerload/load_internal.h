@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -45,10 +46,19 @@ inline bool failover_code(grpc::StatusCode code) {
   return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
          code == grpc::StatusCode::CANCELLED;
 }
-// A stream with requests out and nothing read for this long is given up and reopened on a new
+// A stream with requests out and nothing read for --stall-s is given up and reopened on a new
 // connection (StreamClient::abandon): seen after failovers through HAProxy, where now and then a
 // new stream on a connection went unanswered and its cancel never completed.
-inline constexpr auto kStallLimit = std::chrono::seconds(5);
+inline std::chrono::nanoseconds stall_limit(const LoadOptions& options) {
+  return std::chrono::nanoseconds(static_cast<int64_t>(options.stall_s * 1e9));
+}
+inline std::string stall_text(const LoadOptions& options, const char* what) {
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "no answer for %g s: the %s was given up and reopened on a new connection",
+                options.stall_s, what);
+  return text;
+}
 inline constexpr size_t kAgentsPerChannel = 1000;  // StreamWork calls per HTTP/2 connection
 inline constexpr size_t kMaxAgentChannels = 16;
 inline constexpr auto kMaxRamp = std::chrono::seconds(300);

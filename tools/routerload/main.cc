@@ -336,6 +336,11 @@ int main(int argc, char** argv) {
                   "every agent must be READY within this")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  run->add_option("--stall-s", options.stall_s,
+                  "--api stream: a stream with requests out and nothing read for this long is "
+                  "given up and reopened on a new connection (its requests are sent again)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   run->add_flag("--ready-after-warmup", options.ready_after_warmup,
                 "agents stay NOT_READY until the warm-up ends, so a closed loop first builds "
                 "its whole backlog (--concurrency waiting), then the agents work through it");
