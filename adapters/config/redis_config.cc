@@ -94,6 +94,18 @@ class RedisResolver {
     if (r.has_cache_entries()) out.cache_entries = r.cache_entries();
     if (r.history_max() > 100'000'000) return fail("redis.history_max", "must be ≤ 100000000");
     if (r.has_history_max()) out.history_max = r.history_max();
+    if (r.audit_retention_days() != 0) {
+      if (!(r.audit_retention_days() >= 1 && r.audit_retention_days() <= 3650)) {
+        return fail("redis.audit_retention_days", "must be 1..3650 (days)");
+      }
+      out.audit_retention = engine::Duration(std::llround(r.audit_retention_days() * 86'400'000.0));
+    }
+    if (r.has_audit_max_entries()) {
+      if (r.audit_max_entries() < 1000 || r.audit_max_entries() > 100'000'000) {
+        return fail("redis.audit_max_entries", "must be 1000..100000000");
+      }
+      out.audit_max_entries = r.audit_max_entries();
+    }
     out.journal = !r.no_journal();
     if (auto e = redis_probe(r, out)) return e;
     if (auto e = redis_lease(r, out)) return e;

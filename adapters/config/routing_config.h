@@ -82,6 +82,8 @@ struct RedisSettings {
   size_t cache_entries = 100'000;
   engine::Duration cache_ttl = std::chrono::seconds(30);
   size_t history_max = 100'000;
+  engine::Duration audit_retention = std::chrono::hours(24 * 90);  // redis.audit_retention_days
+  size_t audit_max_entries = 1'000'000;
   engine::Duration finished_ttl = std::chrono::hours(24);
   engine::Duration probe_interval = std::chrono::milliseconds(300);
   engine::Duration probe_timeout = std::chrono::milliseconds(300);

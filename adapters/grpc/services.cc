@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/grpc/agent_session.h"
+#include "adapters/grpc/audit.h"
 #include "adapters/grpc/gateway_stream.h"
 #include "engine/log_text.h"
 
@@ -24,7 +25,8 @@ host::GatewayScope scope_of(const Caller& caller) {
 // The common shape of a unary call: checks on the gRPC thread, `op` on the engine thread.
 class Handler {
  public:
-  Handler(RoutingHost& host, Gate& gate) : host_(host), gate_(gate) {}
+  Handler(RoutingHost& host, Gate& gate, Auditor& auditor)
+      : host_(host), gate_(gate), auditor_(auditor) {}
 
   template <class Request, class Op>
   ServerUnaryReactor* unary(CallbackServerContext* context, v1::Role role, const Request& request,
@@ -48,10 +50,25 @@ class Handler {
                Status (*check)(const Request&, const RequestLimits&) = nullptr) const {
     if (Status s = gate_.active().admit(); !s.ok()) return s;
     const Gate::Rules rules = gate_.get();
-    if (Status s = rules.auth->authorize(*context, role, caller); !s.ok()) return s;
+    if (Status s = authorize(*rules.auth, *context, role, caller, Request::descriptor()->name());
+        !s.ok()) {
+      return s;
+    }
     if (check != nullptr) return check(request, rules.limits);
     return validate(request, rules.limits);
   }
+
+  // The token's check; a refusal for the token (not for the domain) goes to the audit trail.
+  Status authorize(const Authenticator& auth, const CallbackServerContext& context, v1::Role role,
+                   Caller& caller, std::string_view call) const {
+    Status s = auth.authorize(context, role, caller);
+    if (s.error_code() == StatusCode::UNAUTHENTICATED ||
+        s.error_code() == StatusCode::PERMISSION_DENIED) {
+      auditor_.refused(caller, context.peer(), call, s);
+    }
+    return s;
+  }
+  Auditor& auditor() { return auditor_; }
 
   // A server stream that ends at once with `status` (refused before it started).
   template <class Message>
@@ -117,7 +134,11 @@ class Handler {
                       std::shared_ptr<StreamSlot>& slot) {
     if (Status s = gate_.active().admit(); !s.ok()) return s;
     const Gate::Rules rules = gate_.get();
-    if (Status s = rules.auth->authorize(*context, role, caller); !s.ok()) return s;
+    if (Status s = authorize(*rules.auth, *context, role, caller,
+                             role == v1::AGENT_LINK ? "AgentLink" : "AgentSession");
+        !s.ok()) {
+      return s;
+    }
     limits = rules.limits;
     return open_stream(context, caller, outbox, slot);
   }
@@ -125,6 +146,7 @@ class Handler {
  private:
   RoutingHost& host_;
   Gate& gate_;
+  Auditor& auditor_;
 };
 
 class InteractionServiceImpl final : public v1::InteractionService::CallbackService {
@@ -188,7 +210,8 @@ class InteractionServiceImpl final : public v1::InteractionService::CallbackServ
     setup.host = &h_.host();
     if (Status s = h_.active(); !s.ok()) return refused_gateway_stream(s);
     const Gate::Rules rules = h_.rules();
-    if (Status s = rules.auth->authorize(*context, v1::GATEWAY, setup.caller); !s.ok()) {
+    if (Status s = h_.authorize(*rules.auth, *context, v1::GATEWAY, setup.caller, "GatewayStream");
+        !s.ok()) {
       return refused_gateway_stream(s);
     }
     if (Status s = h_.open_stream(context, setup.caller, setup.outbox, setup.slot); !s.ok()) {
@@ -391,9 +414,15 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   ServerUnaryReactor* UpdateAgentSkills(CallbackServerContext* context,
                                         const v1::UpdateAgentSkillsRequest* request,
                                         v1::AgentStatus* response) override {
-    return h_.change(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return to_grpc(h_.host().update_skills(*request, response));
-    });
+    return h_.change(
+        context, v1::SUPERVISOR, *request, [this, context, request, response](const Caller& c) {
+          RoutingHost& host = h_.host();
+          std::string before = host.audit_agent(request->agent());
+          const absl::Status s = host.update_skills(*request, response);
+          h_.auditor().action(c, context->peer(), "skills", request->agent(), std::move(before),
+                              host.audit_agent(request->agent()), s);
+          return to_grpc(s);
+        });
   }
 
   ServerUnaryReactor* ForceAgentState(CallbackServerContext* context,
@@ -401,12 +430,20 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
                                       v1::AgentStatus* response) override {
     return h_.change(
         context, v1::SUPERVISOR, *request,
-        [this, request, response](const Caller& c) {
-          const absl::Status s = h_.host().set_state(*request, response);
+        [this, context, request, response](const Caller& c) {
+          RoutingHost& host = h_.host();
+          std::string before = host.audit_agent(request->agent());
+          const absl::Status s = host.set_state(*request, response);
+          // The log line names the state asked for (also when refused); the audit trail has
+          // before and after.
           spdlog::info("event=force_state agent={} state={} reason={} by={} result={}",
                        engine::log_text(request->agent()), v1::AgentState_Name(request->state()),
                        engine::log_text(request->reason()), engine::log_text(c.name),
                        absl::StatusCodeToString(s.code()));
+          h_.auditor().action(c, context->peer(), "force_state", request->agent(),
+                              std::move(before), host.audit_agent(request->agent()), s,
+                              v1::AgentState_Name(request->state()) +
+                                  (request->reason().empty() ? "" : " " + request->reason()));
           return to_grpc(s);
         },
         &validate_force_state);
@@ -415,17 +452,67 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   ServerUnaryReactor* SetInteractionPriority(CallbackServerContext* context,
                                              const v1::SetInteractionPriorityRequest* request,
                                              v1::Interaction* response) override {
-    return h_.change(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return to_grpc(h_.host().set_priority(*request, response));
-    });
+    return audited_interaction_change(
+        context, request, response, "priority",
+        [](RoutingHost& host, const auto& r, auto* out) { return host.set_priority(r, out); });
   }
 
   ServerUnaryReactor* MoveInteraction(CallbackServerContext* context,
                                       const v1::MoveInteractionRequest* request,
                                       v1::Interaction* response) override {
-    return h_.change(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return to_grpc(h_.host().move(*request, response));
+    return audited_interaction_change(
+        context, request, response, "move",
+        [](RoutingHost& host, const auto& r, auto* out) { return host.move(r, out); });
+  }
+
+  ServerUnaryReactor* ListAudit(CallbackServerContext* context, const v1::ListAuditRequest* request,
+                                v1::ListAuditResponse* response) override {
+    auto* reactor = context->DefaultReactor();
+    Caller caller;
+    if (Status s = h_.admit(context, v1::SUPERVISOR, *request, caller); !s.ok()) {
+      reactor->Finish(s);
+      return reactor;
+    }
+    ports::AuditQuery query;
+    if (request->has_from()) query.from_ms = ms_of(request->from());
+    if (request->has_to()) query.to_ms = ms_of(request->to());
+    query.actor = request->actor();
+    query.action = request->action();
+    query.target = request->target();
+    if (request->limit() > 0) query.limit = static_cast<size_t>(request->limit());
+    h_.auditor().trail().list(query, [reactor, response](absl::StatusOr<ports::AuditPage> page) {
+      if (!page.ok()) {
+        return reactor->Finish(to_grpc(absl::UnavailableError(
+            "the audit trail could not be read: " + std::string(page.status().message()))));
+      }
+      for (auto& e : page->entries) *response->add_entries() = std::move(e);
+      response->set_truncated(page->truncated);
+      reactor->Finish(Status::OK);
     });
+    return reactor;
+  }
+
+ private:
+  // A supervisor's change to one interaction (`change(host, request, response)` on the engine
+  // thread), recorded in the audit trail with the interaction's state before and after.
+  template <class Request, class Change>
+  ServerUnaryReactor* audited_interaction_change(CallbackServerContext* context,
+                                                 const Request* request, v1::Interaction* response,
+                                                 const char* action, Change change) {
+    return h_.change(context, v1::SUPERVISOR, *request,
+                     [this, context, request, response, action, change](const Caller& c) {
+                       RoutingHost& host = h_.host();
+                       const std::string& id = request->interaction_id();
+                       std::string before = host.audit_interaction(id);
+                       const absl::Status s = change(host, *request, response);
+                       h_.auditor().action(c, context->peer(), action, id, std::move(before),
+                                           host.audit_interaction(id), s);
+                       return to_grpc(s);
+                     });
+  }
+
+  static int64_t ms_of(const google::protobuf::Timestamp& t) {
+    return t.seconds() * 1000 + t.nanos() / 1'000'000;
   }
 
  private:
@@ -448,21 +535,24 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
     }
     spdlog::info("event=reload_requested by={}", engine::log_text(caller.name));
     RoutingHost& host = h_.host();
-    reload_(
-        [reactor, response, &host, path = path_](absl::StatusOr<RoutingHost::ReloadReport> result) {
-          if (!result.ok()) {
-            reactor->Finish(to_grpc(result.status()));
-            return;
-          }
-          response->set_file(path);
-          for (const auto& c : result->changes) response->add_changes(c);
-          for (const auto& w : result->warnings) response->add_warnings(w);
-          host.post([reactor, response, &host] {
-            response->set_queues(static_cast<uint32_t>(host.queue_count()));
-            response->set_agents(static_cast<uint32_t>(host.agent_count()));
-            reactor->Finish(Status::OK);
-          });
-        });
+    reload_([reactor, response, &host, &auditor = h_.auditor(), caller, peer = context->peer(),
+             path = path_](absl::StatusOr<RoutingHost::ReloadReport> result) {
+      auditor.action(caller, peer, "reload", path, {},
+                     result.ok() ? reload_summary(*result) : std::string(), result.status(),
+                     result.ok() ? reload_detail(*result) : std::string());
+      if (!result.ok()) {
+        reactor->Finish(to_grpc(result.status()));
+        return;
+      }
+      response->set_file(path);
+      for (const auto& c : result->changes) response->add_changes(c);
+      for (const auto& w : result->warnings) response->add_warnings(w);
+      host.post([reactor, response, &host] {
+        response->set_queues(static_cast<uint32_t>(host.queue_count()));
+        response->set_agents(static_cast<uint32_t>(host.agent_count()));
+        reactor->Finish(Status::OK);
+      });
+    });
     return reactor;
   }
 
@@ -492,8 +582,26 @@ Gate::Rules gate_rules(const config::RoutingModel& model) {
   return rules;
 }
 
-Services make_services(RoutingHost& host, Gate& gate, ReloadFn reload, std::string config_path) {
-  Handler handler(host, gate);
+std::string reload_summary(const RoutingHost::ReloadReport& report) {
+  return "{\"changes\":" + std::to_string(report.changes.size()) +
+         ",\"warnings\":" + std::to_string(report.warnings.size()) + "}";
+}
+
+std::string reload_detail(const RoutingHost::ReloadReport& report) {
+  std::string out;
+  for (const auto& c : report.changes) {
+    if (out.size() > 2000) {
+      out += "; ...";
+      break;
+    }
+    out += (out.empty() ? "" : "; ") + c;
+  }
+  return out;
+}
+
+Services make_services(RoutingHost& host, Gate& gate, Auditor& auditor, ReloadFn reload,
+                       std::string config_path) {
+  Handler handler(host, gate, auditor);
   Services s;
   s.interactions = std::make_unique<InteractionServiceImpl>(handler);
   s.agents = std::make_unique<AgentServiceImpl>(handler);

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "adapters/grpc/audit.h"
 #include "adapters/grpc/auth.h"
 #include "adapters/grpc/status.h"
 #include "adapters/grpc/stream_limits.h"
@@ -77,7 +78,13 @@ struct Services {
   std::unique_ptr<v1::AdminService::CallbackService> admin;
 };
 
-// The services borrow `host` and `gate`, which must outlive the gRPC server.
-Services make_services(RoutingHost& host, Gate& gate, ReloadFn reload, std::string config_path);
+// The services borrow `host`, `gate` and `auditor`, which must outlive the gRPC server.
+Services make_services(RoutingHost& host, Gate& gate, Auditor& auditor, ReloadFn reload,
+                       std::string config_path);
+
+// A reload's outcome for the audit trail: `after` ({"changes":N,"warnings":M}) and the detail
+// (the changes, "; "-joined, about 2 KB at most).
+std::string reload_summary(const RoutingHost::ReloadReport& report);
+std::string reload_detail(const RoutingHost::ReloadReport& report);
 
 }  // namespace router::adapters::grpc

@@ -408,11 +408,9 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
   return check_length("team", request.team(), limits.max_string_length);
 }
 
-::grpc::Status validate(const v1::ListInteractionsRequest& request, const RequestLimits& limits) {
-  if (auto s = check_required("queue", request.queue(), limits.max_string_length); !s.ok()) {
-    return s;
-  }
-  const int32_t limit = request.limit();
+namespace {
+// A list's `limit`: 0 takes the default, negative is invalid, above max_list_limit too much.
+::grpc::Status check_list_limit(int32_t limit, const RequestLimits& limits) {
   if (limit < 0)
     return invalid("limit", "must be 0 (default) or more, got " + std::to_string(limit));
   if (static_cast<size_t>(limit) > limits.max_list_limit) {
@@ -420,6 +418,38 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
                      std::to_string(limit) + ", at most " + std::to_string(limits.max_list_limit));
   }
   return ::grpc::Status::OK;
+}
+}  // namespace
+
+::grpc::Status validate(const v1::ListInteractionsRequest& request, const RequestLimits& limits) {
+  if (auto s = check_required("queue", request.queue(), limits.max_string_length); !s.ok()) {
+    return s;
+  }
+  return check_list_limit(request.limit(), limits);
+}
+
+::grpc::Status validate(const v1::ListAuditRequest& request, const RequestLimits& limits) {
+  const std::pair<const char*, const google::protobuf::Timestamp*> times[] = {
+      {"from", request.has_from() ? &request.from() : nullptr},
+      {"to", request.has_to() ? &request.to() : nullptr}};
+  for (const auto& [field, t] : times) {
+    if (t != nullptr && (t->seconds() < 0 || t->seconds() > kMaxTimestampSeconds ||
+                         t->nanos() < 0 || t->nanos() > kMaxTimestampNanos)) {
+      return invalid(field, "must be a time after 1970-01-01T00:00:00Z");
+    }
+  }
+  if (request.has_from() && request.has_to() &&
+      (request.from().seconds() > request.to().seconds() ||
+       (request.from().seconds() == request.to().seconds() &&
+        request.from().nanos() > request.to().nanos()))) {
+    return invalid("from", "must not be after to");
+  }
+  const std::pair<const char*, const std::string*> texts[] = {
+      {"actor", &request.actor()}, {"action", &request.action()}, {"target", &request.target()}};
+  for (const auto& [field, text] : texts) {
+    if (auto s = check_length(field, *text, limits.max_string_length); !s.ok()) return s;
+  }
+  return check_list_limit(request.limit(), limits);
 }
 
 ::grpc::Status validate(const v1::WatchQueuesRequest& request, const RequestLimits& limits) {

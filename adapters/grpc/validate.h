@@ -24,7 +24,7 @@ struct RequestLimits {
   size_t max_attributes = 32;      // SubmitInteractionRequest.attributes entries
   size_t max_references = 64;      // EmailDetails.references entries
   size_t max_skills = 64;          // UpdateAgentSkillsRequest.skills entries
-  size_t max_list_limit = 10000;   // ListInteractionsRequest.limit
+  size_t max_list_limit = 10000;   // ListInteractionsRequest.limit, ListAuditRequest.limit
   size_t max_watch_ids = 1000;     // WatchInteractionsRequest.interaction_ids entries
 };
 
@@ -72,6 +72,7 @@ inline constexpr size_t kMaxCorrelationIdBytes = 128;
 // queue required; limit 0 takes the default, negative is invalid, above max_list_limit is
 // RESOURCE_EXHAUSTED.
 ::grpc::Status validate(const v1::ListInteractionsRequest& request, const RequestLimits& limits);
+::grpc::Status validate(const v1::ListAuditRequest& request, const RequestLimits& limits);
 // interval_s 0 takes the default; otherwise 0.2..3600 seconds.
 ::grpc::Status validate(const v1::WatchQueuesRequest& request, const RequestLimits& limits);
 ::grpc::Status validate(const v1::ExplainRoutingRequest& request, const RequestLimits& limits);

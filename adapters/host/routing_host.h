@@ -144,6 +144,11 @@ class RoutingHost {
   absl::Status update_skills(const v1::UpdateAgentSkillsRequest& request, v1::AgentStatus* out);
   absl::Status set_priority(const v1::SetInteractionPriorityRequest& request, v1::Interaction* out);
   absl::Status move(const v1::MoveInteractionRequest& request, v1::Interaction* out);
+  // For the audit trail's before and after (adapters/grpc/audit.h): an agent's state, reason and
+  // skills, or an interaction's state, queue, priority and agent, as compact JSON; empty when
+  // there is no such agent or live interaction (an interaction as a supervisor names it).
+  std::string audit_agent(const std::string& agent) const;
+  std::string audit_interaction(const std::string& interaction_id) const;
 
   // Configuration reload: validates `model` completely, then applies it; queued work stays.
   struct ReloadReport {

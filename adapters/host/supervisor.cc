@@ -2,6 +2,8 @@
 // supervisor's actions. See routing_host.h.
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/host/routing_host.h"
 #include "adapters/host/translate.h"
 #include "engine/log_text.h"
@@ -203,6 +205,33 @@ absl::Status RoutingHost::move(const v1::MoveInteractionRequest& request, v1::In
   settle();
   *out = view(scoped);
   return absl::OkStatus();
+}
+
+std::string RoutingHost::audit_agent(const std::string& agent) const {
+  engine::AgentId id;
+  if (!find_agent(agent, id).ok()) return {};
+  auto a = router_->agent(id, clock_.now());
+  if (!a.ok()) return {};
+  nlohmann::json skills = nlohmann::json::object();
+  for (const auto& s : a.value().skills) {
+    skills[std::string(router_->skill_name(s.skill))] = s.level;
+  }
+  nlohmann::json j = {{"state", v1::AgentState_Name(to_proto(a.value().state))},
+                      {"reason", a.value().not_ready_reason},
+                      {"skills", std::move(skills)}};
+  return j.dump();
+}
+
+std::string RoutingHost::audit_interaction(const std::string& interaction_id) const {
+  std::string scoped;
+  if (!find_scoped(interaction_id, engine::AgentId(), scoped).ok()) return {};
+  if (!by_scoped_id_.count(scoped)) return {};
+  const v1::Interaction v = view(scoped);
+  nlohmann::json j = {{"state", v1::InteractionState_Name(v.state())},
+                      {"queue", v.queue()},
+                      {"priority", v.priority()},
+                      {"agent", v.agent()}};
+  return j.dump();
 }
 
 }  // namespace router::adapters::host

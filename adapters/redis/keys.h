@@ -24,6 +24,9 @@
 //                                  MAXLEN ~): one entry per journal write, x|a|t -> the
 //                                  interaction's hash key, the agent or the Message-ID
 //                                  (journal_follower.h)
+//   <p>audit                       stream: the audit trail (audit_stream.h): one entry per
+//                                  supervisor or admin action and refused token; trimmed by
+//                                  age (MINID ~) and count (MAXLEN ~)
 //
 // Values are UTF-8 text; numbers are decimal text, as Redis itself keeps them.
 // Thread-safe: plain functions and a value type.
@@ -84,6 +87,7 @@ class Keys {
   std::string threads() const { return prefix_ + "threads"; }
   std::string thread() const { return prefix_ + "thread"; }
   std::string changes() const { return prefix_ + "changes"; }
+  std::string audit() const { return prefix_ + "audit"; }
 
  private:
   std::string join(std::string_view kind, std::string_view value) const {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tools/routerctl/commands.h"
+#include "tools/routerctl/requests.h"
 #include "tools/routerctl/views.h"
 
 namespace router::ctl {
@@ -197,6 +198,50 @@ class ViewCommands final : public CommandGroup {
           },
           [](const v1::Interaction& r) { return router::ctl::render_interaction(r, now()); });
     });
+
+    auto* audit = app.add_subcommand("audit", "who changed what: supervisor actions, reloads");
+    audit->add_option("--from", audit_.from, "from this time (default: the oldest kept)");
+    audit->add_option("--to", audit_.to, "up to this time (default: now)");
+    audit->add_option("--actor", audit_.actor, "only this token's name (or SIGHUP, '-')");
+    audit->add_option("--action", audit_.action, "only this action")
+        ->check(CLI::IsMember(
+            {"skills", "force_state", "priority", "move", "reload", "token_refused"}));
+    audit->add_option("--target", audit_.target, "only this agent, interaction or file");
+    audit->add_option("--limit", audit_.limit, "at most this many (routerd's default: 100)")
+        ->check(CLI::Range(1, kMaxListLimit));
+    document(
+        audit,
+        "SupervisorService.ListAudit, newest first: every supervisor and admin action (skills, "
+        "force_state, priority, move, reload) with its actor (the token's name, or SIGHUP), "
+        "target, result and the state before -> after, and every call refused for its token "
+        "(token_refused; at most 10 recorded per second). Times for --from/--to: now, -15m, -2h, "
+        "-1d, 2026-12-04 (local midnight), 2026-12-04T09:00 (local), 2026-12-04T09:00:00Z.",
+        {"routerctl audit", "routerctl audit --from -1h --action force_state",
+         "routerctl audit --actor alice-supervisor --limit 20",
+         "routerctl --json audit --target agent-7"});
+    on(audit, [&](Session& s) {
+      v1::ListAuditRequest request;
+      const auto at = now();
+      if (!audit_.from.empty()) {
+        auto from = parse_when("--from", audit_.from, at);
+        if (!from) usage_error("--from", from.error());
+        *request.mutable_from() = *from;
+      }
+      if (!audit_.to.empty()) {
+        auto to = parse_when("--to", audit_.to, at);
+        if (!to) usage_error("--to", to.error());
+        *request.mutable_to() = *to;
+      }
+      request.set_actor(audit_.actor);
+      request.set_action(audit_.action);
+      request.set_target(audit_.target);
+      request.set_limit(audit_.limit);
+      return s.unary<v1::ListAuditResponse>(
+          [&](grpc::ClientContext* c, v1::ListAuditResponse* r) {
+            return s.connection().supervisor().ListAudit(c, request, r);
+          },
+          [](const v1::ListAuditResponse& r) { return router::ctl::render_audit(r); });
+    });
   }
 
  private:
@@ -206,6 +251,10 @@ class ViewCommands final : public CommandGroup {
   int list_limit_ = 0;
   WatchOptions watch_options_;
   std::string interaction_id_;
+  struct {
+    std::string from, to, actor, action, target;
+    int limit = 0;
+  } audit_;
 };
 
 }  // namespace

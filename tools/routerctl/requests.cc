@@ -158,4 +158,83 @@ std::string generate_interaction_id(std::string_view channel) {
   return "ctl-" + std::string(channel) + "-" + std::string(stamp, n) + "-" + suffix;
 }
 
+Parsed<google::protobuf::Timestamp> parse_when(std::string_view flag, std::string_view text,
+                                               std::chrono::system_clock::time_point now) {
+  using Result = Parsed<google::protobuf::Timestamp>;
+  const auto bad = [&] {
+    return Result::failure(std::string(flag) + ": '" + std::string(text) +
+                           "' is not a time (now, -15m, -2h, -1d, 2026-12-04, "
+                           "2026-12-04T09:00, 2026-12-04T09:00:00Z)");
+  };
+  const auto at = [](std::chrono::system_clock::time_point t) {
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    google::protobuf::Timestamp out;
+    out.set_seconds(ns / 1'000'000'000);
+    out.set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
+    return out;
+  };
+  if (text == "now") return at(now);
+  if (!text.empty() && text[0] == '-') {
+    int64_t n = 0;
+    const char* end = text.data() + text.size();
+    auto [p, ec] = std::from_chars(text.data() + 1, end, n);
+    if (ec != std::errc() || p + 1 != end || n < 0 || n > 100'000) return bad();
+    int64_t unit = 0;
+    switch (*p) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 86'400; break;
+      default: return bad();
+    }
+    return at(now - std::chrono::seconds(n * unit));
+  }
+  const std::string s(text);
+  std::tm tm{};
+  int used = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &used) != 3 ||
+      used != 10) {
+    return bad();
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  size_t i = 10;
+  if (i < s.size()) {
+    if (s[i] != 'T' && s[i] != ' ') return bad();
+    int n = 0;
+    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &n) != 2 || n != 5) {
+      return bad();
+    }
+    i += 6;
+    if (i < s.size() && s[i] == ':') {
+      if (std::sscanf(s.c_str() + i + 1, "%2d%n", &tm.tm_sec, &n) != 1 || n != 2) return bad();
+      i += 3;
+    }
+  }
+  if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
+    return bad();
+  }
+  std::time_t t = 0;
+  if (i == s.size()) {
+    tm.tm_isdst = -1;  // local time
+    t = std::mktime(&tm);
+  } else if (s.substr(i) == "Z") {
+    t = timegm(&tm);
+  } else if ((s[i] == '+' || s[i] == '-') && s.size() == i + 6 && s[i + 3] == ':') {
+    int hh = 0, mm = 0;
+    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &hh, &mm) != 2 || hh > 23 || mm > 59) {
+      return bad();
+    }
+    t = timegm(&tm) - (s[i] == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+  } else {
+    return bad();
+  }
+  if (t == static_cast<std::time_t>(-1) || t < 0) return bad();
+  google::protobuf::Timestamp out;
+  out.set_seconds(t);
+  return out;
+}
+
 }  // namespace router::ctl

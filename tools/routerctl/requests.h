@@ -3,6 +3,7 @@
 // error is a sentence naming the word that is wrong. Pure functions; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,5 +94,11 @@ Parsed<v1::SubmitInteractionRequest> build_submit_request(const SubmitFlags& fla
 // A fresh interaction id for `submit` without --id: "ctl-<channel>-<UTC time>-<random>",
 // e.g. "ctl-phone-20240611T140327Z-5f3a9c01". Unique across runs for practical purposes.
 std::string generate_interaction_id(std::string_view channel);
+
+// A --from/--to time: "now"; "-N" with a unit s, m, h or d ("-15m": 15 minutes before `now`);
+// "YYYY-MM-DD" (local midnight); "YYYY-MM-DDTHH:MM[:SS]" in local time, or with "Z" or
+// "+HH:MM"/"-HH:MM" after it (RFC 3339). The error names `flag`.
+Parsed<google::protobuf::Timestamp> parse_when(std::string_view flag, std::string_view text,
+                                               std::chrono::system_clock::time_point now);
 
 }  // namespace router::ctl

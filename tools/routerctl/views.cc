@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <utility>
 #include <vector>
@@ -373,6 +374,30 @@ std::string render_agent_status(const v1::AgentStatus& status, WallClock::time_p
   }
   out += "  work: " + or_dash(join(status.work(), ","));
   out += "  handled: " + std::to_string(status.handled()) + "\n";
+  return out;
+}
+
+std::string render_audit(const v1::ListAuditResponse& response) {
+  Table table({{"WHEN"}, {"ACTOR"}, {"ACTION"}, {"TARGET"}, {"RESULT"}, {"CHANGE"}, {"DETAIL"}});
+  for (const auto& e : response.entries()) {
+    char when[32] = "-";
+    const std::time_t t = static_cast<std::time_t>(e.at().seconds());
+    std::tm local{};
+    if (localtime_r(&t, &local) != nullptr) {
+      std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &local);
+    }
+    std::string change;
+    if (!e.before().empty() || !e.after().empty()) {
+      change = or_dash(e.before()) + " -> " + or_dash(e.after());
+    }
+    table.add_row({when, e.role().empty() ? e.actor() : e.actor() + " (" + e.role() + ")",
+                   e.action(), or_dash(e.target()), e.result(), or_dash(change),
+                   or_dash(e.detail())});
+  }
+  std::string out = table.row_count() == 0 ? "no audit entries\n" : table.render();
+  if (response.truncated()) {
+    out += "(stopped after reading 100,000 entries: narrow --from/--to for older ones)\n";
+  }
   return out;
 }
 

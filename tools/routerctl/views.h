@@ -46,6 +46,10 @@ std::string render_agent_status(const v1::AgentStatus& status, WallClock::time_p
 // ReloadConfig: the file, counts, then each change and warning on its own line.
 std::string render_reload(const v1::ReloadConfigResponse& response);
 
+// The audit trail, newest first: local date and time, actor (role), action, target, result,
+// before → after, detail; a last line when the search stopped at its scan bound.
+std::string render_audit(const v1::ListAuditResponse& response);
+
 // StreamWork: one event (an offer takes two lines: the interaction, then the points).
 std::string render_work_event(const v1::WorkEvent& event, WallClock::time_point now);
 

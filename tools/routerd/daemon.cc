@@ -11,6 +11,7 @@
 #include <future>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <thread>
 
 #include "adapters/channels/memory_customer_store.h"
@@ -22,6 +23,7 @@
 #include "adapters/http/readiness.h"
 #include "adapters/metrics/prometheus_metrics.h"
 #include "adapters/ports/customer_lookup.h"
+#include "adapters/redis/audit_stream.h"
 #include "adapters/redis/customer_store.h"
 #include "adapters/redis/journal.h"
 #include "adapters/redis/lease.h"
@@ -156,6 +158,10 @@ struct Daemon::State {
   std::unique_ptr<RedisParts> redis;            // before host: the host's customer store uses it
   std::unique_ptr<host::RoutingHost> host;
   std::unique_ptr<grpc::Gate> gate;
+  // The audit trail (docs/operations.md, "Audit trail"): in Redis when there is a redis section,
+  // else in memory; the auditor records into it from gRPC's threads.
+  std::unique_ptr<ports::AuditTrail> audit_trail;
+  std::unique_ptr<grpc::Auditor> auditor;
   grpc::Services services;
   std::unique_ptr<grpc::Listener> listener;  // guarded by mu once started
   // daemon.ready_listen's HTTP listener (null: none); lives until the Daemon is destroyed, so it
@@ -553,6 +559,7 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
       .memory_bytes = m.daemon.server_limits.grpc_memory_bytes};
   warn_dev_mode(m);
   const std::string redis_address = m.redis ? m.redis->address() : "";
+  const std::optional<config::RedisSettings> redis_settings = m.redis;  // m moves to the host
   const auto lease_settings = leased ? m.redis->lease : std::nullopt;
   host::HostPorts ports;
   ports.executor = &st.loop;
@@ -573,9 +580,20 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
         "standby: no active routerd seen yet (waiting for the lease); try "
         "another address");
   }
+  if (st.redis) {
+    const config::RedisSettings& r = *redis_settings;
+    st.audit_trail = std::make_unique<redis::RedisAuditTrail>(
+        *st.redis->customers, redis::AuditOptions{.key_prefix = r.key_prefix,
+                                                  .retention = r.audit_retention,
+                                                  .max_entries = r.audit_max_entries,
+                                                  .timeout = r.journal_timeout});
+  } else {
+    st.audit_trail = std::make_unique<ports::MemoryAuditTrail>();
+  }
+  st.auditor = std::make_unique<grpc::Auditor>(*st.audit_trail);
   State* raw = &st;
   st.services = grpc::make_services(
-      *st.host, *st.gate,
+      *st.host, *st.gate, *st.auditor,
       [raw](std::function<void(absl::StatusOr<host::RoutingHost::ReloadReport>)> done) {
         // Off the gRPC thread: a reload reads a file and waits for the engine thread.
         std::thread([raw, done = std::move(done)]() mutable {
@@ -713,6 +731,11 @@ engine::Result<Daemon::ReloadReport> Daemon::reload() {
     promise.set_value(std::move(r));
   });
   auto r = future.get();
+  grpc::Caller signal;
+  signal.name = "SIGHUP";
+  state_->auditor->action(signal, "", "reload", state_->options.config_path, {},
+                          r.ok() ? grpc::reload_summary(*r) : std::string(), r.status(),
+                          r.ok() ? grpc::reload_detail(*r) : std::string());
   if (!r.ok()) return from_status(r.status(), "");
   return ReloadReport{r->changes, r->warnings};
 }

@@ -254,9 +254,11 @@ daemon: {segments: {strategic_potential_min: 1000, risk_current_below: -5}}
   CHECK(redis.password == "s3cret");
   CHECK(redis.key_prefix == "router:");
   CHECK(redis.lookup_timeout == engine::Duration(20));
-  CHECK(redis.journal_timeout == engine::Duration(1000));  // default
-  CHECK(redis.cache_entries == 0);                         // set: no cache
-  CHECK(redis.history_max == 100'000);                     // default
+  CHECK(redis.journal_timeout == engine::Duration(1000));       // default
+  CHECK(redis.cache_entries == 0);                              // set: no cache
+  CHECK(redis.history_max == 100'000);                          // default
+  CHECK(redis.audit_retention == std::chrono::hours(24 * 90));  // default
+  CHECK(redis.audit_max_entries == 1'000'000);                  // default
   CHECK(redis.journal);
   const SegmentThresholds& seg = r.value().daemon.segments;
   CHECK(seg.strategic_potential_min == 1000);
@@ -273,6 +275,18 @@ TEST_CASE("redis errors name the field", "[config]") {
              Contains("redis.address: port must be 1..65535"));
   CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", database: 16}"),
              Contains("redis.database: must be 0..15"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", audit_retention_days: 0.5}"),
+             Contains("redis.audit_retention_days: must be 1..3650 (days)"));
+  CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", audit_max_entries: 10}"),
+             Contains("redis.audit_max_entries: must be 1000..100000000"));
+  auto audit =
+      parse_routing_config(base +
+                               "redis: {address: \"127.0.0.1:6379\", audit_retention_days: 7, "
+                               "audit_max_entries: 5000}",
+                           "t.yaml");
+  REQUIRE(audit.ok());
+  CHECK(audit.value().redis->audit_retention == std::chrono::hours(24 * 7));
+  CHECK(audit.value().redis->audit_max_entries == 5000);
   CHECK_THAT(error_of(base + "redis: {address: \"127.0.0.1:6379\", password: a, "
                              "password_env: B}"),
              Contains("redis.password: set password or password_env, not both"));
