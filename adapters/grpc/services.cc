@@ -406,9 +406,18 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   ServerUnaryReactor* ExplainRouting(CallbackServerContext* context,
                                      const v1::ExplainRoutingRequest* request,
                                      v1::ExplainRoutingResponse* response) override {
-    return h_.unary(context, v1::SUPERVISOR, *request, [this, request, response](const Caller&) {
-      return to_grpc(h_.host().explain(*request, response));
+    auto* reactor = context->DefaultReactor();
+    Caller caller;
+    if (Status s = h_.admit(context, v1::SUPERVISOR, *request, caller); !s.ok()) {
+      reactor->Finish(s);
+      return reactor;
+    }
+    RoutingHost& host = h_.host();
+    host.post([&host, reactor, request, response] {
+      host.explain(*request, response,
+                   [reactor](const absl::Status& s) { reactor->Finish(to_grpc(s)); });
     });
+    return reactor;
   }
 
   ServerUnaryReactor* UpdateAgentSkills(CallbackServerContext* context,

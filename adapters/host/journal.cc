@@ -204,6 +204,8 @@ engine::Status RoutingHost::restore(const v1::JournalEntry& entry, std::optional
                                                          held ? t.handled_by : t.thread_agent});
   }
   t.journaled = recovery_key(entry);  // see below
+  t.history.add_queue_path(t.proto.queue());
+  t.history.set_partial(true);  // the offers before the restart are not journaled
   tracked_.emplace(spec.id.value(), std::move(t));
   by_scoped_id_.emplace(id, spec.id);
   gateways_.insert(entry.submitter());
@@ -358,12 +360,15 @@ void RoutingHost::migrate(const v1::JournalEntry& scoped_entry, const std::strin
 
 namespace router::adapters::host {
 
-void RoutingHost::remember_finished(const std::string& client_id, v1::Interaction last) {
+void RoutingHost::remember_finished(const std::string& client_id, v1::Interaction last,
+                                    v1::InteractionHistory history) {
   if (finished_.insert_or_assign(client_id, std::move(last)).second) {
     finished_order_.push_back(client_id);
   }
+  if (history.has_interaction()) histories_.insert_or_assign(client_id, std::move(history));
   while (finished_order_.size() > model_.daemon.max_finished_remembered) {
     finished_.erase(finished_order_.front());
+    histories_.erase(finished_order_.front());
     finished_order_.pop_front();
   }
 }

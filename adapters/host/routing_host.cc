@@ -413,8 +413,20 @@ void RoutingHost::retire(engine::InteractionId id, AsOf final) {
   auto t = tracked_.find(id.value());
   if (t == tracked_.end()) return;
   const std::string client_id = t->second.scoped();
+  // An offer still out when the interaction ended: the caller hung up or the wait ran out.
+  if (final.state == v1::ABANDONED || final.state == v1::EXPIRED) {
+    settle_offer(t->second, final.state == v1::ABANDONED ? "abandoned" : "expired");
+  }
+  v1::InteractionHistory history = std::move(t->second.history);
+  *history.mutable_interaction() = interaction_proto(t->second, final);
+  history.mutable_interaction()->set_interaction_id(client_id);
+  *history.mutable_arrived() = t->second.proto.arrived();
+  stamp(clock_.now(), history.mutable_finished());
+
   if (journal_ != nullptr) {
-    journal_->finish(journal_entry(t->second, final));
+    v1::JournalEntry entry = journal_entry(t->second, final);
+    *entry.mutable_history() = history;
+    journal_->finish(entry);
     journal_dirty_.erase(id.value());
     if (!t->second.message_id.empty()) {
       // The email's thread outlives it (docs/redis.md, "Email threads").
@@ -427,9 +439,15 @@ void RoutingHost::retire(engine::InteractionId id, AsOf final) {
       journal_->remember_thread(thread);
     }
   }
-  remember_finished(client_id, interaction_proto(t->second, final));
+  remember_finished(client_id, interaction_proto(t->second, final), std::move(history));
   by_scoped_id_.erase(client_id);
   tracked_.erase(t);
+}
+
+void RoutingHost::settle_offer(Tracked& t, std::string outcome) {
+  if (t.history.offers_size() == 0) return;
+  auto* last = t.history.mutable_offers(t.history.offers_size() - 1);
+  if (last->outcome() == "pending") last->set_outcome(std::move(outcome));
 }
 
 void RoutingHost::publish(const engine::Event& event) {
@@ -464,6 +482,13 @@ void RoutingHost::publish(const engine::Event& event) {
               }
             }
             t->offered_once = true;
+            auto* record = t->history.add_offers();
+            record->set_agent(agent_name(e.agent));
+            stamp(event.at, record->mutable_at());
+            record->set_queue(model_.queues[e.queue.value()].name);
+            record->set_points(engine::to_double(e.points.total()));
+            fill_breakdown(e.points, record->mutable_breakdown());
+            record->set_outcome("pending");
             v1::WorkEvent ev;
             stamp(event.at, ev.mutable_at());
             auto* offer = ev.mutable_offer();
@@ -481,6 +506,8 @@ void RoutingHost::publish(const engine::Event& event) {
               t->handled_by = agent_name(e.agent);
               t->offered_to = engine::AgentId();
               t->assigned_at = event.at;
+              settle_offer(*t, "accepted");
+              stamp(event.at, t->history.mutable_answered());
             }
             if (metrics_ != nullptr) {
               if (auto snap = router_->interaction(e.interaction); snap.ok()) {
@@ -493,7 +520,10 @@ void RoutingHost::publish(const engine::Event& event) {
             send_agent_update(e.agent, e.interaction, assigned);
           },
           [&](const engine::RequeuedEvent& e) {
-            if (Tracked* t = tracked(e.interaction)) t->offered_to = engine::AgentId();
+            if (Tracked* t = tracked(e.interaction)) {
+              t->offered_to = engine::AgentId();
+              settle_offer(*t, reason_name(e.reason));
+            }
             const AsOf queued{v1::QUEUED, {}};
             notify_interaction(e.interaction, "requeued", reason_name(e.reason), queued);
             send_agent_update(e.agent, e.interaction, queued, reason_name(e.reason));
@@ -511,6 +541,9 @@ void RoutingHost::publish(const engine::Event& event) {
             retire(e.interaction, expired);
           },
           [&](const engine::OverflowedEvent& e) {
+            if (Tracked* t = tracked(e.interaction)) {
+              t->history.add_queue_path(model_.queues[e.to.value()].name);
+            }
             notify_interaction(e.interaction, "overflowed", "", std::nullopt);
           },
           [&](const engine::ExpandedEvent& e) {
@@ -518,6 +551,9 @@ void RoutingHost::publish(const engine::Event& event) {
                                std::nullopt);
           },
           [&](const engine::MovedEvent& e) {
+            if (Tracked* t = tracked(e.interaction)) {
+              t->history.add_queue_path(model_.queues[e.to.value()].name);
+            }
             notify_interaction(e.interaction, "moved", "", std::nullopt);
           },
           [&](const engine::TransferredToAgentEvent& e) {

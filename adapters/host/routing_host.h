@@ -139,8 +139,15 @@ class RoutingHost {
                                  v1::ListInteractionsResponse* out) const;
   absl::Status watch_queues(const v1::WatchQueuesRequest& request,
                             std::shared_ptr<QueueSubscriber> subscriber);
-  absl::Status explain(const v1::ExplainRoutingRequest& request,
-                       v1::ExplainRoutingResponse* out) const;
+  // A live interaction: why it goes to which agent now. A finished one: its history (the
+  // offers with the points as decided, queue path, times), from memory for the last
+  // daemon.max_finished_remembered, else from the journal's finished entry (kept
+  // redis.finished_ttl_s); `done` runs on the executor, at once unless the journal is asked.
+  void explain(const v1::ExplainRoutingRequest& request, v1::ExplainRoutingResponse* out,
+               std::function<void(absl::Status)> done);
+  // The live part of explain(): FAILED_PRECONDITION for a finished interaction.
+  absl::Status explain_live(const v1::ExplainRoutingRequest& request,
+                            v1::ExplainRoutingResponse* out) const;
   absl::Status update_skills(const v1::UpdateAgentSkillsRequest& request, v1::AgentStatus* out);
   absl::Status set_priority(const v1::SetInteractionPriorityRequest& request, v1::Interaction* out);
   absl::Status move(const v1::MoveInteractionRequest& request, v1::Interaction* out);
@@ -229,6 +236,8 @@ class RoutingHost {
     std::optional<engine::TimePoint> received;
     bool offered_once = false;
     std::optional<engine::TimePoint> assigned_at;
+    // For ExplainRouting once finished: queue path, offers with their points, answered.
+    v1::InteractionHistory history;
     std::string scoped() const;  // "<submitter>/<client id>": the key of every map below
   };
   struct PendingSubmit {  // waiting for the customer lookup; repeats of the id join it
@@ -313,7 +322,17 @@ class RoutingHost {
   // `final`: the entry of a finished interaction; without: of the live one, as the engine has it.
   v1::JournalEntry journal_entry(const Tracked& t, std::optional<AsOf> final = std::nullopt) const;
   void flush_journal();
-  void remember_finished(const std::string& client_id, v1::Interaction last);
+  void remember_finished(const std::string& client_id, v1::Interaction last,
+                         v1::InteractionHistory history = {});
+  // explain() of a finished interaction not in memory: the journal's entry under
+  // candidates[i], then the next ones; NOT_FOUND after the last.
+  void find_history(std::shared_ptr<std::vector<std::string>> candidates, size_t i, std::string id,
+                    v1::ExplainRoutingResponse* out, std::function<void(absl::Status)> done);
+  // Fills `out` from a finished interaction's history; `id` as the caller named it.
+  // The last offer in `t`'s history, while it waits for its answer, gets `outcome`.
+  static void settle_offer(Tracked& t, std::string outcome);
+  static void explain_finished(const std::string& id, const v1::InteractionHistory& history,
+                               v1::ExplainRoutingResponse* out);
 
   // routing_host.cc: after every command, publish the engine's events and re-arm the deadline.
   void settle();
@@ -413,6 +432,7 @@ class RoutingHost {
   std::set<std::string> gateways_;  // every gateway that submitted (bare-id lookups try each)
   // Finished interactions, for idempotent replay and GetInteraction; oldest forgotten first.
   std::unordered_map<std::string, v1::Interaction> finished_;
+  std::unordered_map<std::string, v1::InteractionHistory> histories_;  // of those in finished_
   std::deque<std::string> finished_order_;
   uint64_t next_id_ = 1;
   uint64_t answered_unjournaled_ = 0;  // when_journaled() answers made while the journal was away

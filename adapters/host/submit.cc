@@ -347,7 +347,7 @@ void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
   const v1::JournalEntry& existing = *r->existing;
   if (!r->existing_live) {
     // Accepted and finished before a restart: replay what it became.
-    remember_finished(id, from_journal(existing));
+    remember_finished(id, from_journal(existing), existing.history());
     return answer_pending(id, absl::OkStatus(), /*replay=*/true);
   }
   // Journaled by an earlier attempt whose answer was lost (or before a restart that did not
@@ -370,6 +370,7 @@ void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
   }
   t.position = result.value().position;
   t.proto.set_queue(model_.queues[spec.queue.value()].name);
+  t.history.add_queue_path(t.proto.queue());
   if (!t.message_id.empty()) {
     threads_.remember(t.message_id, channels::ThreadInfo{t.proto.customer().customer_id(),
                                                          t.proto.interaction_id(), t.thread_agent});

@@ -113,8 +113,71 @@ void RoutingHost::arm_queue_watcher(QueueWatcher* w) {
   });
 }
 
-absl::Status RoutingHost::explain(const v1::ExplainRoutingRequest& request,
-                                  v1::ExplainRoutingResponse* out) const {
+void RoutingHost::explain(const v1::ExplainRoutingRequest& request, v1::ExplainRoutingResponse* out,
+                          std::function<void(absl::Status)> done) {
+  const std::string& id = request.interaction_id();
+  std::string scoped;
+  const bool known_here = find_scoped(id, engine::AgentId(), scoped).ok();
+  if (known_here && !by_scoped_id_.count(scoped)) {
+    if (auto h = histories_.find(scoped); h != histories_.end()) {
+      explain_finished(id, h->second, out);
+      return done(absl::OkStatus());
+    }
+  }
+  if ((known_here && (by_scoped_id_.count(scoped) || pending_.count(scoped))) ||
+      journal_ == nullptr) {
+    return done(explain_live(request, out));
+  }
+  // Finished before what memory holds (or before this process started): the journal's finished
+  // entry, under each gateway the id may be scoped by.
+  auto candidates = std::make_shared<std::vector<std::string>>();
+  if (known_here) {
+    candidates->push_back(scoped);
+  } else if (id.find('/') != std::string::npos) {
+    candidates->push_back(id);
+  } else {
+    std::set<std::string> gateways = gateways_;
+    for (const auto& t : model_.auth.tokens) {
+      if (t.role == v1::GATEWAY) gateways.insert(t.gateway.empty() ? t.name : t.gateway);
+    }
+    for (const auto& g : gateways) candidates->push_back(scoped_id(g, id));
+  }
+  find_history(std::move(candidates), 0, id, out, std::move(done));
+}
+
+void RoutingHost::find_history(std::shared_ptr<std::vector<std::string>> candidates, size_t i,
+                               std::string id, v1::ExplainRoutingResponse* out,
+                               std::function<void(absl::Status)> done) {
+  if (i >= candidates->size()) {
+    return done(absl::NotFoundError("interaction_id: unknown interaction '" + id + "'"));
+  }
+  const std::string key = (*candidates)[i];
+  journal_->find(key, [this, candidates, i, id = std::move(id), out, done = std::move(done)](
+                          absl::StatusOr<std::optional<v1::JournalEntry>> r) mutable {
+    post([this, candidates, i, id = std::move(id), out, done = std::move(done),
+          r = std::move(r)]() mutable {
+      if (!r.ok()) {
+        return done(absl::UnavailableError("interaction_id: the journal could not be read: " +
+                                           std::string(r.status().message())));
+      }
+      if (!r->has_value() || !(*r)->has_history()) {
+        return find_history(std::move(candidates), i + 1, std::move(id), out, std::move(done));
+      }
+      explain_finished(id, (*r)->history(), out);
+      done(absl::OkStatus());
+    });
+  });
+}
+
+void RoutingHost::explain_finished(const std::string& id, const v1::InteractionHistory& history,
+                                   v1::ExplainRoutingResponse* out) {
+  out->set_interaction_id(id);
+  out->set_state(history.interaction().state());
+  *out->mutable_history() = history;
+}
+
+absl::Status RoutingHost::explain_live(const v1::ExplainRoutingRequest& request,
+                                       v1::ExplainRoutingResponse* out) const {
   std::string scoped;
   if (absl::Status s = find_scoped(request.interaction_id(), engine::AgentId(), scoped); !s.ok()) {
     return s;
@@ -123,7 +186,9 @@ absl::Status RoutingHost::explain(const v1::ExplainRoutingRequest& request,
   if (it == by_scoped_id_.end()) {
     if (finished_.count(scoped)) {
       return absl::FailedPreconditionError(
-          "interaction_id: the interaction is finished; only live ones are explained");
+          "interaction_id: the interaction is finished and its history is no longer kept "
+          "(the last daemon.max_finished_remembered in memory; with Redis, "
+          "redis.finished_ttl_s)");
     }
     return absl::FailedPreconditionError("interaction_id: interaction '" +
                                          request.interaction_id() + "' is still being received");

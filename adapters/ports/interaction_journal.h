@@ -73,6 +73,16 @@ class InteractionJournal {
   // standby takes over), before routerd serves, with load().
   virtual void load_sessions(std::function<void(absl::StatusOr<SessionJournal>)> done) = 0;
 
+  // The journaled entry of `interaction_id` (scoped), live or finished (a finished one is kept
+  // for the store's time to live, with its history): nullopt when there is none. Errors:
+  // UNAVAILABLE, DEADLINE_EXCEEDED, DATA_LOSS (it does not decode). For ExplainRouting of a
+  // finished interaction routerd no longer holds in memory. The default keeps nothing.
+  virtual void find(const std::string& interaction_id,
+                    std::function<void(absl::StatusOr<std::optional<v1::JournalEntry>>)> done) {
+    (void)interaction_id;
+    done(std::optional<v1::JournalEntry>());
+  }
+
   // Whether append() can succeed now (the store is reachable). `fn` runs on every change.
   virtual bool available() const = 0;
   virtual void on_available(std::function<void(bool)> fn) = 0;

@@ -692,6 +692,22 @@ void RedisJournal::remember_thread(const v1::EmailThreadEntry& entry) {
                            std::to_string(o.max_threads)}));
 }
 
+void RedisJournal::find(const std::string& interaction_id,
+                        std::function<void(absl::StatusOr<std::optional<v1::JournalEntry>>)> done) {
+  state_->client.command(
+      {"HGET", state_->keys.interaction(interaction_id), "entry"}, state_->options.timeout,
+      [done = std::move(done)](absl::StatusOr<Reply> r) {
+        if (!r.ok()) return done(r.status());
+        if (r->is_error()) return done(absl::InternalError("journal find: " + r->str));
+        if (r->is_nil()) return done(std::optional<v1::JournalEntry>());
+        v1::JournalEntry e;
+        if (!e.ParseFromString(r->str)) {
+          return done(absl::DataLossError("journal find: the stored entry does not decode"));
+        }
+        done(std::optional<v1::JournalEntry>(std::move(e)));
+      });
+}
+
 void RedisJournal::load_sessions(std::function<void(absl::StatusOr<ports::SessionJournal>)> done) {
   struct Loading {
     ports::SessionJournal out;

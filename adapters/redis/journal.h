@@ -67,6 +67,8 @@ class RedisJournal final : public ports::InteractionJournal {
   void load(std::function<void(absl::StatusOr<std::vector<v1::JournalEntry>>)> done) override;
   void update_agent(const v1::AgentJournalEntry& entry) override;
   void remember_thread(const v1::EmailThreadEntry& entry) override;
+  void find(const std::string& interaction_id,
+            std::function<void(absl::StatusOr<std::optional<v1::JournalEntry>>)> done) override;
   void load_sessions(std::function<void(absl::StatusOr<ports::SessionJournal>)> done) override;
 
   bool available() const override;

@@ -599,7 +599,7 @@ void HostSimulation::supervisor_action() {
       v1::ExplainRoutingRequest req;
       req.set_interaction_id(id);
       v1::ExplainRoutingResponse out;
-      (void)h.explain(req, &out);
+      (void)h.explain_live(req, &out);
     });
   } else if (r < 65) {
     const int priority = static_cast<int>(world_.uniform(0, 100));
