@@ -304,7 +304,45 @@ std::string render_breakdown(const google::protobuf::RepeatedPtrField<v1::Points
   return parts.empty() ? "every term 0" : join(parts, ", ");
 }
 
+// A finished interaction's history: what happened, and each offer with its points as decided.
+static std::string render_history(const v1::ExplainRoutingResponse& response) {
+  const v1::InteractionHistory& h = response.history();
+  std::string path;
+  for (const auto& q : h.queue_path()) path += (path.empty() ? "" : " -> ") + q;
+  std::string out = render_fields({
+      {"interaction", response.interaction_id()},
+      {"state", interaction_state_name(response.state()) + " (finished)"},
+      {"arrived", format_clock(h.arrived())},
+      {"answered", format_clock(h.answered())},
+      {"finished", format_clock(h.finished())},
+      {"queues", or_dash(path)},
+      {"agent", or_dash(h.interaction().agent())},
+      {"wrap-up code", or_dash(h.interaction().wrap_up_code())},
+  });
+  out += "\noffers, in order (points as the decision gave them):\n";
+  if (h.offers_size() == 0) {
+    out += "  none\n";
+  } else {
+    Table table({{"AT"}, {"AGENT"}, {"QUEUE"}, {"POINTS", Align::kRight}, {"OUTCOME"}, {"TERMS"}});
+    for (const auto& o : h.offers()) {
+      std::string terms;
+      for (const auto& t : o.breakdown()) {
+        if (format_points(t.points()) == "0.0") continue;
+        terms += (terms.empty() ? "" : " ") + t.term() + "=" + format_points(t.points());
+      }
+      table.add_row({format_clock(o.at()), o.agent(), o.queue(), format_points(o.points()),
+                     o.outcome(), or_dash(terms)});
+    }
+    out += table.render();
+  }
+  if (h.partial()) {
+    out += "(recovered after a restart or takeover: offers before it are not recorded)\n";
+  }
+  return out;
+}
+
 std::string render_explain(const v1::ExplainRoutingResponse& response) {
+  if (response.has_history()) return render_history(response);
   std::string out = render_fields({
       {"interaction", response.interaction_id()},
       {"state", interaction_state_name(response.state())},

@@ -8,10 +8,13 @@
 #include <string>
 
 #include "integration/grpc/fixture.h"
+#include "tests/support/child_process.h"
 #include "tests/support/redis_server.h"
 
 namespace router::it {
 namespace {
+
+using Catch::Matchers::Contains;
 
 Reply<v1::ExplainRoutingResponse> explain(Clients& c, const std::string& id) {
   v1::ExplainRoutingRequest request;
@@ -90,6 +93,15 @@ TEST_CASE("ExplainRouting of a finished interaction answers from its history", "
     auto scoped = explain(f, "it-gateway/h-1");
     REQUIRE(scoped.ok());
     CHECK(scoped.value.history().offers_size() == 2);
+    // routerctl explain shows the same record.
+    const ProcessRun ctl =
+        run_captured({ROUTERCTL_PATH, "--server", "127.0.0.1:" + std::to_string(f.server().port()),
+                      "--token", kSupervisorToken, "explain", "h-1"},
+                     10s);
+    INFO(ctl.out << ctl.err);
+    REQUIRE(ctl.exit_code == 0);
+    CHECK_THAT(ctl.out, Contains("COMPLETED (finished)") && Contains("phone-support") &&
+                            Contains("rejected") && Contains("accepted") && Contains("resolved"));
   }
 
   SECTION("a moved and abandoned interaction: its queue path, no offers") {
