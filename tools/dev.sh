@@ -2,7 +2,8 @@
 # Developer entry point: installs what is missing (Debian packages only), builds, tests.
 #   tools/dev.sh run     install deps, build Release; a local redis-server with the demo
 #                        customers, routerd on the demo center + routerdemo traffic, live in
-#                        routerctl watch; Ctrl-C stops all [--duration S] [--quiet]
+#                        routerctl watch and on routerwall's web wallboard; Ctrl-C stops all
+#                        [--duration S] [--quiet]
 #   tools/dev.sh test    install deps, check formatting and layering (tools/check_layers.sh),
 #                        build with ASan+UBSan and -Werror, run every test (CTest labels
 #                        unit, integration, fault, simulation), then each libFuzzer target
@@ -14,7 +15,8 @@
 #   tools/dev.sh deps    only install what is missing
 # Environment: BUILD_DIR (test build folder, default build-ci), FUZZ_BUILD_DIR (fuzz build
 # folder, default build-fuzz), JOBS (default: nproc),
-# ROUTER_SEEDS (randomized-test seeds, default 2000), ROUTER_REDIS_PORT (run: default 6390).
+# ROUTER_SEEDS (randomized-test seeds, default 2000), ROUTER_REDIS_PORT (run: default 6390),
+# ROUTER_WALL_LISTEN (run: the wallboard's address, default 127.0.0.1:8090).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +25,8 @@ PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format 
   protobuf-compiler-grpc libasio-dev libphonenumber-dev libspdlog-dev libfmt-dev libhiredis-dev
   libjemalloc-dev redis-server clang libclang-rt-14-dev libcivetweb-dev haproxy
   redis-sentinel  # Redis under Sentinel (docs/availability.md; tests/fault/sentinel_fault_test.cc)
-  prometheus-cpp-dev prometheus)  # metrics, and promtool to check them (docs/operations.md)
+  prometheus-cpp-dev prometheus  # metrics, and promtool to check them (docs/operations.md)
+  chromium)  # headless, for the wallboard's test (tests/integration/wallboard; docs/wallboard.md)
 JOBS="${JOBS:-$(nproc)}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -172,11 +175,13 @@ lint() {
 # A local redis-server (AOF on, data in build-release/redis/) loaded with the demo customers,
 # routerd on tools/routerd/demo/center.yaml against it (customers and the journal in Redis),
 # routerdemo's simulated gateways and agent desktops against routerd, and the live queue table
-# (routerctl watch) in the foreground. Ctrl-C, SIGTERM or the end of --duration stop routerdemo
-# (it logs its agents out), then routerd, then Redis. Interactions still queued at the end are
-# in Redis's journal: the next run recovers them. --quiet: no live table, only the final one.
-# Logs: build-release/{redis,routerd,routerdemo}.log. ROUTER_ADDR (default 127.0.0.1:50051) is
-# where routerd listens, ROUTER_REDIS_PORT (default 6390) where Redis does.
+# (routerctl watch) in the foreground, and routerwall's web wallboard on ROUTER_WALL_LISTEN
+# (default 127.0.0.1:8090; its URL is printed). Ctrl-C, SIGTERM or the end of --duration stop
+# routerdemo (it logs its agents out), then routerwall, then routerd, then Redis. Interactions
+# still queued at the end are in Redis's journal: the next run recovers them. --quiet: no live
+# table, only the final one. Logs: build-release/{redis,routerd,routerdemo,routerwall}.log.
+# ROUTER_ADDR (default 127.0.0.1:50051) is where routerd listens, ROUTER_REDIS_PORT (default 6390)
+# where Redis does.
 run_demo() {
   local duration=0 quiet=0
   while (($#)); do
@@ -195,13 +200,14 @@ run_demo() {
   local config=tools/routerd/demo/center.yaml out=build-release
   local addr="${ROUTER_ADDR:-127.0.0.1:50051}" token
   local redis_port="${ROUTER_REDIS_PORT:-6390}" redis_dir="$out/redis"
+  local wall_listen="${ROUTER_WALL_LISTEN:-127.0.0.1:8090}"
   # The demo configuration's supervisor token (a public demo secret, see the file).
   token=$(sed -n 's/.*token: *\([^,} ]*\).*role: *SUPERVISOR.*/\1/p' "$config" | head -n 1)
   if [[ -z "$token" ]]; then
     echo "run: no SUPERVISOR token found in $config" >&2
     return 1
   fi
-  build_release --target routerd routerctl routerdemo
+  build_release --target routerd routerctl routerdemo routerwall
   export ROUTER_ADDR="$addr" ROUTER_TOKEN="$token"
 
   # Stops what was started (SIGTERM, then SIGKILL after 20 s) in DEMO_PIDS order; idempotent.
@@ -220,7 +226,7 @@ run_demo() {
     DEMO_PIDS=()
   }
   DEMO_PIDS=()  # stopped in order: routerdemo logs its agents out while routerd still runs
-  local routerd_pid demo_pid
+  local routerd_pid demo_pid wall_pid
   summary() {
     grep '^routerdemo: \(ran\|agents\|error\)' "$out/routerdemo.log" 2>/dev/null || true
   }
@@ -232,6 +238,11 @@ run_demo() {
   if timeout 1 bash -c ": </dev/tcp/${addr%:*}/${addr##*:}" 2>/dev/null; then
     echo "run: something already listens on $addr (another routerd?);" \
       "stop it or set ROUTER_ADDR" >&2
+    return 1
+  fi
+  if timeout 1 bash -c ": </dev/tcp/${wall_listen%:*}/${wall_listen##*:}" 2>/dev/null; then
+    echo "run: something already listens on $wall_listen (another routerwall?);" \
+      "stop it or set ROUTER_WALL_LISTEN" >&2
     return 1
   fi
   if timeout 1 bash -c ": </dev/tcp/127.0.0.1/$redis_port" 2>/dev/null; then
@@ -284,29 +295,38 @@ run_demo() {
     waited=$((waited + 1))
   done
 
+  # The wallboard reads routerd with the demo's supervisor token, from a file only we can read.
+  (umask 077 && printf '%s\n' "$token" >"$out/routerwall.token")
+  log "routerwall --target $addr --listen $wall_listen (log: $out/routerwall.log)"
+  setsid "$out/tools/routerwall/routerwall" --target "$addr" --listen "$wall_listen" \
+    --token-file "$out/routerwall.token" --title "Demo contact center" >"$out/routerwall.log" 2>&1 &
+  wall_pid=$!
+  DEMO_PIDS=("$wall_pid" "$routerd_pid" "$redis_pid")
+  log "wallboard: http://$wall_listen/#token=$token (the demo's supervisor token; docs/wallboard.md)"
+
   local demo_args=(--config "$config" --server "$addr" --duration "$duration")
   log "routerdemo ${demo_args[*]} (log: $out/routerdemo.log)"
   setsid "$out/tools/routerdemo/routerdemo" "${demo_args[@]}" >"$out/routerdemo.log" 2>&1 &
   demo_pid=$!
-  DEMO_PIDS=("$demo_pid" "$routerd_pid" "$redis_pid")
+  DEMO_PIDS=("$demo_pid" "$wall_pid" "$routerd_pid" "$redis_pid")
 
   # Waiting on background jobs (never a foreground one) lets a signal's trap run at once.
   if ((quiet && duration > 0)); then
     # The final table a second before the traffic stops (hang-ups at shutdown would show as
     # abandons, end-of-shift completions as short handle times).
     sleep $((duration > 1 ? duration - 1 : 1)) &
-    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid" "$redis_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "$wall_pid" "$routerd_pid" "$redis_pid")
     wait "${DEMO_PIDS[0]}" || true
     "$out/tools/routerctl/routerctl" queues || true
   elif ((quiet)); then
     wait "$demo_pid" || true
   elif ((duration > 0)); then
     "$out/tools/routerctl/routerctl" watch --interval 1 --count "$duration" &
-    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid" "$redis_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "$wall_pid" "$routerd_pid" "$redis_pid")
     wait "${DEMO_PIDS[0]}" || true
   else
     "$out/tools/routerctl/routerctl" watch --interval 1 &
-    DEMO_PIDS=("$!" "$demo_pid" "$routerd_pid" "$redis_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "$wall_pid" "$routerd_pid" "$redis_pid")
     wait -n "${DEMO_PIDS[0]}" "$demo_pid" || true  # routerdemo ends first only if it failed
   fi
   # With --duration, routerdemo ends on its own a moment after the table's last snapshot.
