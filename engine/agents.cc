@@ -94,9 +94,18 @@ Status Router::Impl::set_not_ready(AgentId id, std::string_view reason, TimePoin
   if (withdrawn) {
     requeue_from_agent(*withdrawn, *a, RequeueReason::kAgentNotReady, /*exclude=*/false);
   }
+  std::string next_reason = reason.empty() ? "not_ready" : std::string(reason);
+  // NOT_READY with another reason ("login" -> "break"): the state is the same, the reason is
+  // news (to the agent's desktop, the session journal and the interval reports' time by reason).
+  const bool reason_changed =
+      a->state == AgentState::kNotReady && a->not_ready_reason != next_reason;
   a->not_ready = true;
-  a->not_ready_reason = reason.empty() ? "not_ready" : std::string(reason);
+  a->not_ready_reason = std::move(next_reason);
   refresh_agent(*a, a->not_ready_reason);
+  if (reason_changed) {
+    emit(AgentStateChangedEvent{a->id, AgentState::kNotReady, AgentState::kNotReady,
+                                a->not_ready_reason});
+  }
   if (withdrawn) route_interaction(*withdrawn);
   return {};
 }

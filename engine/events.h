@@ -24,7 +24,8 @@ std::string_view to_string(RequeueReason r);
 struct QueuedEvent {
   InteractionId interaction;
   QueueId queue;
-  int position = 0;  // 1-based among interactions of equal or higher priority
+  int position = 0;        // 1-based among interactions of equal or higher priority
+  bool recovered = false;  // put back by a recovery (restart, takeover): not a new arrival
 };
 struct OfferedEvent {
   InteractionId interaction;
@@ -37,6 +38,8 @@ struct AssignedEvent {
   InteractionId interaction;
   AgentId agent;
   QueueId queue;
+  Duration waited{};           // from arrival to this accept
+  bool within_target = false;  // waited ≤ the queue's service-level threshold
 };
 struct RequeuedEvent {
   InteractionId interaction;
@@ -48,6 +51,7 @@ struct AbandonedEvent {
   InteractionId interaction;
   QueueId queue;
   Duration waited;
+  bool short_abandon = false;  // sooner than the queue's short_abandon: not held against SL
 };
 struct ExpiredEvent {
   InteractionId interaction;
@@ -89,7 +93,9 @@ struct CompletedEvent {
   AgentId agent;
   QueueId queue;
   std::string customer_id;  // for the last-agent write-back
+  Duration handled{};       // from the accept (or its recovery) to now, wrap-up included
 };
+// Also NOT_READY to NOT_READY when only the reason changed.
 struct AgentStateChangedEvent {
   AgentId agent;
   AgentState from;

@@ -89,7 +89,7 @@ void Router::Impl::finish(Interaction& it, bool then_fill) {
   ++q.completed;
   q.window.record_handled(now_, now_ - it.assigned_at);
   ++a.handled;
-  emit(CompletedEvent{it.id, a.id, q.id, it.customer.customer_id});
+  emit(CompletedEvent{it.id, a.id, q.id, it.customer.customer_id, now_ - it.assigned_at});
   erase(it);
   if (then_fill) {
     refresh_agent(a);
@@ -209,7 +209,7 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   enqueue(it);
   schedule_queue_timer(it);
   SubmitResult result{q->id, position_of(*q, it), {}};
-  emit(QueuedEvent{it.id, q->id, result.position});
+  emit(QueuedEvent{it.id, q->id, result.position, spec.recovered});
   route_interaction(it);
   // A recovered interaction may already be past an expansion step or its maximum wait.
   advance(now_);
@@ -287,7 +287,7 @@ Status Router::Impl::cancel(InteractionId id, TimePoint now) {
   ++q.abandoned;
   q.window.record_abandon(now_, short_abandon);
   transition(*it, InteractionState::kAbandoned);
-  emit(AbandonedEvent{id, q.id, waited});
+  emit(AbandonedEvent{id, q.id, waited, short_abandon});
   erase(*it);
   if (a) {
     refresh_agent(*a);
@@ -392,8 +392,9 @@ Status Router::Impl::accept(AgentId id, InteractionId iid, TimePoint now) {
   a->idle_since = now_;
   const Duration waited = now_ - it->arrival;
   ++q.answered;
-  q.window.record_answer(now_, waited, waited <= q.cfg.service_level.threshold);
-  emit(AssignedEvent{iid, id, q.id});
+  const bool within_target = waited <= q.cfg.service_level.threshold;
+  q.window.record_answer(now_, waited, within_target);
+  emit(AssignedEvent{iid, id, q.id, waited, within_target});
   refresh_agent(*a);
   fill_agent(*a);
   return {};

@@ -100,6 +100,13 @@ class RedisResolver {
       }
       out.audit_retention = engine::Duration(std::llround(r.audit_retention_days() * 86'400'000.0));
     }
+    if (r.report_retention_days() != 0) {
+      if (!(r.report_retention_days() >= 1 && r.report_retention_days() <= 3650)) {
+        return fail("redis.report_retention_days", "must be 1..3650 (days)");
+      }
+      out.report_retention =
+          engine::Duration(std::llround(r.report_retention_days() * 86'400'000.0));
+    }
     if (r.has_audit_max_entries()) {
       if (r.audit_max_entries() < 1000 || r.audit_max_entries() > 100'000'000) {
         return fail("redis.audit_max_entries", "must be 1000..100000000");

@@ -322,6 +322,13 @@ class Resolver {
     out.ready_listen = d.ready_listen();
     if (auto e = http_address("daemon.metrics_listen", d.metrics_listen())) return *e;
     out.metrics_listen = d.metrics_listen();
+    if (d.report_interval_s() != 0) {
+      if (!(d.report_interval_s() >= 1 && d.report_interval_s() <= 86'400 &&
+            d.report_interval_s() == std::floor(d.report_interval_s()))) {
+        return fail("daemon.report_interval_s", "must be a whole number of seconds, 1..86400");
+      }
+      out.report_interval = std::chrono::seconds(static_cast<int64_t>(d.report_interval_s()));
+    }
     const std::string& domain = d.domain();
     if (domain.size() > 64) return fail("daemon.domain", "must be at most 64 characters");
     for (unsigned char c : domain) {

@@ -57,6 +57,7 @@ struct DaemonSettings {
   std::string ready_listen;    // host:port of the HTTP readiness listener; empty: none
   std::string metrics_listen;  // host:port of the Prometheus metrics listener; empty: none
   std::string domain;          // this routerd's routing domain; empty: accepts every domain
+  engine::Duration report_interval = std::chrono::minutes(15);  // daemon.report_interval_s
 };
 
 // RoutingConfig.redis.lease with defaults applied (docs/availability.md, "Active and standby").
@@ -84,6 +85,7 @@ struct RedisSettings {
   size_t history_max = 100'000;
   engine::Duration audit_retention = std::chrono::hours(24 * 90);  // redis.audit_retention_days
   size_t audit_max_entries = 1'000'000;
+  engine::Duration report_retention = std::chrono::hours(24 * 90);  // redis.report_retention_days
   engine::Duration finished_ttl = std::chrono::hours(24);
   engine::Duration probe_interval = std::chrono::milliseconds(300);
   engine::Duration probe_timeout = std::chrono::milliseconds(300);

@@ -406,18 +406,12 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   ServerUnaryReactor* ExplainRouting(CallbackServerContext* context,
                                      const v1::ExplainRoutingRequest* request,
                                      v1::ExplainRoutingResponse* response) override {
-    auto* reactor = context->DefaultReactor();
-    Caller caller;
-    if (Status s = h_.admit(context, v1::SUPERVISOR, *request, caller); !s.ok()) {
-      reactor->Finish(s);
-      return reactor;
-    }
-    RoutingHost& host = h_.host();
-    host.post([&host, reactor, request, response] {
-      host.explain(*request, response,
-                   [reactor](const absl::Status& s) { reactor->Finish(to_grpc(s)); });
-    });
-    return reactor;
+    return on_host_async(context, request, response, &RoutingHost::explain);
+  }
+
+  ServerUnaryReactor* GetReport(CallbackServerContext* context, const v1::GetReportRequest* request,
+                                v1::GetReportResponse* response) override {
+    return on_host_async(context, request, response, &RoutingHost::report);
   }
 
   ServerUnaryReactor* UpdateAgentSkills(CallbackServerContext* context,
@@ -502,6 +496,27 @@ class SupervisorServiceImpl final : public v1::SupervisorService::CallbackServic
   }
 
  private:
+  // A supervisor's read the host answers later (it may wait for Redis): admitted, then `call`
+  // on the engine thread, whose `done` finishes the call from whichever thread it runs on.
+  template <class Request, class Response>
+  ServerUnaryReactor* on_host_async(CallbackServerContext* context, const Request* request,
+                                    Response* response,
+                                    void (RoutingHost::*call)(const Request&, Response*,
+                                                              std::function<void(absl::Status)>)) {
+    auto* reactor = context->DefaultReactor();
+    Caller caller;
+    if (Status s = h_.admit(context, v1::SUPERVISOR, *request, caller); !s.ok()) {
+      reactor->Finish(s);
+      return reactor;
+    }
+    RoutingHost& host = h_.host();
+    host.post([&host, call, reactor, request, response] {
+      (host.*call)(*request, response,
+                   [reactor](const absl::Status& s) { reactor->Finish(to_grpc(s)); });
+    });
+    return reactor;
+  }
+
   // A supervisor's change to one interaction (`change(host, request, response)` on the engine
   // thread), recorded in the audit trail with the interaction's state before and after.
   template <class Request, class Change>

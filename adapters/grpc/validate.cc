@@ -452,6 +452,24 @@ namespace {
   return check_list_limit(request.limit(), limits);
 }
 
+::grpc::Status validate(const v1::GetReportRequest& request, const RequestLimits& limits) {
+  if (!request.has_from()) return invalid("from", "required (the first interval's time)");
+  const std::pair<const char*, const google::protobuf::Timestamp*> times[] = {
+      {"from", &request.from()}, {"to", request.has_to() ? &request.to() : nullptr}};
+  for (const auto& [field, t] : times) {
+    if (t != nullptr && (t->seconds() < 0 || t->seconds() > kMaxTimestampSeconds ||
+                         t->nanos() < 0 || t->nanos() > kMaxTimestampNanos)) {
+      return invalid(field, "must be a time after 1970-01-01T00:00:00Z");
+    }
+  }
+  const std::pair<const char*, const std::string*> texts[] = {{"queue", &request.queue()},
+                                                              {"agent", &request.agent()}};
+  for (const auto& [field, text] : texts) {
+    if (auto s = check_length(field, *text, limits.max_string_length); !s.ok()) return s;
+  }
+  return ::grpc::Status::OK;
+}
+
 ::grpc::Status validate(const v1::WatchQueuesRequest& request, const RequestLimits& limits) {
   if (auto s = check_queue_names("queues", request.queues(), limits); !s.ok()) return s;
   const double interval_s = request.interval_s();

@@ -73,6 +73,8 @@ inline constexpr size_t kMaxCorrelationIdBytes = 128;
 // RESOURCE_EXHAUSTED.
 ::grpc::Status validate(const v1::ListInteractionsRequest& request, const RequestLimits& limits);
 ::grpc::Status validate(const v1::ListAuditRequest& request, const RequestLimits& limits);
+// from required; times after 1970; queue and agent within the string limit.
+::grpc::Status validate(const v1::GetReportRequest& request, const RequestLimits& limits);
 // interval_s 0 takes the default; otherwise 0.2..3600 seconds.
 ::grpc::Status validate(const v1::WatchQueuesRequest& request, const RequestLimits& limits);
 ::grpc::Status validate(const v1::ExplainRoutingRequest& request, const RequestLimits& limits);

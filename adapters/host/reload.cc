@@ -112,6 +112,9 @@ absl::StatusOr<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
   if (next.daemon.metrics_listen != model_.daemon.metrics_listen) {
     report.warnings.push_back("daemon.metrics_listen: changes need a restart");
   }
+  if (next.daemon.report_interval != model_.daemon.report_interval) {
+    report.warnings.push_back("daemon.report_interval_s: changes need a restart");
+  }
   if (next.daemon.domain != model_.daemon.domain) {
     report.changes.push_back("daemon.domain: " + model_.daemon.domain + " -> " +
                              next.daemon.domain);

@@ -74,14 +74,24 @@ RoutingHost::RoutingHost(config::RoutingModel model, std::unique_ptr<engine::Rou
       customers_(std::move(ports.customers)),
       journal_(ports.journal),
       metrics_(ports.metrics),
+      reports_(ports.reports),
+      recorder_(std::chrono::duration_cast<std::chrono::milliseconds>(model_.daemon.report_interval)
+                    .count()),
       threads_(model_.daemon.max_email_threads) {}
 
 RoutingHost::~RoutingHost() = default;  // the timers cancel themselves as they go
 
-void RoutingHost::start() {}
+void RoutingHost::start() { arm_report_timer(); }
 
 void RoutingHost::stop() {
+  if (!stopped_ && reports_ != nullptr) {
+    // What was gathered since the last store: sent, not waited for (best effort at shutdown).
+    if (auto last = recorder_.take(wall_ms(clock_.now())); !last.empty()) {
+      reports_->add(std::move(last), [](const absl::Status&) {});
+    }
+  }
   stopped_ = true;
+  report_timer_.reset();
   deadline_timer_.reset();
   armed_deadline_.reset();
   heartbeat_timer_.reset();
@@ -451,6 +461,7 @@ void RoutingHost::settle_offer(Tracked& t, std::string outcome) {
 }
 
 void RoutingHost::publish(const engine::Event& event) {
+  if (reports_ != nullptr) record_report(event);
   const auto tracked = [this](engine::InteractionId id) -> Tracked* {
     auto t = tracked_.find(id.value());
     return t == tracked_.end() ? nullptr : &t->second;

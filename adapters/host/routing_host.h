@@ -35,12 +35,14 @@
 #include "adapters/channels/entry_points.h"
 #include "adapters/channels/normalize.h"
 #include "adapters/config/routing_config.h"
+#include "adapters/host/interval_recorder.h"
 #include "adapters/host/subscriber.h"
 #include "adapters/ports/clock.h"
 #include "adapters/ports/customer_lookup.h"
 #include "adapters/ports/executor.h"
 #include "adapters/ports/host_metrics.h"
 #include "adapters/ports/interaction_journal.h"
+#include "adapters/ports/interval_store.h"
 #include "engine/router.h"
 #include "router/v1/journal.pb.h"
 #include "router/v1/router.pb.h"
@@ -70,7 +72,8 @@ struct HostPorts {
   ports::Clock* clock = nullptr;
   std::unique_ptr<ports::CustomerLookup> customers;
   ports::InteractionJournal* journal = nullptr;
-  ports::HostMetrics* metrics = nullptr;  // null: none (must outlive the host)
+  ports::HostMetrics* metrics = nullptr;    // null: none (must outlive the host)
+  ports::IntervalStore* reports = nullptr;  // null: no interval reports (must outlive the host)
 };
 
 class RoutingHost {
@@ -145,6 +148,10 @@ class RoutingHost {
   // redis.finished_ttl_s); `done` runs on the executor, at once unless the journal is asked.
   void explain(const v1::ExplainRoutingRequest& request, v1::ExplainRoutingResponse* out,
                std::function<void(absl::Status)> done);
+  // Interval reports (docs/operations.md, "Interval reports"): what was gathered is stored
+  // first, then the intervals are read back. `done` may run on the store's thread.
+  void report(const v1::GetReportRequest& request, v1::GetReportResponse* out,
+              std::function<void(absl::Status)> done);
   // The live part of explain(): FAILED_PRECONDITION for a finished interaction.
   absl::Status explain_live(const v1::ExplainRoutingRequest& request,
                             v1::ExplainRoutingResponse* out) const;
@@ -337,6 +344,11 @@ class RoutingHost {
   // routing_host.cc: after every command, publish the engine's events and re-arm the deadline.
   void settle();
   void publish(const engine::Event& event);
+  // Interval reports (reports.cc): an event's counts, the periodic store of what was gathered.
+  void record_report(const engine::Event& event);
+  int64_t wall_ms(engine::TimePoint t) const;
+  void arm_report_timer();
+  void store_reports(std::function<void(absl::Status)> then);
   void notify_interaction(engine::InteractionId id, const char* change, std::string reason,
                           std::optional<AsOf> as_of);
   void send_work(engine::AgentId agent, v1::WorkEvent event);
@@ -408,6 +420,14 @@ class RoutingHost {
   std::unique_ptr<ports::CustomerLookup> customers_;
   ports::InteractionJournal* journal_ = nullptr;
   ports::HostMetrics* metrics_ = nullptr;
+  // Interval reports (null store: none). The recorder gathers; every kReportStoreEvery what it
+  // gathered goes to the store, one add at a time; a read waits for its add (report_waiters_).
+  ports::IntervalStore* reports_ = nullptr;
+  IntervalRecorder recorder_;
+  std::unique_ptr<ports::Timer> report_timer_;
+  bool report_storing_ = false;
+  std::vector<std::function<void(absl::Status)>> report_waiters_;
+  static constexpr engine::Duration kReportStoreEvery = std::chrono::seconds(5);
   // Runs one engine command, timed for the metrics (HostMetrics::decided) when there are any.
   template <class Fn>
   auto timed(Fn&& fn) {

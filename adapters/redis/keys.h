@@ -27,11 +27,16 @@
 //   <p>audit                       stream: the audit trail (audit_stream.h): one entry per
 //                                  supervisor or admin action and refused token; trimmed by
 //                                  age (MINID ~) and count (MAXLEN ~)
+//   <p>reports                     sorted set: the stored report intervals, "<start ms>:<length
+//                                  ms>", score = start ms (interval_reports.h)
+//   <p>report:<start>:<length>     hash: one interval's counters, "<q|a>\x1f<metric>\x1f<name>"
+//                                  -> integer; expires report_retention_days after the interval
 //
 // Values are UTF-8 text; numbers are decimal text, as Redis itself keeps them.
 // Thread-safe: plain functions and a value type.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -88,6 +93,10 @@ class Keys {
   std::string thread() const { return prefix_ + "thread"; }
   std::string changes() const { return prefix_ + "changes"; }
   std::string audit() const { return prefix_ + "audit"; }
+  std::string reports() const { return prefix_ + "reports"; }
+  std::string report(int64_t start_ms, int64_t length_ms) const {
+    return prefix_ + "report:" + std::to_string(start_ms) + ":" + std::to_string(length_ms);
+  }
 
  private:
   std::string join(std::string_view kind, std::string_view value) const {

@@ -439,6 +439,155 @@ std::string render_audit(const v1::ListAuditResponse& response) {
   return out;
 }
 
+namespace {
+
+std::string local_minute(const google::protobuf::Timestamp& at) {
+  char when[32] = "-";
+  const std::time_t t = static_cast<std::time_t>(at.seconds());
+  std::tm local{};
+  if (localtime_r(&t, &local) != nullptr)
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", &local);
+  return when;
+}
+
+template <class Map, class Format>
+std::string join_map(const Map& map, const char* sep, Format format) {
+  std::vector<std::pair<std::string, std::string>> items;
+  for (const auto& [key, value] : map) items.emplace_back(key, format(value));
+  std::sort(items.begin(), items.end());
+  std::string out;
+  for (const auto& [key, value] : items) {
+    if (!out.empty()) out += sep;
+    out += key + "=" + value;
+  }
+  return out;
+}
+
+std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  std::string s = buf;
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::string render_report(const v1::GetReportResponse& response) {
+  Table queues({{"INTERVAL"},
+                {"QUEUE"},
+                {"OFFERED", Align::kRight},
+                {"ANSWERED", Align::kRight},
+                {"ABANDONED", Align::kRight},
+                {"SL", Align::kRight},
+                {"ASA", Align::kRight},
+                {"AHT", Align::kRight},
+                {"CODES"}});
+  Table agents({{"INTERVAL"},
+                {"AGENT"},
+                {"OFFERS", Align::kRight},
+                {"ANSWERED", Align::kRight},
+                {"REJECTED", Align::kRight},
+                {"MISSED", Align::kRight},
+                {"HANDLED", Align::kRight},
+                {"AHT", Align::kRight},
+                {"OCCUPANCY", Align::kRight},
+                {"READY", Align::kRight},
+                {"NOT READY"},
+                {"CODES"}});
+  const auto count_text = [](int64_t n) { return std::to_string(n); };
+  for (const auto& r : response.rows()) {
+    const std::string when = local_minute(r.start());
+    const std::string codes = or_dash(join_map(r.codes(), " ", count_text));
+    if (r.scope() == "queue") {
+      const bool measured = r.answered() + r.abandoned() > 0;
+      queues.add_row({when, r.name(), std::to_string(r.offered()), std::to_string(r.answered()),
+                      std::to_string(r.abandoned()),
+                      measured ? format_percent(r.service_level()) : "-",
+                      r.answered() > 0 ? format_duration(r.asa_s()) : "-",
+                      r.handled() > 0 ? format_duration(r.aht_s()) : "-", codes});
+    } else {
+      std::string not_ready = r.not_ready_s() > 0 ? format_duration(r.not_ready_s()) : "-";
+      if (r.not_ready_by_reason_s_size() > 0) {
+        not_ready +=
+            " (" +
+            join_map(r.not_ready_by_reason_s(), " ", [](double v) { return format_duration(v); }) +
+            ")";
+      }
+      const bool on_duty = r.ready_s() + r.reserved_s() + r.busy_s() + r.wrap_up_s() > 0;
+      agents.add_row({when, r.name(), std::to_string(r.offered()), std::to_string(r.answered()),
+                      std::to_string(r.rejected()), std::to_string(r.missed()),
+                      std::to_string(r.handled()),
+                      r.handled() > 0 ? format_duration(r.aht_s()) : "-",
+                      on_duty ? format_percent(r.occupancy()) : "-",
+                      r.ready_s() > 0 ? format_duration(r.ready_s()) : "-", not_ready, codes});
+    }
+  }
+  if (queues.row_count() == 0 && agents.row_count() == 0) {
+    return "no intervals in that range (interval " + std::to_string(response.length_s()) + " s)\n";
+  }
+  std::string out;
+  if (queues.row_count() > 0) out += queues.render();
+  if (agents.row_count() > 0) out += (out.empty() ? "" : "\n") + agents.render();
+  return out;
+}
+
+std::string render_report_csv(const v1::GetReportResponse& response) {
+  std::string out =
+      "start,length_s,scope,name,offered,answered,answered_in_target,abandoned,short_abandoned,"
+      "expired,overflowed,rejected,missed,handled,service_level,asa_s,aht_s,abandon_rate,"
+      "ready_s,reserved_s,busy_s,wrap_up_s,not_ready_s,occupancy,not_ready_by_reason_s,codes\r\n";
+  for (const auto& r : response.rows()) {
+    char start[32] = "";
+    const std::time_t t = static_cast<std::time_t>(r.start().seconds());
+    std::tm utc{};
+    if (gmtime_r(&t, &utc) != nullptr)
+      std::strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    const std::vector<std::string> cells = {
+        start,
+        std::to_string(r.length_s()),
+        r.scope(),
+        csv_cell(r.name()),
+        std::to_string(r.offered()),
+        std::to_string(r.answered()),
+        std::to_string(r.answered_in_target()),
+        std::to_string(r.abandoned()),
+        std::to_string(r.short_abandoned()),
+        std::to_string(r.expired()),
+        std::to_string(r.overflowed()),
+        std::to_string(r.rejected()),
+        std::to_string(r.missed()),
+        std::to_string(r.handled()),
+        number(r.service_level()),
+        number(r.asa_s()),
+        number(r.aht_s()),
+        number(r.abandon_rate()),
+        number(r.ready_s()),
+        number(r.reserved_s()),
+        number(r.busy_s()),
+        number(r.wrap_up_s()),
+        number(r.not_ready_s()),
+        number(r.occupancy()),
+        csv_cell(join_map(r.not_ready_by_reason_s(), ";", [](double v) { return number(v); })),
+        csv_cell(join_map(r.codes(), ";", [](int64_t n) { return std::to_string(n); })),
+    };
+    for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + cells[i];
+    out += "\r\n";
+  }
+  return out;
+}
+
 std::string render_reload(const v1::ReloadConfigResponse& response) {
   std::string out = "reloaded " + or_dash(response.file()) + ": " +
                     std::to_string(response.queues()) + " queues, " +

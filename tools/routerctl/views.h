@@ -50,6 +50,14 @@ std::string render_reload(const v1::ReloadConfigResponse& response);
 // before → after, detail; a last line when the search stopped at its scan bound.
 std::string render_audit(const v1::ListAuditResponse& response);
 
+// GetReport: a table per scope, one row per interval and queue (offered, answered, abandoned,
+// SL, ASA, AHT, codes) or agent (offers, answered, rejected, missed, handled, AHT, occupancy,
+// ready and not-ready time with its reasons, codes); intervals in local time.
+std::string render_report(const v1::GetReportResponse& response);
+// GetReport as CSV (RFC 4180): a header, then every field of every row; times in UTC (RFC 3339),
+// durations in seconds, the maps as "key=value;key=value".
+std::string render_report_csv(const v1::GetReportResponse& response);
+
 // StreamWork: one event (an offer takes two lines: the interaction, then the points).
 std::string render_work_event(const v1::WorkEvent& event, WallClock::time_point now);
 

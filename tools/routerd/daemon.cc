@@ -25,6 +25,7 @@
 #include "adapters/ports/customer_lookup.h"
 #include "adapters/redis/audit_stream.h"
 #include "adapters/redis/customer_store.h"
+#include "adapters/redis/interval_reports.h"
 #include "adapters/redis/journal.h"
 #include "adapters/redis/lease.h"
 #include "engine/log_text.h"
@@ -156,6 +157,9 @@ struct Daemon::State {
   std::unique_ptr<adapters::metrics::PrometheusMetrics> metrics;
   std::unique_ptr<ports::Timer> metrics_timer;  // the snapshot refresh; the loop's thread only
   std::unique_ptr<RedisParts> redis;            // before host: the host's customer store uses it
+  // The interval reports' store (docs/operations.md, "Interval reports"): in Redis with a redis
+  // section, else in memory; before host, which adds to it.
+  std::unique_ptr<ports::IntervalStore> reports;
   std::unique_ptr<host::RoutingHost> host;
   std::unique_ptr<grpc::Gate> gate;
   // The audit trail (docs/operations.md, "Audit trail"): in Redis when there is a redis section,
@@ -567,6 +571,16 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
   ports.customers = std::move(customer_store);
   ports.journal = journal;
   ports.metrics = st.metrics.get();
+  if (st.redis) {
+    st.reports = std::make_unique<redis::RedisIntervalStore>(
+        *st.redis->customers,
+        redis::IntervalReportOptions{.key_prefix = redis_settings->key_prefix,
+                                     .retention = redis_settings->report_retention,
+                                     .timeout = redis_settings->journal_timeout});
+  } else {
+    st.reports = std::make_unique<ports::MemoryIntervalStore>();
+  }
+  ports.reports = st.reports.get();
   auto host = host::RoutingHost::create(std::move(m), std::move(ports));
   if (!host.ok()) return from_status(host.status(), options.config_path + ": ");
   st.host = std::move(host).value();

@@ -146,7 +146,9 @@ class Simulation {
           if constexpr (std::is_same_v<T, AgentStateChangedEvent>) {
             auto& seen = agent_state_[v.agent.value()];
             if (seen != v.from) fail("agent event does not follow its last state: " + describe(e));
-            if (!is_legal_transition(v.from, v.to))
+            // NOT_READY to NOT_READY: the reason changed (set_not_ready), not the state.
+            const bool reason_only = v.from == v.to && v.to == AgentState::kNotReady;
+            if (!reason_only && !is_legal_transition(v.from, v.to))
               fail("illegal agent transition: " + describe(e));
             seen = v.to;
           } else if constexpr (std::is_same_v<T, QueuedEvent>) {
