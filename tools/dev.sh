@@ -87,7 +87,14 @@ test_all() {
   check_test_names "$dir"
   log "test"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1"
-  (cd "$dir" && ctest -j "$JOBS" --output-on-failure --timeout 900)
+  if ! (cd "$dir" && ctest -j "$JOBS" --output-on-failure --timeout 900); then
+    # The failing checks again, condensed, last: a long test's output above can be cut short
+    # where only the top and the bottom of a log are kept.
+    echo "=== failed checks (from $dir/Testing/Temporary/LastTest.log) ===" >&2
+    grep -B 2 -A 10 -E "FAILED:|due to unexpected exception" \
+      "$dir/Testing/Temporary/LastTest.log" | grep -v "^\[20[0-9][0-9]-" | head -n 200 >&2 || true
+    return 1
+  fi
   fuzz_build
   run_fuzzers 15
   log "all tests passed"
