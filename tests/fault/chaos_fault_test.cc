@@ -112,6 +112,14 @@ class Audit {
     std::lock_guard lock(mu_);
     ++events_;
     const int64_t at = ms_of(e.at());
+    // An event the old active made before the kill, read by its watcher only after the new
+    // active's first one (a loaded machine schedules the two watcher threads as it likes): it
+    // belongs to the epoch already closed, and counting it in the new one would pair an old offer
+    // with a new one as a double offer.
+    if (switched_ && at <= boundary_ms_) {
+      ++late_;
+      return;
+    }
     if (at > boundary_ms_ && !switched_) {  // the first event of the new active: a new epoch
       switched_ = true;
       for (auto it = holders_.begin(); it != holders_.end();) {
@@ -182,6 +190,10 @@ class Audit {
     std::lock_guard lock(mu_);
     return events_;
   }
+  int64_t late() const {
+    std::lock_guard lock(mu_);
+    return late_;
+  }
   std::vector<std::string> lost_accepts() const {
     std::lock_guard lock(mu_);
     return lost_accepts_;
@@ -207,6 +219,7 @@ class Audit {
   int64_t first_offer_ms_ = 0;
   int assigned_since_ = 0;
   int64_t events_ = 0;
+  int64_t late_ = 0;  // events of a closed epoch read after the next one began: not counted
 };
 
 // A WatchInteractions stream on one routerd address, reopened every 20 ms while it is refused
@@ -485,10 +498,12 @@ TEST_CASE(
   std::printf(
       "chaos: %d kills: takeover (kill to first offer) p50 %.0f ms, p99 %.0f ms, max %.0f ms; "
       "%zu interactions accepted before a kill and wrapped up by the same agent after it, %zu "
-      "given to another agent; %llu submitted, %llu completed\n",
+      "given to another agent; %llu submitted, %llu completed; %lld events of an old active "
+      "read after the next one's first (not counted)\n",
       kills, p50, p99, max, audit.kept(), lost.size(),
       static_cast<unsigned long long>(counts.at("submitted_total").get<uint64_t>()),
-      static_cast<unsigned long long>(counts.at("completed_total").get<uint64_t>()));
+      static_cast<unsigned long long>(counts.at("completed_total").get<uint64_t>()),
+      static_cast<long long>(audit.late()));
 }
 
 }  // namespace
