@@ -74,6 +74,7 @@ int run(int argc, char** argv) {
   std::string token_file;
   double interval_s = 1;
   size_t max_viewers = 64;
+  double recheck_s = 30;
   std::string log_level = "info";
   std::string title = "Contact center";
   app.add_option("--target", target,
@@ -106,6 +107,12 @@ int run(int argc, char** argv) {
                  "page tries again later")
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{1000}))
+      ->capture_default_str();
+  app.add_option("--recheck-s", recheck_s,
+                 "an open event stream asks routerd about its viewer's token again this often; "
+                 "refused, the page is told and the stream ends (verdicts are remembered 10 s)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1.0, 3600.0))
       ->capture_default_str();
   app.add_option("--title", title, "the page's heading (a site's or a team's name)")
       ->type_name("TEXT")
@@ -186,6 +193,7 @@ int run(int argc, char** argv) {
   WallServerOptions server_options;
   server_options.listen = listen;
   server_options.max_viewers = max_viewers;
+  server_options.recheck = std::chrono::milliseconds(static_cast<int64_t>(recheck_s * 1000));
   std::unique_ptr<WallServer> server;
   try {
     server = WallServer::start(server_options, feed, auth);

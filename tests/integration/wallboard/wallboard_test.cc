@@ -3,8 +3,10 @@
 // from its event stream equal GetQueueStats and ListAgents read directly; without a supervisor
 // token routerwall answers 401/403 and the page shows nothing of the queues; the event stream
 // sends a snapshot per interval to a raw HTTP client; viewers beyond --max-viewers get 503;
-// routerd going away keeps the last figures, marked; a token routerd refuses stops routerwall at
-// start. Chromium missing fails the test (tools/dev.sh installs it), it is not skipped.
+// routerd going away keeps the last figures, marked; with two addresses routerwall moves to the
+// second; a stream whose token routerd stopped taking is told and closed at the next re-check; a
+// token routerd refuses stops routerwall at start. Chromium missing fails the test (tools/dev.sh
+// installs it), it is not skipped.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -72,6 +74,7 @@ class Wallboard {
 
   Clients& clients() { return clients_; }
   RouterdProcess& routerd() { return *routerd_; }
+  const CenterFiles& files() const { return files_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
   int wall_port() const { return wall_port_; }
   std::string url(const std::string& fragment = "") const {
@@ -518,6 +521,77 @@ TEST_CASE("viewers beyond --max-viewers are refused with 503 until one leaves", 
         return again.head().status == 200;
       },
       5s));
+}
+
+TEST_CASE("routerwall given two addresses moves to the second when the first routerd goes away",
+          "[wallboard]") {
+  Wallboard w;
+  CenterFiles other_files(wallboard_center());
+  const int other_port = free_port();
+  const std::string other = "127.0.0.1:" + std::to_string(other_port);
+  RouterdProcess second(other_files, other);
+  REQUIRE(eventually([&] { return accepts_connections(other_port); }, 10s));
+  Clients other_clients(other);
+  REQUIRE(wait_serving(other_clients, second));
+  w.start_wall({"--target", other});  // after start_wall's own: the list is first, second
+  EventStreamClient stream(w.wall_port(), "/events", {bearer(kSupervisorToken)});
+  REQUIRE(stream.head().status == 200);
+  const auto first = stream.next(5s);
+  REQUIRE(first.has_value());
+  CHECK(json::parse(first->data)["routerd"]["address"] == w.address());
+
+  w.routerd().signal(SIGKILL);
+  REQUIRE(w.routerd().wait_exit(10s).has_value());
+  std::optional<json> moved;
+  for (int i = 0; i < 80 && !moved; ++i) {
+    const auto event = stream.next(5s);
+    REQUIRE(event.has_value());
+    const json e = json::parse(event->data);
+    if (e["routerd"]["ok"] == true && e["routerd"]["address"] == other) moved = e;
+  }
+  INFO(w.wall_log());
+  REQUIRE(moved.has_value());
+  CHECK((*moved)["queues"].size() == 5);
+  CHECK((*moved)["agents"]["total"] == 4);
+  CHECK_THAT(w.wall_log(), Contains("event=routerd_switched"));
+}
+
+TEST_CASE(
+    "an open event stream whose token routerd stopped taking is told and closed at the "
+    "next re-check",
+    "[wallboard]") {
+  constexpr char kViewer[] = "it-wall-viewer-token-0001";
+  CenterOptions o = wallboard_center();
+  o.extra_tokens =
+      std::string("    - {token: \"") + kViewer + "\", role: SUPERVISOR, name: wall-viewer}\n";
+  Wallboard w(o);
+  w.start_wall({"--recheck-s", "1"});
+  EventStreamClient stream(w.wall_port(), "/events", {bearer(kViewer)});
+  REQUIRE(stream.head().status == 200);
+  REQUIRE(stream.next(5s).has_value());
+
+  // The token leaves routerd's configuration: a reload by SIGHUP.
+  w.files().write_config(replace_once(w.files().read_config(), o.extra_tokens, ""));
+  w.routerd().signal(SIGHUP);
+  // Within the verdict's memory (10 s) and one re-check (1 s), the page is told, then the stream
+  // ends.
+  std::optional<ServerSentEvent> refused;
+  const auto deadline = std::chrono::steady_clock::now() + 25s;
+  while (!refused && std::chrono::steady_clock::now() < deadline) {
+    const auto event = stream.next(5s);
+    if (!event.has_value()) break;
+    if (event->event == "refused") refused = event;
+  }
+  INFO(w.wall_log());
+  REQUIRE(refused.has_value());
+  CHECK_THAT(refused->data, Contains("\"verdict\""));
+  CHECK_THAT(refused->data, !Contains(kViewer));
+  CHECK_FALSE(stream.next(3s).has_value());
+  CHECK_THAT(w.wall_log(), Contains("token_refused"));
+  // routerwall's own token and a viewer with a token routerd takes are untouched.
+  EventStreamClient still(w.wall_port(), "/events", {bearer(kSupervisorToken)});
+  CHECK(still.head().status == 200);
+  CHECK(still.next(5s).has_value());
 }
 
 TEST_CASE("routerwall does not start with a token routerd refuses", "[wallboard]") {
