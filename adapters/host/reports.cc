@@ -194,6 +194,11 @@ void RoutingHost::store_reports(std::function<void(absl::Status)> then) {
   });
 }
 
+void RoutingHost::store_reports_now(std::function<void(absl::Status)> done) {
+  if (reports_ == nullptr || stopped_) return done(absl::OkStatus());
+  store_reports(std::move(done));
+}
+
 void RoutingHost::report(const v1::GetReportRequest& request, v1::GetReportResponse* out,
                          std::function<void(absl::Status)> done) {
   const int64_t length = recorder_.length_ms();

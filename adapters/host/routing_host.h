@@ -152,6 +152,9 @@ class RoutingHost {
   // first, then the intervals are read back. `done` may run on the store's thread.
   void report(const v1::GetReportRequest& request, v1::GetReportResponse* out,
               std::function<void(absl::Status)> done);
+  // Adds what the interval reports gathered to their store now; `done` once the store answered
+  // (at once without a store). Before stop(), so a clean shutdown loses no counts.
+  void store_reports_now(std::function<void(absl::Status)> done);
   // The live part of explain(): FAILED_PRECONDITION for a finished interaction.
   absl::Status explain_live(const v1::ExplainRoutingRequest& request,
                             v1::ExplainRoutingResponse* out) const;

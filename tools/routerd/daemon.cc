@@ -346,6 +346,12 @@ struct Daemon::State {
   }
 
   void stop_host() {
+    // The interval reports' last counts, stored while Redis is still connected (a second at most).
+    auto stored = std::make_shared<std::promise<void>>();
+    host->post([this, stored] {
+      host->store_reports_now([stored](const absl::Status&) { stored->set_value(); });
+    });
+    stored->get_future().wait_for(std::chrono::seconds(1));
     std::promise<void> stopped_timers;
     host->post([&] {
       host_stopped_metrics = true;

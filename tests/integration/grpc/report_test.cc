@@ -180,6 +180,25 @@ TEST_CASE("GetReport counts queues and agents per interval, in Redis, across a r
   for (const auto& row : a.value.rows()) CHECK(row.name() == "ana");
 }
 
+TEST_CASE("a clean restart stores the counts gathered since the last store first",
+          "[grpc][reports][redis]") {
+  RedisServer redis;
+  RouterFixture f(redis_center("127.0.0.1:" + std::to_string(redis.port())));
+  {
+    AgentDesk ana(f, "ana");
+    traffic(f, ana, "rs");  // well within the 5 s between two stores
+  }
+  f.restart();  // no GetReport before: what was gathered goes to Redis at the shutdown
+  const auto r = get_report(f, last_hour());
+  REQUIRE(r.ok());
+  INFO(r.value.DebugString());
+  const Sum q = sum(r.value, "queue", "phone-support");
+  CHECK(q.offered == 2);
+  CHECK(q.answered == 1);
+  CHECK(q.handled == 1);
+  CHECK(sum(r.value, "agent", "ana").handled == 1);
+}
+
 TEST_CASE(
     "GetReport refuses a bad request naming the field, and a token that is not a "
     "supervisor's",
