@@ -177,13 +177,14 @@ void Router::Impl::rekey(Queue& q, WaitingClass& c) {
   c.score_pos = q.by_score[c.key.channel].emplace(key, &c).first;
 }
 
-// Upper bound of the interaction-side points (constant + wait + service-level pressure) of the
-// head of a class with this score key, now. Exact for a head past its SL threshold; otherwise
-// above by at most the pressure not yet earned. +2 covers the rounding of the two terms.
+// Upper bound of the interaction-side points (constant + wait + service-level pressure + urgency)
+// of the head of a class with this score key, now. Exact for a head past its SL threshold and
+// urgency cap; otherwise above by at most the pressure and urgency not yet earned. +3 covers the
+// rounding of the three terms.
 Points Router::Impl::class_bound(const Queue& q, double score_key) const {
   const double now_ms = static_cast<double>(now_.time_since_epoch().count());
   return static_cast<Points>(std::ceil(score_key + q.w[Term::kWait] * now_ms)) +
-         pts(q.w[Term::kServiceLevel], 1.0) + 2;
+         pts(q.w[Term::kServiceLevel], 1.0) + pts(q.w[Term::kUrgency], cfg_.rules.urgency_cap) + 3;
 }
 
 int Router::Impl::position_of(const Queue& q, const Interaction& it) const {

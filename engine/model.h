@@ -53,8 +53,9 @@ enum class Term : uint8_t {
   kLoad,           // −(items the agent already holds)
   kHandled,        // −(interactions the agent has completed): fewest-calls fairness
   kRandom,         // a seeded pseudo-random draw in [0, 1) per (agent, interaction)
+  kUrgency,        // seconds waited ÷ the queue's SL threshold (capped): fair across channels
 };
-inline constexpr int kTermCount = 11;
+inline constexpr int kTermCount = 12;
 std::string_view to_string(Term t);
 
 // Per-term multipliers. All must be ≥ 0 (a negative weight would turn a bonus into a penalty
@@ -72,6 +73,7 @@ struct Weights {
       5.0,   // load: penalty per item held
       0.0,   // handled: off by default (reference policy "fewest calls")
       0.0,   // random: off by default (reference policy "random")
+      0.0,   // urgency: points per threshold's worth of waiting; off by default
   };
   double& operator[](Term t) { return w[static_cast<int>(t)]; }
   double operator[](Term t) const { return w[static_cast<int>(t)]; }
@@ -84,6 +86,7 @@ struct PointsRules {
   double ltv_cap = 100000.0;       // lifetime value that earns the full ltv_points
   double last_agent_ratio = 0.6;   // the last agent earns this share of the affinity weight
   double sl_pressure_start = 0.8;  // pressure ramps from this fraction of the SL threshold
+  double urgency_cap = 3.0;        // the urgency term stops growing at this many thresholds
   Duration idle_cap = std::chrono::minutes(30);
   uint64_t random_seed = 0;  // for the random term: same seed, same draws
 };

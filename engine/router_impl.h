@@ -294,7 +294,8 @@ class Router::Impl {
   }
   Points value_points(const Queue& q, Segment seg, int band) const;
   Points priority_points(const Queue& q, int priority) const;
-  Points wait_points(const Queue& q, TimePoint arrival) const;  // wait + SL pressure
+  Points wait_points(const Queue& q, TimePoint arrival) const;  // wait + SL pressure + urgency
+  Points urgency_points(const Queue& q, int64_t wait_ms) const;
   Points idle_points(const Queue& q, const Agent& a) const {
     return idle_since_points(q, a.idle_since);
   }

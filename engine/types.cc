@@ -134,6 +134,7 @@ std::string_view to_string(Term t) {
     case Term::kLoad: return "agent_load";
     case Term::kHandled: return "agent_handled";
     case Term::kRandom: return "random";
+    case Term::kUrgency: return "urgency";
   }
   return "?";
 }

@@ -577,6 +577,7 @@ class Resolver {
         {Term::kLoad, w.has_agent_load() ? std::optional(w.agent_load()) : std::nullopt},
         {Term::kHandled, w.has_agent_handled() ? std::optional(w.agent_handled()) : std::nullopt},
         {Term::kRandom, w.has_random() ? std::optional(w.random()) : std::nullopt},
+        {Term::kUrgency, w.has_urgency() ? std::optional(w.urgency()) : std::nullopt},
     };
     for (const auto& [term, value] : terms) {
       if (!value) continue;
@@ -612,6 +613,12 @@ class Resolver {
     if (p.has_idle_cap_s()) {
       if (p.idle_cap_s() < 0) return fail("points.idle_cap_s", "must be ≥ 0");
       r.idle_cap = seconds_to_duration(p.idle_cap_s());
+    }
+    if (p.has_urgency_cap()) {
+      if (!(p.urgency_cap() >= 0.1 && p.urgency_cap() <= 1000)) {
+        return fail("points.urgency_cap", "must be 0.1..1000 (thresholds)");
+      }
+      r.urgency_cap = p.urgency_cap();
     }
     r.random_seed = p.random_seed();
     return std::nullopt;

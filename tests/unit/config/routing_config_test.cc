@@ -57,6 +57,26 @@ TEST_CASE("a routing configuration resolves names to the ids a router assigns", 
   CHECK(router.value()->find_agent("alice") == engine::AgentId(0));
 }
 
+TEST_CASE("the urgency weight and points.urgency_cap are read, with errors naming the field",
+          "[config]") {
+  auto r = parse_routing_config(
+      std::string(kSmall) + "default_weights: {urgency: 40, wait: 0}\npoints: {urgency_cap: 2}\n",
+      "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(r.value().router.default_weights[engine::Term::kUrgency] == 40);
+  CHECK(r.value().router.default_weights[engine::Term::kWait] == 0);
+  CHECK(r.value().router.rules.urgency_cap == 2);
+  auto defaults = parse_routing_config(std::string(kSmall), "t.yaml");
+  REQUIRE(defaults.ok());
+  CHECK(defaults.value().router.default_weights[engine::Term::kUrgency] == 0);
+  CHECK(defaults.value().router.rules.urgency_cap == 3);
+  CHECK_THAT(error_of(std::string(kSmall) + "default_weights: {urgency: -1}"),
+             Contains("default_weights.urgency: must be ≥ 0"));
+  CHECK_THAT(error_of(std::string(kSmall) + "points: {urgency_cap: 0}"),
+             Contains("points.urgency_cap: must be 0.1..1000"));
+}
+
 TEST_CASE("JSON is read as well as YAML", "[config]") {
   auto r = parse_routing_config(
       R"({"skills": ["a"], "queues": [{"name": "q", "channels": ["EMAIL"],

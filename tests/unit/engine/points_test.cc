@@ -130,6 +130,73 @@ TEST_CASE("service-level pressure ramps from 80% of the threshold to full at it"
   c.audit();
 }
 
+TEST_CASE("urgency is the wait as a share of the queue's own threshold, up to the cap",
+          "[points]") {
+  Center c;
+  c.add(
+      a_queue("billing").service_level(100s, 0.8).offer_timeout(10min).weight(Term::kUrgency, 10));
+  AgentId alice = c.add(an_agent("alice"));
+  c.login(alice);
+  const TimePoint t0 = c.now;
+  InteractionId id = c.submit(a_call().to("billing"));
+  REQUIRE(c.holder(id) == alice);
+  auto at = [&](Duration waited) {
+    auto ex = c.router.explain(id, t0 + waited);
+    REQUIRE(ex.ok());
+    REQUIRE(ex->eligible.size() == 1);
+    return ex->eligible[0].points;
+  };
+  CHECK(at(0s)[Term::kUrgency] == 0);
+  CHECK(at(50s)[Term::kUrgency] == points(5));
+  CHECK(at(100s)[Term::kUrgency] == points(10));
+  CHECK(at(250s)[Term::kUrgency] == points(25));  // past the threshold it keeps growing
+  CHECK(at(300s)[Term::kUrgency] == points(30));
+  CHECK(at(1000s)[Term::kUrgency] == points(30));  // up to points.urgency_cap (3 thresholds)
+  // The other wait terms are what they were.
+  CHECK(at(100s)[Term::kServiceLevel] == points(20));
+  CHECK(at(100s)[Term::kWait] == points(10));
+  CHECK(at(100s).total() == points(10 + 20 + 10) + at(100s)[Term::kIdle]);
+  c.audit();
+}
+
+TEST_CASE("urgency compares channels by their own targets where seconds waited cannot",
+          "[points]") {
+  // One agent for a voice queue (80% in 20 s) and an email queue (80% in 4 h).
+  struct Case {
+    Duration email_waited, call_waited;
+    bool urgency;      // the queues' weights: urgency alone, or the defaults
+    bool email_first;  // who the agent gets when it logs in
+  };
+  const Case cases[] = {
+      {2h, 18s, true, false},        // call at 0.9 of its target, email at 0.5: the call
+      {3h + 54min, 0s, true, true},  // email at 0.975, a fresh call: the email
+      {2h, 18s, false, true},        // default weights: 720 points of waiting beat the call's
+      {10min, 19s, false, true},     // even a 10-minute email beats a call about to breach
+  };
+  for (const Case& k : cases) {
+    INFO("email waited " << k.email_waited.count() << " ms, call " << k.call_waited.count()
+                         << " ms, urgency " << k.urgency);
+    for (MatchMode mode : {MatchMode::kIndexed, MatchMode::kNaiveScan}) {
+      INFO((mode == MatchMode::kIndexed ? "indexed" : "naive"));
+      Center c({}, mode);
+      auto weights = [&](QueueBuilder q) {
+        if (!k.urgency) return q;
+        return q.weight(Term::kWait, 0).weight(Term::kServiceLevel, 0).weight(Term::kUrgency, 100);
+      };
+      c.add(weights(a_queue("voice").channels({Channel::kPhone}).service_level(20s, 0.8)));
+      c.add(weights(a_queue("mail").channels({Channel::kEmail}).service_level(4h, 0.8)));
+      AgentId alice = c.add(an_agent("alice"));
+      InteractionId mail = c.submit(an_email().to("mail"));
+      c.after(k.email_waited - k.call_waited);
+      InteractionId call = c.submit(a_call().to("voice"));
+      c.after(k.call_waited);
+      c.login(alice);
+      CHECK(c.holder(k.email_first ? mail : call) == alice);
+      c.audit();
+    }
+  }
+}
+
 TEST_CASE("idle points grow with the agent's idle time up to the cap", "[points]") {
   Center c;
   c.add(a_queue("billing"));
