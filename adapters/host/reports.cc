@@ -184,9 +184,10 @@ void RoutingHost::store_reports(std::function<void(absl::Status)> then) {
       report_storing_ = false;
       if (!s.ok()) {
         // Kept and added again at the next store (up to a day of intervals; older are dropped).
-        spdlog::warn("event=report_unstored intervals={} error={}", deltas.size(),
-                     engine::log_text(std::string(s.message())));
+        const size_t intervals = deltas.size();
         recorder_.give_back(std::move(deltas));
+        spdlog::warn("event=report_unstored intervals={} dropped_total={} error={}", intervals,
+                     recorder_.dropped_intervals(), engine::log_text(std::string(s.message())));
       }
       for (auto& w : waiters) w(s);
       if (!report_waiters_.empty()) store_reports(nullptr);

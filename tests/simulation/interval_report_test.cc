@@ -43,6 +43,30 @@ agents:
   return std::move(m).value();
 }
 
+// The memory store, refusing every add while `down` (Redis away, as the host sees it).
+class FlakyStore final : public adapters::ports::IntervalStore {
+ public:
+  bool down = false;
+  int refused = 0;
+  void add(std::vector<adapters::ports::IntervalCounters> deltas,
+           std::function<void(absl::Status)> done) override {
+    if (down) {
+      ++refused;
+      return done(absl::UnavailableError("redis: connection refused"));
+    }
+    memory_.add(std::move(deltas), std::move(done));
+  }
+  void read(const adapters::ports::IntervalQuery& query,
+            std::function<void(absl::StatusOr<std::vector<adapters::ports::IntervalCounters>>)>
+                done) const override {
+    if (down) return done(absl::UnavailableError("redis: connection refused"));
+    memory_.read(query, std::move(done));
+  }
+
+ private:
+  adapters::ports::MemoryIntervalStore memory_;
+};
+
 class World {
  public:
   World() : world_(1) {
@@ -132,24 +156,32 @@ class World {
     v1::AgentStatus out;
     ok(host_->logout(agent, false, &out));
   }
-  v1::GetReportResponse report(engine::Duration from, engine::Duration to,
-                               const std::string& queue = "", const std::string& agent = "") {
+  absl::Status report_status(engine::Duration from, engine::Duration to, const std::string& queue,
+                             const std::string& agent, v1::GetReportResponse* out) {
     v1::GetReportRequest r;
-    const auto stamp = [this](engine::Duration d, google::protobuf::Timestamp* out) {
+    const auto stamp = [this](engine::Duration d, google::protobuf::Timestamp* t) {
       const int64_t ms =
           start_ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-      out->set_seconds(ms / 1000);
-      out->set_nanos(static_cast<int32_t>(ms % 1000) * 1'000'000);
+      t->set_seconds(ms / 1000);
+      t->set_nanos(static_cast<int32_t>(ms % 1000) * 1'000'000);
     };
     stamp(from, r.mutable_from());
     stamp(to, r.mutable_to());
     r.set_queue(queue);
     r.set_agent(agent);
-    v1::GetReportResponse out;
     absl::Status status = absl::UnknownError("no answer");
-    host_->report(r, &out, [&](absl::Status s) { status = std::move(s); });
+    host_->report(r, out, [&](absl::Status s) { status = std::move(s); });
     world_.run_until_idle();
-    ok(status);
+    return status;
+  }
+  absl::Status report_status(engine::Duration from, engine::Duration to) {
+    v1::GetReportResponse ignored;
+    return report_status(from, to, "", "", &ignored);
+  }
+  v1::GetReportResponse report(engine::Duration from, engine::Duration to,
+                               const std::string& queue = "", const std::string& agent = "") {
+    v1::GetReportResponse out;
+    ok(report_status(from, to, queue, agent, &out));
     return out;
   }
   const v1::ReportRow* row(const v1::GetReportResponse& r, int interval, const std::string& scope,
@@ -162,11 +194,11 @@ class World {
     }
     return nullptr;
   }
-  adapters::ports::MemoryIntervalStore& store() { return store_; }
+  FlakyStore& store() { return store_; }
 
  private:
   SimWorld world_;
-  adapters::ports::MemoryIntervalStore store_;
+  FlakyStore store_;
   std::unique_ptr<adapters::host::RoutingHost> host_;
   int64_t start_ms_ = 0;
 };
@@ -333,6 +365,37 @@ TEST_CASE("interval reports count a hand-computed scenario exactly, per queue an
   CHECK(now.rows(0).aht_s() == Approx(19));
   CHECK(now.rows(0).codes().at("sold") == 1);
   CHECK(now.rows(0).ready_s() == Approx(5));
+}
+
+TEST_CASE("counts the store refused are added once it takes them again, exactly once",
+          "[simulation][reports]") {
+  World w;
+  w.store().down = true;
+  w.login("a1");
+  w.state("a1", v1::READY);
+  w.submit("c1");
+  w.at(2s);
+  w.accept("a1", "c1");
+  w.at(30s);  // five stores refused meanwhile
+  CHECK(w.store().refused >= 5);
+  w.store().down = false;
+  w.at(36s);  // the next store takes them
+  const auto r = w.report(0s, 60s, "sales");
+  INFO(r.DebugString());
+  REQUIRE(r.rows_size() == 1);
+  CHECK(r.rows(0).offered() == 1);
+  CHECK(r.rows(0).answered() == 1);
+  CHECK(r.rows(0).answer_wait_ms() == 2'000);
+  const auto a = w.report(0s, 60s, "", "a1");
+  REQUIRE(a.rows_size() == 1);
+  CHECK(a.rows(0).reserved_s() == Approx(2));
+  CHECK(a.rows(0).busy_s() == Approx(34));  // up to the read at 36 s
+
+  // A read while the store is away is refused, saying why.
+  w.store().down = true;
+  const absl::Status away = w.report_status(0s, 60s);
+  CHECK(absl::IsUnavailable(away));
+  CHECK(std::string(away.message()).find("connection refused") != std::string::npos);
 }
 
 }  // namespace
