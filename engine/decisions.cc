@@ -349,8 +349,8 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
 
   // Everything but the agent's idle time and skill fit is known for this interaction.
   const Points fixed = c.constant + wait_points(q, it.arrival) +
-                       (it.language_id != kNoLanguage ? language_points(q) : 0) +
-                       random_bound(q);  // the handled term is ≤ 0: left out of the bound
+                       (it.language_id != kNoLanguage ? language_points(q) : 0) + random_bound(q) +
+                       round_robin_bound(q);  // the handled term is ≤ 0: left out of the bound
   auto bound_of = [&](const Cursor& cur) {
     return fixed + fit_points(q, cur.fit_levels_bound) + idle_since_points(q, cur.pos->first);
   };
@@ -435,7 +435,7 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
     if (q.waiting == 0) continue;
     const Points agent_bound = fit_points(q, s.base_fit_levels + q.max_extra_levels) +
                                language_points(q) + idle_points(q, a) + load_points(q, a) +
-                               handled_points(q, a) + random_bound(q);
+                               handled_points(q, a) + random_bound(q) + round_robin_points(q, a);
     for (int ch = 0; ch < kChannelCount; ++ch) {
       const ScoreIndex& index = q.by_score[static_cast<size_t>(ch)];
       if (!avail[static_cast<size_t>(ch)] || index.empty()) continue;
@@ -476,7 +476,8 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
       const Points fixed =
           c.constant + fit_points(q, fit_levels(a, c.skills)) +
           (c.key.language != kNoLanguage && a.speaks(c.key.language) ? language_points(q) : 0) +
-          idle_points(q, a) + load_points(q, a) + handled_points(q, a) + random_bound(q);
+          idle_points(q, a) + load_points(q, a) + handled_points(q, a) + random_bound(q) +
+          round_robin_points(q, a);
       const Member& head = *c.members.begin();
       push(Entry{fixed + wait_points(q, head.arrival),
                  {head.arrival, head.seq},

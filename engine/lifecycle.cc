@@ -23,6 +23,7 @@ void Router::Impl::offer(Interaction& it, Agent& a, const Breakdown& points) {
   it.offer_counted = true;
   ++q.offered_now;
   a.offer = &it;
+  q.last_offered_agent = a.id.value();
   const TimePoint expires = now_ + q.cfg.offer_timeout;
   schedule(it, TimerKind::kOffer, expires);
   emit(OfferedEvent{it.id, a.id, q.id, expires, points});

@@ -54,8 +54,9 @@ enum class Term : uint8_t {
   kHandled,        // −(interactions the agent has completed): fewest-calls fairness
   kRandom,         // a seeded pseudo-random draw in [0, 1) per (agent, interaction)
   kUrgency,        // seconds waited ÷ the queue's SL threshold (capped): fair across channels
+  kRoundRobin,     // 1 for the agent after the queue's last offer in agent order, falling by 1/N
 };
-inline constexpr int kTermCount = 12;
+inline constexpr int kTermCount = 13;
 std::string_view to_string(Term t);
 
 // Per-term multipliers. All must be ≥ 0 (a negative weight would turn a bonus into a penalty
@@ -74,6 +75,7 @@ struct Weights {
       0.0,   // handled: off by default (reference policy "fewest calls")
       0.0,   // random: off by default (reference policy "random")
       0.0,   // urgency: points per threshold's worth of waiting; off by default
+      0.0,   // round robin: off by default (reference policy "round robin")
   };
   double& operator[](Term t) { return w[static_cast<int>(t)]; }
   double operator[](Term t) const { return w[static_cast<int>(t)]; }

@@ -22,6 +22,7 @@ Breakdown Router::Impl::score(const Queue& q, const WaitingClass& c, const Inter
   set(Term::kWait, wait_only);
   set(Term::kServiceLevel, wait_points(q, it.arrival) - wait_only - urgency);
   set(Term::kUrgency, urgency);
+  set(Term::kRoundRobin, round_robin_points(q, a));
   set(Term::kIdle, idle_points(q, a));
   set(Term::kAffinity, affinity_points(q, it, a));
   set(Term::kLanguage,

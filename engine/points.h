@@ -82,6 +82,21 @@ inline Points Router::Impl::random_bound(const Queue& q) const {
   return pts(q.w[Term::kRandom], 1.0);
 }
 
+// Round robin with memory (Asterisk's rrmemory): agents in a circle by id; the one after the
+// queue's last offer earns the whole weight, each further one 1/N less (N agents), the last
+// one offered 1/N.
+inline Points Router::Impl::round_robin_points(const Queue& q, const Agent& a) const {
+  if (q.w[Term::kRoundRobin] == 0.0) return 0;
+  const auto n = static_cast<int64_t>(agents_.size());
+  const int64_t last = q.last_offered_agent == UINT32_MAX ? n - 1 : q.last_offered_agent;
+  const int64_t after = ((static_cast<int64_t>(a.id.value()) - last - 1) % n + n) % n;
+  return pts(q.w[Term::kRoundRobin], 1.0 - static_cast<double>(after) / static_cast<double>(n));
+}
+
+inline Points Router::Impl::round_robin_bound(const Queue& q) const {
+  return pts(q.w[Term::kRoundRobin], 1.0);
+}
+
 inline Points Router::Impl::fit_points(const Queue& q, int levels) const {
   return pts(q.w[Term::kSkillFit], levels);
 }

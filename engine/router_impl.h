@@ -167,6 +167,7 @@ struct Queue {
   QueueId id;
   QueueConfig cfg;
   Weights w;
+  uint32_t last_offered_agent = UINT32_MAX;  // the round-robin term's memory; none yet
   std::vector<std::unique_ptr<WaitingClass>> classes;
   std::map<ClassKey, WaitingClass*> by_key;
   std::vector<std::vector<SkillRequirement>> reqsets{{}};  // 0: no extras
@@ -305,6 +306,8 @@ class Router::Impl {
   Points handled_points(const Queue& q, const Agent& a) const;
   Points random_points(const Queue& q, const Interaction& it, const Agent& a) const;
   Points random_bound(const Queue& q) const;
+  Points round_robin_points(const Queue& q, const Agent& a) const;
+  Points round_robin_bound(const Queue& q) const;
   Points language_points(const Queue& q) const;
   Points affinity_points(const Queue& q, const Interaction& it, const Agent& a) const;
   Breakdown score(const Queue& q, const WaitingClass& c, const Interaction& it,

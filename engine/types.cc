@@ -135,6 +135,7 @@ std::string_view to_string(Term t) {
     case Term::kHandled: return "agent_handled";
     case Term::kRandom: return "random";
     case Term::kUrgency: return "urgency";
+    case Term::kRoundRobin: return "round_robin";
   }
   return "?";
 }

@@ -578,6 +578,7 @@ class Resolver {
         {Term::kHandled, w.has_agent_handled() ? std::optional(w.agent_handled()) : std::nullopt},
         {Term::kRandom, w.has_random() ? std::optional(w.random()) : std::nullopt},
         {Term::kUrgency, w.has_urgency() ? std::optional(w.urgency()) : std::nullopt},
+        {Term::kRoundRobin, w.has_round_robin() ? std::optional(w.round_robin()) : std::nullopt},
     };
     for (const auto& [term, value] : terms) {
       if (!value) continue;

@@ -22,7 +22,7 @@ namespace {
 using router::sim::Policy;
 
 constexpr Policy kAllPolicies[] = {Policy::kPoints, Policy::kFifoLongestIdle, Policy::kFewestCalls,
-                                   Policy::kRandom, Policy::kStaticPriority};
+                                   Policy::kRandom, Policy::kStaticPriority,  Policy::kRoundRobin};
 
 int fail(const std::string& message) {
   std::cerr << "routersim: error: " << message << '\n';
@@ -86,7 +86,7 @@ int run(int argc, char** argv) {
   auto* policy_opt =
       app.add_option("--policy", policy_name,
                      "routing policy: points (the configuration's weights), fifo_longest_idle, "
-                     "fewest_calls, random, static_priority")
+                     "fewest_calls, random, static_priority, round_robin")
           ->capture_default_str();
   app.add_flag("--compare", compare,
                "run every policy on the same workload and random numbers; print them side by "
@@ -112,7 +112,8 @@ int run(int argc, char** argv) {
     const auto p = router::sim::policy_from_string(policy_name);
     if (!p) {
       return fail("--policy: unknown policy '" + policy_name +
-                  "' (points, fifo_longest_idle, fewest_calls, random, static_priority)");
+                  "' (points, fifo_longest_idle, fewest_calls, random, static_priority, "
+                  "round_robin)");
     }
     policies.push_back(*p);
   }

@@ -93,6 +93,12 @@ engine::Weights policy_weights(Policy policy) {
       w[Term::kPriority] = 1000.0;
       w[Term::kWait] = 1.0;
       break;
+    case Policy::kRoundRobin:
+      // The rotation picks the agent; the oldest interaction goes first (the rotation term is
+      // the same for every interaction of a queue).
+      w[Term::kRoundRobin] = 1000.0;
+      w[Term::kWait] = 1.0;
+      break;
   }
   return w;
 }
@@ -564,13 +570,14 @@ std::string_view to_string(Policy p) {
     case Policy::kFewestCalls: return "fewest_calls";
     case Policy::kRandom: return "random";
     case Policy::kStaticPriority: return "static_priority";
+    case Policy::kRoundRobin: return "round_robin";
   }
   return "?";
 }
 
 std::optional<Policy> policy_from_string(std::string_view name) {
   for (Policy p : {Policy::kPoints, Policy::kFifoLongestIdle, Policy::kFewestCalls, Policy::kRandom,
-                   Policy::kStaticPriority}) {
+                   Policy::kStaticPriority, Policy::kRoundRobin}) {
     if (name == to_string(p)) return p;
   }
   if (name == "fifo") return Policy::kFifoLongestIdle;

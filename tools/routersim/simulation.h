@@ -72,6 +72,7 @@ enum class Policy : uint8_t {
   kFewestCalls,      // agent who completed fewest (Asterisk fewestcalls)
   kRandom,           // a random eligible agent (Asterisk random)
   kStaticPriority,   // interaction + queue priority first, then FIFO
+  kRoundRobin,       // the agent after the last one offered, in a circle (Asterisk rrmemory)
 };
 std::string_view to_string(Policy p);
 std::optional<Policy> policy_from_string(std::string_view name);

@@ -503,6 +503,41 @@ TEST_CASE("with only the handled weight the agent who completed fewest gets the 
   c.audit();
 }
 
+TEST_CASE("with only the round-robin weight the agents take turns in a circle", "[points]") {
+  for (MatchMode mode : {MatchMode::kIndexed, MatchMode::kNaiveScan}) {
+    INFO((mode == MatchMode::kIndexed ? "indexed" : "naive"));
+    Center c({}, mode);
+    Weights only;
+    only.w.fill(0.0);
+    only[Term::kRoundRobin] = 1.0;
+    c.add(a_queue("sales").weights(only).wrap_up(0s));
+    std::vector<AgentId> agents;
+    for (const char* name : {"a0", "a1", "a2"}) agents.push_back(c.add(an_agent(name)));
+    for (AgentId a : agents) c.login(a);
+    // Every agent free each time: the rotation alone decides, a0, a1, a2, a0, ...
+    for (int call = 0; call < 7; ++call) {
+      INFO("call " << call);
+      InteractionId id = c.submit(a_call().to("sales"));
+      const AgentId expected = agents[static_cast<size_t>(call % 3)];
+      REQUIRE(c.holder(id) == expected);
+      // The one offered got the whole weight; the next in the circle would have had 2/3.
+      CHECK(c.offer_of(id).points[Term::kRoundRobin] == points(1.0));
+      c.accept(expected, id);
+      c.complete(expected, id);
+    }
+    // A busy agent is skipped, and the circle goes on after the one offered.
+    InteractionId held = c.submit(a_call().to("sales"));  // a1's turn
+    REQUIRE(c.holder(held) == agents[1]);
+    c.accept(agents[1], held);
+    InteractionId next = c.submit(a_call().to("sales"));
+    CHECK(c.holder(next) == agents[2]);
+    c.accept(agents[2], next);
+    InteractionId after = c.submit(a_call().to("sales"));
+    CHECK(c.holder(after) == agents[0]);
+    c.audit();
+  }
+}
+
 TEST_CASE("the random term is a seeded draw in [0, weight) per agent and interaction", "[points]") {
   auto draws = [](uint64_t seed) {
     RouterConfig cfg;

@@ -73,8 +73,8 @@ TEST_CASE("the same workload and seed give the same results", "[routersim]") {
 TEST_CASE("every policy sees the same arrivals (common random numbers)", "[routersim]") {
   const auto points = simulate(small_center(), small_workload(), Policy::kPoints);
   REQUIRE(points.ok());
-  for (Policy p :
-       {Policy::kFifoLongestIdle, Policy::kFewestCalls, Policy::kRandom, Policy::kStaticPriority}) {
+  for (Policy p : {Policy::kFifoLongestIdle, Policy::kFewestCalls, Policy::kRandom,
+                   Policy::kStaticPriority, Policy::kRoundRobin}) {
     const auto other = simulate(small_center(), small_workload(), p);
     REQUIRE(other.ok());
     CHECK(other->policy == p);
@@ -161,9 +161,10 @@ TEST_CASE("simulation input errors name the field", "[routersim]") {
 
 TEST_CASE("policies have names for the command line", "[routersim]") {
   for (Policy p : {Policy::kPoints, Policy::kFifoLongestIdle, Policy::kFewestCalls, Policy::kRandom,
-                   Policy::kStaticPriority}) {
+                   Policy::kStaticPriority, Policy::kRoundRobin}) {
     CHECK(policy_from_string(to_string(p)) == p);
   }
+  CHECK(policy_from_string("round_robin") == Policy::kRoundRobin);
   CHECK_FALSE(policy_from_string("roundrobin"));
 }
 
