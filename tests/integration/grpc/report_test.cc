@@ -143,20 +143,32 @@ TEST_CASE("GetReport counts queues and agents per interval, in Redis, across a r
     CHECK(offered_field);
   }
 
+  // A call still waiting at the restart: counted once when it arrived, not again when the
+  // restarted routerd recovers it from the journal.
+  {
+    AgentDesk ana(f, "ana");  // logged in NOT_READY: the call waits
+    REQUIRE(f.submit(phone_call("rp-3", "+1 212 555 0103")).ok());
+  }
   // A restart: what was counted is still there, and what comes after adds to it.
   f.restart();
   {
     const auto kept = get_report(f, last_hour());
     REQUIRE(kept.ok());
-    CHECK(sum(kept.value, "queue", "phone-support").offered == 2);
+    INFO(kept.value.DebugString());
+    CHECK(sum(kept.value, "queue", "phone-support").offered == 3);
     CHECK(sum(kept.value, "agent", "ana").handled == 1);
+    v1::CancelInteractionRequest cancel;
+    cancel.set_interaction_id("rp-3");
+    REQUIRE(f.call(&v1::InteractionService::Stub::CancelInteraction, kGatewayToken, cancel).ok());
     AgentDesk ana(f, "ana");
     traffic(f, ana, "rq");
     const auto more = get_report(f, last_hour());
     REQUIRE(more.ok());
+    INFO(more.value.DebugString());
     const Sum q = sum(more.value, "queue", "phone-support");
-    CHECK(q.offered == 4);
+    CHECK(q.offered == 5);
     CHECK(q.answered == 2);
+    CHECK(q.abandoned == 3);
     CHECK(q.handled == 2);
     CHECK(q.codes_resolved == 2);
     CHECK(sum(more.value, "agent", "ana").handled == 2);

@@ -36,7 +36,7 @@ TEST_CASE("an interval field names its scope, metric and name, and splits back")
   CHECK_FALSE(ports::split_interval_field("qanswered", scope, metric, name));
 }
 
-TEST_CASE("counts land in the interval their time falls in; a boundary starts the next one") {
+TEST_CASE("counts land in the interval their time falls in, and a boundary starts the next one") {
   IntervalRecorder r(60'000);
   CHECK(r.interval_of(119'999) == 60'000);
   CHECK(r.interval_of(120'000) == 120'000);
@@ -73,7 +73,7 @@ TEST_CASE("an agent's time in a state is split at interval boundaries and counte
   CHECK(r.take(500'000).empty());
 }
 
-TEST_CASE("what a store refused is given back and taken again; past the bound the oldest goes") {
+TEST_CASE("what a store refused is taken again later, and past the bound the oldest goes") {
   IntervalRecorder r(1'000, 3);
   r.count(500, 'q', "answered", "sales");
   auto refused = r.take(600);
