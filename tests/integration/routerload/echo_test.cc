@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/model.h"
 #include "router/v1/router.grpc.pb.h"
 #include "tests/support/child_process.h"
 #include "tools/routerload/echo_service.h"
@@ -289,7 +290,7 @@ TEST_CASE(
   CHECK(offer->offer().interaction().customer().customer_id() == answered.customer().customer_id());
   CHECK(offer->offer().has_expires());
   // Every term of the engine, adding up to the total.
-  REQUIRE(offer->offer().breakdown_size() == 11);
+  REQUIRE(offer->offer().breakdown_size() == ::router::engine::kTermCount);
   double sum = 0;
   for (const auto& term : offer->offer().breakdown()) {
     CHECK_FALSE(term.term().empty());
