@@ -225,6 +225,17 @@ Call unary(absl::Status (RoutingHost::*method)(const Request&, Response*) const)
   });
 }
 
+// A call the host answers through `done` (ExplainRouting, GetReport): without a journal or a
+// report store, as here, at once; the response is shared so that a later answer stays safe.
+template <class Request, class Response>
+Call async_unary(void (RoutingHost::*method)(const Request&, Response*,
+                                             std::function<void(absl::Status)>)) {
+  return rpc<Request>([method](World& w, const Request& r) {
+    auto out = std::make_shared<Response>();
+    ((*w.host).*method)(r, out.get(), [out](const absl::Status&) {});
+  });
+}
+
 // Keyed by the method's full name ("router.v1.AgentService.Login"). Each entry mirrors
 // adapters/grpc/services.cc.
 std::map<std::string, std::pair<const google::protobuf::Descriptor*, Call>> calls() {
@@ -283,7 +294,12 @@ std::map<std::string, std::pair<const google::protobuf::Descriptor*, Call>> call
                                    std::make_shared<SinkSubscriber<v1::GetQueueStatsResponse>>());
       }));
   add("SupervisorService.ExplainRouting", v1::ExplainRoutingRequest::descriptor(),
-      unary(&RoutingHost::explain));
+      async_unary(&RoutingHost::explain));
+  add("SupervisorService.GetReport", v1::GetReportRequest::descriptor(),
+      async_unary(&RoutingHost::report));
+  // Served by the audit trail, not the host: only its validation is fuzzed here.
+  add("SupervisorService.ListAudit", v1::ListAuditRequest::descriptor(),
+      rpc<v1::ListAuditRequest>([](World&, const v1::ListAuditRequest&) {}));
   add("SupervisorService.UpdateAgentSkills", v1::UpdateAgentSkillsRequest::descriptor(),
       unary(&RoutingHost::update_skills));
   add("SupervisorService.ForceAgentState", v1::SetStateRequest::descriptor(),
