@@ -8,6 +8,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <atomic>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -109,6 +110,7 @@ struct RedisLease::State : std::enable_shared_from_this<RedisLease::State> {
   bool in_flight = false;  // an acquire or renew waits for its answer
   std::string last_holder;
   bool renew_failure_logged = false;
+  std::optional<Clock::time_point> free_since;  // an unprepared standby saw the lease free
 
   std::string value() const { return options.instance + " " + std::to_string(token); }
   Clock::time_point valid_until() const {
@@ -130,7 +132,7 @@ struct RedisLease::State : std::enable_shared_from_this<RedisLease::State> {
 
   void tick() {
     if (phase == Phase::kStandby) {
-      if (!in_flight) try_acquire();
+      if (!in_flight) prepared() ? try_acquire() : peek();
     } else if (phase == Phase::kActive) {
       if (Clock::now() >= valid_until()) {
         return lose("no renewal was answered within the lease's validity (ttl minus margin)");
@@ -154,6 +156,51 @@ struct RedisLease::State : std::enable_shared_from_this<RedisLease::State> {
     });
   }
 
+  bool prepared() const {
+    return options.defer_unprepared.count() <= 0 || !events.prepared || events.prepared();
+  }
+
+  // A standby saw `holder` (non-empty) hold the lease.
+  void note_holder(const std::string& holder) {
+    free_since.reset();
+    if (holder == last_holder) return;
+    last_holder = holder;
+    spdlog::info("event=lease_standby instance={} holder={}", options.instance,
+                 engine::log_text(holder));
+    if (events.held_by) events.held_by(holder);
+  }
+
+  // An unprepared standby reads the lease (a renewal of token 0, which no lease value has:
+  // nothing changes) and bids once it has seen it free for defer_unprepared.
+  void peek() {
+    in_flight = true;
+    renew(0, [weak = weak_from_this()](absl::StatusOr<Taken> r) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->in_flight = false;
+      if (self->phase != Phase::kStandby) return;
+      if (!r.ok()) {
+        spdlog::debug("event=lease_read_failed error={}",
+                      engine::log_text(std::string(r.status().message())));
+        return;
+      }
+      if (!r->holder.empty()) return self->note_holder(r->holder);
+      const auto now = Clock::now();
+      if (!self->free_since) {
+        self->free_since = now;
+        spdlog::info(
+            "event=lease_free instance={} action=\"bidding in {} ms unless a warm standby takes "
+            "it first\"",
+            self->options.instance,
+            std::chrono::duration_cast<std::chrono::milliseconds>(self->options.defer_unprepared)
+                .count());
+      }
+      if (now - *self->free_since >= self->options.defer_unprepared || self->prepared()) {
+        self->try_acquire();
+      }
+    });
+  }
+
   void try_acquire() {
     const auto sent = Clock::now();
     in_flight = true;
@@ -167,15 +214,7 @@ struct RedisLease::State : std::enable_shared_from_this<RedisLease::State> {
                       engine::log_text(std::string(r.status().message())));
         return;
       }
-      if (r->token == 0) {
-        if (r->holder != self->last_holder) {
-          self->last_holder = r->holder;
-          spdlog::info("event=lease_standby instance={} holder={}", self->options.instance,
-                       engine::log_text(r->holder));
-          if (self->events.held_by) self->events.held_by(r->holder);
-        }
-        return;
-      }
+      if (r->token == 0) return self->note_holder(r->holder);
       const auto until = self->validity_from(sent);
       if (Clock::now() >= until) return;  // answered too late to count: try again
       self->token = r->token;

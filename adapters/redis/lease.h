@@ -2,6 +2,9 @@
 // "<instance> <token>" with a TTL (PX), <p>fence the fencing token, which grows by one at every
 // takeover and which every journal write checks (journal.h: set_fence_token). One process holds
 // the lease at a time; it renews it every `renew`, and a standby tries to take it as often.
+// A standby that is not prepared (LeaseEvents::prepared: in routerd, its copy of the journal
+// still loading) reads the lease instead of bidding, and bids once it saw it free for
+// LeaseOptions::defer_unprepared: a prepared standby, bidding at once, wins the race.
 // Lifecycle: standby → (acquired) active → (lost) done. A lease that was lost is not taken
 // again by the same RedisLease: the process restarts clean as a standby (routerd re-executes).
 // Validity: a renewal (or the acquisition) sent at t on the steady clock keeps the lease this
@@ -32,6 +35,9 @@ struct LeaseOptions {
   std::string instance;  // REQUIRES: not empty, no spaces (checked)
   engine::Duration ttl = std::chrono::milliseconds(1000);
   engine::Duration renew = std::chrono::milliseconds(250);  // REQUIRES: ≤ ttl / 3 (checked)
+  // A standby that is not `prepared` (LeaseEvents) bids only once it has seen the lease free
+  // this long, so a prepared one (a warm copy) takes it first; 0: every standby bids at once.
+  engine::Duration defer_unprepared{0};
 };
 
 // What the lease loop reports, on the Client's io thread. Each may be empty.
@@ -46,6 +52,9 @@ struct LeaseEvents {
   // The lease is no longer this process's (a renewal refused, or its validity passed). Once;
   // the loop stops after it.
   std::function<void(const std::string& reason)> lost;
+  // Asked before each bid: could this standby take over without a full load (its copy warm)?
+  // Empty: yes. Unprepared, it defers its bid by LeaseOptions::defer_unprepared.
+  std::function<bool()> prepared;
 };
 
 class RedisLease {

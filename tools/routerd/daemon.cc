@@ -243,6 +243,7 @@ struct Daemon::State {
       gate->active().extend(until);
     };
     e.lost = [this](const std::string& reason) { depose(reason); };
+    if (redis->follower) e.prepared = [this] { return redis->follower->warm(); };
     return e;
   }
 

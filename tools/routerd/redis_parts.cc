@@ -76,6 +76,9 @@ RedisParts::RedisParts(const config::RedisSettings& settings, asio::io_context& 
     l.instance = instance;
     l.ttl = settings.lease->ttl;
     l.renew = settings.lease->renew;
+    // A standby whose copy still loads (a process restarted just now) lets a warm one take the
+    // lease first: it bids one TTL after the lease lapsed (docs/availability.md).
+    if (follower) l.defer_unprepared = settings.lease->ttl;
     lease = std::make_unique<redis::RedisLease>(lease_loop->io(), *lease_client, l);
   }
 }

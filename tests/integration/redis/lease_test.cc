@@ -14,6 +14,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <string>
@@ -58,12 +59,13 @@ struct LeaseRig : IoThread {
     return c;
   }
   redis::RedisLease& lease(const std::string& instance, engine::Duration ttl = 300ms,
-                           engine::Duration renew = 75ms) {
+                           engine::Duration renew = 75ms, engine::Duration defer = 0ms) {
     redis::LeaseOptions o;
     o.key_prefix = "t:";
     o.instance = instance;
     o.ttl = ttl;
     o.renew = renew;
+    o.defer_unprepared = defer;
     // Built before its client starts, so the scripts are preloaded on its first connect.
     redis::ClientOptions c;
     c.name = "lease-" + instance;
@@ -233,6 +235,62 @@ TEST_CASE(
   REQUIRE(rig.observe({"SET", "t:lease", "c 3", "PX", "5000"}).ok());
   REQUIRE(LeaseRig::wait([&] { return saw("b lost"); }, 1s));
   CHECK(b.valid_until() < std::chrono::steady_clock::now());
+}
+
+TEST_CASE(
+    "an unprepared standby leaves a lapsed lease to a prepared one and takes it itself one "
+    "defer later when it is alone",
+    "[lease]") {
+  std::mutex mu;
+  std::vector<std::string> seen;
+  RedisServer server;
+  LeaseRig rig(server);
+  auto log = [&](std::string what) {
+    std::lock_guard lock(mu);
+    seen.push_back(std::move(what));
+  };
+  auto saw = [&](const std::string& what) {
+    std::lock_guard lock(mu);
+    return std::find(seen.begin(), seen.end(), what) != seen.end();
+  };
+  auto events = [&](const std::string& name, std::function<bool()> prepared) {
+    redis::LeaseEvents e;
+    e.acquired = [&, name](uint64_t token, auto) {
+      log(name + " acquired " + std::to_string(token));
+    };
+    e.held_by = [&, name](const std::string& holder) { log(name + " sees " + holder); };
+    e.prepared = std::move(prepared);
+    return e;
+  };
+  auto& a = rig.lease("a", 300ms, 75ms, 300ms);
+  auto& b = rig.lease("b", 300ms, 75ms, 300ms);  // its copy still loading: not prepared
+  auto& c = rig.lease("c", 300ms, 75ms, 300ms);
+  a.start(events("a", [] { return true; }));
+  REQUIRE(LeaseRig::wait([&] { return saw("a acquired 1"); }, 2s));
+  b.start(events("b", [] { return false; }));
+  c.start(events("c", [] { return true; }));
+  // The unprepared standby reads the lease without bidding, and sees who holds it.
+  REQUIRE(LeaseRig::wait([&] { return saw("b sees a 1") && saw("c sees a 1"); }, 2s));
+
+  // The active goes silent: the prepared standby takes the lease, the unprepared one does not,
+  // though both see it lapse.
+  a.stop();
+  REQUIRE(LeaseRig::wait([&] { return saw("c acquired 2"); }, 2s));
+  std::this_thread::sleep_for(600ms);  // past b's defer: c holds it
+  CHECK_FALSE(saw("b acquired 2"));
+  CHECK_FALSE(saw("b acquired 3"));
+  CHECK(rig.get("t:lease") == "c 2");
+
+  // Alone, the unprepared standby takes it: one defer after it saw it free, not at once.
+  c.stop();
+  const auto silent = std::chrono::steady_clock::now();
+  REQUIRE(LeaseRig::wait([&] { return saw("b acquired 3"); }, 3s));
+  const auto took = std::chrono::steady_clock::now() - silent;
+  // The lease lapses 240–300 ms after c's last renewal (ttl less the margin of its validity);
+  // then b waits its 300 ms defer.
+  CHECK(took >= 300ms);
+  CHECK(took < 300ms + 300ms + 2 * 75ms + 150ms);  // ttl + defer + two ticks + slack
+  CHECK(rig.get("t:fence") == "3");
 }
 
 TEST_CASE("a journal write with a fencing token older than the fence's writes nothing",
