@@ -462,7 +462,23 @@ TEST_CASE(
   CHECK(counts.at("completed_total").get<uint64_t>() ==
         counts.at("submitted_total").get<uint64_t>());
   // An accept answered OK stays the agent's: its interaction is never offered to another agent.
-  CHECK(counts.at("reoffered_after_accept") == 0);
+  // When one is, every line both routerd logs have about it says where it went.
+  {
+    std::string trail;
+    for (const auto& example : json.value("reoffered_examples", nlohmann::json::array())) {
+      const std::string text = example.get<std::string>();
+      const std::string id = text.substr(0, text.find(' '));
+      trail += "--- " + text + "\n";
+      for (const auto& node : nodes) {
+        std::istringstream log(node.log());
+        for (std::string line; std::getline(log, line);) {
+          if (line.find(id) != std::string::npos) trail += node.name() + ": " + line + "\n";
+        }
+      }
+    }
+    INFO(trail);
+    CHECK(counts.at("reoffered_after_accept") == 0);
+  }
   CHECK(counts.at("unfinished") == 0);
   CHECK(counts.at("cancelled_at_end") == 0);
 

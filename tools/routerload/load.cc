@@ -123,10 +123,12 @@ void Run::accepted(const std::string& interaction_id, const std::string& agent) 
   accepted_[interaction_id] = agent;
 }
 
-bool Run::offered_elsewhere(const std::string& interaction_id, const std::string& agent) {
+std::optional<std::string> Run::offered_elsewhere(const std::string& interaction_id,
+                                                  const std::string& agent) {
   std::lock_guard lock(accepted_mu_);
   auto it = accepted_.find(interaction_id);
-  return it != accepted_.end() && it->second != agent;
+  if (it == accepted_.end() || it->second == agent) return std::nullopt;
+  return it->second;
 }
 
 void Run::completed(const std::string& interaction_id) {

@@ -196,7 +196,13 @@ class AgentDesktop final : public AgentBase, public grpc::ClientReadReactor<v1::
     if (e.kind != Event::kOffer) return;
     // An offer sent again (after a reconnect) for one already in hand is the same offer.
     if (!in_hand_.emplace(e.interaction_id, false).second) return;
-    if (run_.offered_elsewhere(e.interaction_id, login_.name)) ++f.reoffered_after_accept;
+    if (auto holder = run_.offered_elsewhere(e.interaction_id, login_.name)) {
+      ++f.reoffered_after_accept;
+      if (f.reoffered_examples.size() < Figures::kMaxReofferedExamples) {
+        f.reoffered_examples.push_back(e.interaction_id + " accepted by " + *holder +
+                                       ", offered to " + login_.name);
+      }
+    }
     run_.held.fetch_add(1, std::memory_order_relaxed);
     ++holding_;
     if (window) {

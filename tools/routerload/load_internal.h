@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -182,7 +183,10 @@ class Run {
   // Any thread. An AcceptOffer of `agent` answered OK; an offer of the interaction to `agent`:
   // true when another agent's accept of it was answered OK and that agent has not completed it.
   void accepted(const std::string& interaction_id, const std::string& agent);
-  bool offered_elsewhere(const std::string& interaction_id, const std::string& agent);
+  // The agent whose AcceptOffer of `interaction_id` was answered OK (and who has not completed
+  // it), if not `agent`.
+  std::optional<std::string> offered_elsewhere(const std::string& interaction_id,
+                                               const std::string& agent);
   void completed(const std::string& interaction_id);
   // A channel on a connection of its own, new (any thread): a client whose connection stopped
   // answering starts over on another.

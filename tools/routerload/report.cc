@@ -73,6 +73,7 @@ nlohmann::json report_json(const Report& r) {
     errors.push_back(e);
   }
   j["errors"] = errors;
+  j["reoffered_examples"] = f.reoffered_examples;
   if (r.server.measured) {
     j["server"] = {{"cpu_s", r.server.cpu_s},
                    {"cpu_us_per_lifecycle", r.server.cpu_us_per_lifecycle},
@@ -153,6 +154,9 @@ void Figures::merge(const Figures& o) {
   unfinished += o.unfinished;
   throttled += o.throttled;
   reoffered_after_accept += o.reoffered_after_accept;
+  for (const auto& e : o.reoffered_examples) {
+    if (reoffered_examples.size() < kMaxReofferedExamples) reoffered_examples.push_back(e);
+  }
   for (const auto& [key, count] : o.errors) errors[key] += count;
   for (const auto& [key, message] : o.error_examples) error_examples.emplace(key, message);
 }

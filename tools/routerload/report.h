@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tools/routerload/latency_histogram.h"
 
@@ -59,6 +60,10 @@ struct Figures {
   // Offers of an interaction another agent's AcceptOffer was answered OK for (and that agent had
   // not completed): accepted work that did not stay with its agent (a failover that lost it).
   uint64_t reoffered_after_accept = 0;
+  // The first few of them, "<interaction> accepted by <agent>, offered to <agent>": what to
+  // look up in routerd's log.
+  std::vector<std::string> reoffered_examples;
+  static constexpr size_t kMaxReofferedExamples = 5;
 
   // Non-OK answers over the whole run, by RPC and grpc::StatusCode.
   std::map<std::pair<Rpc, int>, uint64_t> errors;
