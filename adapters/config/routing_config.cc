@@ -582,7 +582,9 @@ class Resolver {
     };
     for (const auto& [term, value] : terms) {
       if (!value) continue;
-      const std::string name(engine::to_string(term));
+      // The file's name for it (v1::Weights numbers its fields in term order, from 1).
+      const std::string name =
+          v1::Weights::descriptor()->FindFieldByNumber(static_cast<int>(term) + 1)->name();
       if (!std::isfinite(*value) || *value < 0) return fail(path + "." + name, "must be ≥ 0");
       out[term] = *value;
     }

@@ -16,6 +16,7 @@
 #include "adapters/config/routing_config.h"
 #include "tools/routersim/report.h"
 #include "tools/routersim/simulation.h"
+#include "tools/routersim/tune.h"
 
 namespace {
 
@@ -76,6 +77,11 @@ int run(int argc, char** argv) {
   std::optional<uint64_t> seed;
   bool json = false;
   std::string svg_path;
+  bool tune = false;
+  std::string objective_name = "worst_sl";
+  std::vector<std::string> tune_terms;
+  router::sim::TuneOptions tune_options;
+  std::string tune_out;
 
   app.add_option("CONFIG", config_path,
                  "routing configuration (YAML or JSON, the file routerd reads)")
@@ -99,11 +105,52 @@ int run(int argc, char** argv) {
   app.add_flag("--json", json, "print JSON on stdout instead of the table");
   app.add_option("--svg", svg_path,
                  "also write an SVG chart (service level and wait distribution per queue)");
+  auto* tune_opt = app.add_flag(
+      "--tune", tune,
+      "search the router-wide weights (default_weights) for the ones that maximize --objective "
+      "on this center and workload (coordinate search on common random numbers), then compare "
+      "them with the configuration's weights on --replications fresh seeds, with a 95% paired "
+      "bootstrap interval for the gain");
+  tune_opt->excludes(policy_opt);
+  app.add_option("--objective", objective_name,
+                 "--tune's objective: worst_sl (the worst call type's SL minus its queue's "
+                 "target, maximized) or wait_cost (wait seconds plus --abandon-cost-s per "
+                 "abandon, per offered contact, minimized)")
+      ->capture_default_str()
+      ->needs(tune_opt);
+  app.add_option("--tune-terms", tune_terms,
+                 "--tune: the weights searched, by their configuration names (default: "
+                 "skill_fit priority wait service_level agent_idle urgency)")
+      ->delimiter(',')
+      ->needs(tune_opt);
+  app.add_option("--abandon-cost-s", tune_options.abandon_cost_s,
+                 "--objective wait_cost: what an abandon costs, in seconds of waiting")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6))
+      ->needs(tune_opt);
+  app.add_option("--search-replications", tune_options.search_replications,
+                 "--tune: replications per candidate during the search (the same seeds for "
+                 "every candidate)")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 10000))
+      ->needs(tune_opt);
+  app.add_option("--rounds", tune_options.rounds,
+                 "--tune: search rounds at most (a round that changes nothing ends it)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 20))
+      ->needs(tune_opt);
+  app.add_option("--tune-out", tune_out,
+                 "--tune: also write the tuned weights as a default_weights configuration "
+                 "fragment to this file")
+      ->needs(tune_opt);
   app.footer(
       "Replication r uses seed S+r-1; the same files and seed give the same results. Progress "
       "goes to stderr for runs over a second. Exit status: 0 ok, 1 bad input or simulation "
       "error, other non-zero: bad command line.\n");
   CLI11_PARSE(app, argc, argv);
+  if (tune && (compare || json || !svg_path.empty())) {
+    return fail("--tune: not with --compare, --json or --svg");
+  }
 
   std::vector<Policy> policies;
   if (compare) {
@@ -124,6 +171,39 @@ int run(int argc, char** argv) {
   if (!workload) return fail(workload.error().message);
   if (replications) workload.value().replications = *replications;
   if (seed) workload.value().seed = *seed;
+
+  if (tune) {
+    const auto objective = router::sim::objective_from_string(objective_name);
+    if (!objective) {
+      return fail("--objective: unknown objective '" + objective_name + "' (worst_sl, wait_cost)");
+    }
+    tune_options.objective = *objective;
+    for (const std::string& name : tune_terms) {
+      const auto term = router::sim::term_from_weight_key(name);
+      if (!term) {
+        return fail("--tune-terms: unknown weight '" + name +
+                    "' (the names under default_weights in the configuration)");
+      }
+      tune_options.terms.push_back(*term);
+    }
+    tune_options.check_replications = workload.value().replications;
+    std::ofstream fragment;
+    if (!tune_out.empty()) {  // before the search: a bad path fails at once, not after it
+      fragment.open(tune_out, std::ios::binary | std::ios::trunc);
+      if (!fragment) return fail(tune_out + ": cannot write the configuration fragment");
+    }
+    auto r = router::sim::tune(*model, *workload, tune_options, [](const std::string& line) {
+      std::cerr << "routersim: " << line << '\n' << std::flush;
+    });
+    if (!r) return fail(workload_path + ": " + r.error().message);
+    std::cout << router::sim::format_tune(*r);
+    if (!tune_out.empty()) {
+      fragment << router::sim::tune_fragment(*r, config_path, workload_path);
+      fragment.close();
+      if (!fragment) return fail(tune_out + ": cannot write the configuration fragment");
+    }
+    return 0;
+  }
 
   std::vector<router::sim::Results> results;
   for (Policy p : policies) {

@@ -103,6 +103,11 @@ TEST_CASE("configuration errors name the file and the field path", "[config]") {
   CHECK_THAT(error_of("skills: [a, a]"), Contains("skills[1]: 'a' listed twice"));
   CHECK_THAT(error_of("default_weights: {wait: -1}"),
              Contains("default_weights.wait: must be ≥ 0"));
+  // The file's own key, not the term's display name ("service_level_pressure").
+  CHECK_THAT(error_of("default_weights: {service_level: -1}"),
+             Contains("default_weights.service_level: must be ≥ 0"));
+  CHECK_THAT(error_of("default_weights: {agent_idle: -1}"),
+             Contains("default_weights.agent_idle: must be ≥ 0"));
   CHECK_THAT(error_of("skills: [a\nqueues: ["), Contains("test.yaml: line"));
   CHECK_THAT(error_of("queues: [{name: q, channels: [FAX]}]"), Contains("test.yaml"));
   auto missing = load_routing_config("/nonexistent/routing.yaml");
