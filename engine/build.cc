@@ -123,6 +123,12 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
     if (c.expansion[i].lower_levels_by < 0 || c.expansion[i].lower_levels_by > kMaxSkillLevel) {
       return invalid_argument(f + ".lower_levels_by: must be 0..10");
     }
+    if (c.expansion[i].when_ewt_over && *c.expansion[i].when_ewt_over <= Duration::zero()) {
+      return invalid_argument(f + ".when_ewt_over: must be > 0");
+    }
+    if (const auto& sl = c.expansion[i].when_sl_under; sl && !(*sl > 0.0 && *sl <= 1.0)) {
+      return invalid_argument(f + ".when_sl_under: must be in (0, 1]");
+    }
   }
   if (c.overflow_after) {
     if (*c.overflow_after <= Duration::zero()) {

@@ -39,13 +39,31 @@ bool Router::Impl::eligible(const Agent& a, const WaitingClass& c, const Queue& 
   return meets(a, c.effective);
 }
 
-int Router::Impl::stage_at(const Queue& q, Duration in_queue) const {
-  int stage = 0;
-  while (stage < static_cast<int>(q.cfg.expansion.size()) &&
-         q.cfg.expansion[static_cast<size_t>(stage)].after <= in_queue) {
+int Router::Impl::stage_at(const Queue& q, Duration in_queue, int from) const {
+  int stage = from;
+  while (stage < static_cast<int>(q.cfg.expansion.size())) {
+    const ExpansionStep& step = q.cfg.expansion[static_cast<size_t>(stage)];
+    if (step.after > in_queue || !condition_holds(q, step)) break;
     ++stage;
   }
   return stage;
+}
+
+bool Router::Impl::condition_holds(const Queue& q, const ExpansionStep& step) const {
+  if (!step.conditional()) return true;
+  if (step.when_ewt_over && ewt(q.id, q.waiting + 1, now_).value() > *step.when_ewt_over) {
+    return true;
+  }
+  if (step.when_sl_under) {
+    const ServiceWindow::Totals t = q.window.totals(now_);
+    const int64_t base = t.answered + t.abandoned;
+    // No answer or abandon in the window yet: nothing says the queue is missing its target.
+    if (base > 0 && static_cast<double>(t.answered_within_target) / static_cast<double>(base) <
+                        *step.when_sl_under) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<SkillRequirement> Router::Impl::effective_skills(

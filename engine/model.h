@@ -131,11 +131,21 @@ struct ServiceLevelTarget {
 // Steps apply cumulatively: after `after`, minimum levels drop by `lower_levels_by` (never
 // below 1) and, if `skills_optional`, required skills stop being required (they still earn
 // skill-fit points).
+// A conditional step (Genesys's conditional group routing) applies only once `after` has
+// passed AND its queue is in trouble: its EWT for a new arrival is longer than `when_ewt_over`,
+// or its service level over the stats window is below `when_sl_under` (either, when both are
+// set). Until then the interaction stays at this step, checked again every
+// kConditionRecheck; later steps wait behind it. Once applied a step stays applied.
 struct ExpansionStep {
   Duration after{};
   int lower_levels_by = 0;
   bool skills_optional = false;
+  std::optional<Duration> when_ewt_over;  // > 0
+  std::optional<double> when_sl_under;    // 0 < x ≤ 1
+  bool conditional() const { return when_ewt_over.has_value() || when_sl_under.has_value(); }
 };
+// How often an interaction held at a conditional step checks its queue's condition again.
+inline constexpr Duration kConditionRecheck = std::chrono::seconds(1);
 
 using ChannelSet = std::bitset<kChannelCount>;
 

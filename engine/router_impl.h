@@ -323,7 +323,12 @@ class Router::Impl {
   std::vector<SkillRequirement> effective_skills(const Queue& q,
                                                  const std::vector<SkillRequirement>& skills,
                                                  int stage) const;
-  int stage_at(const Queue& q, Duration in_queue) const;
+  // The expansion stage an interaction `in_queue` long has reached, starting from stage `from`
+  // (the steps before it stay applied: a conditional one is not undone when its condition
+  // ends).
+  int stage_at(const Queue& q, Duration in_queue, int from = 0) const;
+  // A conditional expansion step's condition on its queue, now (true for a plain step).
+  bool condition_holds(const Queue& q, const ExpansionStep& step) const;
 
   // --- Queue structure: the waiting classes decision 2 walks (decisions.cc).
   uint32_t intern_reqset(Queue& q, const std::vector<SkillRequirement>& extras);

@@ -29,7 +29,12 @@ void Router::Impl::schedule_queue_timer(Interaction& it) {
   auto consider = [&due](TimePoint t) { due = due ? std::min(*due, t) : t; };
   if (!it.target.valid()) {
     if (it.stage < static_cast<int>(q.cfg.expansion.size())) {
-      consider(it.queued_at + q.cfg.expansion[static_cast<size_t>(it.stage)].after);
+      const ExpansionStep& step = q.cfg.expansion[static_cast<size_t>(it.stage)];
+      const TimePoint step_due = it.queued_at + step.after;
+      // Past it and not applied: a conditional step whose condition did not hold when it was
+      // last looked at; due now if it holds now, else looked at again in kConditionRecheck.
+      const bool held_back = step_due <= now_ && !condition_holds(q, step);
+      consider(held_back ? now_ + kConditionRecheck : step_due);
     }
     if (q.cfg.overflow_after && it.overflow_hops < cfg_.limits.max_overflow_hops) {
       consider(it.queued_at + *q.cfg.overflow_after);
@@ -103,7 +108,7 @@ void Router::Impl::fire(Interaction& it, TimerKind kind) {
     // Overflow target cannot take it: stay, and stop trying (hops exhausted).
     it.overflow_hops = cfg_.limits.max_overflow_hops;
   }
-  const int stage = it.target.valid() ? it.stage : stage_at(q, in_queue);
+  const int stage = it.target.valid() ? it.stage : stage_at(q, in_queue, it.stage);
   if (stage != it.stage) {
     dequeue(it);
     it.stage = stage;

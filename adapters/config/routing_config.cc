@@ -700,8 +700,21 @@ class Resolver {
       if (step.lower_levels_by() < 0 || step.lower_levels_by() > 10) {
         return fail(p + ".lower_levels_by", "must be 0..10");
       }
-      q.expansion.push_back(engine::ExpansionStep{seconds_to_duration(step.after_s()),
-                                                  step.lower_levels_by(), step.skills_optional()});
+      engine::ExpansionStep s{seconds_to_duration(step.after_s()), step.lower_levels_by(),
+                              step.skills_optional(), std::nullopt, std::nullopt};
+      if (step.when_ewt_over_s() != 0) {
+        if (!(step.when_ewt_over_s() > 0) || !std::isfinite(step.when_ewt_over_s())) {
+          return fail(p + ".when_ewt_over_s", "must be > 0 seconds");
+        }
+        s.when_ewt_over = seconds_to_duration(step.when_ewt_over_s());
+      }
+      if (step.when_sl_under() != 0) {
+        if (!(step.when_sl_under() > 0 && step.when_sl_under() <= 1)) {
+          return fail(p + ".when_sl_under", "must be in (0, 1] (a fraction, 0.8 for 80%)");
+        }
+        s.when_sl_under = step.when_sl_under();
+      }
+      q.expansion.push_back(s);
     }
     if (in.overflow_after_s() > 0) {
       auto target = queue_ids.find(in.overflow_queue());

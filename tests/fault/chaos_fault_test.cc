@@ -420,8 +420,15 @@ TEST_CASE(
     takeover_ms.push_back(static_cast<double>(audit.first_offer_ms() - kill_ms));
     std::printf("chaos: kill %d of %s: first offer by %s after %.0f ms\n", k + 1,
                 active->name().c_str(), standby->name().c_str(), takeover_ms.back());
-    // Work flows on the new active before the next kill (assigned through HAProxy).
-    REQUIRE(eventually([&] { return audit.assigned_since() >= 5; }, 20s));
+    // Work flows on the new active before the next kill (assigned through HAProxy). When it does
+    // not, what each node's /ready answers now tells routerd's side from HAProxy's.
+    const bool flowing = eventually([&] { return audit.assigned_since() >= 5; }, 20s);
+    if (!flowing) {
+      for (const auto& node : nodes) {
+        UNSCOPED_INFO(node.name() << " /ready now: " << node.ready());
+      }
+    }
+    REQUIRE(flowing);
     REQUIRE(load.running());
   }
 

@@ -77,6 +77,38 @@ TEST_CASE("the urgency weight and points.urgency_cap are read, with errors namin
              Contains("points.urgency_cap: must be 0.1..1000"));
 }
 
+TEST_CASE("conditional expansion steps are read, with errors naming the field", "[config]") {
+  const std::string yaml = R"(
+skills: [billing]
+queues:
+  - name: billing
+    channels: [PHONE]
+    skills: [{skill: billing, min_level: 8}]
+    expansion:
+      - {after_s: 10, lower_levels_by: 3, when_ewt_over_s: 120}
+      - {after_s: 30, skills_optional: true, when_sl_under: 0.7, when_ewt_over_s: 300}
+      - {after_s: 60, lower_levels_by: 1}
+)";
+  auto r = parse_routing_config(yaml, "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const auto& steps = r.value().queues.at(0).expansion;
+  REQUIRE(steps.size() == 3);
+  CHECK(steps[0].when_ewt_over == engine::Duration(std::chrono::seconds(120)));
+  CHECK_FALSE(steps[0].when_sl_under);
+  CHECK(steps[1].when_sl_under == 0.7);
+  CHECK(steps[1].when_ewt_over == engine::Duration(std::chrono::seconds(300)));
+  CHECK_FALSE(steps[2].conditional());
+  CHECK(build_router(r.value()).ok());
+  auto with_step = [&](const std::string& step) {
+    return "skills: [b]\nqueues: [{name: q, channels: [PHONE], expansion: [" + step + "]}]";
+  };
+  CHECK_THAT(error_of(with_step("{after_s: 10, when_sl_under: 1.5}")),
+             Contains("queues[0].expansion[0].when_sl_under: must be in (0, 1]"));
+  CHECK_THAT(error_of(with_step("{after_s: 10, when_ewt_over_s: -5}")),
+             Contains("queues[0].expansion[0].when_ewt_over_s: must be > 0 seconds"));
+}
+
 TEST_CASE("JSON is read as well as YAML", "[config]") {
   auto r = parse_routing_config(
       R"({"skills": ["a"], "queues": [{"name": "q", "channels": ["EMAIL"],

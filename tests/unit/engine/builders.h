@@ -64,7 +64,21 @@ struct QueueBuilder {
     return *this;
   }
   QueueBuilder& expand(Duration after, int lower_by, bool optional = false) {
-    cfg.expansion.push_back(ExpansionStep{after, lower_by, optional});
+    cfg.expansion.push_back(ExpansionStep{after, lower_by, optional, std::nullopt, std::nullopt});
+    return *this;
+  }
+  // A conditional step: after `after`, and only while the queue's EWT exceeds `ewt`.
+  QueueBuilder& expand_when_ewt_over(Duration after, int lower_by, Duration ewt) {
+    ExpansionStep s{after, lower_by, false, std::nullopt, std::nullopt};
+    s.when_ewt_over = ewt;
+    cfg.expansion.push_back(s);
+    return *this;
+  }
+  // A conditional step: after `after`, and only while the queue's SL is below `sl`.
+  QueueBuilder& expand_when_sl_under(Duration after, int lower_by, double sl) {
+    ExpansionStep s{after, lower_by, false, std::nullopt, std::nullopt};
+    s.when_sl_under = sl;
+    cfg.expansion.push_back(s);
     return *this;
   }
   QueueBuilder& overflow(Duration after, std::string to) {

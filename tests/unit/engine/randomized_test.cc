@@ -209,8 +209,14 @@ class Simulation {
       c.wrap_up = chance(0.2) ? Duration::zero() : std::chrono::seconds(pick(20));
       if (chance(0.4)) c.max_wait = std::chrono::seconds(60 + pick(600));
       if (chance(0.6)) {
-        c.expansion.push_back({std::chrono::seconds(10 + pick(30)), 1 + pick(3), false});
-        if (chance(0.5)) c.expansion.push_back({std::chrono::seconds(60 + pick(60)), 0, true});
+        c.expansion.push_back(
+            {std::chrono::seconds(10 + pick(30)), 1 + pick(3), false, std::nullopt, std::nullopt});
+        // Conditional group routing: the step also waits for the queue's EWT or SL.
+        if (chance(0.3)) c.expansion.back().when_ewt_over = std::chrono::seconds(30 + pick(300));
+        if (chance(0.3)) c.expansion.back().when_sl_under = 0.5 + 0.1 * pick(5);
+        if (chance(0.5))
+          c.expansion.push_back(
+              {std::chrono::seconds(60 + pick(60)), 0, true, std::nullopt, std::nullopt});
       }
       if (q > 0 && chance(0.4)) {
         c.overflow_after = std::chrono::seconds(30 + pick(120));
