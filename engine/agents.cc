@@ -151,7 +151,9 @@ AgentState Router::Impl::derive_state(const Agent& a) const {
 
 void Router::Impl::count_agent(Agent& a, int delta) {
   for (const ServedQueue& s : a.served) {
-    queues_[s.queue.value()]->agents_by_state[static_cast<size_t>(a.state)] += delta;
+    Queue& q = *queues_[s.queue.value()];
+    q.agents_by_state[static_cast<size_t>(a.state)] += delta;
+    if (s.stage == 0) q.agents_by_state_at_start[static_cast<size_t>(a.state)] += delta;
   }
 }
 
@@ -203,7 +205,7 @@ void Router::Impl::recompute_served(Agent& a) {
     if (!channel) continue;
     for (int stage = 0; stage <= static_cast<int>(q.cfg.expansion.size()); ++stage) {
       if (meets(a, effective_skills(q, q.cfg.required_skills, stage))) {
-        a.served.push_back(ServedQueue{q.id, fit_levels(a, q.cfg.required_skills)});
+        a.served.push_back(ServedQueue{q.id, fit_levels(a, q.cfg.required_skills), stage});
         break;
       }
     }

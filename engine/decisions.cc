@@ -211,15 +211,14 @@ int Router::Impl::position_of(const Queue& q, const Interaction& it) const {
        p != q.waiting_by_priority.rend() && p->first >= it.priority; ++p) {
     position += p->second;
   }
-  // Minus those of equal priority who came after it: none for a new arrival (it is the latest
-  // in arrival and submission order); counted for a recovered one that arrived earlier.
-  if (it.arrival < now_) {
-    for (const auto& c : q.classes) {
-      if (c->key.priority != it.priority) continue;
-      for (auto m = c->members.rbegin(); m != c->members.rend(); ++m) {
-        if (std::tie(m->arrival, m->seq) <= std::tie(it.arrival, it.seq)) break;
-        --position;
-      }
+  // Minus those of equal priority who came after it (in arrival, then submission order): none
+  // for a new arrival, which is the latest; counted for a recovered one that arrived earlier and
+  // for one asked about later (wait_estimate). Each class's scan stops at the first not after it.
+  for (const auto& c : q.classes) {
+    if (c->key.priority != it.priority) continue;
+    for (auto m = c->members.rbegin(); m != c->members.rend(); ++m) {
+      if (std::tie(m->arrival, m->seq) <= std::tie(it.arrival, it.seq)) break;
+      --position;
     }
   }
   return position;

@@ -1,5 +1,7 @@
 // Read-only views: explain, queue statistics and EWT, agent and interaction snapshots, and the
 // invariant audit. docs/routing.md, "Statistics" and "Eligibility" (explain).
+#include <cmath>
+
 #include "engine/router_impl.h"
 
 namespace router::engine {
@@ -95,24 +97,88 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
   return ex;
 }
 
-Result<Duration> Router::Impl::ewt(QueueId qid, int position, TimePoint now) const {
+namespace {
+
+// The p-quantile of Erlang(k, 1): the time of the k-th event of a unit-rate Poisson process.
+// Exact by bisection on the CDF 1 − e^−x Σ_{i<k} x^i ÷ i! up to k = 60; beyond, the
+// Wilson–Hilferty approximation (relative error well under 1% there).
+double erlang_quantile(int k, double p) {
+  if (k > 60) {
+    const double z = p < 0.5 ? -1.2815515655446004 : 1.2815515655446004;  // p 0.1 / 0.9
+    const double c = 1.0 / (9.0 * k);
+    return k * std::pow(1.0 - c + z * std::sqrt(c), 3.0);
+  }
+  auto cdf = [k](double x) {
+    double term = std::exp(-x);
+    double sum = term;
+    for (int i = 1; i < k; ++i) {
+      term *= x / i;
+      sum += term;
+    }
+    return 1.0 - sum;
+  };
+  double lo = 0.0;
+  double hi = k + 10.0 * std::sqrt(static_cast<double>(k)) + 10.0;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = (lo + hi) / 2;
+    (cdf(mid) < p ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+}  // namespace
+
+Result<WaitEstimate> Router::Impl::estimate_at(QueueId qid, int position, TimePoint now) const {
   const Queue* q = find_queue(qid);
   if (!q) return not_found("queue: unknown queue");
   if (position < 0) return invalid_argument("position: must be ≥ 0");
-  if (position == 0) return Duration::zero();
+  WaitEstimate e;
+  e.position = position;
+  if (position == 0) return e;
   const ServiceWindow::Totals t = q->window.totals(std::max(now_, now));
   // Measured AHT once there are a few samples, the configured default before.
+  // An agent is free for the next one after the handle time and the queue's wrap-up.
   const Duration aht =
-      t.handled >= 5 ? Duration(t.handle_ms / t.handled) : q->cfg.default_handle_time;
-  const auto& s = q->agents_by_state;
+      (t.handled >= 5 ? Duration(t.handle_ms / t.handled) : q->cfg.default_handle_time) +
+      q->cfg.wrap_up;
+  // The agents who meet its requirements as configured; those who qualify only after an
+  // expansion step count only when there are none (they serve it late, if at all).
+  auto staffed_of = [](const std::array<int, kAgentStateCount>& s) {
+    return s[static_cast<size_t>(AgentState::kReady)] +
+           s[static_cast<size_t>(AgentState::kReserved)] +
+           s[static_cast<size_t>(AgentState::kBusy)] + s[static_cast<size_t>(AgentState::kWrapUp)];
+  };
+  const auto& s = staffed_of(q->agents_by_state_at_start) > 0 ? q->agents_by_state_at_start
+                                                              : q->agents_by_state;
   const int ready = s[static_cast<size_t>(AgentState::kReady)];
-  const int staffed = ready + s[static_cast<size_t>(AgentState::kReserved)] +
-                      s[static_cast<size_t>(AgentState::kBusy)] +
-                      s[static_cast<size_t>(AgentState::kWrapUp)];
-  if (staffed == 0) return aht * position;  // nobody to serve it: as if one agent came back
-  const int ahead = position - ready;       // idle agents take the first ones at once
-  if (ahead <= 0) return Duration::zero();
-  return Duration(aht.count() * ahead / staffed);
+  const int staffed = staffed_of(s);
+  // Nobody staffed: as if one agent came back, serving them all in turn.
+  const int ahead = staffed == 0 ? position : position - ready;  // idle agents take the first
+  if (ahead <= 0) return e;
+  const double scale = static_cast<double>(aht.count()) / std::max(1, staffed);
+  auto at = [&](double units) {
+    return Duration(static_cast<int64_t>(std::llround(units * scale)));
+  };
+  e.ewt = Duration(aht.count() * ahead / std::max(1, staffed));
+  e.low = at(erlang_quantile(ahead, 0.1));
+  e.high = at(erlang_quantile(ahead, 0.9));
+  return e;
+}
+
+Result<WaitEstimate> Router::Impl::wait_estimate(InteractionId id, TimePoint now) const {
+  const Interaction* it = find_interaction(id);
+  if (!it) return not_found("interaction: unknown interaction");
+  if (it->state != InteractionState::kQueued) {
+    return failed_precondition("interaction: not waiting (it is " +
+                               std::string(to_string(it->state)) + ")");
+  }
+  return estimate_at(it->queue, std::max(1, position_of(*find_queue(it->queue), *it)), now);
+}
+
+Result<Duration> Router::Impl::ewt(QueueId qid, int position, TimePoint now) const {
+  auto e = estimate_at(qid, position, now);
+  if (!e.ok()) return e.error();
+  return e->ewt;
 }
 
 Result<QueueStats> Router::Impl::queue_stats(QueueId qid, TimePoint now) const {
@@ -258,11 +324,15 @@ Status Router::Impl::audit(TimePoint now) const {
     if (non_empty != indexed_classes(q)) return fail("queue " + q.cfg.name + " score index size");
   }
   std::vector<std::array<int, kAgentStateCount>> by_state(queues_.size());
+  std::vector<std::array<int, kAgentStateCount>> by_state_at_start(queues_.size());
   for (const auto& ap : agents_) {
     const Agent& a = *ap;
     const std::string who = "agent " + a.profile.name + ": ";
     if (derive_state(a) != a.state) return fail(who + "state drifted");
-    for (const ServedQueue& s : a.served) ++by_state[s.queue.value()][static_cast<size_t>(a.state)];
+    for (const ServedQueue& s : a.served) {
+      ++by_state[s.queue.value()][static_cast<size_t>(a.state)];
+      if (s.stage == 0) ++by_state_at_start[s.queue.value()][static_cast<size_t>(a.state)];
+    }
     std::array<int, kChannelCount> per_channel{};
     int exclusive = 0;
     if (a.offer) {
@@ -324,7 +394,8 @@ Status Router::Impl::audit(TimePoint now) const {
   for (const auto& qp : queues_) {
     const Queue& q = *qp;
     const auto& pq = per_queue[q.id.value()];
-    if (by_state[q.id.value()] != q.agents_by_state) {
+    if (by_state[q.id.value()] != q.agents_by_state ||
+        by_state_at_start[q.id.value()] != q.agents_by_state_at_start) {
       return fail("queue " + q.cfg.name + " agents by state drifted");
     }
     if (pq[1] != q.offered_now) return fail("queue " + q.cfg.name + " offered count drifted");

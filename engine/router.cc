@@ -113,6 +113,12 @@ Result<Explanation> Router::explain(InteractionId id, TimePoint now) const {
 Result<QueueStats> Router::queue_stats(QueueId q, TimePoint now) const {
   return impl_->queue_stats(q, now);
 }
+Result<WaitEstimate> Router::estimate_at(QueueId q, int position, TimePoint now) const {
+  return impl_->estimate_at(q, position, now);
+}
+Result<WaitEstimate> Router::wait_estimate(InteractionId id, TimePoint now) const {
+  return impl_->wait_estimate(id, now);
+}
 Result<Duration> Router::ewt(QueueId q, int position, TimePoint now) const {
   return impl_->ewt(q, position, now);
 }

@@ -29,6 +29,18 @@ namespace router::engine {
 // randomized test and the benchmark).
 enum class MatchMode : uint8_t { kIndexed, kNaiveScan };
 
+// A waiting interaction's place and estimated wait, computed when asked (docs/routing.md,
+// "Estimated wait"). The interactions ahead are served as the queue's staffed agents free up:
+// with exponential handle times of mean AHT, the k-th of `staffed` busy agents frees up after
+// an Erlang(k, staffed ÷ AHT) time, so the mean is k × AHT ÷ staffed (the EWT routerd always
+// gave) and the range is that distribution's 10th and 90th percentiles.
+struct WaitEstimate {
+  int position = 0;  // 1-based: waiting with higher priority, or equal and earlier arrival, + 1
+  Duration ewt{};    // mean
+  Duration low{};    // 10th percentile
+  Duration high{};   // 90th percentile
+};
+
 struct SubmitResult {
   QueueId queue;
   int position = 0;  // 1-based among waiting interactions of equal or higher priority; 0: offered
@@ -208,6 +220,11 @@ class Router {
   Result<QueueStats> queue_stats(QueueId queue, TimePoint now) const;
   // Estimated wait for the interaction at 1-based `position` in `queue`.
   Result<Duration> ewt(QueueId queue, int position, TimePoint now) const;
+  // The same at `position`, with its range (WaitEstimate).
+  Result<WaitEstimate> estimate_at(QueueId queue, int position, TimePoint now) const;
+  // A waiting interaction's current position and estimate. FAILED_PRECONDITION when it is not
+  // waiting; NOT_FOUND when unknown.
+  Result<WaitEstimate> wait_estimate(InteractionId id, TimePoint now) const;
   Result<AgentSnapshot> agent(AgentId agent, TimePoint now) const;
   Result<InteractionSnapshot> interaction(InteractionId id) const;
   // Waiting interactions of a queue, best first by their own points (priority, value, wait:

@@ -130,6 +130,7 @@ struct Interaction {
 struct ServedQueue {
   QueueId queue;
   int base_fit_levels = 0;  // Σ (level − min) over the queue's own skills
+  int stage = 0;            // the first expansion stage whose requirements the agent meets
 };
 
 struct Agent {
@@ -183,6 +184,9 @@ struct Queue {
   ServiceWindow window;
   uint64_t arrived = 0, answered = 0, abandoned = 0, expired = 0, left = 0, completed = 0;
   std::array<int, kAgentStateCount> agents_by_state{};
+  // The same for the agents who meet the queue's requirements as configured (stage 0): the
+  // ones a new arrival's wait estimate counts on.
+  std::array<int, kAgentStateCount> agents_by_state_at_start{};
 
   Queue(QueueId qid, QueueConfig c, const RouterConfig& rc)
       : id(qid), cfg(std::move(c)), window(rc.stats_window, rc.stats_buckets) {}
@@ -247,6 +251,8 @@ class Router::Impl {
   Result<Explanation> explain(InteractionId id, TimePoint now) const;
   Result<QueueStats> queue_stats(QueueId q, TimePoint now) const;
   Result<Duration> ewt(QueueId q, int position, TimePoint now) const;
+  Result<WaitEstimate> estimate_at(QueueId q, int position, TimePoint now) const;
+  Result<WaitEstimate> wait_estimate(InteractionId id, TimePoint now) const;
   Result<AgentSnapshot> agent_snapshot(AgentId a, TimePoint now) const;
   Result<InteractionSnapshot> interaction_snapshot(InteractionId id) const;
   Result<std::vector<InteractionSnapshot>> waiting(QueueId q, size_t limit) const;

@@ -226,6 +226,8 @@ v1::Interaction RoutingHost::interaction_proto(const Tracked& t, std::optional<A
   } else {
     p.set_position(0);
     p.set_ewt_s(0);
+    p.set_ewt_low_s(0);
+    p.set_ewt_high_s(0);
   }
   return p;
 }
@@ -238,13 +240,20 @@ void RoutingHost::fill_state(const Tracked& t, const engine::InteractionSnapshot
   }
   p.set_priority(s.priority);
   p.set_agent(agent_name(s.agent));
+  p.set_ewt_low_s(0);
+  p.set_ewt_high_s(0);
   if (s.state == engine::InteractionState::kQueued) {
-    const int position = std::max(1, t.position);
-    p.set_position(position);
+    // Live when estimated (docs/routing.md, "Estimated wait"): where it stands now and how long
+    // it is likely to wait from now, with the 10th–90th percentile range.
+    p.set_position(std::max(1, t.position));
     p.set_ewt_s(0);
     if (estimate) {
-      auto ewt = router_->ewt(s.queue, position, router_->now());
-      if (ewt.ok()) p.set_ewt_s(engine::seconds(ewt.value()));
+      if (auto e = router_->wait_estimate(t.id, router_->now()); e.ok()) {
+        p.set_position(e.value().position);
+        p.set_ewt_s(engine::seconds(e.value().ewt));
+        p.set_ewt_low_s(engine::seconds(e.value().low));
+        p.set_ewt_high_s(engine::seconds(e.value().high));
+      }
     }
   } else {
     p.set_position(0);

@@ -72,8 +72,10 @@ absl::Status RoutingHost::list_interactions(const v1::ListInteractionsRequest& r
     if (t == tracked_.end()) continue;
     v1::Interaction p = interaction_proto(t->second);
     p.set_position(position);
-    auto ewt = router_->ewt(q, position, router_->now());
-    p.set_ewt_s(ewt.ok() ? engine::seconds(ewt.value()) : 0.0);
+    auto e = router_->estimate_at(q, position, router_->now());
+    p.set_ewt_s(e.ok() ? engine::seconds(e.value().ewt) : 0.0);
+    p.set_ewt_low_s(e.ok() ? engine::seconds(e.value().low) : 0.0);
+    p.set_ewt_high_s(e.ok() ? engine::seconds(e.value().high) : 0.0);
     *out->add_interactions() = std::move(p);
   }
   return absl::OkStatus();

@@ -247,6 +247,20 @@ std::string render_interactions(const v1::ListInteractionsResponse& response,
   return table.render();
 }
 
+namespace {
+
+// "2m30s (1m05s–4m50s)": the mean and the 10th–90th percentile range of a waiting
+// interaction's wait (docs/routing.md, "Estimated wait"); the mean alone without a range.
+std::string ewt_text(const v1::Interaction& i) {
+  std::string text = format_duration(i.ewt_s());
+  if (i.ewt_high_s() > 0) {
+    text += " (" + format_duration(i.ewt_low_s()) + "–" + format_duration(i.ewt_high_s()) + ")";
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string render_interaction(const v1::Interaction& i, WallClock::time_point now) {
   const bool queued = i.state() == v1::QUEUED;
   Fields fields = {
@@ -256,7 +270,7 @@ std::string render_interaction(const v1::Interaction& i, WallClock::time_point n
       {"queue", i.queue()},
       {"priority", std::to_string(i.priority())},
       {"position", i.position() > 0 ? std::to_string(i.position()) : std::string()},
-      {"EWT", queued ? format_duration(i.ewt_s()) : std::string()},
+      {"EWT", queued ? ewt_text(i) : std::string()},
       {"arrived", i.has_arrived() ? format_clock(i.arrived()) + " (" +
                                         format_duration(seconds_since(i.arrived(), now)) + " ago)"
                                   : std::string()},
@@ -279,7 +293,7 @@ std::string render_submit(const v1::SubmitInteractionResponse& response) {
       {"state", interaction_state_name(i.state())},
       {"queue", i.queue()},
       {"position", queued ? std::to_string(i.position()) : std::string()},
-      {"EWT", queued ? format_duration(i.ewt_s()) : std::string()},
+      {"EWT", queued ? ewt_text(i) : std::string()},
       {"agent", i.agent()},
       {"customer", customer_summary(i.customer())},
       {"replayed",

@@ -72,13 +72,13 @@ void outcome_rows(Table& t, const std::vector<Outcome>& outcomes) {
   for (const Outcome& o : outcomes) {
     t.add({o.name, count(o.offered), count(o.answered), count(o.abandoned), pct(o.service_level),
            secs(o.asa_s), secs(o.wait_mean_s), secs(o.wait_p90_s), pct(o.abandon_rate),
-           pct(o.occupancy)});
+           pct(o.occupancy), pct(o.ewt_in_range)});
   }
 }
 
 std::vector<std::string> outcome_header(const char* first) {
-  return {first,   "offered", "answered",   "abandoned",   "SL",
-          "ASA s", "wait s",  "p90 wait s", "abandoned %", "occupancy"};
+  return {first,    "offered",    "answered",    "abandoned", "SL",          "ASA s",
+          "wait s", "p90 wait s", "abandoned %", "occupancy", "in EWT range"};
 }
 
 nlohmann::ordered_json json_of(const Estimate& e) {
@@ -98,6 +98,10 @@ nlohmann::ordered_json json_of(const Outcome& o) {
           {"abandon_rate", json_of(o.abandon_rate)},
           {"p_wait", json_of(o.p_wait)},
           {"occupancy", json_of(o.occupancy)},
+          {"ewt_range",
+           {{"in", json_of(o.ewt_in_range)},
+            {"below", json_of(o.ewt_below)},
+            {"above", json_of(o.ewt_above)}}},
           {"wait_histogram_bucket_s", 5},
           {"wait_histogram", o.wait_histogram}};
 }

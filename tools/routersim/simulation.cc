@@ -119,6 +119,9 @@ struct Call {
   CallState state = CallState::kQueued;
   bool answered = false;
   bool queued_on_arrival = false;
+  Ms first_offer = -1;  // first offered at; -1: never
+  Ms est_low = -1;      // the engine's wait range at arrival (queued on arrival only)
+  Ms est_high = -1;
 };
 
 enum class Kind : uint8_t { kArrival, kAccept, kComplete, kAbandon };
@@ -148,6 +151,7 @@ struct TypePlan {
 // Counts of one queue or call type in one replication.
 struct Tally {
   double offered = 0, answered = 0, abandoned = 0, expired = 0, within_sl = 0, queued = 0;
+  double estimated = 0, est_in = 0, est_below = 0, est_above = 0;
   double answered_wait_s = 0;
   std::vector<double> waits_s;
   std::array<double, kHistogramBuckets> histogram{};
@@ -155,6 +159,11 @@ struct Tally {
   void add(const Call& c, Ms wait, Ms sl_threshold) {
     offered += 1;
     if (c.queued_on_arrival) queued += 1;
+    if (c.est_low >= 0 && c.first_offer >= 0) {
+      const Ms waited = c.first_offer - c.arrival;
+      estimated += 1;
+      (waited < c.est_low ? est_below : waited > c.est_high ? est_above : est_in) += 1;
+    }
     const double wait_s = static_cast<double>(wait) / 1000.0;
     if (c.answered) {
       answered += 1;
@@ -175,7 +184,7 @@ struct Tally {
 // replication where they are undefined (nothing offered, nothing answered).
 struct Samples {
   std::vector<double> offered, answered, abandoned, expired, service_level, asa_s, wait_mean_s,
-      wait_p90_s, abandon_rate, p_wait;
+      wait_p90_s, abandon_rate, p_wait, ewt_in, ewt_below, ewt_above;
   std::array<double, kHistogramBuckets> histogram{};
 
   void add(Tally& t) {
@@ -189,6 +198,11 @@ struct Samples {
       p_wait.push_back(t.queued / t.offered);
     }
     if (t.answered > 0) asa_s.push_back(t.answered_wait_s / t.answered);
+    if (t.estimated > 0) {
+      ewt_in.push_back(t.est_in / t.estimated);
+      ewt_below.push_back(t.est_below / t.estimated);
+      ewt_above.push_back(t.est_above / t.estimated);
+    }
     if (!t.waits_s.empty()) {
       double sum = 0;
       for (double w : t.waits_s) sum += w;
@@ -211,6 +225,9 @@ struct Samples {
     o.wait_p90_s = estimate(wait_p90_s);
     o.abandon_rate = estimate(abandon_rate);
     o.p_wait = estimate(p_wait);
+    o.ewt_in_range = estimate(ewt_in);
+    o.ewt_below = estimate(ewt_below);
+    o.ewt_above = estimate(ewt_above);
     double total = 0;
     for (double h : histogram) total += h;
     o.wait_histogram.assign(kHistogramBuckets, 0.0);
@@ -422,6 +439,13 @@ class Replication {
                                "': submit refused: " + submitted.error().message};
     }
     calls_[id].queued_on_arrival = submitted->position != 0;
+    if (submitted->position != 0) {
+      // What a gateway reading GetInteraction now would be told.
+      if (auto e = router_.wait_estimate(InteractionId(id), at(now)); e.ok()) {
+        calls_[id].est_low = e.value().low.count();
+        calls_[id].est_high = e.value().high.count();
+      }
+    }
     schedule_arrival(type, next_arrival_s_[type]);
     return pump();
   }
@@ -453,6 +477,7 @@ class Replication {
           if constexpr (std::is_same_v<T, engine::OfferedEvent>) {
             Call& c = calls_[ev.interaction.value()];
             c.work_since = now;
+            if (c.first_offer < 0) c.first_offer = now;
             c.state = CallState::kOffered;
             c.agent = ev.agent.value();
             ++c.offers;

@@ -224,5 +224,36 @@ TEST_CASE_METHOD(RouterFixture,
   CHECK(customer.matched_by() == "web_visitor");
 }
 
+TEST_CASE_METHOD(RouterFixture,
+                 "GetInteraction gives a waiting call's position and wait range as of now",
+                 "[grpc][lifecycle][estimate]") {
+  // Nobody logged in: each call ahead costs one handle time plus wrap-up, and the range is the
+  // 10th–90th percentile of that many in a row (docs/routing.md, "Estimated wait").
+  for (const char* id : {"wait-1", "wait-2", "wait-3"}) {
+    REQUIRE(submit(phone_call(id, "+1 415 555 0100")).ok());
+  }
+  auto third = get_interaction("wait-3");
+  INFO(describe(third.status));
+  REQUIRE(third.ok());
+  CHECK(third.value.state() == v1::QUEUED);
+  CHECK(third.value.position() == 3);
+  CHECK(third.value.ewt_low_s() > 0);
+  CHECK(third.value.ewt_low_s() < third.value.ewt_s());
+  CHECK(third.value.ewt_s() < third.value.ewt_high_s());
+
+  // The first hangs up: the others move up, and their estimates with them.
+  v1::CancelInteractionRequest cancel;
+  cancel.set_interaction_id("wait-1");
+  REQUIRE(call(&v1::InteractionService::Stub::CancelInteraction, kGatewayToken, cancel).ok());
+  auto moved = get_interaction("wait-3");
+  REQUIRE(moved.ok());
+  CHECK(moved.value.position() == 2);
+  CHECK(moved.value.ewt_s() < third.value.ewt_s());
+  CHECK(moved.value.ewt_high_s() < third.value.ewt_high_s());
+  auto first = get_interaction("wait-2");
+  REQUIRE(first.ok());
+  CHECK(first.value.position() == 1);
+}
+
 }  // namespace
 }  // namespace router::it

@@ -161,6 +161,7 @@ TEST_CASE(
   c.add(a_queue("billing")
             .with_skill("billing", 8)
             .default_handle_time(180s)
+            .wrap_up(0s)
             .expand_when_ewt_over(10s, 3, 200s));
   AgentId bob = c.add(an_agent("bob").with_skill("billing", 5));
   c.login(bob);
@@ -234,6 +235,7 @@ TEST_CASE("a conditional step once applied stays applied when its condition ends
   c.add(a_queue("billing")
             .with_skill("billing", 8)
             .default_handle_time(180s)
+            .wrap_up(0s)
             .expand_when_ewt_over(10s, 3, 200s)
             .expand_when_ewt_over(20s, 3, 200s));
   AgentId dan = c.add(an_agent("dan").with_skill("billing", 2));

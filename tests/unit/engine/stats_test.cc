@@ -168,7 +168,7 @@ TEST_CASE("agents by state counts the agents able to serve the queue", "[stats]"
 
 TEST_CASE("estimated wait divides the handle time by the staffed agents", "[stats]") {
   Center c;
-  c.add(a_queue("billing").default_handle_time(120s));
+  c.add(a_queue("billing").default_handle_time(120s).wrap_up(0s));
   const QueueId billing = c.queue("billing");
   auto ewt = [&](int position) {
     auto r = c.router.ewt(billing, position, c.now);
@@ -218,12 +218,92 @@ TEST_CASE("estimated wait divides the handle time by the staffed agents", "[stat
     CHECK(offered->position == 0);  // offered at once
     CHECK(offered->ewt == 0s);
   }
+  SECTION("an agent is free again after the handle time and the queue's wrap-up") {
+    c.add(a_queue("sales").default_handle_time(120s).wrap_up(30s));
+    AgentId alice = c.add(an_agent("alice"));
+    c.login(alice);
+    c.accept(alice, c.submit(a_call().to("sales")));
+    auto e = c.router.ewt(c.queue("sales"), 2, c.now);
+    REQUIRE(e.ok());
+    CHECK(e.value() == 300s);  // 2 × (120 s + 30 s) with one agent
+  }
   SECTION("a bad position is refused") {
     auto r = c.router.ewt(billing, -1, c.now);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::kInvalidArgument);
   }
   c.audit();
+}
+
+TEST_CASE("a waiting interaction's position and wait range are computed when asked",
+          "[stats][estimate]") {
+  Center c;
+  c.add(a_queue("billing").default_handle_time(120s).wrap_up(0s));
+  AgentId alice = c.add(an_agent("alice"));
+  AgentId bob = c.add(an_agent("bob"));
+  c.login(alice);
+  const InteractionId talking = c.submit(a_call().to("billing"));
+  c.accept(alice, talking);
+  c.login(bob);
+  c.accept(bob, c.submit(a_call().to("billing")));
+  // Two agents busy, AHT 120 s: the k-th to free up does so after Erlang(k, 2 ÷ 120 s).
+  InteractionId first = c.submit(a_call().to("billing"));
+  InteractionId second = c.submit(a_call().to("billing"));
+  InteractionId third = c.submit(a_call().to("billing"));
+  auto estimate = [&](InteractionId id) {
+    auto r = c.router.wait_estimate(id, c.now);
+    REQUIRE(r.ok());
+    return r.value();
+  };
+  auto seconds_of = [](Duration d) { return std::chrono::duration<double>(d).count(); };
+  const WaitEstimate e3 = estimate(third);
+  CHECK(e3.position == 3);
+  CHECK(e3.ewt == 180s);  // 3 × 60 s, the mean, as ewt() gives
+  // Erlang(3, 1): 10th percentile 1.1021, 90th 5.3223 (× 60 s).
+  CHECK(seconds_of(e3.low) == Approx(1.1021 * 60).epsilon(0.001));
+  CHECK(seconds_of(e3.high) == Approx(5.3223 * 60).epsilon(0.001));
+  const WaitEstimate e1 = estimate(first);
+  CHECK(e1.position == 1);
+  // Erlang(1, 1) is the exponential: −ln 0.9 and −ln 0.1.
+  CHECK(seconds_of(e1.low) == Approx(0.1054 * 60).epsilon(0.001));
+  CHECK(seconds_of(e1.high) == Approx(2.3026 * 60).epsilon(0.001));
+  CHECK(e1.low < e1.ewt);
+  CHECK(e1.ewt < e1.high);
+
+  // Live: the first hangs up, and everyone behind moves up; a higher priority goes ahead.
+  Center::ok(c.router.cancel(first, c.now));
+  CHECK(estimate(second).position == 1);
+  CHECK(estimate(third).position == 2);
+  c.submit(a_call().to("billing").priority(5));
+  CHECK(estimate(second).position == 2);
+  CHECK(estimate(third).position == 3);
+
+  // Not waiting, or unknown: said so.
+  auto assigned = c.router.wait_estimate(talking, c.now);
+  REQUIRE_FALSE(assigned.ok());
+  CHECK(assigned.error().code == ErrorCode::kFailedPrecondition);
+  auto unknown = c.router.wait_estimate(InteractionId(999'999), c.now);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == ErrorCode::kNotFound);
+  c.audit();
+}
+
+TEST_CASE("the wait range for a long line uses the normal approximation of the Erlang",
+          "[stats][estimate]") {
+  Center c;
+  c.add(a_queue("billing").default_handle_time(100s).wrap_up(0s));
+  AgentId alice = c.add(an_agent("alice"));
+  c.login(alice);
+  c.accept(alice, c.submit(a_call().to("billing")));
+  auto e = c.router.estimate_at(c.queue("billing"), 100, c.now);
+  REQUIRE(e.ok());
+  CHECK(e->ewt == 10000s);
+  // Erlang(100, 1): 10th percentile 87.43, 90th 113.0 (× 100 s).
+  CHECK(std::chrono::duration<double>(e->low).count() == Approx(8743).epsilon(0.003));
+  CHECK(std::chrono::duration<double>(e->high).count() == Approx(11300).epsilon(0.003));
+  auto none = c.router.estimate_at(c.queue("billing"), 0, c.now);
+  REQUIRE(none.ok());
+  CHECK(none->high == 0s);
 }
 
 TEST_CASE("estimated wait uses the measured handle time once five are handled", "[stats]") {
@@ -241,7 +321,7 @@ TEST_CASE("estimated wait uses the measured handle time once five are handled", 
   CHECK(c.stats("billing").aht == 60s);
   auto r = c.router.ewt(c.queue("billing"), 3, c.now);
   REQUIRE(r.ok());
-  CHECK(r.value() == 120s);  // (3 − 1 ready) × 60 s / 1 staffed
+  CHECK(r.value() == 140s);  // (3 − 1 ready) × (60 s AHT + 10 s wrap-up) / 1 staffed
   c.audit();
 }
 

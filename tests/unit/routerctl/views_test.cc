@@ -133,6 +133,11 @@ TEST_CASE("the submit view names the queue, customer, position, EWT and replay",
           "EWT          45s\n"
           "customer     c-1001 Ann Lee (STRATEGIC, LTV 12000, matched by phone)\n"
           "replayed     no\n");
+  SECTION("the wait's range follows the mean when routerd gave one") {
+    i.set_ewt_low_s(5);
+    i.set_ewt_high_s(104);
+    REQUIRE_THAT(render_submit(response), Catch::Contains("EWT          45s (5s–1m44s)\n"));
+  }
   SECTION("a replayed submit says nothing new was queued") {
     response.set_replayed(true);
     REQUIRE_THAT(render_submit(response),
