@@ -582,8 +582,7 @@ class Resolver {
     };
     for (const auto& [term, value] : terms) {
       if (!value) continue;
-      // The file's name for it (v1::Weights numbers its fields in term order, from 1).
-      const std::string name =
+      const std::string name =  // the file's key: v1::Weights's fields are in term order
           v1::Weights::descriptor()->FindFieldByNumber(static_cast<int>(term) + 1)->name();
       if (!std::isfinite(*value) || *value < 0) return fail(path + "." + name, "must be ≥ 0");
       out[term] = *value;
