@@ -322,11 +322,20 @@ TEST_CASE(
   REQUIRE(eventually([&] { return nodes[1].ready() == 503; }, 30s));
 
   const int front = free_port();
+  const int stats = free_port();
   HaproxyProcess haproxy(haproxy_config(
       front, "  default_backend routerd\n",
-      haproxy_backend("routerd",
-                      {{nodes[0].name(), nodes[0].grpc_port(), nodes[0].ready_port()},
-                       {nodes[1].name(), nodes[1].grpc_port(), nodes[1].ready_port()}})));
+      haproxy_backend("routerd", {{nodes[0].name(), nodes[0].grpc_port(), nodes[0].ready_port()},
+                                  {nodes[1].name(), nodes[1].grpc_port(), nodes[1].ready_port()}}),
+      stats));
+  // When work stops flowing: what each node's /ready answers now and what HAProxy's statistics
+  // say of each server (its state, last check's status and result), routerd's side and HAProxy's.
+  auto where_it_stopped = [&] {
+    std::ostringstream text;
+    for (const auto& node : nodes) text << node.name() << " /ready now: " << node.ready() << "\n";
+    text << "HAProxy statistics:\n" << http_get(stats, "/stats;csv").second;
+    return text.str();
+  };
   Audit audit;
   Watcher watch_1(nodes[0].grpc_port(), audit);
   Watcher watch_2(nodes[1].grpc_port(), audit);
@@ -408,6 +417,7 @@ TEST_CASE(
     active->kill();
     active->start();  // its supervisor restarts it: it comes back as the standby
     const bool offered = eventually([&] { return audit.first_offer_ms() != 0; }, 20s);
+    if (!offered) UNSCOPED_INFO(where_it_stopped());
     // Both logs: the restarted process may be the one that took the lease.
     INFO("kill " << k + 1 << " of " << active->name() << "\nrouterload log:\n"
                  << load_log() << "\n"
@@ -423,11 +433,7 @@ TEST_CASE(
     // Work flows on the new active before the next kill (assigned through HAProxy). When it does
     // not, what each node's /ready answers now tells routerd's side from HAProxy's.
     const bool flowing = eventually([&] { return audit.assigned_since() >= 5; }, 20s);
-    if (!flowing) {
-      for (const auto& node : nodes) {
-        UNSCOPED_INFO(node.name() << " /ready now: " << node.ready());
-      }
-    }
+    if (!flowing) UNSCOPED_INFO(where_it_stopped());
     REQUIRE(flowing);
     REQUIRE(load.running());
   }

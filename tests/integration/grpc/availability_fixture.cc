@@ -146,12 +146,25 @@ std::string haproxy_backend(const std::string& name, const std::vector<HaproxySe
 }
 
 std::string haproxy_config(int frontend_port, const std::string& frontend_rules,
-                           const std::string& backends) {
+                           const std::string& backends, int stats_port) {
+  // Every change of a check's result and every request that ends abnormally go to the log (its
+  // stderr), so a test that fails shows what HAProxy saw; the statistics page when asked.
+  const std::string stats = stats_port == 0 ? std::string()
+                                            : "frontend stats\n"
+                                              "  bind 127.0.0.1:" +
+                                                  std::to_string(stats_port) +
+                                                  "\n"
+                                                  "  stats enable\n"
+                                                  "  stats uri /stats\n";
   return "global\n"
          "  maxconn 4096\n"
          "  tune.h2.max-concurrent-streams 1000\n"
+         "  log stderr format raw local0 info\n"
          "defaults\n"
          "  mode http\n"
+         "  log global\n"
+         "  option log-health-checks\n"
+         "  option dontlog-normal\n"
          "  timeout connect 1s\n"
          "  timeout check 1s\n"
          "  timeout client 1h\n"
@@ -159,7 +172,7 @@ std::string haproxy_config(int frontend_port, const std::string& frontend_rules,
          "  timeout tunnel 1h\n"
          "frontend grpc\n"
          "  bind 127.0.0.1:" +
-         std::to_string(frontend_port) + " proto h2\n" + frontend_rules + backends;
+         std::to_string(frontend_port) + " proto h2\n" + frontend_rules + backends + stats;
 }
 
 }  // namespace router::it

@@ -65,7 +65,9 @@ class HaproxyProcess {
 
 // The HAProxy configuration for a backend of routerds: gRPC over h2c in front, each server's
 // gRPC port behind, checked with GET /ready on its readiness port every 200 ms (fall 1, rise 1).
-// The shape of tools/haproxy/routerd.cfg, on the test's ports.
+// The shape of tools/haproxy/routerd.cfg, on the test's ports. HAProxy logs each change of a
+// check's result and each abnormal request to its log; with `stats_port`, its statistics page
+// answers GET /stats;csv there.
 struct HaproxyServer {
   std::string name;
   int grpc_port = 0;
@@ -73,6 +75,6 @@ struct HaproxyServer {
 };
 std::string haproxy_backend(const std::string& name, const std::vector<HaproxyServer>& servers);
 std::string haproxy_config(int frontend_port, const std::string& frontend_rules,
-                           const std::string& backends);
+                           const std::string& backends, int stats_port = 0);
 
 }  // namespace router::it
