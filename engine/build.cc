@@ -19,8 +19,30 @@ Status Router::Impl::validate(const RouterConfig& config) {
     return invalid_argument("stats_window: must be > 0");
   }
   if (config.stats_buckets < 1) return invalid_argument("stats_buckets: must be > 0");
+  for (int ch = 0; ch < kChannelCount; ++ch) {
+    if (config.blending.cost[ch] < 0 || config.blending.cost[ch] > kMaxChannelCost) {
+      return invalid_argument("blending.cost." + std::string(to_string(static_cast<Channel>(ch))) +
+                              ": must be 0.." + std::to_string(kMaxChannelCost));
+    }
+  }
   return {};
 }
+
+namespace {
+
+// `when`'s bounds; `ewt_field` and `sl_field` name its two parts in the error.
+Status validate_risk(const RiskCondition& when, const std::string& ewt_field,
+                     const std::string& sl_field) {
+  if (when.ewt_over && *when.ewt_over <= Duration::zero()) {
+    return invalid_argument(ewt_field + ": must be > 0");
+  }
+  if (when.sl_under && !(*when.sl_under > 0.0 && *when.sl_under <= 1.0)) {
+    return invalid_argument(sl_field + ": must be in (0, 1]");
+  }
+  return {};
+}
+
+}  // namespace
 
 // =============================================================================================
 // Model.
@@ -123,12 +145,16 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
     if (c.expansion[i].lower_levels_by < 0 || c.expansion[i].lower_levels_by > kMaxSkillLevel) {
       return invalid_argument(f + ".lower_levels_by: must be 0..10");
     }
-    if (c.expansion[i].when_ewt_over && *c.expansion[i].when_ewt_over <= Duration::zero()) {
-      return invalid_argument(f + ".when_ewt_over: must be > 0");
+    if (Status s = validate_risk({c.expansion[i].when_ewt_over, c.expansion[i].when_sl_under},
+                                 f + ".when_ewt_over", f + ".when_sl_under");
+        !s) {
+      return s;
     }
-    if (const auto& sl = c.expansion[i].when_sl_under; sl && !(*sl > 0.0 && *sl <= 1.0)) {
-      return invalid_argument(f + ".when_sl_under: must be in (0, 1]");
-    }
+  }
+  if (Status s = validate_risk(c.reserve_agents_when, "queue.reserve_agents_when.ewt_over",
+                               "queue.reserve_agents_when.sl_under");
+      !s) {
+    return s;
   }
   if (c.overflow_after) {
     if (*c.overflow_after <= Duration::zero()) {
@@ -168,6 +194,7 @@ Result<QueueId> Router::Impl::add_queue(QueueConfig config) {
             [](const SkillRequirement& a, const SkillRequirement& b) { return a.skill < b.skill; });
   q->w = effective_weights(q->cfg);
   queue_by_name_.emplace(q->cfg.name, id);
+  if (q->cfg.reserve_agents_when.set()) next_risk_look_ = now_;  // looked at the next advance
   queues_.push_back(std::move(q));
   for (auto& a : agents_) {
     count_agent(*a, -1);
@@ -205,6 +232,7 @@ Status Router::Impl::update_queue(QueueId qid, QueueConfig config, TimePoint now
     count_agent(*a, -1);
     recompute_served(*a);
     count_agent(*a, +1);
+    reindex(*a);  // headroom follows the queues an agent serves
   }
   std::sort(moved.begin(), moved.end(), [](const Interaction* a, const Interaction* b) {
     return std::tie(a->arrival, a->seq) < std::tie(b->arrival, b->seq);
@@ -218,6 +246,8 @@ Status Router::Impl::update_queue(QueueId qid, QueueConfig config, TimePoint now
   for (Interaction* it : moved) {
     if (it->state == InteractionState::kQueued) route_interaction(*it);
   }
+  // Its risk is looked at again at once (a removed condition lifts its reservation).
+  if (q->cfg.reserve_agents_when.set() || q->at_risk) look_at_risks();
   for (auto& a : agents_) fill_agent(*a);
   return {};
 }
@@ -239,6 +269,10 @@ Result<AgentId> Router::Impl::add_agent(AgentProfile profile) {
       return invalid_argument("agent.capacity." + std::string(to_string(static_cast<Channel>(ch))) +
                               ": must be 0..100");
     }
+  }
+  if (profile.capacity.budget < 0 || profile.capacity.budget > kMaxCapacityBudget) {
+    return invalid_argument("agent.capacity.budget: must be 0.." +
+                            std::to_string(kMaxCapacityBudget));
   }
   for (size_t i = 0; i < profile.languages.size(); ++i) {
     if (profile.languages[i].empty() ||

@@ -10,11 +10,30 @@ namespace router::engine {
 
 bool Router::Impl::available(const Agent& a, Channel ch) const {
   if (!a.logged_in || a.not_ready || a.offer != nullptr) return false;
+  return fits(a, ch) && !reserved_against(a, ch);
+}
+
+bool Router::Impl::fits(const Agent& a, Channel ch) const {
   const auto c = static_cast<size_t>(ch);
   const ChannelCapacity& cap = a.profile.capacity;
-  if (cap.max[c] <= 0 || a.exclusive_held > 0) return false;
-  if (cap.exclusive[c]) return a.held.empty();
-  return a.held_per_channel[c] < cap.max[c];
+  if (cap.max[c] <= 0 || a.exclusive_held > 0 || a.held_per_channel[c] >= cap.max[c]) {
+    return false;
+  }
+  if (cap.budget > 0 && a.held_cost + cfg_.blending.cost[c] > cap.budget) return false;
+  // What it holds is non-exclusive here (a held call returned above).
+  return !cap.exclusive[c] || a.held.empty() || cfg_.blending.call_over_other_work;
+}
+
+bool Router::Impl::reserved_against(const Agent& a, Channel ch) const {
+  if (queues_at_risk_ == 0) return false;
+  bool reserved = false;
+  for (const ServedQueue& s : a.served) {
+    const Queue& q = *queues_[s.queue.value()];
+    if (s.stage != 0 || !q.at_risk) continue;
+    if (q.cfg.channels[static_cast<size_t>(ch)]) return false;
+    reserved = true;
+  }
+  return reserved;
 }
 
 ChannelSet Router::Impl::available_channels(const Agent& a) const {
@@ -51,15 +70,17 @@ int Router::Impl::stage_at(const Queue& q, Duration in_queue, int from) const {
 
 bool Router::Impl::condition_holds(const Queue& q, const ExpansionStep& step) const {
   if (!step.conditional()) return true;
-  if (step.when_ewt_over && ewt(q.id, q.waiting + 1, now_).value() > *step.when_ewt_over) {
-    return true;
-  }
-  if (step.when_sl_under) {
+  return risk_holds(q, RiskCondition{step.when_ewt_over, step.when_sl_under});
+}
+
+bool Router::Impl::risk_holds(const Queue& q, const RiskCondition& when) const {
+  if (when.ewt_over && ewt(q.id, q.waiting + 1, now_).value() > *when.ewt_over) return true;
+  if (when.sl_under) {
     const ServiceWindow::Totals t = q.window.totals(now_);
     const int64_t base = t.answered + t.abandoned;
     // No answer or abandon in the window yet: nothing says the queue is missing its target.
     if (base > 0 && static_cast<double>(t.answered_within_target) / static_cast<double>(base) <
-                        *step.when_sl_under) {
+                        *when.sl_under) {
       return true;
     }
   }

@@ -68,6 +68,8 @@ std::string describe(const Event& e) {
                       return "wrap-up " + id(v.interaction) + " by " + id(v.agent);
                     } else if constexpr (std::is_same_v<T, CompletedEvent>) {
                       return "completed " + id(v.interaction) + " by " + id(v.agent);
+                    } else if constexpr (std::is_same_v<T, HeadroomChangedEvent>) {
+                      return "headroom " + id(v.queue) + (v.at_risk ? " at risk" : " clear");
                     } else {
                       static_assert(std::is_same_v<T, AgentStateChangedEvent>);
                       return "agent " + id(v.agent) + " " + std::string(to_string(v.from)) + "->" +

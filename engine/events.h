@@ -103,10 +103,17 @@ struct AgentStateChangedEvent {
   std::string reason;  // NOT_READY reason ("missed", "break", ...) or empty
 };
 
+// A queue's reserve_agents_when began or stopped holding: its agents' headroom changed.
+struct HeadroomChangedEvent {
+  QueueId queue;
+  bool at_risk = false;
+};
+
 using EventBody =
     std::variant<QueuedEvent, OfferedEvent, AssignedEvent, RequeuedEvent, AbandonedEvent,
                  ExpiredEvent, OverflowedEvent, ExpandedEvent, MovedEvent, TransferredToAgentEvent,
-                 PriorityChangedEvent, WrapUpStartedEvent, CompletedEvent, AgentStateChangedEvent>;
+                 PriorityChangedEvent, WrapUpStartedEvent, CompletedEvent, AgentStateChangedEvent,
+                 HeadroomChangedEvent>;
 
 struct Event {
   TimePoint at;

@@ -36,6 +36,7 @@ void Router::Impl::release_held(Agent& a, Interaction& it) {
   a.held.erase(found);
   const auto c = static_cast<size_t>(it.channel);
   --a.held_per_channel[c];
+  a.held_cost -= cfg_.blending.cost[c];
   if (a.profile.capacity.exclusive[c]) --a.exclusive_held;
   if (a.held.empty()) a.idle_since = now_;
 }
@@ -236,10 +237,7 @@ Status Router::Impl::restore_held(const InteractionSpec& spec, AgentId id, Inter
   // Capacity as a decision counts it, but readiness and a pending offer do not matter: the work
   // is this agent's already. Past capacity (the configuration changed) it waits again instead.
   const auto c = static_cast<size_t>(spec.channel);
-  const ChannelCapacity& cap = a->profile.capacity;
-  const bool fits = cap.max[c] > 0 && a->exclusive_held == 0 &&
-                    (cap.exclusive[c] ? a->held.empty() : a->held_per_channel[c] < cap.max[c]);
-  if (!fits) {
+  if (!fits(*a, spec.channel)) {
     return failed_precondition("agent: has no free capacity for " +
                                std::string(to_string(spec.channel)));
   }
@@ -254,7 +252,8 @@ Status Router::Impl::restore_held(const InteractionSpec& spec, AgentId id, Inter
   it.assigned_at = now_;
   a->held.push_back(&it);
   ++a->held_per_channel[c];
-  if (cap.exclusive[c]) ++a->exclusive_held;
+  a->held_cost += cfg_.blending.cost[c];
+  if (a->profile.capacity.exclusive[c]) ++a->exclusive_held;
   a->idle_since = now_;
   if (state == InteractionState::kWrapUp) {
     if (q.cfg.wrap_up == Duration::zero()) {
@@ -389,6 +388,7 @@ Status Router::Impl::accept(AgentId id, InteractionId iid, TimePoint now) {
   a->held.push_back(it);
   const auto c = static_cast<size_t>(it->channel);
   ++a->held_per_channel[c];
+  a->held_cost += cfg_.blending.cost[c];
   if (a->profile.capacity.exclusive[c]) ++a->exclusive_held;
   a->idle_since = now_;
   const Duration waited = now_ - it->arrival;

@@ -25,10 +25,22 @@ struct SkillRequirement {
 };
 
 // How much work of each channel an agent may hold at once. An exclusive channel (a call) is only
-// offered to an agent holding nothing, and while held blocks every other channel.
+// offered to an agent holding nothing (or, with Blending::call_over_other_work, holding only
+// non-exclusive work), and while held blocks every other channel. With a budget, the items held
+// also cost Blending::cost each, and an item is offered only if its cost fits what is left.
 struct ChannelCapacity {
   std::array<int, kChannelCount> max{1, 5, 3, 1};  // phone, email, web chat, web callback
   std::array<bool, kChannelCount> exclusive{true, false, false, true};
+  int budget = 0;  // 0: no budget, the counts alone; at most kMaxCapacityBudget
+};
+inline constexpr int kMaxCapacityBudget = 100'000;
+inline constexpr int kMaxChannelCost = 1'000;
+
+// Blended agents: what each channel's item costs of an agent's budget, and whether a call may
+// be offered to an agent holding other work. docs/routing.md, "Blended capacity and headroom".
+struct Blending {
+  std::array<int, kChannelCount> cost{100, 25, 35, 100};  // 0..kMaxChannelCost each
+  bool call_over_other_work = false;
 };
 
 struct AgentProfile {
@@ -144,8 +156,18 @@ struct ExpansionStep {
   std::optional<double> when_sl_under;    // 0 < x ≤ 1
   bool conditional() const { return when_ewt_over.has_value() || when_sl_under.has_value(); }
 };
-// How often an interaction held at a conditional step checks its queue's condition again.
+// How often an interaction held at a conditional step checks its queue's condition again, and
+// how often queues with reserve_agents_when look at theirs.
 inline constexpr Duration kConditionRecheck = std::chrono::seconds(1);
+
+// When a queue counts as at risk of missing its target: the wait estimated for a new arrival
+// over `ewt_over`, or its window's service level under `sl_under` (once the window holds an
+// answer or abandon). Neither set: never.
+struct RiskCondition {
+  std::optional<Duration> ewt_over;  // > 0
+  std::optional<double> sl_under;    // 0 < x ≤ 1
+  bool set() const { return ewt_over.has_value() || sl_under.has_value(); }
+};
 
 using ChannelSet = std::bitset<kChannelCount>;
 
@@ -165,6 +187,10 @@ struct QueueConfig {
   WeightOverrides weights;  // terms not set here use the router's default weights
   Duration short_abandon = std::chrono::seconds(5);  // abandons sooner are not held against SL
   Duration default_handle_time = std::chrono::seconds(180);  // EWT before AHT is measured
+  // Headroom: while this holds (looked at every kConditionRecheck), the agents who meet this
+  // queue's requirements as configured take no new work of channels it does not take (a phone
+  // queue at risk keeps its blended agents off new email and chat).
+  RiskCondition reserve_agents_when;
 };
 inline constexpr int kMaxExpansionSteps = 8;
 
@@ -213,6 +239,7 @@ struct Limits {
 };
 
 struct RouterConfig {
+  Blending blending;
   Weights default_weights;
   PointsRules rules;
   Limits limits;

@@ -44,6 +44,32 @@ std::string Router::Impl::missing_skill_detail(const Agent& a,
   return {};
 }
 
+std::string Router::Impl::capacity_detail(const Agent& a, Channel ch) const {
+  const auto c = static_cast<size_t>(ch);
+  const ChannelCapacity& cap = a.profile.capacity;
+  const std::string name(to_string(ch));
+  if (a.exclusive_held > 0) return "busy on a call";
+  if (a.held_per_channel[c] >= cap.max[c]) {
+    return "no free " + name + " capacity (holds " + std::to_string(a.held_per_channel[c]) +
+           " of " + std::to_string(cap.max[c]) + ")";
+  }
+  if (cap.budget > 0 && a.held_cost + cfg_.blending.cost[c] > cap.budget) {
+    return "over its capacity budget (holds " + std::to_string(a.held_cost) + " of " +
+           std::to_string(cap.budget) + "; " + name + " costs " +
+           std::to_string(cfg_.blending.cost[c]) + ")";
+  }
+  if (cap.exclusive[c] && !a.held.empty() && !cfg_.blending.call_over_other_work) {
+    return "holds other work (a call goes only to an agent holding nothing)";
+  }
+  for (const ServedQueue& s : a.served) {
+    const Queue& q = *queues_[s.queue.value()];
+    if (s.stage == 0 && q.at_risk) {
+      return "kept for queue " + q.cfg.name + " (at risk): no new " + name + " work";
+    }
+  }
+  return "no free " + name + " capacity";
+}
+
 Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const {
   ScopedClock clock(now_, now);
   const Interaction* it = find_interaction(id);
@@ -56,7 +82,6 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
   ex.state = it->state;
   ex.stage = it->stage;
   ex.effective_skills = c.effective;
-  const std::string channel(to_string(it->channel));
   for (const auto& ap : agents_) {
     const Agent& a = *ap;
     if (!a.logged_in) continue;
@@ -80,8 +105,7 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
     } else if (!holds_this && a.offer) {
       refuse(Ineligibility::kOfferPending, "has an offer waiting for an answer");
     } else if (!holds_this && !available(a, it->channel)) {
-      refuse(Ineligibility::kChannel,
-             a.exclusive_held > 0 ? "busy on a call" : "no free " + channel + " capacity");
+      refuse(Ineligibility::kChannel, capacity_detail(a, it->channel));
     } else {
       ex.eligible.push_back(RankedAgent{a.id, score(q, c, *it, a)});
     }
@@ -335,6 +359,7 @@ Status Router::Impl::audit(TimePoint now) const {
     }
     std::array<int, kChannelCount> per_channel{};
     int exclusive = 0;
+    int cost = 0;
     if (a.offer) {
       ++refs[a.offer];
       if (a.offer->state != InteractionState::kOffered || a.offer->agent != a.id) {
@@ -350,6 +375,7 @@ Status Router::Impl::audit(TimePoint now) const {
                     std::string(to_string(it->state)));
       }
       ++per_channel[static_cast<size_t>(it->channel)];
+      cost += cfg_.blending.cost[static_cast<size_t>(it->channel)];
       if (a.profile.capacity.exclusive[static_cast<size_t>(it->channel)]) ++exclusive;
       ++per_queue[it->queue.value()][2];
     }
@@ -363,13 +389,19 @@ Status Router::Impl::audit(TimePoint now) const {
     if (!a.logged_in && (a.offer || !a.held.empty() || !a.personal.empty())) {
       return fail(who + "logged out but holds work");
     }
-    if (per_channel != a.held_per_channel || exclusive != a.exclusive_held) {
+    if (per_channel != a.held_per_channel || exclusive != a.exclusive_held || cost != a.held_cost) {
       return fail(who + "capacity counters drifted");
     }
     for (int c = 0; c < kChannelCount; ++c) {
       if (per_channel[c] > a.profile.capacity.max[c]) return fail(who + "over capacity");
     }
-    if (exclusive > 0 && a.held.size() != 1) return fail(who + "a call held alongside other work");
+    if (exclusive > 1 ||
+        (exclusive > 0 && a.held.size() != 1 && !cfg_.blending.call_over_other_work)) {
+      return fail(who + "a call held alongside other work");
+    }
+    if (a.profile.capacity.budget > 0 && cost > a.profile.capacity.budget) {
+      return fail(who + "over its capacity budget");
+    }
     for (int c = 0; c < kChannelCount; ++c) {
       const bool want = available(a, static_cast<Channel>(c));
       const auto& have = a.indexed[static_cast<size_t>(c)];

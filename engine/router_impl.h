@@ -146,6 +146,7 @@ struct Agent {
   std::vector<Interaction*> held;  // ASSIGNED and WRAP_UP
   std::array<int, kChannelCount> held_per_channel{};
   int exclusive_held = 0;
+  int held_cost = 0;  // Σ Blending::cost of what it holds
   TimePoint idle_since;
   uint64_t handled = 0;
   std::array<std::optional<AgentIndex::Key>, kChannelCount> indexed;
@@ -182,6 +183,7 @@ struct Queue {
   int max_extra_levels = 0;                        // widest extra-skill fit bound among its classes
   std::map<int, int> waiting_by_priority;          // for positions
   ServiceWindow window;
+  bool at_risk = false;  // cfg.reserve_agents_when held at the last look
   uint64_t arrived = 0, answered = 0, abandoned = 0, expired = 0, left = 0, completed = 0;
   std::array<int, kAgentStateCount> agents_by_state{};
   // The same for the agents who meet the queue's requirements as configured (stage 0): the
@@ -243,8 +245,9 @@ class Router::Impl {
     return result;
   }
   std::optional<TimePoint> next_deadline() const {
-    if (timers_.empty()) return std::nullopt;
-    return timers_.begin()->due;
+    std::optional<TimePoint> due = next_risk_look_;
+    if (!timers_.empty() && (!due || timers_.begin()->due < *due)) due = timers_.begin()->due;
+    return due;
   }
 
   // Queries (queries.cc).
@@ -272,6 +275,9 @@ class Router::Impl {
   std::unordered_map<InteractionId, std::unique_ptr<Interaction>> live_;
   std::set<Timer> timers_;
   uint64_t timer_seq_ = 0;
+  // Queues with reserve_agents_when are looked at every kConditionRecheck; none: never.
+  std::optional<TimePoint> next_risk_look_;
+  int queues_at_risk_ = 0;
   uint64_t submit_seq_ = 0;
   AgentIndex index_;
 
@@ -323,6 +329,12 @@ class Router::Impl {
 
   // --- Eligibility (decisions.cc).
   bool available(const Agent& a, Channel ch) const;
+  // Whether one more item of `ch` fits what `a` holds: its count, a call's exclusivity, the
+  // budget. Readiness, offers and headroom aside (restore_held counts only this).
+  bool fits(const Agent& a, Channel ch) const;
+  // Whether headroom keeps `a` off `ch` now: some queue at risk whose requirements `a` meets
+  // as configured, and none of those takes `ch`.
+  bool reserved_against(const Agent& a, Channel ch) const;
   ChannelSet available_channels(const Agent& a) const;
   bool meets(const Agent& a, const std::vector<SkillRequirement>& effective) const;
   bool eligible(const Agent& a, const WaitingClass& c, const Queue& q, const Interaction& it) const;
@@ -335,6 +347,10 @@ class Router::Impl {
   int stage_at(const Queue& q, Duration in_queue, int from = 0) const;
   // A conditional expansion step's condition on its queue, now (true for a plain step).
   bool condition_holds(const Queue& q, const ExpansionStep& step) const;
+  bool risk_holds(const Queue& q, const RiskCondition& when) const;
+  // Looks at every queue's reserve_agents_when (advance(), every kConditionRecheck): agents
+  // whose headroom changed are reindexed, and offered work when it was lifted.
+  void look_at_risks();
 
   // --- Queue structure: the waiting classes decision 2 walks (decisions.cc).
   uint32_t intern_reqset(Queue& q, const std::vector<SkillRequirement>& extras);
@@ -388,6 +404,8 @@ class Router::Impl {
   Interaction* best_interaction_naive(Agent& a, ChannelSet avail, Breakdown* out);
   std::string missing_skill_detail(const Agent& a, const std::vector<SkillRequirement>& effective,
                                    Ineligibility* reason) const;
+  // Why `a` cannot take one more `ch` item (explain's detail): count, call, budget, headroom.
+  std::string capacity_detail(const Agent& a, Channel ch) const;
 };
 
 }  // namespace router::engine

@@ -50,7 +50,16 @@ void Router::Impl::schedule_queue_timer(Interaction& it) {
 void Router::Impl::advance(TimePoint now) {
   // Timers fire in due order, each at its own due time: a clock jump is the same as the time
   // passing gradually.
-  while (!timers_.empty() && timers_.begin()->due <= now) {
+  for (;;) {
+    const bool timer_due = !timers_.empty() && timers_.begin()->due <= now;
+    // The look at queues' risks falls between the timers in due order like one of them.
+    if (next_risk_look_ && *next_risk_look_ <= now &&
+        (!timer_due || *next_risk_look_ <= timers_.begin()->due)) {
+      set_clock(*next_risk_look_);
+      look_at_risks();
+      continue;
+    }
+    if (!timer_due) break;
     const Timer t = *timers_.begin();
     Interaction* it = find_interaction(t.id);
     ROUTER_CHECK(it != nullptr && it->timer && *it->timer == timers_.begin());
@@ -60,6 +69,37 @@ void Router::Impl::advance(TimePoint now) {
     fire(*it, t.kind);
   }
   set_clock(now);
+}
+
+void Router::Impl::look_at_risks() {
+  next_risk_look_.reset();
+  std::vector<QueueId> changed;
+  for (const auto& qp : queues_) {
+    Queue& q = *qp;
+    const bool watched = q.cfg.reserve_agents_when.set();
+    if (watched) next_risk_look_ = now_ + kConditionRecheck;
+    // A queue whose condition a reconfiguration removed is no longer at risk.
+    const bool at_risk = watched && risk_holds(q, q.cfg.reserve_agents_when);
+    if (at_risk == q.at_risk) continue;
+    q.at_risk = at_risk;
+    queues_at_risk_ += at_risk ? 1 : -1;
+    changed.push_back(q.id);
+    emit(HeadroomChangedEvent{q.id, at_risk});
+  }
+  if (changed.empty()) return;
+  // Agents who meet a changed queue's requirements as configured: their headroom changed.
+  std::vector<Agent*> touched;
+  for (const auto& ap : agents_) {
+    Agent& a = *ap;
+    for (const ServedQueue& s : a.served) {
+      if (s.stage == 0 && std::find(changed.begin(), changed.end(), s.queue) != changed.end()) {
+        touched.push_back(&a);
+        break;
+      }
+    }
+  }
+  for (Agent* a : touched) reindex(*a);
+  for (Agent* a : touched) fill_agent(*a);  // a lifted reservation frees it for other work
 }
 
 void Router::Impl::fire(Interaction& it, TimerKind kind) {

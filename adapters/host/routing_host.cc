@@ -613,6 +613,12 @@ void RoutingHost::publish(const engine::Event& event) {
               send_work(e.agent, std::move(ev));
             }
           },
+          [&](const engine::HeadroomChangedEvent& e) {
+            spdlog::info("event=headroom queue={} at_risk={} action=\"{}\"",
+                         model_.queues[e.queue.value()].name, e.at_risk,
+                         e.at_risk ? "its agents take no new work of its queue's other channels"
+                                   : "its agents take any work again");
+          },
       },
       event.body);
 }

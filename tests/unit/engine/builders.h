@@ -98,6 +98,16 @@ struct QueueBuilder {
     cfg.default_handle_time = d;
     return *this;
   }
+  // Headroom: while the queue's SL is under `sl` (or its EWT over `ewt`), its agents take no
+  // new work of other channels.
+  QueueBuilder& reserve_agents_when_sl_under(double sl) {
+    cfg.reserve_agents_when.sl_under = sl;
+    return *this;
+  }
+  QueueBuilder& reserve_agents_when_ewt_over(Duration ewt) {
+    cfg.reserve_agents_when.ewt_over = ewt;
+    return *this;
+  }
 };
 inline QueueBuilder a_queue(std::string name) {
   QueueBuilder b;
@@ -119,6 +129,10 @@ struct AgentBuilder {
   }
   AgentBuilder& capacity(Channel ch, int max) {
     profile.capacity.max[static_cast<size_t>(ch)] = max;
+    return *this;
+  }
+  AgentBuilder& budget(int b) {
+    profile.capacity.budget = b;
     return *this;
   }
   AgentBuilder& team(std::string t) {

@@ -58,8 +58,9 @@ class Simulation {
 
  private:
   std::mt19937_64 rng_;
-  std::unique_ptr<Router> indexed_owned_ = make_router(config(), MatchMode::kIndexed);
-  std::unique_ptr<Router> naive_owned_ = make_router(config(), MatchMode::kNaiveScan);
+  const RouterConfig cfg_ = config();  // before the routers: both are built from it
+  std::unique_ptr<Router> indexed_owned_ = make_router(cfg_, MatchMode::kIndexed);
+  std::unique_ptr<Router> naive_owned_ = make_router(cfg_, MatchMode::kNaiveScan);
   Router& indexed_ = *indexed_owned_;
   Router& naive_ = *naive_owned_;
   TimePoint now_{std::chrono::hours(1)};
@@ -75,10 +76,16 @@ class Simulation {
   std::map<uint32_t, AgentState> agent_state_;
   std::map<std::string, uint64_t> tally_;  // event kinds seen, to show the run did real work
 
-  static RouterConfig config() {
+  // Half the seeds blend: channel costs against agents' budgets, and calls over other work.
+  RouterConfig config() {
     RouterConfig c;
     c.stats_window = std::chrono::minutes(5);
     c.stats_buckets = 10;
+    if (chance(0.5)) {
+      static const int kCosts[] = {0, 20, 35, 50, 100};
+      for (int& cost : c.blending.cost) cost = kCosts[pick(5)];
+      c.blending.call_over_other_work = chance(0.5);
+    }
     return c;
   }
 
@@ -173,6 +180,8 @@ class Simulation {
                                std::is_same_v<T, ExpandedEvent> || std::is_same_v<T, MovedEvent> ||
                                std::is_same_v<T, TransferredToAgentEvent>) {
             move_to(v.interaction, S::kQueued);
+          } else if constexpr (std::is_same_v<T, HeadroomChangedEvent>) {
+            // A queue's risk changed; no interaction moves by it.
           } else {
             static_assert(std::is_same_v<T, PriorityChangedEvent>);
           }
@@ -218,6 +227,11 @@ class Simulation {
           c.expansion.push_back(
               {std::chrono::seconds(60 + pick(60)), 0, true, std::nullopt, std::nullopt});
       }
+      // Headroom: while the queue is at risk its agents take no new work of other channels.
+      if (chance(0.3)) {
+        if (chance(0.5)) c.reserve_agents_when.sl_under = 0.5 + 0.1 * pick(5);
+        if (chance(0.5)) c.reserve_agents_when.ewt_over = std::chrono::seconds(5 + pick(60));
+      }
       if (q > 0 && chance(0.4)) {
         c.overflow_after = std::chrono::seconds(30 + pick(120));
         c.overflow_queue = queues_[static_cast<size_t>(pick(q))];
@@ -246,6 +260,7 @@ class Simulation {
       for (int ch = 0; ch < kChannelCount; ++ch) {
         p.capacity.max[static_cast<size_t>(ch)] = chance(0.2) ? 0 : 1 + pick(3);
       }
+      if (chance(0.5)) p.capacity.budget = 50 + 25 * pick(5);
       auto a = indexed_.add_agent(p);
       auto b = naive_.add_agent(p);
       if (!a.ok() || !b.ok()) fail("add_agent");
@@ -472,13 +487,20 @@ class Simulation {
       if (snap.state != agent_state_[i])
         fail("agent" + std::to_string(i) + " state differs from events");
       std::array<int, kChannelCount> per_channel{};
+      int cost = 0;
       for (InteractionId id : snap.work) {
         if (!holder.emplace(id.value(), i).second) {
           fail("interaction " + std::to_string(id.value()) + " on two agents");
         }
         const InteractionSnapshot it = indexed_.interaction(id).value();
         if (it.agent != AgentId(i)) fail("agent's work does not name the agent back");
-        if (it.state != InteractionState::kOffered) ++per_channel[static_cast<size_t>(it.channel)];
+        if (it.state != InteractionState::kOffered) {
+          ++per_channel[static_cast<size_t>(it.channel)];
+          cost += cfg_.blending.cost[static_cast<size_t>(it.channel)];
+        }
+      }
+      if (profiles_[i].capacity.budget > 0 && cost > profiles_[i].capacity.budget) {
+        fail("agent" + std::to_string(i) + " over its capacity budget");
       }
       for (int ch = 0; ch < kChannelCount; ++ch) {
         if (per_channel[static_cast<size_t>(ch)] >
@@ -539,9 +561,9 @@ TEST_CASE(
   std::ostringstream seen;
   for (const auto& [kind, n] : tally) seen << kind << "=" << n << " ";
   // Every kind of event must have happened somewhere, or the generator has gone blind.
-  for (const char* kind :
-       {"queued", "offered", "assigned", "requeued", "abandoned", "expired", "overflowed",
-        "expanded", "moved", "transferred", "priority", "wrap-up", "completed", "agent"}) {
+  for (const char* kind : {"queued", "offered", "assigned", "requeued", "abandoned", "expired",
+                           "overflowed", "expanded", "moved", "transferred", "priority", "wrap-up",
+                           "completed", "agent", "headroom"}) {
     INFO("events seen: " << seen.str());
     if (!only) CHECK(tally[kind] > 0);
   }
