@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "adapters/config/redis_config.h"
+#include "adapters/config/yaml_json.h"
 #include "adapters/config/yaml_limits.h"
 #include "router/v1/config.pb.h"
 
@@ -28,113 +29,6 @@ namespace {
 
 using engine::Error;
 using engine::Result;
-using google::protobuf::Descriptor;
-using google::protobuf::FieldDescriptor;
-
-std::string json_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// YAML scalars carry no type: a plain scalar that reads as a number or a boolean becomes one,
-// anything quoted or otherwise stays a string. Protobuf's JSON parser then checks the types.
-std::string scalar_to_json(const YAML::Node& n) {
-  const std::string& v = n.Scalar();
-  if (n.Tag() == "!") return json_quote(v);  // quoted in the source
-  if (v == "true" || v == "false") return v;
-  if (v == "null" || v == "~") return "null";
-  char* end = nullptr;
-  std::strtod(v.c_str(), &end);
-  if (!v.empty() && end == v.c_str() + v.size() && v.find_first_of("xXnN") == std::string::npos) {
-    return v;
-  }
-  return json_quote(v);
-}
-
-std::string to_json(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return "null";
-    case YAML::NodeType::Scalar: return scalar_to_json(n);
-    case YAML::NodeType::Sequence: {
-      std::string out = "[";
-      for (size_t i = 0; i < n.size(); ++i) {
-        if (i > 0) out += ',';
-        out += to_json(n[i]);
-      }
-      return out + "]";
-    }
-    case YAML::NodeType::Map: {
-      std::string out = "{";
-      bool first = true;
-      for (const auto& kv : n) {
-        if (!first) out += ',';
-        out += json_quote(kv.first.Scalar());
-        out += ':';
-        out += to_json(kv.second);
-        first = false;
-      }
-      return out + "}";
-    }
-  }
-  return "null";
-}
-
-// Every mapping key must be a field of the message it describes.
-std::optional<std::string> check_keys(const YAML::Node& n, const Descriptor& d,
-                                      const std::string& path) {
-  if (!n.IsMap()) {
-    if (n.IsNull()) return std::nullopt;
-    return path + ": expected a mapping of " + d.name() + " fields";
-  }
-  for (const auto& kv : n) {
-    const std::string key = kv.first.Scalar();
-    const FieldDescriptor* f = d.FindFieldByName(key);
-    if (f == nullptr) f = d.FindFieldByCamelcaseName(key);
-    const std::string here = path.empty() ? key : path + "." + key;
-    if (f == nullptr) return here + ": unknown field";
-    if (f->type() != FieldDescriptor::TYPE_MESSAGE) {
-      // protobuf's JSON parser would take `channels: PHONE` as a list of one: say it instead.
-      if (f->is_repeated() && !kv.second.IsSequence() && !kv.second.IsNull()) {
-        return here + ": expected a list ([...]), got a single value";
-      }
-      if (!f->is_repeated() && (kv.second.IsSequence() || kv.second.IsMap())) {
-        return here + ": expected a single value, got a " +
-               (kv.second.IsMap() ? "mapping" : "list");
-      }
-      continue;
-    }
-    if (f->is_repeated()) {
-      if (!kv.second.IsSequence()) return here + ": expected a list";
-      for (size_t i = 0; i < kv.second.size(); ++i) {
-        if (auto e = check_keys(kv.second[i], *f->message_type(),
-                                here + "[" + std::to_string(i) + "]")) {
-          return e;
-        }
-      }
-    } else if (auto e = check_keys(kv.second, *f->message_type(), here)) {
-      return e;
-    }
-  }
-  return std::nullopt;
-}
 
 engine::Duration seconds_to_duration(double s) {
   return engine::Duration(static_cast<int64_t>(std::llround(s * 1000.0)));
@@ -159,6 +53,7 @@ class Resolver {
       return *e;
     }
     if (auto e = rules(c.points(), m.router.rules)) return *e;
+    if (auto e = blending(c.blending(), m.router.blending)) return *e;
     if (c.has_limits()) {
       const auto& l = c.limits();
       if (l.max_interactions()) m.router.limits.max_interactions = l.max_interactions();
@@ -641,6 +536,45 @@ class Resolver {
     return std::nullopt;
   }
 
+  // A condition on a queue's EWT or SL (0: not that one), each part named by its field.
+  std::optional<Error> risk(double ewt_over_s, double sl_under, const std::string& ewt_field,
+                            const std::string& sl_field, engine::RiskCondition& out) const {
+    if (ewt_over_s != 0) {
+      if (!(ewt_over_s > 0) || !std::isfinite(ewt_over_s)) {
+        return fail(ewt_field, "must be > 0 seconds");
+      }
+      out.ewt_over = seconds_to_duration(ewt_over_s);
+    }
+    if (sl_under != 0) {
+      if (!(sl_under > 0 && sl_under <= 1)) {
+        return fail(sl_field, "must be in (0, 1] (a fraction, 0.8 for 80%)");
+      }
+      out.sl_under = sl_under;
+    }
+    return std::nullopt;
+  }
+
+  // The channels' costs and calls over other work (RoutingConfig.blending).
+  std::optional<Error> blending(const v1::Blending& in, engine::Blending& out) const {
+    const auto& c = in.cost();
+    const std::pair<std::optional<int>, const char*> costs[] = {
+        {c.has_phone() ? std::optional(c.phone()) : std::nullopt, "phone"},
+        {c.has_email() ? std::optional(c.email()) : std::nullopt, "email"},
+        {c.has_web_chat() ? std::optional(c.web_chat()) : std::nullopt, "web_chat"},
+        {c.has_web_callback() ? std::optional(c.web_callback()) : std::nullopt, "web_callback"},
+    };
+    for (size_t ch = 0; ch < 4; ++ch) {
+      if (!costs[ch].first) continue;
+      if (*costs[ch].first < 0 || *costs[ch].first > engine::kMaxChannelCost) {
+        return fail(std::string("blending.cost.") + costs[ch].second,
+                    "must be 0.." + std::to_string(engine::kMaxChannelCost));
+      }
+      out.cost[ch] = *costs[ch].first;
+    }
+    out.call_over_other_work = in.call_over_other_work();
+    return std::nullopt;
+  }
+
   std::optional<Error> queue(const v1::Queue& in, const std::string& path,
                              const std::map<std::string, uint32_t>& queue_ids,
                              engine::QueueConfig& q) const {
@@ -701,19 +635,20 @@ class Resolver {
       }
       engine::ExpansionStep s{seconds_to_duration(step.after_s()), step.lower_levels_by(),
                               step.skills_optional(), std::nullopt, std::nullopt};
-      if (step.when_ewt_over_s() != 0) {
-        if (!(step.when_ewt_over_s() > 0) || !std::isfinite(step.when_ewt_over_s())) {
-          return fail(p + ".when_ewt_over_s", "must be > 0 seconds");
-        }
-        s.when_ewt_over = seconds_to_duration(step.when_ewt_over_s());
+      engine::RiskCondition when;
+      if (auto e = risk(step.when_ewt_over_s(), step.when_sl_under(), p + ".when_ewt_over_s",
+                        p + ".when_sl_under", when)) {
+        return e;
       }
-      if (step.when_sl_under() != 0) {
-        if (!(step.when_sl_under() > 0 && step.when_sl_under() <= 1)) {
-          return fail(p + ".when_sl_under", "must be in (0, 1] (a fraction, 0.8 for 80%)");
-        }
-        s.when_sl_under = step.when_sl_under();
-      }
+      s.when_ewt_over = when.ewt_over;
+      s.when_sl_under = when.sl_under;
       q.expansion.push_back(s);
+    }
+    const auto& reserve = in.reserve_agents_when();
+    if (auto e =
+            risk(reserve.ewt_over_s(), reserve.sl_under(), path + ".reserve_agents_when.ewt_over_s",
+                 path + ".reserve_agents_when.sl_under", q.reserve_agents_when)) {
+      return e;
     }
     if (in.overflow_after_s() > 0) {
       auto target = queue_ids.find(in.overflow_queue());
@@ -769,6 +704,13 @@ class Resolver {
         return fail(path + ".capacity." + caps[ch].second, "must be 0..100");
       }
       a.capacity.max[ch] = *caps[ch].first;
+    }
+    if (cap.has_budget()) {
+      if (cap.budget() < 0 || cap.budget() > engine::kMaxCapacityBudget) {
+        return fail(path + ".capacity.budget",
+                    "must be 0..100000 (0: no budget, the counts alone)");
+      }
+      a.capacity.budget = cap.budget();
     }
     return std::nullopt;
   }

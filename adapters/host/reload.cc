@@ -98,7 +98,7 @@ absl::StatusOr<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
     const auto& was = model_.agents[i];
     const auto& now_a = next.agents[next_agents[was.name]];
     if (was.languages != now_a.languages || was.capacity.max != now_a.capacity.max ||
-        was.team != now_a.team) {
+        was.capacity.budget != now_a.capacity.budget || was.team != now_a.team) {
       report.warnings.push_back("agents: " + was.name +
                                 ": team, language and capacity changes apply after a restart");
     }
@@ -130,9 +130,11 @@ absl::StatusOr<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
   if (next.proto.default_weights().SerializeAsString() !=
           model_.proto.default_weights().SerializeAsString() ||
       next.proto.points().SerializeAsString() != model_.proto.points().SerializeAsString() ||
-      next.proto.limits().SerializeAsString() != model_.proto.limits().SerializeAsString()) {
+      next.proto.limits().SerializeAsString() != model_.proto.limits().SerializeAsString() ||
+      next.proto.blending().SerializeAsString() != model_.proto.blending().SerializeAsString()) {
     report.warnings.push_back(
-        "default_weights, points and limits: changes need a restart (queue weights apply now)");
+        "default_weights, points, limits and blending: changes need a restart (queue weights "
+        "apply now)");
   }
   entry_points_ = std::move(entry).value();
   phones_ = std::move(phones).value();

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -107,6 +108,55 @@ queues:
              Contains("queues[0].expansion[0].when_sl_under: must be in (0, 1]"));
   CHECK_THAT(error_of(with_step("{after_s: 10, when_ewt_over_s: -5}")),
              Contains("queues[0].expansion[0].when_ewt_over_s: must be > 0 seconds"));
+}
+
+TEST_CASE("blending, budgets and headroom are read, with errors naming the field",
+          "[config][blending]") {
+  const std::string yaml = R"(
+skills: [voice]
+blending:
+  cost: {email: 20, web_chat: 40}
+  call_over_other_work: true
+queues:
+  - name: voice
+    channels: [PHONE]
+    skills: [{skill: voice, min_level: 3}]
+    reserve_agents_when: {sl_under: 0.8, ewt_over_s: 30}
+  - {name: mail, channels: [EMAIL]}
+agents:
+  - {name: alice, skills: [{skill: voice, level: 5}], capacity: {email: 4, budget: 100}}
+)";
+  auto r = parse_routing_config(yaml, "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const auto& b = r.value().router.blending;
+  CHECK(b.cost == std::array<int, engine::kChannelCount>{100, 20, 40, 100});  // unset: default
+  CHECK(b.call_over_other_work);
+  const auto& reserve = r.value().queues.at(0).reserve_agents_when;
+  CHECK(reserve.sl_under == 0.8);
+  CHECK(reserve.ewt_over == engine::Duration(std::chrono::seconds(30)));
+  CHECK_FALSE(r.value().queues.at(1).reserve_agents_when.set());
+  CHECK(r.value().agents.at(0).capacity.budget == 100);
+  CHECK(build_router(r.value()).ok());
+  // Absent: no budget, no headroom, calls only to agents holding nothing.
+  auto plain = parse_routing_config(kSmall, "t.yaml");
+  REQUIRE(plain.ok());
+  CHECK(plain.value().agents.at(0).capacity.budget == 0);
+  CHECK_FALSE(plain.value().router.blending.call_over_other_work);
+
+  CHECK_THAT(error_of(std::string(kSmall) + "blending: {cost: {phone: 5000}}"),
+             Contains("test.yaml: blending.cost.phone: must be 0..1000"));
+  CHECK_THAT(error_of(std::string(kSmall) + "blending: {costs: {}}"),
+             Contains("blending.costs: unknown field"));
+  CHECK_THAT(error_of("skills: [b]\nqueues: [{name: q, channels: [PHONE], "
+                      "reserve_agents_when: {sl_under: 80}}]"),
+             Contains("queues[0].reserve_agents_when.sl_under: must be in (0, 1]"));
+  CHECK_THAT(error_of("skills: [b]\nqueues: [{name: q, channels: [PHONE], "
+                      "reserve_agents_when: {ewt_over_s: -1}}]"),
+             Contains("queues[0].reserve_agents_when.ewt_over_s: must be > 0 seconds"));
+  CHECK_THAT(error_of("skills: [b]\nqueues: [{name: q, channels: [PHONE]}]\n"
+                      "agents: [{name: a, capacity: {budget: -3}}]"),
+             Contains("agents[0].capacity.budget: must be 0..100000"));
 }
 
 TEST_CASE("JSON is read as well as YAML", "[config]") {
