@@ -658,11 +658,6 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
     st.listener = std::move(listener).value();
   }
   st.host_name = listen.substr(0, listen.rfind(':'));
-  {
-    std::lock_guard lock(st.mu);
-    st.journal_up = journal == nullptr || journal->available();
-    st.refresh_serving();
-  }
   if (journal != nullptr) {
     // Health follows the journal: NOT_SERVING while submits cannot be made durable.
     journal->on_available([raw](bool up) {
@@ -670,6 +665,14 @@ engine::Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& optio
       raw->journal_up = up;
       raw->refresh_serving();
     });
+  }
+  {
+    // Read after the listener is set, never before: a connection made in between would tell
+    // no one, and /ready would answer redis_down for as long as the connection lasts (seen in
+    // the chaos test: HAProxy never routed to the new active).
+    std::lock_guard lock(st.mu);
+    st.journal_up = journal == nullptr || journal->available();
+    st.refresh_serving();
   }
   spdlog::info("event=started listening on {}:{} tls={} queues={} agents={}", st.host_name,
                st.listener->port(), tls ? (tls->mutual() ? "mutual" : "yes") : "no",
