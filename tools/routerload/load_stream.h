@@ -88,10 +88,14 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
 
   size_t unanswered() const { return unanswered_; }
   bool closed() const { return closed_; }  // the read side ended (on the driver)
-  // On the driver: open, with requests waiting or unanswered, and nothing read for `limit`.
+  // On the driver: open, with requests waiting or unanswered, and nothing read for `limit`; or
+  // its read side ended `limit` ago and the call never finished (after failovers through
+  // HAProxy, a session was seen to stay so, its desktop silent until routerd's agent grace ran
+  // out and its held work went to another agent).
   bool stalled(int64_t now, std::chrono::nanoseconds limit) const {
-    return opened_ && !closed_ && (unanswered_ > 0 || !queue_.empty()) &&
-           now - last_read_ns_ > limit.count();
+    if (!opened_ || abandoned_ || done()) return false;
+    if (closed_) return now - closed_ns_ > limit.count();
+    return (unanswered_ > 0 || !queue_.empty()) && now - last_read_ns_ > limit.count();
   }
   uint32_t window() const { return window_; }
   // On the driver: its state in a few words, for routerload's line about what did not end.
@@ -148,6 +152,7 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
     if (!ok) {
       asio::post(driver_.io, [this] {
         closed_ = true;
+        closed_ns_ = now_ns();
         this->RemoveHold();
       });
       return;
@@ -248,6 +253,7 @@ class StreamClient final : public grpc::ClientBidiReactor<Request, Response> {
   size_t unanswered_ = 0;     // written (or being written), not yet answered
   uint32_t window_ = 0;       // the FlowWindow's max_in_flight; 0 before it came
   int64_t last_read_ns_ = 0;  // when the last message was read (or the call was opened)
+  int64_t closed_ns_ = 0;     // when the driver saw the read side end
   std::atomic<bool> done_{false};
 };
 
