@@ -209,6 +209,22 @@ TEST_CASE("the example center in the repository loads and builds a router", "[co
   REQUIRE(router.ok());
 }
 
+TEST_CASE("the blended-center examples load with their budgets and headroom", "[config]") {
+  const std::string dir = std::string(ROUTER_SOURCE_DIR) + "/tools/routersim/examples/blended/";
+  for (const char* name : {"center-separate.yaml", "center-blended.yaml", "center-headroom.yaml"}) {
+    auto r = load_routing_config(dir + name);
+    INFO(name << ": " << (r.ok() ? "" : r.error().message));
+    REQUIRE(r.ok());
+    CHECK(r.value().queues.size() == 3);
+    CHECK(build_router(r.value()).ok());
+    const bool blended = std::string(name) != "center-separate.yaml";
+    CHECK(r.value().agents.size() == (blended ? 18u : 20u));
+    CHECK(r.value().agents.at(0).capacity.budget == (blended ? 100 : 0));
+    CHECK(r.value().queues.at(0).reserve_agents_when.set() ==
+          (std::string(name) == "center-headroom.yaml"));
+  }
+}
+
 TEST_CASE("auth tokens and daemon settings are read with their defaults", "[config]") {
   setenv("ROUTER_TEST_GATEWAY_TOKEN", "gateway-secret-from-env-0001", 1);
   auto r = parse_routing_config(std::string(kSmall) + R"(
