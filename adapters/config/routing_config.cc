@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -554,22 +555,32 @@ class Resolver {
     return std::nullopt;
   }
 
+  // The per-channel numbers of `m` (a ChannelCapacity or ChannelCosts: optional phone, email,
+  // web_chat, web_callback) that are set, into `out` by channel; each 0..max, an error naming
+  // `path`.<channel>.
+  template <class PerChannel>
+  std::optional<Error> per_channel(const PerChannel& m, const std::string& path, int max,
+                                   std::array<int, engine::kChannelCount>& out) const {
+    const std::pair<std::optional<int>, const char*> values[] = {
+        {m.has_phone() ? std::optional(m.phone()) : std::nullopt, "phone"},
+        {m.has_email() ? std::optional(m.email()) : std::nullopt, "email"},
+        {m.has_web_chat() ? std::optional(m.web_chat()) : std::nullopt, "web_chat"},
+        {m.has_web_callback() ? std::optional(m.web_callback()) : std::nullopt, "web_callback"},
+    };
+    for (size_t ch = 0; ch < engine::kChannelCount; ++ch) {
+      if (!values[ch].first) continue;
+      if (*values[ch].first < 0 || *values[ch].first > max) {
+        return fail(path + "." + values[ch].second, "must be 0.." + std::to_string(max));
+      }
+      out[ch] = *values[ch].first;
+    }
+    return std::nullopt;
+  }
+
   // The channels' costs and calls over other work (RoutingConfig.blending).
   std::optional<Error> blending(const v1::Blending& in, engine::Blending& out) const {
-    const auto& c = in.cost();
-    const std::pair<std::optional<int>, const char*> costs[] = {
-        {c.has_phone() ? std::optional(c.phone()) : std::nullopt, "phone"},
-        {c.has_email() ? std::optional(c.email()) : std::nullopt, "email"},
-        {c.has_web_chat() ? std::optional(c.web_chat()) : std::nullopt, "web_chat"},
-        {c.has_web_callback() ? std::optional(c.web_callback()) : std::nullopt, "web_callback"},
-    };
-    for (size_t ch = 0; ch < 4; ++ch) {
-      if (!costs[ch].first) continue;
-      if (*costs[ch].first < 0 || *costs[ch].first > engine::kMaxChannelCost) {
-        return fail(std::string("blending.cost.") + costs[ch].second,
-                    "must be 0.." + std::to_string(engine::kMaxChannelCost));
-      }
-      out.cost[ch] = *costs[ch].first;
+    if (auto e = per_channel(in.cost(), "blending.cost", engine::kMaxChannelCost, out.cost)) {
+      return e;
     }
     out.call_over_other_work = in.call_over_other_work();
     return std::nullopt;
@@ -692,19 +703,7 @@ class Resolver {
       a.languages.push_back(in.languages(i));
     }
     const auto& cap = in.capacity();
-    const std::pair<std::optional<int>, const char*> caps[] = {
-        {cap.has_phone() ? std::optional(cap.phone()) : std::nullopt, "phone"},
-        {cap.has_email() ? std::optional(cap.email()) : std::nullopt, "email"},
-        {cap.has_web_chat() ? std::optional(cap.web_chat()) : std::nullopt, "web_chat"},
-        {cap.has_web_callback() ? std::optional(cap.web_callback()) : std::nullopt, "web_callback"},
-    };
-    for (size_t ch = 0; ch < 4; ++ch) {
-      if (!caps[ch].first) continue;
-      if (*caps[ch].first < 0 || *caps[ch].first > 100) {
-        return fail(path + ".capacity." + caps[ch].second, "must be 0..100");
-      }
-      a.capacity.max[ch] = *caps[ch].first;
-    }
+    if (auto e = per_channel(cap, path + ".capacity", 100, a.capacity.max)) return e;
     if (cap.has_budget()) {
       if (cap.budget() < 0 || cap.budget() > engine::kMaxCapacityBudget) {
         return fail(path + ".capacity.budget",

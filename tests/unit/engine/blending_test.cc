@@ -75,51 +75,48 @@ TEST_CASE("channels mix within the budget: two chats and an email fit 100, a sec
 
 TEST_CASE("a call goes to an agent holding other work only when the center allows it",
           "[blending]") {
+  // Alice (budget `budget`) holds an email; then a call arrives.
+  struct Scene {
+    Center c;
+    AgentId alice;
+    InteractionId email, call;
+    Scene(bool call_over_other_work, int budget) : c(blended(call_over_other_work)) {
+      c.add(a_queue("support").wrap_up(0s));
+      alice = c.add(an_agent("alice").budget(budget));
+      c.login(alice);
+      email = c.submit(an_email().to("support"));
+      c.accept(alice, email);
+      call = c.submit(a_call().to("support"));
+    }
+  };
   SECTION("not allowed (the default): she keeps her email, the call waits") {
-    Center c(blended(false));
-    c.add(a_queue("support").wrap_up(0s));
-    AgentId alice = c.add(an_agent("alice").budget(200));
-    c.login(alice);
-    const InteractionId email = c.submit(an_email().to("support"));
-    c.accept(alice, email);
-    const InteractionId call = c.submit(a_call().to("support"));
-    CHECK(c.holder(call) == AgentId());
-    CHECK(why_not(c, call, alice) ==
+    Scene s(false, 200);
+    CHECK(s.c.holder(s.call) == AgentId());
+    CHECK(why_not(s.c, s.call, s.alice) ==
           "holds other work (a call goes only to an agent holding nothing)");
-    c.complete(alice, email);
-    CHECK(c.holder(call) == alice);
-    c.audit();
+    s.c.complete(s.alice, s.email);
+    CHECK(s.c.holder(s.call) == s.alice);
+    s.c.audit();
   }
   SECTION("allowed: the call comes over her email; while on it she gets nothing else") {
-    Center c(blended(true));
-    c.add(a_queue("support").wrap_up(0s));
-    AgentId alice = c.add(an_agent("alice").budget(200));
-    c.login(alice);
-    const InteractionId email = c.submit(an_email().to("support"));
-    c.accept(alice, email);
-    const InteractionId call = c.submit(a_call().to("support"));
-    REQUIRE(c.holder(call) == alice);  // 25 + 100 ≤ 200
-    c.accept(alice, call);
-    const InteractionId chat = c.submit(a_chat().to("support"));
-    CHECK(c.holder(chat) == AgentId());
-    CHECK(why_not(c, chat, alice) == "busy on a call");
-    c.audit();
-    c.complete(alice, call);
-    CHECK(c.holder(chat) == alice);  // the email is still hers; 25 + 35 fits
-    CHECK(c.holder(email) == alice);
-    c.audit();
+    Scene s(true, 200);
+    REQUIRE(s.c.holder(s.call) == s.alice);  // 25 + 100 ≤ 200
+    s.c.accept(s.alice, s.call);
+    const InteractionId chat = s.c.submit(a_chat().to("support"));
+    CHECK(s.c.holder(chat) == AgentId());
+    CHECK(why_not(s.c, chat, s.alice) == "busy on a call");
+    s.c.audit();
+    s.c.complete(s.alice, s.call);
+    CHECK(s.c.holder(chat) == s.alice);  // the email is still hers; 25 + 35 fits
+    CHECK(s.c.holder(s.email) == s.alice);
+    s.c.audit();
   }
   SECTION("allowed, but the budget has no room for a call beside her email") {
-    Center c(blended(true));
-    c.add(a_queue("support").wrap_up(0s));
-    AgentId alice = c.add(an_agent("alice").budget(100));
-    c.login(alice);
-    const InteractionId email = c.submit(an_email().to("support"));
-    c.accept(alice, email);
-    const InteractionId call = c.submit(a_call().to("support"));
-    CHECK(c.holder(call) == AgentId());
-    CHECK(why_not(c, call, alice) == "over its capacity budget (holds 25 of 100; phone costs 100)");
-    c.audit();
+    Scene s(true, 100);
+    CHECK(s.c.holder(s.call) == AgentId());
+    CHECK(why_not(s.c, s.call, s.alice) ==
+          "over its capacity budget (holds 25 of 100; phone costs 100)");
+    s.c.audit();
   }
 }
 
