@@ -56,6 +56,48 @@ TEST_CASE_METHOD(RouterFixture,
   CHECK(it->reason() == "missing_skill");
 }
 
+// Cara's emails cost 60 of her budget of 100 (docs/routing.md, "Blended capacity and headroom").
+struct BudgetCenter : RouterFixture {
+  BudgetCenter()
+      : RouterFixture(CenterOptions{
+            .extra_config = "blending: {cost: {email: 60}}\n", .edit = [](std::string yaml) {
+              const std::string cara = "{skill: billing, level: 8}, {skill: chat, level: 6}]}";
+              const auto at = yaml.find(cara);
+              REQUIRE(at != std::string::npos);
+              return yaml.replace(at, cara.size(),
+                                  "{skill: billing, level: 8}, {skill: chat, level: 6}], "
+                                  "capacity: {email: 5, budget: 100}}");
+            }}) {}
+};
+
+TEST_CASE_METHOD(BudgetCenter,
+                 "an agent's capacity budget holds back a second email, and ExplainRouting says "
+                 "so",
+                 "[grpc][supervisor][blending]") {
+  AgentDesk cara(*this, "cara");
+  REQUIRE(cara.set_ready().ok());
+  REQUIRE(submit(email("mail-1", "ada@example.com")).ok());
+  REQUIRE(cara.wait_offer("mail-1").has_value());
+  REQUIRE(cara.accept("mail-1").ok());
+  REQUIRE(submit(email("mail-2", "bob@example.com")).ok());
+  CHECK_FALSE(cara.wait_offer("mail-2", 300ms).has_value());  // by count she could take 4 more
+  v1::ExplainRoutingRequest request;
+  request.set_interaction_id("mail-2");
+  auto explained = call(&SS::ExplainRouting, kSupervisorToken, request);
+  INFO(describe(explained.status));
+  REQUIRE(explained.ok());
+  const auto& e = explained.value;
+  const auto it = std::find_if(e.ineligible().begin(), e.ineligible().end(),
+                               [](const auto& i) { return i.agent() == "cara"; });
+  REQUIRE(it != e.ineligible().end());
+  CHECK(it->detail() == "over its capacity budget (holds 60 of 100; email costs 60)");
+  // The first costs its 60 through wrap-up; done with it, she has room for the second.
+  REQUIRE(cara.complete("mail-1").ok());
+  CHECK_FALSE(cara.wait_offer("mail-2", 300ms).has_value());
+  REQUIRE(cara.end_wrap_up("mail-1").ok());
+  CHECK(cara.wait_offer("mail-2").has_value());
+}
+
 TEST_CASE_METHOD(RouterFixture,
                  "UpdateAgentSkills takes effect at the next decision: the agent is offered work "
                  "it could not take before",
