@@ -16,12 +16,15 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -53,6 +56,20 @@ std::string read_text(const std::filesystem::path& path) {
 
 int64_t now_ms() {
   return std::chrono::duration_cast<Millis>(SystemClock::now().time_since_epoch()).count();
+}
+
+// The time of a routerd log line ("2026-12-05T07:32:14.174+00:00 level=..."), in ms since the
+// epoch as now_ms() counts; nullopt for a line that does not start so.
+std::optional<int64_t> log_line_ms(const std::string& line) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(line.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d+00:00", &tm.tm_year, &tm.tm_mon,
+                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
 }
 
 // One routerd of the pair: the real binary, restarted on the same ports and log.
@@ -390,6 +407,7 @@ TEST_CASE(
 
   const int kills = kills_wanted();
   std::vector<double> takeover_ms;
+  std::vector<int64_t> killed_at;
   for (int k = 0; k < kills; ++k) {
     Node* active = nullptr;
     Node* standby = nullptr;
@@ -413,6 +431,7 @@ TEST_CASE(
     INFO(active->name() << "'s router_standby_warm: " << active_warm);
     CHECK(active_stopped_following);
     const int64_t kill_ms = now_ms();
+    killed_at.push_back(kill_ms);
     audit.takeover(kill_ms);
     active->kill();
     active->start();  // its supervisor restarts it: it comes back as the standby
@@ -444,15 +463,34 @@ TEST_CASE(
   // (alone, it bids one TTL after it saw the lease free, or at once when its copy is ready).
   int warm = 0;
   int cold = 0;
+  std::vector<int64_t> took_over_at;  // every event=takeover line's time
   for (const auto& node : nodes) {
     std::istringstream log(node.log());
     for (std::string line; std::getline(log, line);) {
       if (line.find("event=takeover ") == std::string::npos) continue;
+      if (const auto at = log_line_ms(line)) took_over_at.push_back(*at);
       (line.find("warm=true") != std::string::npos ? warm : cold) += 1;
       if (line.find("warm=true") == std::string::npos) UNSCOPED_INFO(line);
     }
   }
   std::printf("chaos: takeovers from a warm copy %d, loaded in full %d\n", warm, cold);
+  // routerd's own part of each takeover: from the kill to the new active's event=takeover (its
+  // gate open, /ready 200), from its log. The first offer above also waits for clients to find
+  // it through HAProxy and send something.
+  std::sort(took_over_at.begin(), took_over_at.end());
+  std::vector<double> serving_ms;
+  for (const int64_t kill : killed_at) {
+    const auto next = std::upper_bound(took_over_at.begin(), took_over_at.end(), kill);
+    if (next != took_over_at.end()) serving_ms.push_back(static_cast<double>(*next - kill));
+  }
+  CHECK(serving_ms.size() == killed_at.size());
+  if (!serving_ms.empty()) {
+    std::printf(
+        "chaos: kill to the new active serving (its event=takeover): p50 %.0f ms, p99 "
+        "%.0f ms, max %.0f ms\n",
+        quantile(serving_ms, 0.5), quantile(serving_ms, 0.99),
+        *std::max_element(serving_ms.begin(), serving_ms.end()));
+  }
   CHECK(warm >= kills);
   CHECK(warm + cold == kills + 1);
 
