@@ -340,11 +340,14 @@ TEST_CASE(
 
   const int front = free_port();
   const int stats = free_port();
-  HaproxyProcess haproxy(haproxy_config(
-      front, "  default_backend routerd\n",
-      haproxy_backend("routerd", {{nodes[0].name(), nodes[0].grpc_port(), nodes[0].ready_port()},
-                                  {nodes[1].name(), nodes[1].grpc_port(), nodes[1].ready_port()}}),
-      stats));
+  HaproxyProcess haproxy(
+      haproxy_config(
+          front, "  default_backend routerd\n",
+          haproxy_backend("routerd",
+                          {{nodes[0].name(), nodes[0].grpc_port(), nodes[0].ready_port()},
+                           {nodes[1].name(), nodes[1].grpc_port(), nodes[1].ready_port()}}),
+          stats),
+      dir.path() / "haproxy.log");  // kept with the routerd logs (ROUTER_CHAOS_KEEP)
   // When work stops flowing: what each node's /ready answers now and what HAProxy's statistics
   // say of each server (its state, last check's status and result), routerd's side and HAProxy's.
   auto where_it_stopped = [&] {
@@ -401,7 +404,7 @@ TEST_CASE(
                         << load_log() << "\n"
                         << nodes[0].name() << " log:\n"
                         << nodes[0].log() << "\nHAProxy log:\n"
-                        << haproxy.log());
+                        << haproxy.log_tail());
     REQUIRE(flowing);
   }
 
@@ -444,7 +447,7 @@ TEST_CASE(
                  << standby->log() << "\n"
                  << active->name() << " log (restarted):\n"
                  << active->log() << "\nHAProxy log:\n"
-                 << haproxy.log());
+                 << haproxy.log_tail());
     REQUIRE(offered);
     takeover_ms.push_back(static_cast<double>(audit.first_offer_ms() - kill_ms));
     std::printf("chaos: kill %d of %s: first offer by %s after %.0f ms\n", k + 1,

@@ -105,7 +105,8 @@ std::string haproxy_path() {
   return "";
 }
 
-HaproxyProcess::HaproxyProcess(const std::string& config_text) : log_(dir_.path() / "haproxy.log") {
+HaproxyProcess::HaproxyProcess(const std::string& config_text, std::filesystem::path log)
+    : log_(log.empty() ? dir_.path() / "haproxy.log" : std::move(log)) {
   const std::string binary = haproxy_path();
   if (binary.empty()) {
     FAIL("haproxy is not installed (Debian package haproxy; tools/dev.sh deps installs it)");
@@ -123,6 +124,17 @@ HaproxyProcess::HaproxyProcess(const std::string& config_text) : log_(dir_.path(
                                                   .stdin_null = true,
                                                   .stdin_pipe = false,
                                                   .env = std::nullopt});
+}
+
+std::string HaproxyProcess::log_tail(size_t lines) const {
+  const std::string text = log();
+  size_t at = text.size();
+  for (size_t n = 0; n <= lines && at > 0; ++n) {
+    const size_t nl = text.rfind('\n', at - 1);
+    if (nl == std::string::npos) return text;
+    at = nl;
+  }
+  return "[... " + std::to_string(at) + " bytes before]\n" + text.substr(at + 1);
 }
 
 std::string HaproxyProcess::log() const {
@@ -159,10 +171,11 @@ std::string haproxy_config(int frontend_port, const std::string& frontend_rules,
   return "global\n"
          "  maxconn 4096\n"
          "  tune.h2.max-concurrent-streams 1000\n"
-         "  log stderr format raw local0 info\n"
+         "  log stderr format iso local0 info\n"
          "defaults\n"
          "  mode http\n"
          "  log global\n"
+         "  option httplog\n"
          "  option log-health-checks\n"
          "  option dontlog-normal\n"
          "  timeout connect 1s\n"

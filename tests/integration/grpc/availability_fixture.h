@@ -54,8 +54,12 @@ std::string haproxy_path();
 // temporary folder; killed when destroyed. Fails the test if the configuration does not check.
 class HaproxyProcess {
  public:
-  explicit HaproxyProcess(const std::string& config_text);
+  // `log`: where its log goes (a test that keeps its folder's logs); empty: beside its
+  // configuration.
+  explicit HaproxyProcess(const std::string& config_text, std::filesystem::path log = {});
   std::string log() const;
+  // Its last `lines` lines (a long run's log whole would bury a failure's message).
+  std::string log_tail(size_t lines = 200) const;
 
  private:
   TempDir dir_;
