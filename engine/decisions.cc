@@ -172,7 +172,8 @@ void Router::Impl::enqueue(Interaction& it) {
   } else {
     Queue& q = *find_queue(it.queue);
     WaitingClass& c = class_for(q, it);
-    auto [pos, inserted] = c.members.insert(Member{it.arrival, it.seq, &it});
+    it.rank_from = rank_from_in(it, q);
+    auto [pos, inserted] = c.members.insert(Member{it.rank_from, it.seq, &it});
     ROUTER_CHECK(inserted);
     it.cls = &c;
     it.pos = pos;
@@ -211,7 +212,8 @@ void Router::Impl::rekey(Queue& q, WaitingClass& c) {
     c.score_pos.reset();
   }
   if (c.members.empty()) return;
-  const double head_ms = static_cast<double>(c.members.begin()->arrival.time_since_epoch().count());
+  const double head_ms =
+      static_cast<double>(c.members.begin()->rank_from.time_since_epoch().count());
   const double key = static_cast<double>(c.constant) - q.w[Term::kWait] * head_ms;
   c.score_pos = q.by_score[c.key.channel].emplace(key, &c).first;
 }
@@ -238,7 +240,7 @@ int Router::Impl::position_of(const Queue& q, const Interaction& it) const {
   for (const auto& c : q.classes) {
     if (c->key.priority != it.priority) continue;
     for (auto m = c->members.rbegin(); m != c->members.rend(); ++m) {
-      if (std::tie(m->arrival, m->seq) <= std::tie(it.arrival, it.seq)) break;
+      if (std::tie(m->rank_from, m->seq) <= std::tie(it.rank_from, it.seq)) break;
       --position;
     }
   }
@@ -386,7 +388,7 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
   }
 
   // Everything but the agent's idle time and skill fit is known for this interaction.
-  const Points fixed = c.constant + wait_points(q, it.arrival) +
+  const Points fixed = c.constant + wait_points(q, it.rank_from) +
                        (it.language_id != kNoLanguage ? language_points(q) : 0) + random_bound(q) +
                        round_robin_bound(q);  // the handled term is ≤ 0: left out of the bound
   auto bound_of = [&](const Cursor& cur) {
@@ -429,7 +431,8 @@ Interaction* Router::Impl::best_interaction_naive(Agent& a, ChannelSet avail, Br
     for (auto& c : q.classes) {
       if (!avail[c->key.channel]) continue;
       for (const Member& m : c->members) {
-        if (eligible(a, *c, q, *m.it)) best.offer(m.it, score(q, *c, *m.it, a), {m.arrival, m.seq});
+        if (eligible(a, *c, q, *m.it))
+          best.offer(m.it, score(q, *c, *m.it, a), {m.rank_from, m.seq});
       }
     }
   }
@@ -440,7 +443,7 @@ Interaction* Router::Impl::best_interaction_naive(Agent& a, ChannelSet avail, Br
 Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, Breakdown* out) {
   Best<Interaction, InteractionKey> best;
   auto consider = [&](Interaction& it, const Queue& q, const WaitingClass& c) {
-    if (eligible(a, c, q, it)) best.offer(&it, score(q, c, it, a), {it.arrival, it.seq});
+    if (eligible(a, c, q, it)) best.offer(&it, score(q, c, it, a), {it.rank_from, it.seq});
   };
   // Interactions whose customer prefers or last saw this agent: the only ones that can earn
   // affinity points, so the bounds below leave affinity out.
@@ -517,8 +520,8 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
           idle_points(q, a) + load_points(q, a) + handled_points(q, a) + random_bound(q) +
           round_robin_points(q, a);
       const Member& head = *c.members.begin();
-      push(Entry{fixed + wait_points(q, head.arrival),
-                 {head.arrival, head.seq},
+      push(Entry{fixed + wait_points(q, head.rank_from),
+                 {head.rank_from, head.seq},
                  &q,
                  {},
                  &c,
@@ -529,8 +532,8 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
     consider(*e.pos->it, q, *e.c);
     // The next member only matters if this one was not taken (it excluded this agent).
     if (auto next = std::next(e.pos); next != e.c->members.end()) {
-      push(Entry{e.fixed + wait_points(q, next->arrival),
-                 {next->arrival, next->seq},
+      push(Entry{e.fixed + wait_points(q, next->rank_from),
+                 {next->rank_from, next->seq},
                  &q,
                  {},
                  e.c,

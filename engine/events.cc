@@ -68,6 +68,9 @@ std::string describe(const Event& e) {
                       return "wrap-up " + id(v.interaction) + " by " + id(v.agent);
                     } else if constexpr (std::is_same_v<T, CompletedEvent>) {
                       return "completed " + id(v.interaction) + " by " + id(v.agent);
+                    } else if constexpr (std::is_same_v<T, ScheduledEvent>) {
+                      return "scheduled " + id(v.interaction) + " " + id(v.queue) + " at " +
+                             std::to_string(v.at.time_since_epoch().count());
                     } else if constexpr (std::is_same_v<T, HeadroomChangedEvent>) {
                       return "headroom " + id(v.queue) + (v.at_risk ? " at risk" : " clear");
                     } else {

@@ -27,6 +27,13 @@ struct QueuedEvent {
   int position = 0;        // 1-based among interactions of equal or higher priority
   bool recovered = false;  // put back by a recovery (restart, takeover): not a new arrival
 };
+// A work item submitted with a later not_before: SCHEDULED, it enters its queue at `at`
+// (a QueuedEvent then).
+struct ScheduledEvent {
+  InteractionId interaction;
+  QueueId queue;
+  TimePoint at;
+};
 struct OfferedEvent {
   InteractionId interaction;
   AgentId agent;
@@ -52,6 +59,7 @@ struct AbandonedEvent {
   QueueId queue;
   Duration waited;
   bool short_abandon = false;  // sooner than the queue's short_abandon: not held against SL
+  bool before_queued = false;  // a SCHEDULED work item cancelled before its time: never queued
 };
 struct ExpiredEvent {
   InteractionId interaction;
@@ -113,7 +121,7 @@ using EventBody =
     std::variant<QueuedEvent, OfferedEvent, AssignedEvent, RequeuedEvent, AbandonedEvent,
                  ExpiredEvent, OverflowedEvent, ExpandedEvent, MovedEvent, TransferredToAgentEvent,
                  PriorityChangedEvent, WrapUpStartedEvent, CompletedEvent, AgentStateChangedEvent,
-                 HeadroomChangedEvent>;
+                 HeadroomChangedEvent, ScheduledEvent>;
 
 struct Event {
   TimePoint at;

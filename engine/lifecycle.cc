@@ -157,6 +157,20 @@ Status Router::Impl::check_spec(const InteractionSpec& spec) const {
     }
   }
   if (spec.arrival && *spec.arrival > now_) return invalid_argument("arrival: in the future");
+  if (spec.channel != Channel::kWorkItem && (spec.due || spec.not_before)) {
+    return invalid_argument(std::string(spec.due ? "due" : "not_before") +
+                            ": only for channel work_item");
+  }
+  const auto far = [this](TimePoint t) {
+    return t - now_ > kMaxWorkItemHorizon || now_ - t > kMaxWorkItemHorizon;
+  };
+  if (spec.due && far(*spec.due)) return invalid_argument("due: more than 400 days from now");
+  if (spec.not_before && far(*spec.not_before)) {
+    return invalid_argument("not_before: more than 400 days from now");
+  }
+  if (spec.due && spec.not_before && *spec.due < *spec.not_before) {
+    return invalid_argument("due: before not_before");
+  }
   if (spec.excluded.size() > lim.max_agents) {
     return invalid_argument("excluded: more than " + std::to_string(lim.max_agents) + " agents");
   }
@@ -187,7 +201,15 @@ Interaction& Router::Impl::make_interaction(const InteractionSpec& spec, Queue& 
     if (find_agent(a) && !it.excludes(a)) it.excluded.push_back(a);
   }
   it.arrival = spec.arrival.value_or(now_);
+  it.not_before = spec.not_before;
+  // A scheduled item's wait starts at its time, not at its submit.
+  if (it.not_before && *it.not_before > it.arrival) it.arrival = std::min(*it.not_before, now_);
   it.queued_at = it.arrival;
+  if (it.channel == Channel::kWorkItem) {
+    it.due = spec.due.value_or(std::max(it.arrival, it.not_before.value_or(it.arrival)) +
+                               q->cfg.service_level.threshold);
+  }
+  it.rank_from = rank_from_in(it, *q);
   it.seq = submit_seq_++;
   it.reqset = intern_reqset(*q, it.extra_skills);
   it.stage = stage_at(*q, now_ - it.queued_at);
@@ -205,6 +227,13 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
                               std::to_string(lim.max_waiting_per_queue) + " waiting");
   }
   Interaction& it = make_interaction(spec, *q);
+  if (it.not_before && *it.not_before > now_) {
+    // Counted in its queue when it enters it, at its time (fire()).
+    transition(it, InteractionState::kScheduled);
+    schedule(it, TimerKind::kScheduled, *it.not_before);
+    emit(ScheduledEvent{it.id, q->id, *it.not_before});
+    return SubmitResult{q->id, 0, {}};
+  }
 
   transition(it, InteractionState::kQueued);
   ++q->arrived;
@@ -271,6 +300,14 @@ Status Router::Impl::cancel(InteractionId id, TimePoint now) {
   advance(now);
   Interaction* it = find_interaction(id);
   if (!it) return not_found("id: no live interaction " + std::to_string(id.value()));
+  if (it->state == InteractionState::kScheduled) {
+    // It never entered its queue: neither its counts nor its service level see it.
+    transition(*it, InteractionState::kAbandoned);
+    emit(AbandonedEvent{id, it->queue, Duration::zero(), /*short_abandon=*/true,
+                        /*before_queued=*/true});
+    erase(*it);
+    return {};
+  }
   Agent* a = nullptr;
   if (it->state == InteractionState::kOffered) {
     a = find_agent(it->agent);
@@ -279,7 +316,7 @@ Status Router::Impl::cancel(InteractionId id, TimePoint now) {
     it->offer_counted = false;
   } else if (it->state != InteractionState::kQueued) {
     return failed_precondition("id: interaction is " + std::string(to_string(it->state)) +
-                               "; only QUEUED or OFFERED can be cancelled");
+                               "; only SCHEDULED, QUEUED or OFFERED can be cancelled");
   }
   Queue& q = *find_queue(it->queue);
   const Duration waited = now_ - it->arrival;
@@ -393,8 +430,9 @@ Status Router::Impl::accept(AgentId id, InteractionId iid, TimePoint now) {
   a->idle_since = now_;
   const Duration waited = now_ - it->arrival;
   ++q.answered;
-  const bool within_target = waited <= q.cfg.service_level.threshold;
-  q.window.record_answer(now_, waited, within_target);
+  // A work item's service level is "done by due": it counts when completed (complete()).
+  const bool within_target = it->due ? now_ <= *it->due : waited <= q.cfg.service_level.threshold;
+  if (!it->due) q.window.record_answer(now_, waited, within_target);
   emit(AssignedEvent{iid, id, q.id, waited, within_target});
   refresh_agent(*a);
   fill_agent(*a);
@@ -423,8 +461,9 @@ Status Router::Impl::complete(AgentId id, InteractionId iid, std::string_view co
   }
   Interaction* it = find_interaction(iid);
   if (Status s = not_held(it, id, InteractionState::kAssigned); !s) return s;
-  const Queue& q = *find_queue(it->queue);
+  Queue& q = *find_queue(it->queue);
   transition(*it, InteractionState::kWrapUp);
+  if (it->due) q.window.record_answer(now_, it->assigned_at - it->arrival, now_ <= *it->due);
   const TimePoint ends = now_ + q.cfg.wrap_up;
   emit(WrapUpStartedEvent{iid, id, ends, std::string(code)});
   if (q.cfg.wrap_up == Duration::zero()) {

@@ -29,8 +29,8 @@ struct SkillRequirement {
 // non-exclusive work), and while held blocks every other channel. With a budget, the items held
 // also cost Blending::cost each, and an item is offered only if its cost fits what is left.
 struct ChannelCapacity {
-  std::array<int, kChannelCount> max{1, 5, 3, 1};  // phone, email, web chat, web callback
-  std::array<bool, kChannelCount> exclusive{true, false, false, true};
+  std::array<int, kChannelCount> max{1, 5, 3, 1, 3};  // phone, email, chat, callback, work item
+  std::array<bool, kChannelCount> exclusive{true, false, false, true, false};
   int budget = 0;  // 0: no budget, the counts alone; at most kMaxCapacityBudget
 };
 inline constexpr int kMaxCapacityBudget = 100'000;
@@ -39,7 +39,7 @@ inline constexpr int kMaxChannelCost = 1'000;
 // Blended agents: what each channel's item costs of an agent's budget, and whether a call may
 // be offered to an agent holding other work. docs/routing.md, "Blended capacity and headroom".
 struct Blending {
-  std::array<int, kChannelCount> cost{100, 25, 35, 100};  // 0..kMaxChannelCost each
+  std::array<int, kChannelCount> cost{100, 25, 35, 100, 50};  // 0..kMaxChannelCost each
   bool call_over_other_work = false;
 };
 
@@ -204,6 +204,9 @@ struct CustomerProfile {
   AgentId last_agent;           // may be invalid
 };
 
+// How far from now a work item's due and not_before may be.
+inline constexpr Duration kMaxWorkItemHorizon = std::chrono::hours(24 * 400);
+
 struct InteractionSpec {
   InteractionId id;  // chosen by the host, unique among live interactions
   QueueId queue;
@@ -217,6 +220,13 @@ struct InteractionSpec {
   // Recovery: agents who already rejected, missed or transferred it away (never offered it
   // again). Unknown ids are dropped; at most Limits::max_agents.
   std::vector<AgentId> excluded;
+  // Work items only (channel kWorkItem; docs/routing.md, "Work items"):
+  // done by this time; its queue's service level counts the items done (completed) by it, and
+  // its points count the time left to it against the queue's SL threshold. Absent: its
+  // arrival (or not_before) + that threshold.
+  std::optional<TimePoint> due;
+  // Not routed before this time (a scheduled callback, a follow-up): SCHEDULED until then.
+  std::optional<TimePoint> not_before;
   // Recovery: journaled (acknowledged) before a restart, so it is taken back even past
   // Limits::max_interactions and max_waiting_per_queue (a journal that missed some finishes can
   // hold more than the limit); new submits are refused until the count is below it again.

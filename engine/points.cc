@@ -16,11 +16,11 @@ Breakdown Router::Impl::score(const Queue& q, const WaitingClass& c, const Inter
   set(Term::kCustomerValue,
       value_points(q, it.customer.segment, ltv_band(cfg_.rules, it.customer.lifetime_value)));
   set(Term::kPriority, priority_points(q, it.priority));
-  const int64_t wait_ms = std::max<int64_t>(0, (now_ - it.arrival).count());
+  const int64_t wait_ms = (now_ - it.rank_from).count();
   const Points wait_only = std::llround(q.w[Term::kWait] * static_cast<double>(wait_ms));
   const Points urgency = urgency_points(q, wait_ms);
   set(Term::kWait, wait_only);
-  set(Term::kServiceLevel, wait_points(q, it.arrival) - wait_only - urgency);
+  set(Term::kServiceLevel, wait_points(q, it.rank_from) - wait_only - urgency);
   set(Term::kUrgency, urgency);
   set(Term::kRoundRobin, round_robin_points(q, a));
   set(Term::kIdle, idle_points(q, a));

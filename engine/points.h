@@ -24,8 +24,10 @@ inline Points Router::Impl::priority_points(const Queue& q, int priority) const 
   return pts(q.w[Term::kPriority], priority + q.cfg.priority);
 }
 
-inline Points Router::Impl::wait_points(const Queue& q, TimePoint arrival) const {
-  const int64_t wait_ms = std::max<int64_t>(0, (now_ - arrival).count());
+// `from` is Interaction::rank_from. Before it (a work item due later than its queue's threshold
+// from now) the wait is negative: the item has less claim than a fresh arrival until then.
+inline Points Router::Impl::wait_points(const Queue& q, TimePoint from) const {
+  const int64_t wait_ms = (now_ - from).count();
   // Wait weight is points per second; points are thousandths: w × ms.
   const Points wait = std::llround(q.w[Term::kWait] * static_cast<double>(wait_ms));
   const double threshold_ms = static_cast<double>(q.cfg.service_level.threshold.count());

@@ -82,6 +82,8 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
   ex.state = it->state;
   ex.stage = it->stage;
   ex.effective_skills = c.effective;
+  // A scheduled work item waits for its time, not for an agent: nobody is ranked for it yet.
+  if (it->state == InteractionState::kScheduled) return ex;
   for (const auto& ap : agents_) {
     const Agent& a = *ap;
     if (!a.logged_in) continue;
@@ -216,8 +218,13 @@ Result<QueueStats> Router::Impl::queue_stats(QueueId qid, TimePoint now) const {
   s.waiting = q->waiting;
   s.offered_now = q->offered_now;
   for (const auto& c : q->classes) {
-    if (!c->members.empty()) {
-      s.longest_wait = std::max(s.longest_wait, now - c->members.begin()->arrival);
+    if (c->members.empty()) continue;
+    // A class is in arrival order but for work items (earliest due first): those are all read.
+    if (c->key.channel == static_cast<uint8_t>(Channel::kWorkItem)) {
+      for (const Member& m : c->members)
+        s.longest_wait = std::max(s.longest_wait, now - m.it->arrival);
+    } else {
+      s.longest_wait = std::max(s.longest_wait, now - c->members.begin()->it->arrival);
     }
   }
   s.ewt_new = ewt(qid, q->waiting + 1, now).value();
@@ -274,6 +281,8 @@ InteractionSnapshot snapshot_of(const Interaction& it) {
   s.customer = it.customer;
   s.language = it.language;
   s.excluded = it.excluded;
+  s.due = it.due;
+  s.not_before = it.not_before;
   return s;
 }
 }  // namespace
@@ -290,7 +299,7 @@ Result<std::vector<InteractionSnapshot>> Router::Impl::waiting(QueueId qid, size
   std::vector<std::pair<Points, const Member*>> all;
   for (const auto& c : q->classes) {
     for (const Member& m : c->members) {
-      all.emplace_back(c->constant + wait_points(*q, m.arrival), &m);
+      all.emplace_back(c->constant + wait_points(*q, m.rank_from), &m);
     }
   }
   std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
@@ -331,7 +340,7 @@ Status Router::Impl::audit(TimePoint now) const {
         ++refs[m.it];
         ++waiting;
         if (m.it->cls != c.get() || m.it->queue != q.id ||
-            m.it->state != InteractionState::kQueued || m.it->arrival != m.arrival) {
+            m.it->state != InteractionState::kQueued || m.it->rank_from != m.rank_from) {
           return fail("interaction " + std::to_string(m.it->id.value()) + " misfiled in queue " +
                       q.cfg.name);
         }
@@ -412,6 +421,13 @@ Status Router::Impl::audit(TimePoint now) const {
   }
   for (const auto& [id, owned] : live_) {
     const Interaction& it = *owned;
+    // A scheduled work item waits only on its timer.
+    if (it.state == InteractionState::kScheduled) {
+      if (!it.timer || (*it.timer)->kind != TimerKind::kScheduled || it.cls) {
+        return fail("interaction " + std::to_string(id.value()) + " scheduled without its timer");
+      }
+      ++refs[&it];
+    }
     const int n = refs.count(&it) ? refs.at(&it) : 0;
     if (n != 1) {
       return fail("interaction " + std::to_string(id.value()) + " is in " + std::to_string(n) +

@@ -134,7 +134,9 @@ struct InteractionSnapshot {
   AgentId target_agent;  // transferred to this agent, if any
   CustomerProfile customer;
   std::string language;
-  std::vector<AgentId> excluded;  // rejected, missed or transferred it away
+  std::vector<AgentId> excluded;        // rejected, missed or transferred it away
+  std::optional<TimePoint> due;         // work items: done by then
+  std::optional<TimePoint> not_before;  // work items: SCHEDULED until then
 };
 
 enum class LogoutMode : uint8_t {

@@ -48,12 +48,15 @@ inline constexpr int kLtvBands = 10;
 
 struct Interaction;
 
+// A waiting interaction in its class, ordered by the time its wait points count from
+// (Interaction::rank_from: its arrival, or a work item's due time less its queue's SL threshold),
+// then by submission.
 struct Member {
-  TimePoint arrival;
+  TimePoint rank_from;
   uint64_t seq;
   Interaction* it;
   bool operator<(const Member& o) const {
-    return std::tie(arrival, seq) < std::tie(o.arrival, o.seq);
+    return std::tie(rank_from, seq) < std::tie(o.rank_from, o.seq);
   }
 };
 
@@ -84,7 +87,8 @@ struct WaitingClass {
   std::optional<ScoreIndex::iterator> score_pos;  // in Queue::by_score while non-empty
 };
 
-enum class TimerKind : uint8_t { kQueue, kOffer, kWrapUp };
+// kScheduled: a SCHEDULED work item's not_before.
+enum class TimerKind : uint8_t { kQueue, kOffer, kWrapUp, kScheduled };
 
 struct Timer {
   TimePoint due;
@@ -107,6 +111,12 @@ struct Interaction {
   std::vector<std::pair<std::string, std::string>> attributes;
   TimePoint arrival;
   TimePoint queued_at;
+  // What the wait, SL-pressure and urgency terms count from, set as it enters a queue: the
+  // arrival, or for a work item (due − the queue's SL threshold), so a work item's points say
+  // how near its due time is on the queue's own scale (earliest due first within a class).
+  TimePoint rank_from;
+  std::optional<TimePoint> due;         // work items: always set (InteractionSpec::due)
+  std::optional<TimePoint> not_before;  // work items: SCHEDULED until then
   uint64_t seq = 0;
   int stage = 0;
   int overflow_hops = 0;
@@ -193,6 +203,11 @@ struct Queue {
   Queue(QueueId qid, QueueConfig c, const RouterConfig& rc)
       : id(qid), cfg(std::move(c)), window(rc.stats_window, rc.stats_buckets) {}
 };
+
+// Interaction::rank_from in queue `q`.
+inline TimePoint rank_from_in(const Interaction& it, const Queue& q) {
+  return it.due ? *it.due - q.cfg.service_level.threshold : it.arrival;
+}
 
 inline Points pts(double weight, double raw) { return std::llround(weight * raw * kPointsScale); }
 
@@ -307,7 +322,7 @@ class Router::Impl {
   }
   Points value_points(const Queue& q, Segment seg, int band) const;
   Points priority_points(const Queue& q, int priority) const;
-  Points wait_points(const Queue& q, TimePoint arrival) const;  // wait + SL pressure + urgency
+  Points wait_points(const Queue& q, TimePoint from) const;  // wait + SL pressure + urgency
   Points urgency_points(const Queue& q, int64_t wait_ms) const;
   Points idle_points(const Queue& q, const Agent& a) const {
     return idle_since_points(q, a.idle_since);

@@ -1,6 +1,6 @@
-// Time: each live interaction has at most one due-time (offer timeout, wrap-up end, or its next
-// expansion step, overflow or expiry); advance(now) fires them in due order. docs/routing.md,
-// "The shape" and "Queues and expansion".
+// Time: each live interaction has at most one due-time (offer timeout, wrap-up end, its next
+// expansion step, overflow or expiry, or a scheduled work item's time); advance(now) fires them in
+// due order. docs/routing.md, "The shape" and "Queues and expansion".
 #include "engine/router_impl.h"
 
 namespace router::engine {
@@ -118,6 +118,21 @@ void Router::Impl::fire(Interaction& it, TimerKind kind) {
       ROUTER_CHECK(it.state == InteractionState::kWrapUp);
       finish(it, /*then_fill=*/true);
       return;
+    case TimerKind::kScheduled: {
+      // A scheduled work item's time has come: it enters its queue as a new arrival there.
+      ROUTER_CHECK(it.state == InteractionState::kScheduled);
+      Queue& q = *find_queue(it.queue);
+      transition(it, InteractionState::kQueued);
+      it.arrival = now_;
+      it.queued_at = now_;
+      it.stage = stage_at(q, Duration::zero());
+      ++q.arrived;
+      enqueue(it);
+      schedule_queue_timer(it);
+      emit(QueuedEvent{it.id, q.id, position_of(q, it), false});
+      route_interaction(it);
+      return;
+    }
     case TimerKind::kQueue: break;
   }
   ROUTER_CHECK(it.state == InteractionState::kQueued);

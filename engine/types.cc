@@ -15,6 +15,7 @@ std::string_view to_string(Channel c) {
     case Channel::kEmail: return "email";
     case Channel::kWebChat: return "web_chat";
     case Channel::kWebCallback: return "web_callback";
+    case Channel::kWorkItem: return "work_item";
   }
   return "?";
 }
@@ -55,6 +56,7 @@ std::string_view to_string(InteractionState s) {
     case InteractionState::kCompleted: return "COMPLETED";
     case InteractionState::kAbandoned: return "ABANDONED";
     case InteractionState::kExpired: return "EXPIRED";
+    case InteractionState::kScheduled: return "SCHEDULED";
   }
   return "?";
 }
@@ -62,7 +64,9 @@ std::string_view to_string(InteractionState s) {
 bool is_legal_transition(InteractionState from, InteractionState to) {
   using S = InteractionState;
   switch (from) {
-    case S::kReceived: return to == S::kQueued;
+    case S::kReceived: return to == S::kQueued || to == S::kScheduled;
+    // SCHEDULED -> QUEUED at its time; -> ABANDONED when cancelled before.
+    case S::kScheduled: return to == S::kQueued || to == S::kAbandoned;
     // QUEUED -> QUEUED: moved, overflowed, expanded or re-prioritised while waiting.
     case S::kQueued:
       return to == S::kQueued || to == S::kOffered || to == S::kAbandoned || to == S::kExpired;

@@ -56,8 +56,16 @@ inline double seconds(Duration d) { return std::chrono::duration<double>(d).coun
 
 // ---------------------------------------------------------------------------------------------
 // Domain enumerations.
-enum class Channel : uint8_t { kPhone = 0, kEmail = 1, kWebChat = 2, kWebCallback = 3 };
-inline constexpr int kChannelCount = 4;
+// kWorkItem: CRM work (service requests, leads, activities, scheduled callbacks) with a due
+// time: docs/routing.md, "Work items".
+enum class Channel : uint8_t {
+  kPhone = 0,
+  kEmail = 1,
+  kWebChat = 2,
+  kWebCallback = 3,
+  kWorkItem = 4,
+};
+inline constexpr int kChannelCount = 5;
 std::string_view to_string(Channel c);
 
 // CRM value segments: strategic (high potential), profitable (high current value), ordinary
@@ -78,6 +86,7 @@ enum class InteractionState : uint8_t {
   kCompleted,
   kAbandoned,
   kExpired,
+  kScheduled,  // a work item not routed before its time (not_before): waits in no queue yet
 };
 std::string_view to_string(InteractionState s);
 // The lifecycle of ARCHITECTURE.md, as a predicate (used by the engine's own assertions and

@@ -15,6 +15,7 @@ std::optional<engine::Channel> from_proto(int c) {
     case v1::EMAIL: return engine::Channel::kEmail;
     case v1::WEB_CHAT: return engine::Channel::kWebChat;
     case v1::WEB_CALLBACK: return engine::Channel::kWebCallback;
+    case v1::WORK_ITEM: return engine::Channel::kWorkItem;
     default: return std::nullopt;
   }
 }
@@ -26,6 +27,7 @@ const char* proto_name(engine::Channel c) {
     case engine::Channel::kEmail: return "EMAIL";
     case engine::Channel::kWebChat: return "WEB_CHAT";
     case engine::Channel::kWebCallback: return "WEB_CALLBACK";
+    case engine::Channel::kWorkItem: return "WORK_ITEM";
   }
   return "?";
 }
@@ -62,7 +64,8 @@ class Builder {
                                     Route& route) const {
     if (in.channel() == v1::CHANNEL_UNSPECIFIED) return fail(path + ".channel", "required");
     const auto ch = from_proto(in.channel());
-    if (!ch) return fail(path + ".channel", "must be PHONE, EMAIL, WEB_CHAT or WEB_CALLBACK");
+    if (!ch)
+      return fail(path + ".channel", "must be PHONE, EMAIL, WEB_CHAT, WEB_CALLBACK or WORK_ITEM");
     channel = *ch;
 
     if (in.queue().empty()) return fail(path + ".queue", "required");
@@ -97,6 +100,13 @@ class Builder {
         }
         case engine::Channel::kWebChat:
         case engine::Channel::kWebCallback: address = to_lower_ascii(raw_address); break;
+        case engine::Channel::kWorkItem:
+          address = to_lower_ascii(raw_address);
+          if (!is_work_item_type(address)) {
+            return fail(path + ".address",
+                        "must be a work item type: service_request, lead, activity or callback");
+          }
+          break;
       }
     }
     intent = to_lower_ascii(trim_ascii(in.intent()));

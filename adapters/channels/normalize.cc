@@ -5,6 +5,7 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <set>
 
@@ -147,6 +148,25 @@ std::string normalize_message_id(std::string_view raw) {
   if (!text.empty() && text.front() == '<') text.remove_prefix(1);
   if (!text.empty() && text.back() == '>') text.remove_suffix(1);
   return std::string(trim_ascii(text));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work item types.
+
+namespace {
+constexpr std::array<std::string_view, 5> kWorkItemTypes{"", "service_request", "lead", "activity",
+                                                         "callback"};
+}  // namespace
+
+std::string_view work_item_type_name(int type) {
+  return type > 0 && static_cast<size_t>(type) < kWorkItemTypes.size()
+             ? kWorkItemTypes[static_cast<size_t>(type)]
+             : std::string_view();
+}
+
+bool is_work_item_type(std::string_view name) {
+  return !name.empty() &&
+         std::find(kWorkItemTypes.begin(), kWorkItemTypes.end(), name) != kWorkItemTypes.end();
 }
 
 // ---------------------------------------------------------------------------------------------

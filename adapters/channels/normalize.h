@@ -61,6 +61,11 @@ std::string normalize_web_id(std::string_view raw);
 // trimmed ("<abc@mail.example.com>" → "abc@mail.example.com"). Case is kept (ids are opaque).
 std::string normalize_message_id(std::string_view raw);
 
+// Work item types as entry points and logs name them: router.v1.WorkItemDetails.Type's values
+// lower-cased ("service_request", "lead", "activity", "callback"); empty for anything else.
+std::string_view work_item_type_name(int type);
+bool is_work_item_type(std::string_view name);  // one of those four names, exactly
+
 // For logs, never for matching. "+18005550100" → "+1800*****00": the leading digits (country
 // code and, in the NANP, area code) and the last two, at least four digits masked. Anything
 // that is not E.164 has every digit but the last two masked.

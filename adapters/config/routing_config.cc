@@ -528,7 +528,8 @@ class Resolver {
       case v1::EMAIL: out = engine::Channel::kEmail; return std::nullopt;
       case v1::WEB_CHAT: out = engine::Channel::kWebChat; return std::nullopt;
       case v1::WEB_CALLBACK: out = engine::Channel::kWebCallback; return std::nullopt;
-      default: return fail(path, "must be PHONE, EMAIL, WEB_CHAT or WEB_CALLBACK");
+      case v1::WORK_ITEM: out = engine::Channel::kWorkItem; return std::nullopt;
+      default: return fail(path, "must be PHONE, EMAIL, WEB_CHAT, WEB_CALLBACK or WORK_ITEM");
     }
   }
 
@@ -556,8 +557,8 @@ class Resolver {
   }
 
   // The per-channel numbers of `m` (a ChannelCapacity or ChannelCosts: optional phone, email,
-  // web_chat, web_callback) that are set, into `out` by channel; each 0..max, an error naming
-  // `path`.<channel>.
+  // web_chat, web_callback, work_item) that are set, into `out` by channel; each 0..max, an error
+  // naming `path`.<channel>.
   template <class PerChannel>
   std::optional<Error> per_channel(const PerChannel& m, const std::string& path, int max,
                                    std::array<int, engine::kChannelCount>& out) const {
@@ -566,6 +567,7 @@ class Resolver {
         {m.has_email() ? std::optional(m.email()) : std::nullopt, "email"},
         {m.has_web_chat() ? std::optional(m.web_chat()) : std::nullopt, "web_chat"},
         {m.has_web_callback() ? std::optional(m.web_callback()) : std::nullopt, "web_callback"},
+        {m.has_work_item() ? std::optional(m.work_item()) : std::nullopt, "work_item"},
     };
     for (size_t ch = 0; ch < engine::kChannelCount; ++ch) {
       if (!values[ch].first) continue;

@@ -105,6 +105,7 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
     case v1::SubmitInteractionRequest::kPhone: return "phone";
     case v1::SubmitInteractionRequest::kEmail: return "email";
     case v1::SubmitInteractionRequest::kWeb: return "web";
+    case v1::SubmitInteractionRequest::kWorkItem: return "work_item";
     case v1::SubmitInteractionRequest::DETAILS_NOT_SET: break;
   }
   return "none";
@@ -112,6 +113,14 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
 
 // ---------------------------------------------------------------------------------------------
 // Field checks.
+
+::grpc::Status check_timestamp(const std::string& field, const google::protobuf::Timestamp& t) {
+  if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
+      t.nanos() > kMaxTimestampNanos) {
+    return invalid(field, "not a valid timestamp (0001-01-01..9999-12-31, nanos 0..999999999)");
+  }
+  return ::grpc::Status::OK;
+}
 
 ::grpc::Status check_length(std::string_view field, std::string_view value, size_t max) {
   if (value.size() > max) return exhausted(field, too_long(value.size(), max));
@@ -240,14 +249,7 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
     const std::string path = indexed("email.references", static_cast<size_t>(i));
     if (auto s = check_length(path, references[i], max); !s.ok()) return s;
   }
-  if (email.has_received()) {
-    const auto& received = email.received();
-    if (received.seconds() < kMinTimestampSeconds || received.seconds() > kMaxTimestampSeconds ||
-        received.nanos() < 0 || received.nanos() > kMaxTimestampNanos) {
-      return invalid("email.received",
-                     "not a valid timestamp (0001-01-01..9999-12-31, nanos 0..999999999)");
-    }
-  }
+  if (email.has_received()) return check_timestamp("email.received", email.received());
   return ::grpc::Status::OK;
 }
 
@@ -277,6 +279,33 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
   return check_length("web.callback_number", web.callback_number(), max);
 }
 
+// The times' distance from now and their order are the engine's to check (it names the field).
+::grpc::Status check_work_item(const v1::WorkItemDetails& item, const RequestLimits& limits) {
+  if (!v1::WorkItemDetails::Type_IsValid(item.type())) {
+    return invalid("work_item.type", "unknown value " + std::to_string(item.type()));
+  }
+  if (item.type() == v1::WorkItemDetails::TYPE_UNSPECIFIED) {
+    return invalid("work_item.type", "required (SERVICE_REQUEST, LEAD, ACTIVITY or CALLBACK)");
+  }
+  const size_t max = limits.max_string_length;
+  if (auto s = check_length("work_item.customer_id", item.customer_id(), max); !s.ok()) return s;
+  if (auto s = check_length("work_item.owner", item.owner(), max); !s.ok()) return s;
+  if (auto s = check_length("work_item.subject", item.subject(), max); !s.ok()) return s;
+  if (auto s = check_length("work_item.callback_number", item.callback_number(), max); !s.ok()) {
+    return s;
+  }
+  if (item.type() == v1::WorkItemDetails::CALLBACK && item.callback_number().empty()) {
+    return invalid("work_item.callback_number", "required for type CALLBACK");
+  }
+  if (item.has_due()) {
+    if (auto s = check_timestamp("work_item.due", item.due()); !s.ok()) return s;
+  }
+  if (item.has_not_before()) {
+    if (auto s = check_timestamp("work_item.not_before", item.not_before()); !s.ok()) return s;
+  }
+  return ::grpc::Status::OK;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -290,7 +319,7 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
   }
   const v1::Channel channel = request.channel();
   if (channel == v1::CHANNEL_UNSPECIFIED) {
-    return invalid("channel", "required (PHONE, EMAIL, WEB_CHAT or WEB_CALLBACK)");
+    return invalid("channel", "required (PHONE, EMAIL, WEB_CHAT, WEB_CALLBACK or WORK_ITEM)");
   }
   if (!v1::Channel_IsValid(channel)) return invalid("channel", "unknown value " + name_of(channel));
   if (auto s = check_priority(request.priority()); !s.ok()) return s;
@@ -303,6 +332,7 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
   Request::DetailsCase expected = Request::kWeb;
   if (channel == v1::PHONE) expected = Request::kPhone;
   if (channel == v1::EMAIL) expected = Request::kEmail;
+  if (channel == v1::WORK_ITEM) expected = Request::kWorkItem;
   const std::string want = std::string(name_of(expected)) + " for channel " + name_of(channel);
   if (request.details_case() == Request::DETAILS_NOT_SET) {
     return invalid("details", "required (" + want + ")");
@@ -315,6 +345,7 @@ std::string_view name_of(v1::SubmitInteractionRequest::DetailsCase details) {
     case Request::kPhone: return check_phone(request.phone(), limits);
     case Request::kEmail: return check_email(request.email(), limits);
     case Request::kWeb: return check_web(request.web(), channel, limits);
+    case Request::kWorkItem: return check_work_item(request.work_item(), limits);
     case Request::DETAILS_NOT_SET: break;
   }
   return ::grpc::Status::OK;

@@ -38,8 +38,9 @@ struct RequestLimits {
 
 // InteractionService.
 // Submit: channel set; details set and matching it (PHONE: phone, EMAIL: email, WEB_CHAT and
-// WEB_CALLBACK: web, whose kind, when set, agrees); phone.ani, email.from, web.visitor_id or
-// web.account_id, and for WEB_CALLBACK web.callback_number required; priority 0..100; attribute
+// WEB_CALLBACK: web, whose kind, when set, agrees; WORK_ITEM: work_item); phone.ani, email.from,
+// web.visitor_id or web.account_id, work_item.type, and for WEB_CALLBACK web.callback_number
+// (work_item.callback_number for type CALLBACK) required; priority 0..100; attribute
 // keys non-empty. Values are not normalized here (E.164, lower-casing happen after).
 // Session streams (GatewayStream, AgentSession, AgentLink): a request's client-chosen
 // correlation_id is 1..kMaxCorrelationIdBytes bytes. OK, or the error such a request is answered

@@ -180,6 +180,8 @@ engine::Status RoutingHost::restore(const v1::JournalEntry& entry, std::optional
                                    std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                        std::chrono::nanoseconds(entry.arrived_unix_ns())))));
 
+  if (in.has_work_item()) work_item_times(in.work_item(), clock_, spec);
+
   Tracked t;
   if (held) {
     if (engine::Status s = router_->restore_held(spec, held->agent, held->state, now); !s.ok()) {

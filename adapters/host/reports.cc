@@ -117,7 +117,10 @@ void RoutingHost::record_report(const engine::Event& event) {
       r.count(at, 'a', "missed", agent_name(e->agent));
     }
   } else if (const auto* e = std::get_if<engine::AbandonedEvent>(&event.body)) {
-    r.count(at, 'q', e->short_abandon ? "short_abandoned" : "abandoned", queue(e->queue));
+    // A scheduled work item cancelled before its time never came to its queue.
+    if (!e->before_queued) {
+      r.count(at, 'q', e->short_abandon ? "short_abandoned" : "abandoned", queue(e->queue));
+    }
   } else if (const auto* e = std::get_if<engine::ExpiredEvent>(&event.body)) {
     r.count(at, 'q', "expired", queue(e->queue));
   } else if (const auto* e = std::get_if<engine::OverflowedEvent>(&event.body)) {

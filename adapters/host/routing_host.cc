@@ -240,6 +240,7 @@ void RoutingHost::fill_state(const Tracked& t, const engine::InteractionSnapshot
   }
   p.set_priority(s.priority);
   p.set_agent(agent_name(s.agent));
+  if (p.has_work_item()) stamp_due(s, clock_, *p.mutable_work_item());
   p.set_ewt_low_s(0);
   p.set_ewt_high_s(0);
   if (s.state == engine::InteractionState::kQueued) {
@@ -488,6 +489,9 @@ void RoutingHost::publish(const engine::Event& event) {
           [&](const engine::QueuedEvent& e) {
             if (Tracked* t = tracked(e.interaction)) t->position = e.position;
             notify_interaction(e.interaction, "queued", "", AsOf{v1::QUEUED, {}});
+          },
+          [&](const engine::ScheduledEvent& e) {
+            notify_interaction(e.interaction, "scheduled", "", AsOf{v1::SCHEDULED, {}});
           },
           [&](const engine::OfferedEvent& e) {
             const AsOf offered{v1::OFFERED, e.agent};

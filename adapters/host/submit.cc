@@ -21,6 +21,8 @@ std::string masked_keys(const v1::Interaction& r) {
     case v1::Interaction::kEmail:
       return "from=" + channels::mask_email(r.email().from()) + " to=" + r.email().to_mailbox();
     case v1::Interaction::kWeb: return "topic=" + r.web().topic();
+    case v1::Interaction::kWorkItem:
+      return "type=" + std::string(channels::work_item_type_name(r.work_item().type()));
     default: return "";
   }
 }
@@ -77,6 +79,17 @@ absl::Status RoutingHost::normalize(v1::SubmitInteractionRequest& r) const {
         auto cb = phones_.to_e164(web->callback_number());
         if (!cb.ok()) return invalid("web.callback_number: " + cb.error().message);
         web->set_callback_number(cb.value());
+      }
+      break;
+    }
+    case v1::SubmitInteractionRequest::kWorkItem: {
+      auto* item = r.mutable_work_item();
+      item->set_customer_id(std::string(channels::trim_ascii(item->customer_id())));
+      item->set_owner(std::string(channels::trim_ascii(item->owner())));
+      if (!item->callback_number().empty()) {
+        auto cb = phones_.to_e164(item->callback_number());
+        if (!cb.ok()) return invalid("work_item.callback_number: " + cb.error().message);
+        item->set_callback_number(cb.value());
       }
       break;
     }
@@ -148,6 +161,11 @@ void RoutingHost::submit(const std::string& submitter, const v1::SubmitInteracti
       if (keys.web_visitor.empty() && keys.web_account.empty())
         keys.phone_e164 = normalized.web().callback_number();
       break;
+    case v1::SubmitInteractionRequest::kWorkItem:
+      // The CRM names its customer; a callback's number finds one it did not name.
+      keys.customer_id = normalized.work_item().customer_id();
+      keys.phone_e164 = normalized.work_item().callback_number();
+      break;
     default: break;
   }
   pending_[id].waiters.emplace_back(response, std::move(done));
@@ -210,15 +228,19 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
       break;
     case v1::SubmitInteractionRequest::kEmail: address = r.email().to_mailbox(); break;
     case v1::SubmitInteractionRequest::kWeb: address = r.web().topic(); break;
+    case v1::SubmitInteractionRequest::kWorkItem:
+      address = channels::work_item_type_name(r.work_item().type());
+      break;
     default: break;
   }
   if (language.empty() && lookup.customer) language = lookup.customer->language;
   auto route = entry_points_.match({channel, address, r.intent(), language});
   if (!route) {
-    const char* field = r.details_case() == v1::SubmitInteractionRequest::kPhone ? "phone.dnis"
-                        : r.details_case() == v1::SubmitInteractionRequest::kEmail
-                            ? "email.to_mailbox"
-                            : "web.topic";
+    const char* field =
+        r.details_case() == v1::SubmitInteractionRequest::kPhone      ? "phone.dnis"
+        : r.details_case() == v1::SubmitInteractionRequest::kEmail    ? "email.to_mailbox"
+        : r.details_case() == v1::SubmitInteractionRequest::kWorkItem ? "work_item.type"
+                                                                      : "web.topic";
     return answer_pending(id, invalid(std::string(field) + ": no entry point matches channel " +
                                       v1::Channel_Name(r.channel()) + " address '" + address +
                                       "' intent '" + r.intent() + "' language '" + language + "'"));
@@ -275,6 +297,15 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
   if (thread && lookup.customer && lookup.customer->customer_id == thread->customer_id) {
     customer.set_matched_by("email_thread");
   }
+  if (r.has_work_item()) {
+    const v1::WorkItemDetails& item = r.work_item();
+    work_item_times(item, clock_, spec);
+    // The owner hint is the item's preferred agent (docs/routing.md, "Work items").
+    if (auto a = router_->find_agent(item.owner()); a && !item.owner().empty()) {
+      spec.customer.preferred_agent = *a;
+      customer.set_preferred_agent(item.owner());
+    }
+  }
 
   Tracked t;
   t.id = spec.id;
@@ -301,6 +332,7 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
       t.message_id = r.email().message_id();
       break;
     case v1::SubmitInteractionRequest::kWeb: *p.mutable_web() = r.web(); break;
+    case v1::SubmitInteractionRequest::kWorkItem: *p.mutable_work_item() = r.work_item(); break;
     default: break;
   }
   if (journal_ == nullptr) return admit(std::move(spec), std::move(t));
@@ -365,7 +397,12 @@ void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
   auto result = timed([&] { return router_->submit(spec, clock_.now()); });
   if (!result.ok()) {
     if (journal_ != nullptr) journal_->discard(id);
-    answer_pending(id, to_status(result.error()));
+    engine::Error error = result.error();
+    // The engine names a work item's times by its own field; the request has them in work_item.
+    if (error.message.starts_with("due:") || error.message.starts_with("not_before:")) {
+      error.message = "work_item." + error.message;
+    }
+    answer_pending(id, to_status(error));
     return settle();
   }
   t.position = result.value().position;

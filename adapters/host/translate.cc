@@ -1,6 +1,8 @@
 // Engine ⇄ proto translation and the engine-error → status mapping; see translate.h.
 #include "adapters/host/translate.h"
 
+#include <algorithm>
+
 namespace router::adapters::host {
 
 using std::chrono::duration_cast;
@@ -37,12 +39,33 @@ std::string_view owner_of(std::string_view scoped) {
   return slash == std::string_view::npos ? std::string_view() : scoped.substr(0, slash);
 }
 
+void work_item_times(const v1::WorkItemDetails& item, const ports::Clock& clock,
+                     engine::InteractionSpec& spec) {
+  const engine::TimePoint now = clock.now();
+  const int64_t now_ms = duration_cast<milliseconds>(clock.wall(now).time_since_epoch()).count();
+  // Relative to now, clamped well past the engine's 400-day limit (which then names the field),
+  // so a timestamp in year 9999 does not overflow the clocks.
+  constexpr int64_t kClampS = 1'000LL * 24 * 3600;
+  const auto engine_time = [&](const google::protobuf::Timestamp& ts) {
+    const int64_t ahead_s = std::clamp<int64_t>(ts.seconds() - now_ms / 1000, -kClampS, kClampS);
+    return now + milliseconds(ahead_s * 1000 + ts.nanos() / 1'000'000 - now_ms % 1000);
+  };
+  if (item.has_due()) spec.due = engine_time(item.due());
+  if (item.has_not_before()) spec.not_before = engine_time(item.not_before());
+}
+
+void stamp_due(const engine::InteractionSnapshot& s, const ports::Clock& clock,
+               v1::WorkItemDetails& item) {
+  if (s.due && !item.has_due()) stamp(clock, *s.due, item.mutable_due());
+}
+
 v1::Channel to_proto(engine::Channel c) {
   switch (c) {
     case engine::Channel::kPhone: return v1::PHONE;
     case engine::Channel::kEmail: return v1::EMAIL;
     case engine::Channel::kWebChat: return v1::WEB_CHAT;
     case engine::Channel::kWebCallback: return v1::WEB_CALLBACK;
+    case engine::Channel::kWorkItem: return v1::WORK_ITEM;
   }
   return v1::CHANNEL_UNSPECIFIED;
 }
@@ -52,6 +75,7 @@ engine::Channel from_proto(v1::Channel c) {
     case v1::EMAIL: return engine::Channel::kEmail;
     case v1::WEB_CHAT: return engine::Channel::kWebChat;
     case v1::WEB_CALLBACK: return engine::Channel::kWebCallback;
+    case v1::WORK_ITEM: return engine::Channel::kWorkItem;
     default: return engine::Channel::kPhone;
   }
 }
@@ -86,6 +110,7 @@ v1::InteractionState to_proto(engine::InteractionState s) {
     case S::kCompleted: return v1::COMPLETED;
     case S::kAbandoned: return v1::ABANDONED;
     case S::kExpired: return v1::EXPIRED;
+    case S::kScheduled: return v1::SCHEDULED;
   }
   return v1::INTERACTION_STATE_UNSPECIFIED;
 }

@@ -30,6 +30,14 @@ inline absl::Status to_status(const engine::Status& status) {
 std::string scoped_id(std::string_view gateway, std::string_view client_id);
 std::string_view owner_of(std::string_view scoped);
 
+// A work item's due and not_before (wall-clock timestamps) onto the engine's timeline, into
+// `spec`; other details: nothing.
+void work_item_times(const v1::WorkItemDetails& item, const ports::Clock& clock,
+                     engine::InteractionSpec& spec);
+// The due time in force (the engine's, set when the request left it unset) into `item`.
+void stamp_due(const engine::InteractionSnapshot& s, const ports::Clock& clock,
+               v1::WorkItemDetails& item);
+
 v1::Channel to_proto(engine::Channel c);
 engine::Channel from_proto(v1::Channel c);  // REQUIRES: not CHANNEL_UNSPECIFIED
 v1::Segment to_proto(engine::Segment s);

@@ -18,7 +18,8 @@ constexpr const char* kQueues = R"(
     {"name": "billing", "channels": ["PHONE", "EMAIL"]},
     {"name": "sales", "channels": ["PHONE", "WEB_CHAT"]},
     {"name": "email_support", "channels": ["EMAIL"]},
-    {"name": "general", "channels": ["PHONE", "EMAIL", "WEB_CHAT", "WEB_CALLBACK"]}
+    {"name": "general", "channels": ["PHONE", "EMAIL", "WEB_CHAT", "WEB_CALLBACK"]},
+    {"name": "crm", "channels": ["WORK_ITEM"]}
   ])";
 
 // The routing file as adapters/config reads it: the resolved model carries the parsed message
@@ -119,6 +120,24 @@ TEST_CASE("a phone rule may select a short internal number", "[channels][entry_p
     {"channel": "PHONE", "queue": "general"}])");
   CHECK(rule_of(table, {Channel::kPhone, "5000", "", ""}) == 0);
   CHECK(rule_of(table, {Channel::kPhone, "5001", "", ""}) == 1);
+}
+
+TEST_CASE("a work item rule selects by type", "[channels][entry_points]") {
+  const auto table = table_of(R"([
+    {"channel": "WORK_ITEM", "address": "Lead", "queue": "crm", "priority": 5},
+    {"channel": "WORK_ITEM", "queue": "crm"}
+  ])");
+  CHECK(rule_of(table, {Channel::kWorkItem, "lead", "", ""}) == 0);  // type names lower-cased
+  CHECK(rule_of(table, {Channel::kWorkItem, "service_request", "", ""}) == 1);
+  CHECK(rule_of(table, {Channel::kEmail, "lead", "", ""}) == -1);
+  CHECK(error_of(R"([{"channel": "WORK_ITEM", "address": "ticket", "queue": "crm"}])") ==
+        "entry_points[0].address: must be a work item type: service_request, lead, activity or "
+        "callback");
+  CHECK(error_of(R"([{"channel": "WORK_ITEM", "queue": "sales"}])") ==
+        "entry_points[0].queue: queue \"sales\" does not serve WORK_ITEM");
+  CHECK(work_item_type_name(2) == "lead");
+  CHECK(work_item_type_name(0).empty());
+  CHECK(work_item_type_name(9).empty());
 }
 
 TEST_CASE("a table without rules matches nothing", "[channels][entry_points]") {

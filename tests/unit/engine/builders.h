@@ -196,6 +196,14 @@ struct InteractionBuilder {
     spec.arrival = t;
     return *this;
   }
+  InteractionBuilder& due(TimePoint t) {
+    spec.due = t;
+    return *this;
+  }
+  InteractionBuilder& not_before(TimePoint t) {
+    spec.not_before = t;
+    return *this;
+  }
 };
 inline InteractionBuilder an_interaction(Channel ch) {
   InteractionBuilder b;
@@ -205,6 +213,7 @@ inline InteractionBuilder an_interaction(Channel ch) {
 inline InteractionBuilder a_call() { return an_interaction(Channel::kPhone); }
 inline InteractionBuilder an_email() { return an_interaction(Channel::kEmail); }
 inline InteractionBuilder a_chat() { return an_interaction(Channel::kWebChat); }
+inline InteractionBuilder a_work_item() { return an_interaction(Channel::kWorkItem); }
 
 // Router::create, REQUIRing that it accepted the configuration.
 inline std::unique_ptr<Router> make_router(RouterConfig cfg = {},

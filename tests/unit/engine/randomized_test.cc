@@ -158,9 +158,18 @@ class Simulation {
             if (!reason_only && !is_legal_transition(v.from, v.to))
               fail("illegal agent transition: " + describe(e));
             seen = v.to;
-          } else if constexpr (std::is_same_v<T, QueuedEvent>) {
-            if (!live_.insert(v.interaction.value()).second) fail("queued twice: " + describe(e));
+          } else if constexpr (std::is_same_v<T, ScheduledEvent>) {
+            if (!live_.insert(v.interaction.value()).second)
+              fail("scheduled twice: " + describe(e));
             last_state_[v.interaction.value()] = S::kReceived;
+            move_to(v.interaction, S::kScheduled);
+          } else if constexpr (std::is_same_v<T, QueuedEvent>) {
+            // A scheduled work item is live already: its time came.
+            const auto was = last_state_.find(v.interaction.value());
+            if (was == last_state_.end() || was->second != S::kScheduled) {
+              if (!live_.insert(v.interaction.value()).second) fail("queued twice: " + describe(e));
+              last_state_[v.interaction.value()] = S::kReceived;
+            }
             move_to(v.interaction, S::kQueued);
           } else if constexpr (std::is_same_v<T, OfferedEvent>) {
             move_to(v.interaction, S::kOffered);
@@ -467,6 +476,12 @@ class Simulation {
     s.priority = pick(3);
     if (chance(0.15)) s.extra_skills.push_back({any_of(skills_), 1 + pick(6)});
     if (chance(0.05)) s.arrival = now_ - std::chrono::seconds(pick(200));
+    // Work items: a due time from overdue to days ahead (rank_from before and after now), now
+    // and then one not routed before a later time; sometimes on another channel, refused.
+    if (s.channel == Channel::kWorkItem || chance(0.01)) {
+      if (chance(0.7)) s.due = now_ + std::chrono::seconds(pick(4 * 3600) - 600);
+      if (chance(0.2)) s.not_before = now_ + std::chrono::seconds(pick(120) - 10);
+    }
     if (chance(0.02)) s.id = random_interaction();  // a live id: must be refused
     return s;
   }
