@@ -1,6 +1,8 @@
-// Gateway actions: submit phone|email|web and cancel (InteractionService), test traffic as a
+// Gateway actions: submit phone|email|web|work and cancel (InteractionService), test traffic as a
 // telephony gateway or an email/web front end sends it.
+#include <chrono>
 #include <string>
+#include <tuple>
 
 #include "tools/routerctl/commands.h"
 #include "tools/routerctl/requests.h"
@@ -14,7 +16,8 @@ namespace v1 = ::router::v1;
 class GatewayCommands final : public CommandGroup {
  public:
   void add(CLI::App& app, const OnCommand& on) override {
-    auto* submit = app.add_subcommand("submit", "push a test interaction (phone, email, web)");
+    auto* submit =
+        app.add_subcommand("submit", "push a test interaction (phone, email, web, work)");
     submit->require_subcommand(1);
     document(
         submit,
@@ -95,7 +98,43 @@ class GatewayCommands final : public CommandGroup {
              {"routerctl submit web --visitor v-9 --topic pricing",
               "routerctl submit web --account acct-42 --topic support --callback +14155550123"});
 
+    auto* submit_work = submit->add_subcommand(
+        "work", "a CRM work item: service request, lead, activity or scheduled callback");
+    add_common_submit_options(submit_work);
+    submit_work
+        ->add_option("--type", submit_flags_.work_type,
+                     "service_request, lead, activity or callback (selects the entry point)")
+        ->required();
+    submit_work->add_option("--customer", submit_flags_.customer_id, "the CRM's customer id");
+    submit_work->add_option("--owner", submit_flags_.owner,
+                            "owner hint: the agent who should get it if free");
+    submit_work->add_option("--subject", submit_flags_.subject, "for the agent's desktop");
+    submit_work->add_option("--callback", submit_flags_.callback,
+                            "number to call (required for --type callback)");
+    submit_work->add_option("--due", due_,
+                            "done by: +8h, 2026-12-04T17:00 (default: the queue's SL threshold)");
+    submit_work->add_option("--not-before", not_before_,
+                            "not routed before: +1h, 2026-12-04T09:00 (SCHEDULED until then)");
+    document(submit_work,
+             "Channel WORK_ITEM (docs/routing.md, \"Work items\"). The type selects the entry "
+             "point; --due and --not-before take +N or -N with s, m, h or d, or a local or "
+             "RFC 3339 time.",
+             {"routerctl submit work --type service_request --customer C1 --due +8h",
+              "routerctl submit work --type callback --callback +14155550123 --not-before +1h",
+              "routerctl submit work --type lead --customer C7 --owner a01 --subject 'Renewal'"});
+
     on(submit_phone, [&](Session& s) { return run_submit(s, "phone"); });
+    on(submit_work, [&](Session& s) {
+      for (auto [flag, text, out] :
+           {std::tuple{"--due", &due_, &submit_flags_.due},
+            std::tuple{"--not-before", &not_before_, &submit_flags_.not_before}}) {
+        if (text->empty()) continue;
+        auto when = router::ctl::parse_when(flag, *text, std::chrono::system_clock::now());
+        if (!when) usage_error("submit work", when.error());
+        *out = *when;
+      }
+      return run_submit(s, "work");
+    });
     on(submit_email, [&](Session& s) { return run_submit(s, "email"); });
     on(submit_web, [&](Session& s) { return run_submit(s, "web"); });
 
@@ -138,6 +177,7 @@ class GatewayCommands final : public CommandGroup {
   }
 
   router::ctl::SubmitFlags submit_flags_;
+  std::string due_, not_before_;  // submit work: parsed when it runs
   std::string cancel_reason_ = "routerctl";
   std::string interaction_id_;
 };

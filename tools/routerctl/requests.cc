@@ -1,6 +1,7 @@
 // routerctl's parsing of command-line words into API requests.
 #include "tools/routerctl/requests.h"
 
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -140,8 +141,28 @@ Parsed<v1::SubmitInteractionRequest> build_submit_request(const SubmitFlags& fla
       web.set_kind(v1::WebDetails::CALLBACK);
       web.set_callback_number(flags.callback);
     }
+  } else if (flags.channel == "work") {
+    request.set_channel(v1::WORK_ITEM);
+    auto& item = *request.mutable_work_item();
+    v1::WorkItemDetails::Type type = v1::WorkItemDetails::TYPE_UNSPECIFIED;
+    std::string upper;
+    for (char c : flags.work_type)
+      upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!v1::WorkItemDetails::Type_Parse(upper, &type) ||
+        type == v1::WorkItemDetails::TYPE_UNSPECIFIED) {
+      return Result::failure("--type: " + quoted(flags.work_type) +
+                             " is not one of service_request, lead, activity, callback");
+    }
+    item.set_type(type);
+    item.set_customer_id(flags.customer_id);
+    item.set_owner(flags.owner);
+    item.set_subject(flags.subject);
+    item.set_callback_number(flags.callback);
+    if (flags.due) *item.mutable_due() = *flags.due;
+    if (flags.not_before) *item.mutable_not_before() = *flags.not_before;
   } else {
-    return Result::failure("channel " + quoted(flags.channel) + " is not one of phone, email, web");
+    return Result::failure("channel " + quoted(flags.channel) +
+                           " is not one of phone, email, web, work");
   }
   return request;
 }
@@ -163,7 +184,7 @@ Parsed<google::protobuf::Timestamp> parse_when(std::string_view flag, std::strin
   using Result = Parsed<google::protobuf::Timestamp>;
   const auto bad = [&] {
     return Result::failure(std::string(flag) + ": '" + std::string(text) +
-                           "' is not a time (now, -15m, -2h, -1d, 2026-12-04, "
+                           "' is not a time (now, -15m, -2h, +8h, -1d, 2026-12-04, "
                            "2026-12-04T09:00, 2026-12-04T09:00:00Z)");
   };
   const auto at = [](std::chrono::system_clock::time_point t) {
@@ -175,7 +196,7 @@ Parsed<google::protobuf::Timestamp> parse_when(std::string_view flag, std::strin
     return out;
   };
   if (text == "now") return at(now);
-  if (!text.empty() && text[0] == '-') {
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
     int64_t n = 0;
     const char* end = text.data() + text.size();
     auto [p, ec] = std::from_chars(text.data() + 1, end, n);
@@ -188,7 +209,8 @@ Parsed<google::protobuf::Timestamp> parse_when(std::string_view flag, std::strin
       case 'd': unit = 86'400; break;
       default: return bad();
     }
-    return at(now - std::chrono::seconds(n * unit));
+    return at(text[0] == '-' ? now - std::chrono::seconds(n * unit)
+                             : now + std::chrono::seconds(n * unit));
   }
   const std::string s(text);
   std::tm tm{};

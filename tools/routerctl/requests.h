@@ -59,7 +59,7 @@ Parsed<v1::AgentState> parse_agent_state(std::string_view word);
 
 // The submit command's flags. Empty strings are "not given".
 struct SubmitFlags {
-  std::string channel;  // "phone", "email" or "web"
+  std::string channel;  // "phone", "email", "web" or "work"
   std::string interaction_id;
   int priority = 0;
   std::string intent;
@@ -83,7 +83,13 @@ struct SubmitFlags {
   std::string account;
   std::string page;
   std::string topic;
-  std::string callback;  // set: channel WEB_CALLBACK; empty: WEB_CHAT
+  std::string callback;  // set: channel WEB_CALLBACK; empty: WEB_CHAT (work: the number to call)
+  // work (channel WORK_ITEM)
+  std::string work_type;  // service_request, lead, activity or callback (any case)
+  std::string customer_id;
+  std::string owner;
+  std::optional<google::protobuf::Timestamp> due;
+  std::optional<google::protobuf::Timestamp> not_before;
 };
 
 // REQUIRES: flags.interaction_id is set (the caller generates one when --id is absent).
@@ -95,7 +101,8 @@ Parsed<v1::SubmitInteractionRequest> build_submit_request(const SubmitFlags& fla
 // e.g. "ctl-phone-20240611T140327Z-5f3a9c01". Unique across runs for practical purposes.
 std::string generate_interaction_id(std::string_view channel);
 
-// A --from/--to time: "now"; "-N" with a unit s, m, h or d ("-15m": 15 minutes before `now`);
+// A --from/--to (or --due/--not-before) time: "now"; "-N" or "+N" with a unit s, m, h or d
+// ("-15m": 15 minutes before `now`, "+8h": 8 hours after);
 // "YYYY-MM-DD" (local midnight); "YYYY-MM-DDTHH:MM[:SS]" in local time, or with "Z" or
 // "+HH:MM"/"-HH:MM" after it (RFC 3339). The error names `flag`.
 Parsed<google::protobuf::Timestamp> parse_when(std::string_view flag, std::string_view text,

@@ -131,6 +131,19 @@ std::string details_summary(const v1::Interaction& interaction) {
       add("callback", web.callback_number());
       break;
     }
+    case v1::Interaction::kWorkItem: {
+      const auto& item = interaction.work_item();
+      std::string type = v1::WorkItemDetails::Type_Name(item.type());
+      for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      add("type", type);
+      add("customer", item.customer_id());
+      add("owner", item.owner());
+      if (!item.subject().empty()) parts.push_back("subject \"" + item.subject() + "\"");
+      if (item.has_not_before()) add("not before", format_clock(item.not_before()));
+      if (item.has_due()) add("due", format_clock(item.due()));
+      add("callback", item.callback_number());
+      break;
+    }
     case v1::Interaction::DETAILS_NOT_SET: break;
   }
   return join(parts, ", ");

@@ -179,12 +179,37 @@ TEST_CASE("submit flags that cannot make a request are refused naming the flag",
   }
   SECTION("an unknown channel") {
     flags.channel = "fax";
-    REQUIRE(build_submit_request(flags).error() == "channel 'fax' is not one of phone, email, web");
+    REQUIRE(build_submit_request(flags).error() ==
+            "channel 'fax' is not one of phone, email, web, work");
   }
   SECTION("no id") {
     flags.interaction_id.clear();
     REQUIRE(build_submit_request(flags).error() == "--id: the interaction id is empty");
   }
+}
+
+TEST_CASE("a work item request carries its type, customer, owner and times",
+          "[routerctl][requests]") {
+  SubmitFlags flags;
+  flags.channel = "work";
+  flags.interaction_id = "w-1";
+  flags.work_type = "Lead";
+  flags.customer_id = "C7";
+  flags.owner = "a01";
+  const auto now = std::chrono::system_clock::from_time_t(1'800'000'000);
+  flags.due = parse_when("--due", "+8h", now).value();
+  flags.not_before = parse_when("--not-before", "+1h", now).value();
+  auto request = build_submit_request(flags);
+  REQUIRE(request);
+  CHECK(request->channel() == v1::WORK_ITEM);
+  CHECK(request->work_item().type() == v1::WorkItemDetails::LEAD);
+  CHECK(request->work_item().customer_id() == "C7");
+  CHECK(request->work_item().owner() == "a01");
+  CHECK(request->work_item().due().seconds() == 1'800'000'000 + 8 * 3600);
+  CHECK(request->work_item().not_before().seconds() == 1'800'000'000 + 3600);
+  flags.work_type = "ticket";
+  REQUIRE(build_submit_request(flags).error() ==
+          "--type: 'ticket' is not one of service_request, lead, activity, callback");
 }
 
 TEST_CASE("generated interaction ids name the channel and differ from call to call",
