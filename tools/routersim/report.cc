@@ -81,6 +81,30 @@ std::vector<std::string> outcome_header(const char* first) {
           "wait s", "p90 wait s", "abandoned %", "occupancy", "in EWT range"};
 }
 
+// A note under the tables when some service levels are not "answered within the threshold":
+// which rows are done by due (work items).
+std::string measure_note(const Results& r) {
+  std::string rows;
+  bool mixed = false;
+  const auto add = [&](const std::vector<Outcome>& outcomes, const char* kind) {
+    for (const Outcome& o : outcomes) {
+      if (o.service_level_measure == ServiceLevelMeasure::kAnsweredWithinThreshold) continue;
+      rows += rows.empty() ? "" : ", ";
+      rows += std::string(kind) + " " + o.name;
+      if (o.service_level_measure == ServiceLevelMeasure::kMixed) {
+        rows += " (mixed)";
+        mixed = true;
+      }
+    }
+  };
+  add(r.call_types, "call type");
+  add(r.queues, "queue");
+  if (rows.empty()) return {};
+  return "SL of work items (" + rows +
+         ") is done by due: completed (answer + handle time) by the due time / offered" +
+         (mixed ? "; a mixed queue counts each interaction by its own measure" : "") + ".\n";
+}
+
 nlohmann::ordered_json json_of(const Estimate& e) {
   return {{"mean", e.mean}, {"half_width", e.half_width}};
 }
@@ -92,6 +116,7 @@ nlohmann::ordered_json json_of(const Outcome& o) {
           {"abandoned", json_of(o.abandoned)},
           {"expired", json_of(o.expired)},
           {"service_level", json_of(o.service_level)},
+          {"service_level_measure", std::string(to_string(o.service_level_measure))},
           {"asa_s", json_of(o.asa_s)},
           {"wait_mean_s", json_of(o.wait_mean_s)},
           {"wait_p90_s", json_of(o.wait_p90_s)},
@@ -169,6 +194,7 @@ std::string format_table(const Results& r) {
   Table types(outcome_header("call type"));
   outcome_rows(types, r.call_types);
   out << types.str();
+  if (const std::string note = measure_note(r); !note.empty()) out << '\n' << note;
   return out.str();
 }
 
@@ -210,6 +236,7 @@ std::string format_comparison(const std::vector<Results>& results) {
   for (const Results& r : results) row.push_back(pct(r.occupancy));
   occ.add(std::move(row));
   out << '\n' << occ.str();
+  if (const std::string note = measure_note(results.front()); !note.empty()) out << '\n' << note;
   return out.str();
 }
 

@@ -40,7 +40,7 @@ uint64_t mix(uint64_t x) {
 
 // Streams are separate so that every policy sees the same arrivals, handle times and patience
 // (common random numbers): no draw depends on a routing decision.
-enum class Stream : uint64_t { kArrivals = 1, kHandle = 2, kPatience = 3 };
+enum class Stream : uint64_t { kArrivals = 1, kHandle = 2, kPatience = 3, kScheduled = 4 };
 
 // A generator with the few draws the simulation needs, by inversion (portable, unlike the
 // standard distributions whose algorithms are implementation-defined).
@@ -109,7 +109,9 @@ engine::Weights policy_weights(Policy policy) {
 enum class CallState : uint8_t { kQueued, kOffered, kAssigned, kCompleted, kAbandoned, kExpired };
 
 struct Call {
-  Ms arrival = 0;
+  Ms arrival = 0;      // a scheduled work item: its not_before (submitted earlier)
+  Ms due = -1;         // work items: done by then; -1: not a work item
+  Ms done = -1;        // answered at + handle time; -1: not answered
   Ms work_since = -1;  // offered to an agent at; -1 while nobody holds it
   Ms handle = 0;
   Ms wait = -1;         // arrival to first accept, cancel or expiry; -1: not yet
@@ -119,8 +121,9 @@ struct Call {
   CallState state = CallState::kQueued;
   bool answered = false;
   bool queued_on_arrival = false;
-  Ms first_offer = -1;  // first offered at; -1: never
-  Ms est_low = -1;      // the engine's wait range at arrival (queued on arrival only)
+  bool scheduled = false;  // a work item submitted ahead of its not_before
+  Ms first_offer = -1;     // first offered at; -1: never
+  Ms est_low = -1;         // the engine's wait range at arrival (queued on arrival only)
   Ms est_high = -1;
 };
 
@@ -168,7 +171,7 @@ struct Tally {
     if (c.answered) {
       answered += 1;
       answered_wait_s += wait_s;
-      if (wait <= sl_threshold) within_sl += 1;
+      if (c.due >= 0 ? c.done <= c.due : wait <= sl_threshold) within_sl += 1;
     } else if (c.state == CallState::kAbandoned) {
       abandoned += 1;
     } else if (c.state == CallState::kExpired) {
@@ -252,6 +255,7 @@ class Replication {
       arrivals_rng_.emplace_back(seed, Stream::kArrivals, i);
       handle_rng_.emplace_back(seed, Stream::kHandle, i);
       patience_rng_.emplace_back(seed, Stream::kPatience, i);
+      scheduled_rng_.emplace_back(seed, Stream::kScheduled, i);
     }
     next_arrival_s_.assign(plan.size(), 0.0);
     size_t groups = 0;
@@ -312,7 +316,8 @@ class Replication {
   // Adds this replication's counted interactions to per-queue and per-call-type tallies.
   void tally(std::vector<Tally>& queues, std::vector<Tally>& types) const {
     for (const Call& c : calls_) {
-      if (c.arrival < warmup_) continue;
+      // A scheduled item due to arrive after the end was never in its queue.
+      if (c.arrival < warmup_ || c.arrival >= end_) continue;
       const TypePlan& p = plan_[c.type];
       const Ms wait = c.wait >= 0 ? c.wait : end_ - c.arrival;  // still waiting: so far
       queues[p.queue_group].add(c, wait, p.sl_threshold);
@@ -417,11 +422,17 @@ class Replication {
     const CallType& t = *p.spec;
     const uint64_t id = calls_.size();
     Call& c = calls_.emplace_back();
-    c.arrival = now;
+    // A scheduled work item arrives at its not_before: its wait, patience and due count from it.
+    const bool scheduled = t.scheduled && scheduled_rng_[type].uniform() < t.scheduled->share;
+    c.arrival = scheduled ? now + to_ms(t.scheduled->after_s) : now;
+    c.scheduled = scheduled;
     c.type = static_cast<uint32_t>(type);
     c.handle = std::max<Ms>(1, to_ms(draw_handle_s(t.handle, handle_rng_[type])));
+    if (t.channel == engine::Channel::kWorkItem) {
+      c.due = c.arrival + (t.due_s ? to_ms(*t.due_s) : p.sl_threshold);  // the engine's default
+    }
     if (t.patience_mean_s) {
-      push({.at = now + to_ms(patience_rng_[type].exponential(*t.patience_mean_s)),
+      push({.at = c.arrival + to_ms(patience_rng_[type].exponential(*t.patience_mean_s)),
             .id = id,
             .kind = Kind::kAbandon});
     }
@@ -432,14 +443,18 @@ class Replication {
     spec_.customer.lifetime_value = t.lifetime_value;
     spec_.language = t.language;
     spec_.priority = t.priority;
+    spec_.due = t.due_s ? std::optional(at(c.due)) : std::nullopt;
+    spec_.not_before = scheduled ? std::optional(at(c.arrival)) : std::nullopt;
     auto submitted = router_.submit(spec_, at(now));
     if (!submitted) {
       return engine::Error{submitted.error().code,
                            "at " + std::to_string(now) + " ms, call type '" + t.name +
                                "': submit refused: " + submitted.error().message};
     }
-    calls_[id].queued_on_arrival = submitted->position != 0;
-    if (submitted->position != 0) {
+    // A scheduled item had to queue unless offered at its time (OfferedEvent); it has no
+    // wait estimate (none is asked for at its submit, when it is in no queue).
+    calls_[id].queued_on_arrival = scheduled || submitted->position != 0;
+    if (!scheduled && submitted->position != 0) {
       // What a gateway reading GetInteraction now would be told.
       if (auto e = router_.wait_estimate(InteractionId(id), at(now)); e.ok()) {
         calls_[id].est_low = e.value().low.count();
@@ -477,7 +492,10 @@ class Replication {
           if constexpr (std::is_same_v<T, engine::OfferedEvent>) {
             Call& c = calls_[ev.interaction.value()];
             c.work_since = now;
-            if (c.first_offer < 0) c.first_offer = now;
+            if (c.first_offer < 0) {
+              c.first_offer = now;
+              if (c.scheduled && now == c.arrival) c.queued_on_arrival = false;  // at its time
+            }
             c.state = CallState::kOffered;
             c.agent = ev.agent.value();
             ++c.offers;
@@ -498,6 +516,7 @@ class Replication {
               c.answered = true;
               c.wait = now - c.arrival;
             }
+            c.done = now + c.handle;
             push({.at = now + c.handle,
                   .id = ev.interaction.value(),
                   .agent = c.agent,
@@ -572,7 +591,7 @@ class Replication {
   const std::vector<TypePlan>& plan_;
   const std::vector<AgentId>& agents_;
   Ms warmup_ = 0, end_ = 0, accept_delay_ = 0;
-  std::vector<Random> arrivals_rng_, handle_rng_, patience_rng_;
+  std::vector<Random> arrivals_rng_, handle_rng_, patience_rng_, scheduled_rng_;
   std::vector<double> next_arrival_s_;
   std::vector<Call> calls_;
   std::vector<SimEvent> heap_;
@@ -596,6 +615,15 @@ std::string_view to_string(Policy p) {
     case Policy::kRandom: return "random";
     case Policy::kStaticPriority: return "static_priority";
     case Policy::kRoundRobin: return "round_robin";
+  }
+  return "?";
+}
+
+std::string_view to_string(ServiceLevelMeasure m) {
+  switch (m) {
+    case ServiceLevelMeasure::kAnsweredWithinThreshold: return "answered_within_threshold";
+    case ServiceLevelMeasure::kDoneByDue: return "done_by_due";
+    case ServiceLevelMeasure::kMixed: return "mixed";
   }
   return "?";
 }
@@ -722,13 +750,26 @@ engine::Result<Results> simulate(const adapters::config::RoutingModel& model,
   results.policy = policy;
   results.replications = workload.replications;
   results.simulated_interactions = arrivals;
+  const auto measure_of = [](const CallType& t) {
+    return t.channel == engine::Channel::kWorkItem ? ServiceLevelMeasure::kDoneByDue
+                                                   : ServiceLevelMeasure::kAnsweredWithinThreshold;
+  };
   for (size_t i = 0; i < queue_groups.size(); ++i) {
     results.queues.push_back(queue_samples[i].outcome(model.queues[queue_groups[i]].name));
     results.queues.back().occupancy = estimate(queue_occupancy[i]);
+    std::optional<ServiceLevelMeasure> measure;
+    for (const TypePlan& p : plan) {
+      if (p.queue_group != i) continue;
+      const ServiceLevelMeasure m = measure_of(*p.spec);
+      measure = !measure || *measure == m ? m : ServiceLevelMeasure::kMixed;
+    }
+    results.queues.back().service_level_measure =
+        measure.value_or(ServiceLevelMeasure::kAnsweredWithinThreshold);
   }
   for (size_t i = 0; i < plan.size(); ++i) {
     results.call_types.push_back(type_samples[i].outcome(plan[i].spec->name));
     results.call_types.back().occupancy = estimate(type_occupancy[i]);
+    results.call_types.back().service_level_measure = measure_of(*plan[i].spec);
   }
   results.occupancy = estimate(occupancy);
   results.wall_s =

@@ -1,9 +1,10 @@
 // routersim's core: a discrete-event simulation in simulated time that drives the very same
 // engine::Router the daemon runs (no copy of the routing logic). Poisson arrivals per call
 // type (optionally per interval of the day), exponential or lognormal handle times,
-// exponential patience (abandon while waiting), agents from the routing configuration with an
-// accept delay and the queue's wrap-up; independent replications give 95% confidence
-// intervals. Deterministic: the same workload, seed and policy give the same results.
+// exponential patience (abandon while waiting), work items with a due time (some scheduled
+// ahead), agents from the routing configuration with an accept delay and the queue's wrap-up;
+// independent replications give 95% confidence intervals. Deterministic: the same workload,
+// seed and policy give the same results.
 // Not thread-safe: one simulation runs on the calling thread.
 #pragma once
 
@@ -34,6 +35,13 @@ struct RateInterval {
   double per_hour = 0.0;
 };
 
+// Work items only: a share of them submitted ahead of their time (a follow-up, a scheduled
+// callback), routed from not_before = arrival + after_s.
+struct Scheduling {
+  double share = 0.0;  // (0, 1]
+  double after_s = 0.0;
+};
+
 struct CallType {
   std::string name;   // a "class" in the results
   std::string queue;  // queue name in the routing configuration
@@ -46,6 +54,10 @@ struct CallType {
   double lifetime_value = 0.0;
   std::string language;
   int priority = 0;
+  // Work items only (channel kWorkItem). Due this long after the time it is routed from (its
+  // arrival, or not_before when scheduled); absent: its queue's service-level threshold.
+  std::optional<double> due_s;
+  std::optional<Scheduling> scheduled;  // absent: every item is routed at its arrival
 };
 
 struct Workload {
@@ -83,19 +95,30 @@ struct Estimate {
   double half_width = 0.0;
 };
 
+// What an Outcome's service level counts as within target.
+enum class ServiceLevelMeasure : uint8_t {
+  kAnsweredWithinThreshold,  // answered (accepted) within its queue's threshold
+  kDoneByDue,                // work items: done (answered + its handle time) by its due time
+  kMixed,                    // a queue taking both: each interaction by its own measure
+};
+std::string_view to_string(ServiceLevelMeasure m);
+
 // Per queue or per call type, measured after warm-up. Interactions that arrive in the measured
 // period count; those still waiting at its end count as offered, not answered (their wait so
 // far counts in the wait statistics). An interaction counts for the queue it entered at arrival
 // (its call type's queue) even if it overflowed, and is judged against that queue's
 // service-level threshold. A wait runs from arrival to accept (so it includes the accept
-// delay), to cancel, or to expiry.
+// delay), to cancel, or to expiry. A scheduled work item arrives at its not_before: it counts
+// if that falls in the measured period, and its wait runs from it. A work item is within target
+// when done by its due time (answer + handle time <= due), whenever it was answered.
 struct Outcome {
   std::string name;
+  ServiceLevelMeasure service_level_measure = ServiceLevelMeasure::kAnsweredWithinThreshold;
   Estimate offered;  // per replication
   Estimate answered;
   Estimate abandoned;
   Estimate expired;        // reached the queue's max_wait
-  Estimate service_level;  // answered within the queue's threshold / offered
+  Estimate service_level;  // within target (service_level_measure) / offered
   Estimate asa_s;          // mean wait of the answered
   Estimate wait_mean_s;    // mean wait of all (answered: to answer; abandoned: to abandon)
   Estimate wait_p90_s;     // 90th percentile of the wait of all

@@ -133,7 +133,9 @@ engine::Channel parse_channel(const std::string& s, const std::string& path) {
   if (s == "email") return engine::Channel::kEmail;
   if (s == "web_chat") return engine::Channel::kWebChat;
   if (s == "web_callback") return engine::Channel::kWebCallback;
-  throw FieldError{path, "'" + s + "' is not one of phone, email, web_chat, web_callback"};
+  if (s == "work_item") return engine::Channel::kWorkItem;
+  throw FieldError{path,
+                   "'" + s + "' is not one of phone, email, web_chat, web_callback, work_item"};
 }
 
 engine::Segment parse_segment(const std::string& s, const std::string& path) {
@@ -194,10 +196,21 @@ std::vector<RateInterval> parse_intervals(const YAML::Node& node, const std::str
   return out;
 }
 
+Scheduling parse_scheduled(const YAML::Node& node, const std::string& path) {
+  const Fields f(node, path, {"share", "after_s"});
+  Scheduling s;
+  s.share = f.number("share");
+  check(s.share > 0 && s.share <= 1, f.child("share"), "must be > 0 and at most 1");
+  s.after_s = f.number("after_s");
+  check(s.after_s > 0 && s.after_s <= kMaxDurationS, f.child("after_s"),
+        "must be > 0 and at most a year");
+  return s;
+}
+
 CallType parse_call_type(const YAML::Node& node, const std::string& path) {
   const Fields f(node, path,
                  {"name", "queue", "channel", "per_hour", "intervals", "handle", "patience_mean_s",
-                  "segment", "lifetime_value", "language", "priority"});
+                  "segment", "lifetime_value", "language", "priority", "due_s", "scheduled"});
   CallType c;
   c.name = f.string("name");
   check(!c.name.empty(), f.child("name"), "must not be empty");
@@ -225,6 +238,20 @@ CallType parse_call_type(const YAML::Node& node, const std::string& path) {
   const int64_t priority = f.integer_or("priority", 0);
   check(priority >= 0 && priority <= 100, f.child("priority"), "must be 0..100");
   c.priority = static_cast<int>(priority);
+  const bool work_item = c.channel == engine::Channel::kWorkItem;
+  if (f.has("due_s")) {
+    check(work_item, f.child("due_s"), "only for channel work_item");
+    c.due_s = f.number("due_s");
+    check(*c.due_s > 0 && *c.due_s <= kMaxDurationS, f.child("due_s"),
+          "must be > 0 and at most a year");
+  }
+  if (f.has("scheduled")) {
+    check(work_item, f.child("scheduled"), "only for channel work_item");
+    c.scheduled = parse_scheduled(f.node("scheduled"), f.child("scheduled"));
+    // The engine takes a due time at most 400 days ahead.
+    check(c.scheduled->after_s + c.due_s.value_or(0) <= kMaxDurationS,
+          f.child("scheduled") + ".after_s", "after_s + due_s must be at most a year");
+  }
   return c;
 }
 

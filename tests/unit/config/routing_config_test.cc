@@ -110,6 +110,35 @@ queues:
              Contains("queues[0].expansion[0].when_ewt_over_s: must be > 0 seconds"));
 }
 
+TEST_CASE("work item queues, capacity and cost are read, with errors naming the field",
+          "[config][work_item]") {
+  auto r = parse_routing_config(R"(
+skills: [crm]
+blending: {cost: {work_item: 40}}
+queues:
+  - {name: crm, channels: [WORK_ITEM], service_level_threshold_s: 28800}
+agents:
+  - {name: alice, skills: [{skill: crm, level: 5}], capacity: {work_item: 2}}
+  - {name: bob, skills: [{skill: crm, level: 5}]}
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const auto item = static_cast<size_t>(engine::Channel::kWorkItem);
+  CHECK(r.value().queues.at(0).channels.test(item));
+  CHECK(r.value().queues.at(0).channels.count() == 1);
+  CHECK(r.value().router.blending.cost[item] == 40);
+  CHECK(r.value().agents.at(0).capacity.max[item] == 2);
+  CHECK(r.value().agents.at(1).capacity.max[item] == 3);  // default
+  CHECK_FALSE(r.value().agents.at(1).capacity.exclusive[item]);
+  CHECK(build_router(r.value()).ok());
+  CHECK_THAT(error_of("skills: [b]\nqueues: [{name: q, channels: [PHONE]}]\n"
+                      "agents: [{name: a, capacity: {work_item: 1000}}]"),
+             Contains("agents[0].capacity.work_item: must be 0.."));
+  CHECK_THAT(error_of(std::string(kSmall) + "blending: {cost: {work_item: -1}}"),
+             Contains("blending.cost.work_item: must be 0..1000"));
+}
+
 TEST_CASE("blending, budgets and headroom are read, with errors naming the field",
           "[config][blending]") {
   const std::string yaml = R"(
@@ -130,7 +159,7 @@ agents:
   INFO((r.ok() ? "" : r.error().message));
   REQUIRE(r.ok());
   const auto& b = r.value().router.blending;
-  CHECK(b.cost == std::array<int, engine::kChannelCount>{100, 20, 40, 100});  // unset: default
+  CHECK(b.cost == std::array<int, engine::kChannelCount>{100, 20, 40, 100, 50});  // unset: default
   CHECK(b.call_over_other_work);
   const auto& reserve = r.value().queues.at(0).reserve_agents_when;
   CHECK(reserve.sl_under == 0.8);
@@ -215,10 +244,10 @@ TEST_CASE("the blended-center examples load with their budgets and headroom", "[
     auto r = load_routing_config(dir + name);
     INFO(name << ": " << (r.ok() ? "" : r.error().message));
     REQUIRE(r.ok());
-    CHECK(r.value().queues.size() == 3);
+    CHECK(r.value().queues.size() == 4);
     CHECK(build_router(r.value()).ok());
     const bool blended = std::string(name) != "center-separate.yaml";
-    CHECK(r.value().agents.size() == (blended ? 18u : 20u));
+    CHECK(r.value().agents.size() == (blended ? 20u : 24u));
     CHECK(r.value().agents.at(0).capacity.budget == (blended ? 100 : 0));
     CHECK(r.value().queues.at(0).reserve_agents_when.set() ==
           (std::string(name) == "center-headroom.yaml"));

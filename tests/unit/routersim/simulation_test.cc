@@ -1,5 +1,5 @@
 // The simulation loop on a tiny hand-built center: determinism, common random numbers across
-// policies, warm-up, and input errors naming the field.
+// policies, warm-up, input errors naming the field, and work items (done by due, scheduled).
 #include "tools/routersim/simulation.h"
 
 #include <catch2/catch.hpp>
@@ -51,6 +51,43 @@ Workload small_workload() {
   support.handle = {Distribution::kLognormal, 200, 120};
   support.priority = 10;
   w.call_types = {sales, support};
+  return w;
+}
+
+// One back-office queue of work items (4 h target) and one agent who works one at a time.
+adapters::config::RoutingModel work_item_desk() {
+  adapters::config::RoutingModel m;
+  m.skills = {"service"};
+  engine::QueueConfig q;
+  q.name = "crm";
+  q.channels = engine::ChannelSet().set(static_cast<size_t>(engine::Channel::kWorkItem));
+  q.required_skills = {{engine::SkillId(0), 1}};
+  q.service_level = {4h, 0.95};
+  q.wrap_up = 0s;
+  m.queues.push_back(q);
+  engine::AgentProfile p;
+  p.name = "alice";
+  p.skills.push_back({engine::SkillId(0), 5});
+  p.capacity.max[static_cast<size_t>(engine::Channel::kWorkItem)] = 1;
+  m.agents.push_back(p);
+  return m;
+}
+
+// A light load for work_item_desk(): an item every 20 minutes on average, 5 minutes each.
+Workload work_items() {
+  Workload w;
+  w.duration_s = 8 * 3600;
+  w.warmup_s = 0;
+  w.accept_delay_s = 1;
+  w.replications = 3;
+  w.seed = 5;
+  CallType items;
+  items.name = "items";
+  items.queue = "crm";
+  items.channel = engine::Channel::kWorkItem;
+  items.per_hour = 3;
+  items.handle = {Distribution::kDeterministic, 300, 0};
+  w.call_types = {items};
   return w;
 }
 
@@ -157,6 +194,99 @@ TEST_CASE("simulation input errors name the field", "[routersim]") {
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message, Catch::StartsWith("accept_delay_s:"));
   }
+}
+
+TEST_CASE("a work item is within target only if done by its due time, however soon answered",
+          "[routersim][work_item]") {
+  Workload w = work_items();
+  SECTION("due before its handle time is over: all outside, though answered at once") {
+    w.call_types[0].due_s = 120;  // done 300 s after the answer at the soonest
+    const auto r = simulate(work_item_desk(), w, Policy::kPoints);
+    REQUIRE(r.ok());
+    const Outcome& items = r->call_types[0];
+    CHECK(items.service_level_measure == ServiceLevelMeasure::kDoneByDue);
+    CHECK(r->queues[0].service_level_measure == ServiceLevelMeasure::kDoneByDue);
+    CHECK(items.answered.mean > 0);
+    CHECK(items.answered.mean == items.offered.mean);
+    CHECK(items.wait_p90_s.mean < 120);  // most answered well inside the 120 s
+    CHECK(items.service_level.mean == 0.0);
+    CHECK(r->queues[0].service_level.mean == 0.0);
+  }
+  SECTION("no due given: its queue's threshold (4 h), met by every item") {
+    const auto r = simulate(work_item_desk(), w, Policy::kPoints);
+    REQUIRE(r.ok());
+    CHECK(r->call_types[0].service_level.mean == 1.0);
+  }
+}
+
+TEST_CASE("work items never abandon unless given a patience", "[routersim][work_item]") {
+  Workload w = work_items();
+  w.call_types[0].per_hour = 30;  // 2.5 times what the one agent can do: a growing backlog
+  const auto r = simulate(work_item_desk(), w, Policy::kPoints);
+  REQUIRE(r.ok());
+  const Outcome& items = r->call_types[0];
+  CHECK(items.answered.mean < items.offered.mean * 0.6);
+  CHECK(items.abandoned.mean == 0.0);
+  CHECK(items.expired.mean == 0.0);
+  w.call_types[0].patience_mean_s = 600;
+  const auto impatient = simulate(work_item_desk(), w, Policy::kPoints);
+  REQUIRE(impatient.ok());
+  CHECK(impatient->call_types[0].abandoned.mean > 0.0);
+}
+
+TEST_CASE("a scheduled work item is not routed before its time, and waits from it",
+          "[routersim][work_item]") {
+  Workload w = work_items();
+  w.call_types[0].scheduled = Scheduling{1.0, 3600};
+  SECTION("its wait runs from its not_before, never negative") {
+    const auto r = simulate(work_item_desk(), w, Policy::kPoints);
+    REQUIRE(r.ok());
+    const Outcome& items = r->call_types[0];
+    CHECK(items.answered.mean > 0);
+    CHECK(items.asa_s.mean >= w.accept_delay_s);  // not answered before its time
+    CHECK(items.asa_s.mean < 600);  // answered soon after it on this light load, not an hour off
+    CHECK(items.service_level.mean == 1.0);  // due 4 h after its time, not its submit
+  }
+  SECTION("due after the end of the run: never offered, never counted") {
+    w.duration_s = 1800;  // every item submitted in it is due to start after it
+    const auto r = simulate(work_item_desk(), w, Policy::kPoints);
+    REQUIRE(r.ok());
+    CHECK(r->simulated_interactions > 0);
+    CHECK(r->call_types[0].offered.mean == 0.0);
+    CHECK(r->occupancy.mean == 0.0);  // the agent was offered nothing
+  }
+  SECTION("a share of them, drawn apart from arrivals: the same items arrive") {
+    w.warmup_s = 3600;  // those scheduled during the warm-up arrive in the measured period
+    w.call_types[0].scheduled = Scheduling{0.5, 600};
+    const auto half = simulate(work_item_desk(), w, Policy::kPoints);
+    w.call_types[0].scheduled.reset();
+    const auto none = simulate(work_item_desk(), w, Policy::kPoints);
+    REQUIRE(half.ok());
+    REQUIRE(none.ok());
+    CHECK(half->simulated_interactions == none->simulated_interactions);
+  }
+}
+
+TEST_CASE("a queue taking calls and work items measures each by its own service level",
+          "[routersim][work_item]") {
+  adapters::config::RoutingModel m = work_item_desk();
+  m.queues[0].channels.set(static_cast<size_t>(engine::Channel::kPhone));
+  Workload w = work_items();
+  CallType calls;
+  calls.name = "calls";
+  calls.queue = "crm";
+  calls.per_hour = 3;
+  calls.handle = {Distribution::kDeterministic, 300, 0};
+  w.call_types.push_back(calls);
+  w.call_types[0].due_s = 120;  // never met
+  const auto r = simulate(m, w, Policy::kPoints);
+  REQUIRE(r.ok());
+  CHECK(r->queues[0].service_level_measure == ServiceLevelMeasure::kMixed);
+  CHECK(r->call_types[1].service_level_measure == ServiceLevelMeasure::kAnsweredWithinThreshold);
+  CHECK(r->call_types[0].service_level.mean == 0.0);
+  CHECK(r->call_types[1].service_level.mean > 0.9);  // answered within 4 h
+  CHECK(r->queues[0].service_level.mean > 0.3);
+  CHECK(r->queues[0].service_level.mean < 0.7);
 }
 
 TEST_CASE("policies have names for the command line", "[routersim]") {

@@ -86,6 +86,59 @@ TEST_CASE("a workload file may be JSON", "[routersim]") {
   CHECK(w->call_types[0].handle.distribution == Distribution::kDeterministic);
 }
 
+TEST_CASE("a work item call type takes a due window and a share scheduled for later",
+          "[routersim][work_item]") {
+  const auto w = parse_workload(R"(
+call_types:
+  - name: items
+    queue: crm
+    channel: work_item
+    per_hour: 20
+    handle: {distribution: lognormal, mean_s: 600, sd_s: 300}
+    due_s: 28800
+    scheduled: {share: 0.2, after_s: 3600}
+  - {name: plain, queue: crm, channel: work_item, per_hour: 1, handle: {mean_s: 60}}
+)",
+                                "work.yaml");
+  REQUIRE(w.ok());
+  const CallType& items = w->call_types[0];
+  CHECK(items.channel == engine::Channel::kWorkItem);
+  CHECK(items.due_s == 28800);
+  REQUIRE(items.scheduled);
+  CHECK(items.scheduled->share == 0.2);
+  CHECK(items.scheduled->after_s == 3600);
+  CHECK_FALSE(items.patience_mean_s);  // work items never abandon unless told
+  const CallType& plain = w->call_types[1];
+  CHECK_FALSE(plain.due_s);  // its queue's threshold
+  CHECK_FALSE(plain.scheduled);
+}
+
+TEST_CASE("work item fields are checked and their errors name the field",
+          "[routersim][work_item]") {
+  const auto item = [](const std::string& extra) {
+    return with_call_type(
+        "{name: b, queue: q, channel: work_item, per_hour: 1, "
+        "handle: {mean_s: 1}, " +
+        extra + "}");
+  };
+  CHECK(error_of(with_call_type("{name: b, queue: q, per_hour: 1, handle: {mean_s: 1}, "
+                                "due_s: 60}")) ==
+        "work.yaml: call_types[1].due_s: only for channel work_item");
+  CHECK(error_of(with_call_type("{name: b, queue: q, channel: email, per_hour: 1, "
+                                "handle: {mean_s: 1}, scheduled: {share: 1, after_s: 60}}")) ==
+        "work.yaml: call_types[1].scheduled: only for channel work_item");
+  CHECK(error_of(item("due_s: 0")) ==
+        "work.yaml: call_types[1].due_s: must be > 0 and at most a year");
+  CHECK(error_of(item("scheduled: {share: 1.5, after_s: 60}")) ==
+        "work.yaml: call_types[1].scheduled.share: must be > 0 and at most 1");
+  CHECK(error_of(item("scheduled: {share: 0.5}")) ==
+        "work.yaml: call_types[1].scheduled.after_s: required");
+  CHECK_THAT(error_of(item("scheduled: {share: 0.5, after_s: 60, before_s: 1}")),
+             Catch::StartsWith("work.yaml: call_types[1].scheduled.before_s: unknown field"));
+  CHECK(error_of(item("due_s: 31536000, scheduled: {share: 0.5, after_s: 864000}")) ==
+        "work.yaml: call_types[1].scheduled.after_s: after_s + due_s must be at most a year");
+}
+
 TEST_CASE("workload errors name the file and the field path", "[routersim]") {
   SECTION("a value out of range") {
     CHECK(error_of(with_call_type("{name: b, queue: q, per_hour: 1, handle: {mean_s: 0}}")) ==
