@@ -13,8 +13,31 @@ void Router::Impl::transition(Interaction& it, InteractionState to) {
   it.state = to;
 }
 
+void Router::Impl::tell_range(Interaction& it) {
+  if (it.state != InteractionState::kQueued) return;
+  auto e = wait_estimate(it.id, now_);
+  if (e.ok() && e.value().high > Duration::zero()) {
+    it.told_range = Interaction::ToldRange{it.queue, e.value().low, e.value().high};
+  }
+}
+
+void Router::Impl::learn_range(Interaction& it) {
+  if (!it.told_range) return;
+  const Duration waited = now_ - it.arrival;
+  // The queue that told it learns, even if it overflowed or was moved since.
+  Queue& q = *find_queue(it.told_range->queue);
+  const bool missed[2] = {waited<it.told_range->low, waited> it.told_range->high};
+  for (size_t side = 0; side < 2; ++side) {
+    double& tail = q.range_tails[side];
+    tail = std::clamp(tail + kRangeTailStep * (kRangeTailTarget - (missed[side] ? 1.0 : 0.0)),
+                      kRangeTailMin, kRangeTailMax);
+  }
+  it.told_range.reset();
+}
+
 void Router::Impl::offer(Interaction& it, Agent& a, const Breakdown& points) {
   ROUTER_CHECK(available(a, it.channel));
+  learn_range(it);
   dequeue(it);
   transition(it, InteractionState::kOffered);
   Queue& q = *find_queue(it.queue);
@@ -242,6 +265,7 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   SubmitResult result{q->id, position_of(*q, it), {}};
   emit(QueuedEvent{it.id, q->id, result.position, spec.recovered});
   route_interaction(it);
+  if (!spec.recovered) tell_range(it);
   // A recovered interaction may already be past an expansion step or its maximum wait.
   advance(now_);
   if (Interaction* still = find_interaction(spec.id);

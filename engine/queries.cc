@@ -125,12 +125,23 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
 
 namespace {
 
+// The p-quantile of the standard normal distribution, by bisection on its CDF.
+double normal_quantile(double p) {
+  double lo = -10.0;
+  double hi = 10.0;
+  for (int i = 0; i < 80; ++i) {
+    const double mid = (lo + hi) / 2;
+    (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 // The p-quantile of Erlang(k, 1): the time of the k-th event of a unit-rate Poisson process.
 // Exact by bisection on the CDF 1 − e^−x Σ_{i<k} x^i ÷ i! up to k = 60; beyond, the
 // Wilson–Hilferty approximation (relative error well under 1% there).
 double erlang_quantile(int k, double p) {
   if (k > 60) {
-    const double z = p < 0.5 ? -1.2815515655446004 : 1.2815515655446004;  // p 0.1 / 0.9
+    const double z = normal_quantile(p);
     const double c = 1.0 / (9.0 * k);
     return k * std::pow(1.0 - c + z * std::sqrt(c), 3.0);
   }
@@ -144,7 +155,7 @@ double erlang_quantile(int k, double p) {
     return 1.0 - sum;
   };
   double lo = 0.0;
-  double hi = k + 10.0 * std::sqrt(static_cast<double>(k)) + 10.0;
+  double hi = k + 12.0 * std::sqrt(static_cast<double>(k)) + 12.0;  // past the 0.995 quantile
   for (int i = 0; i < 60; ++i) {
     const double mid = (lo + hi) / 2;
     (cdf(mid) < p ? lo : hi) = mid;
@@ -186,8 +197,9 @@ Result<WaitEstimate> Router::Impl::estimate_at(QueueId qid, int position, TimePo
     return Duration(static_cast<int64_t>(std::llround(units * scale)));
   };
   e.ewt = Duration(aht.count() * ahead / std::max(1, staffed));
-  e.low = at(erlang_quantile(ahead, 0.1));
-  e.high = at(erlang_quantile(ahead, 0.9));
+  // The model's quantiles at the queue's calibrated tails (0.09 each until it has learned).
+  e.low = at(erlang_quantile(ahead, q->range_tails[0]));
+  e.high = at(erlang_quantile(ahead, 1.0 - q->range_tails[1]));
   return e;
 }
 

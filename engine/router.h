@@ -33,12 +33,14 @@ enum class MatchMode : uint8_t { kIndexed, kNaiveScan };
 // "Estimated wait"). The interactions ahead are served as the queue's staffed agents free up:
 // with exponential handle times of mean AHT, the k-th of `staffed` busy agents frees up after
 // an Erlang(k, staffed ÷ AHT) time, so the mean is k × AHT ÷ staffed (the EWT routerd always
-// gave) and the range is that distribution's 10th and 90th percentiles.
+// gave), and the range is two of that distribution's quantiles: the queue's calibrated tails,
+// which start at the 9th and 91st percentiles and move, as the queue learns how its ranges
+// fared, until each side misses about 9% of waits.
 struct WaitEstimate {
   int position = 0;  // 1-based: waiting with higher priority, or equal and earlier arrival, + 1
   Duration ewt{};    // mean
-  Duration low{};    // 10th percentile
-  Duration high{};   // 90th percentile
+  Duration low{};    // the calibrated lower quantile (9th percentile before any learning)
+  Duration high{};   // the calibrated upper quantile (91st percentile before any learning)
 };
 
 struct SubmitResult {

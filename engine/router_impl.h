@@ -48,6 +48,16 @@ inline constexpr int kLtvBands = 10;
 
 struct Interaction;
 
+// The wait range's calibration (Queue::range_tails): each side's target miss rate (9% below and
+// 9% above: a range that holds about 82% of waits, so at least 8 in 10 with room for noise), the
+// step of each update (adaptive conformal inference, Gibbs & Candès 2021: tail += step × (target
+// − missed); 0.02 swung the tails between 5% and 18% on bursts of correlated misses, 0.005
+// settles in a few thousand waits), and the bounds a tail is kept in.
+inline constexpr double kRangeTailTarget = 0.09;
+inline constexpr double kRangeTailStep = 0.005;
+inline constexpr double kRangeTailMin = 0.001;
+inline constexpr double kRangeTailMax = 0.3;
+
 // A waiting interaction in its class, ordered by the time its wait points count from
 // (Interaction::rank_from: its arrival, or a work item's due time less its queue's SL threshold),
 // then by submission.
@@ -129,6 +139,13 @@ struct Interaction {
   std::optional<std::set<Timer>::iterator> timer;
   TimePoint offered_at;
   TimePoint assigned_at;
+  // The wait range it was told when it queued on arrival, and by which queue, to learn from at
+  // its first offer (Queue::range_tails); none once used, or when it did not have to wait.
+  struct ToldRange {
+    QueueId queue;
+    Duration low, high;
+  };
+  std::optional<ToldRange> told_range;
   bool offer_counted = false;  // counted in its queue's offered_now
 
   bool excludes(AgentId a) const {
@@ -193,6 +210,10 @@ struct Queue {
   int max_extra_levels = 0;                        // widest extra-skill fit bound among its classes
   std::map<int, int> waiting_by_priority;          // for positions
   ServiceWindow window;
+  // The wait range's calibration (docs/routing.md, "Estimated wait"): the share of waits to
+  // leave below the range and above it, adapted at every first offer of an interaction that was
+  // told a range on arrival so that each side misses about kRangeTailTarget of them.
+  std::array<double, 2> range_tails{kRangeTailTarget, kRangeTailTarget};  // below, above
   bool at_risk = false;  // cfg.reserve_agents_when held at the last look
   uint64_t arrived = 0, answered = 0, abandoned = 0, expired = 0, left = 0, completed = 0;
   std::array<int, kAgentStateCount> agents_by_state{};
@@ -401,6 +422,10 @@ class Router::Impl {
   // --- Transitions (lifecycle.cc; fire() in timers.cc).
   void transition(Interaction& it, InteractionState to);
   void offer(Interaction& it, Agent& a, const Breakdown& points);
+  // Remembers the range an interaction queued on arrival is told (Interaction::told_range);
+  // learn_range() checks it against its wait at its first offer.
+  void tell_range(Interaction& it);
+  void learn_range(Interaction& it);
   void requeue_from_agent(Interaction& it, Agent& a, RequeueReason reason, bool exclude);
   void release_held(Agent& a, Interaction& it);
   void finish(Interaction& it, bool then_fill);

@@ -131,6 +131,7 @@ void Router::Impl::fire(Interaction& it, TimerKind kind) {
       schedule_queue_timer(it);
       emit(QueuedEvent{it.id, q.id, position_of(q, it), false});
       route_interaction(it);
+      tell_range(it);
       return;
     }
     case TimerKind::kQueue: break;

@@ -245,7 +245,7 @@ void RoutingHost::fill_state(const Tracked& t, const engine::InteractionSnapshot
   p.set_ewt_high_s(0);
   if (s.state == engine::InteractionState::kQueued) {
     // Live when estimated (docs/routing.md, "Estimated wait"): where it stands now and how long
-    // it is likely to wait from now, with the 10th–90th percentile range.
+    // it is likely to wait from now, with its calibrated range.
     p.set_position(std::max(1, t.position));
     p.set_ewt_s(0);
     if (estimate) {

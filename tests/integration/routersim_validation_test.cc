@@ -389,12 +389,13 @@ TEST_CASE("the harness compares each metric with its own tolerance", "[routersim
   CHECK(failures[1].rfind("interval too wide to decide: P(abandon)", 0) == 0);
 }
 
-// Issue 18, part 5: the engine's wait range (Router::wait_estimate, p10–p90) against the wait
-// each queued call then had. In M/M/c FIFO a call that finds all c agents busy and j waiting
-// waits for j + 1 departures at rate c/AHT: exactly the Erlang the estimate assumes, so the
-// range should hold about 80% of waits (the measured AHT is the only approximation). With
-// patience, callers ahead hang up and the waits get shorter than the range more often.
-TEST_CASE("the engine's wait range holds about 80% of the waits in M/M/c", "[routersim][ewt]") {
+// Issue 18, part 5: the engine's wait range (Router::wait_estimate) against the wait each queued
+// call then had. In M/M/c FIFO a call that finds all c agents busy and j waiting waits for j + 1
+// departures at rate c/AHT: the Erlang the estimate assumes, whose quantiles the queue's
+// calibration moves until each side misses about 9% of waits (docs/routing.md, "Estimated
+// wait"). Without it the model's own p10–p90 held 78.8% and 79.3% here, the measured AHT's
+// noise and bursts of correlated misses making up the difference.
+TEST_CASE("the engine's wait range holds at least 80% of the waits in M/M/c", "[routersim][ewt]") {
   for (const Scenario& base : {small_center(), large_center()}) {
     Scenario s = base;
     s.days = 4;
@@ -406,11 +407,11 @@ TEST_CASE("the engine's wait range holds about 80% of the waits in M/M/c", "[rou
                 r.outcome.ewt_in_range.half_width * 100, r.outcome.ewt_below.mean * 100,
                 r.outcome.ewt_above.mean * 100);
     INFO(s.name);
-    CHECK(r.outcome.ewt_in_range.mean >= 0.77);
-    CHECK(r.outcome.ewt_in_range.mean <= 0.83);
-    // Both tails are missed about equally (10% each for a calibrated range).
-    CHECK(r.outcome.ewt_below.mean == Approx(0.10).margin(0.03));
-    CHECK(r.outcome.ewt_above.mean == Approx(0.10).margin(0.03));
+    CHECK(r.outcome.ewt_in_range.mean >= 0.80);
+    CHECK(r.outcome.ewt_in_range.mean <= 0.85);
+    // Both tails are missed about equally, each near its 9% target.
+    CHECK(r.outcome.ewt_below.mean == Approx(0.09).margin(0.02));
+    CHECK(r.outcome.ewt_above.mean == Approx(0.09).margin(0.02));
   }
 }
 

@@ -262,7 +262,7 @@ std::string render_interactions(const v1::ListInteractionsResponse& response,
 
 namespace {
 
-// "2m30s (1m05s–4m50s)": the mean and the 10th–90th percentile range of a waiting
+// "2m30s (1m05s–4m50s)": the mean and the calibrated range (8 in 10) of a waiting
 // interaction's wait (docs/routing.md, "Estimated wait"); the mean alone without a range.
 std::string ewt_text(const v1::Interaction& i) {
   std::string text = format_duration(i.ewt_s());

@@ -129,7 +129,7 @@ struct Outcome {
   // one interaction at a time.
   Estimate occupancy;
   std::vector<double> wait_histogram;  // share of interactions per 5 s bucket, 0..300 s+
-  // The engine's wait range (Router::wait_estimate, p10–p90) for each interaction that had to
+  // The engine's wait range (Router::wait_estimate, calibrated) for each interaction that had to
   // wait, taken when it arrived, against its actual wait to its first offer; those that
   // abandoned or expired before an offer are left out (their wait is not known). Shares of
   // those estimated: in the range, below it, above it.

@@ -228,7 +228,7 @@ TEST_CASE_METHOD(RouterFixture,
                  "GetInteraction gives a waiting call's position and wait range as of now",
                  "[grpc][lifecycle][estimate]") {
   // Nobody logged in: each call ahead costs one handle time plus wrap-up, and the range is the
-  // 10th–90th percentile of that many in a row (docs/routing.md, "Estimated wait").
+  // calibrated range of that many in a row (docs/routing.md, "Estimated wait").
   for (const char* id : {"wait-1", "wait-2", "wait-3"}) {
     REQUIRE(submit(phone_call(id, "+1 415 555 0100")).ok());
   }

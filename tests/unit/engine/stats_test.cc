@@ -259,14 +259,16 @@ TEST_CASE("a waiting interaction's position and wait range are computed when ask
   const WaitEstimate e3 = estimate(third);
   CHECK(e3.position == 3);
   CHECK(e3.ewt == 180s);  // 3 × 60 s, the mean, as ewt() gives
-  // Erlang(3, 1): 10th percentile 1.1021, 90th 5.3223 (× 60 s).
-  CHECK(seconds_of(e3.low) == Approx(1.1021 * 60).epsilon(0.001));
-  CHECK(seconds_of(e3.high) == Approx(5.3223 * 60).epsilon(0.001));
+  // A queue that has learned nothing yet gives the model's 9th and 91st percentiles (the
+  // calibration's starting point, docs/routing.md "Estimated wait"). Erlang(3, 1): 1.0514 and
+  // 5.4740 (× 60 s).
+  CHECK(seconds_of(e3.low) == Approx(1.0514 * 60).epsilon(0.001));
+  CHECK(seconds_of(e3.high) == Approx(5.4740 * 60).epsilon(0.001));
   const WaitEstimate e1 = estimate(first);
   CHECK(e1.position == 1);
-  // Erlang(1, 1) is the exponential: −ln 0.9 and −ln 0.1.
-  CHECK(seconds_of(e1.low) == Approx(0.1054 * 60).epsilon(0.001));
-  CHECK(seconds_of(e1.high) == Approx(2.3026 * 60).epsilon(0.001));
+  // Erlang(1, 1) is the exponential: −ln 0.91 and −ln 0.09.
+  CHECK(seconds_of(e1.low) == Approx(0.0943 * 60).epsilon(0.001));
+  CHECK(seconds_of(e1.high) == Approx(2.4079 * 60).epsilon(0.001));
   CHECK(e1.low < e1.ewt);
   CHECK(e1.ewt < e1.high);
 
@@ -298,12 +300,37 @@ TEST_CASE("the wait range for a long line uses the normal approximation of the E
   auto e = c.router.estimate_at(c.queue("billing"), 100, c.now);
   REQUIRE(e.ok());
   CHECK(e->ewt == 10000s);
-  // Erlang(100, 1): 10th percentile 87.43, 90th 113.0 (× 100 s).
-  CHECK(std::chrono::duration<double>(e->low).count() == Approx(8743).epsilon(0.003));
-  CHECK(std::chrono::duration<double>(e->high).count() == Approx(11300).epsilon(0.003));
+  // Erlang(100, 1): 9th percentile 86.88, 91st 113.65 (× 100 s; Wilson–Hilferty).
+  CHECK(std::chrono::duration<double>(e->low).count() == Approx(8688).epsilon(0.003));
+  CHECK(std::chrono::duration<double>(e->high).count() == Approx(11365).epsilon(0.003));
   auto none = c.router.estimate_at(c.queue("billing"), 0, c.now);
   REQUIRE(none.ok());
   CHECK(none->high == 0s);
+}
+
+TEST_CASE("a queue whose ranges are missed learns to give wider ones", "[stats][estimate]") {
+  Center c;
+  c.add(a_queue("billing").default_handle_time(60s).wrap_up(0s));
+  AgentId alice = c.add(an_agent("alice"));
+  c.login(alice);
+  const InteractionId talking = c.submit(a_call().to("billing"));
+  c.accept(alice, talking);
+  const InteractionId waiting = c.submit(a_call().to("billing"));
+  auto told = c.router.wait_estimate(waiting, c.now);
+  REQUIRE(told.ok());
+  // Exponential(60 s): 9th and 91st percentiles.
+  CHECK(std::chrono::duration<double>(told->high).count() == Approx(2.4079 * 60).epsilon(0.001));
+  // Alice talks for 1000 s, far past the range's top: a miss above.
+  c.after(1000s);
+  c.complete(alice, talking);
+  REQUIRE(c.holder(waiting) == alice);
+  // Both sides step (adaptive conformal inference): above 0.09 + 0.005 × (0.09 − 1) = 0.08545,
+  // below 0.09 + 0.005 × 0.09 = 0.09045. The same line now gets a wider top and a higher bottom.
+  auto now = c.router.estimate_at(c.queue("billing"), 1, c.now);
+  REQUIRE(now.ok());
+  CHECK(std::chrono::duration<double>(now->high).count() == Approx(2.4598 * 60).epsilon(0.001));
+  CHECK(std::chrono::duration<double>(now->low).count() == Approx(0.09481 * 60).epsilon(0.002));
+  c.audit();
 }
 
 TEST_CASE("estimated wait uses the measured handle time once five are handled", "[stats]") {
