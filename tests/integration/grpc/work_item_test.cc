@@ -5,8 +5,10 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "integration/grpc/fixture.h"
+#include "tests/support/redis_server.h"
 
 namespace router::it {
 namespace {
@@ -180,6 +182,54 @@ TEST_CASE("a scheduled work item waits in no queue until its time, then is offer
   CHECK(cancelled.value.interaction().state() == v1::ABANDONED);
   CHECK(fx.queue_stats("crm")->arrived() == arrived);
   CHECK(fx.queue_stats("crm")->abandoned() == 0);
+}
+
+TEST_CASE("a restarted routerd gets its work items back from the journal, due and schedule kept",
+          "[grpc][work_item][redis]") {
+  RedisServer redis;
+  CenterOptions options = with_crm_queue();
+  options.redis = "127.0.0.1:" + std::to_string(redis.port());
+  RouterFixture fx(options);
+  auto queued = work_item("sr-9");
+  *queued.mutable_work_item()->mutable_due() = from_now(30min);
+  auto scheduled = work_item("cb-9", v1::WorkItemDetails::ACTIVITY);
+  *scheduled.mutable_work_item()->mutable_not_before() = from_now(3s);
+  REQUIRE(fx.submit(queued).ok());
+  REQUIRE(fx.submit(scheduled).ok());
+  const auto before_queued = fx.get_interaction("sr-9");
+  const auto before_scheduled = fx.get_interaction("cb-9");
+  REQUIRE(before_queued.ok());
+  REQUIRE(before_scheduled.ok());
+  REQUIRE(before_scheduled.value.state() == v1::SCHEDULED);
+
+  fx.restart();
+
+  const auto after_queued = fx.get_interaction("sr-9");
+  const auto after_scheduled = fx.get_interaction("cb-9");
+  INFO(describe(after_queued.status) << " / " << describe(after_scheduled.status));
+  REQUIRE(after_queued.ok());
+  REQUIRE(after_scheduled.ok());
+  CHECK(after_queued.value.state() == v1::QUEUED);
+  CHECK(after_scheduled.value.state() == v1::SCHEDULED);
+  // The same due times, to the millisecond the clocks' mapping allows across two processes.
+  const auto ms = [](const google::protobuf::Timestamp& t) {
+    return TimeUtil::TimestampToMilliseconds(t);
+  };
+  CHECK(std::abs(ms(after_queued.value.work_item().due()) -
+                 ms(before_queued.value.work_item().due())) <= 5);
+  CHECK(std::abs(ms(after_scheduled.value.work_item().due()) -
+                 ms(before_scheduled.value.work_item().due())) <= 5);
+  CHECK(after_scheduled.value.work_item().not_before() ==
+        before_scheduled.value.work_item().not_before());
+
+  // Offered in due order: the queued one at once, the scheduled one only at its time.
+  AgentDesk ana(fx, "ana");
+  REQUIRE(ana.set_ready().ok());
+  REQUIRE(ana.wait_offer("sr-9").has_value());
+  REQUIRE(ana.accept("sr-9").ok());
+  auto later = ana.wait_offer("cb-9", 6s);
+  REQUIRE(later.has_value());
+  CHECK(from_now(0ms) >= before_scheduled.value.work_item().not_before());
 }
 
 TEST_CASE("a bad work item is refused naming its work_item field", "[grpc][work_item]") {
