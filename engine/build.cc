@@ -156,10 +156,18 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
       !s) {
     return s;
   }
-  if (c.overflow_after) {
-    if (*c.overflow_after <= Duration::zero()) {
-      return invalid_argument("queue.overflow_after: must be > 0");
-    }
+  if (c.when_full == ArrivalAction::kWait) {
+    return invalid_argument("queue.when_full: must be overflow or refuse");
+  }
+  if (c.max_waiting &&
+      (*c.max_waiting == 0 || *c.max_waiting > cfg_.limits.max_waiting_per_queue)) {
+    return invalid_argument("queue.max_waiting: must be 1.." +
+                            std::to_string(cfg_.limits.max_waiting_per_queue));
+  }
+  if (c.overflow_after && *c.overflow_after <= Duration::zero()) {
+    return invalid_argument("queue.overflow_after: must be > 0");
+  }
+  if (c.overflows()) {
     if (!c.overflow_queue.valid() ||
         (c.overflow_queue.value() >= queues_.size() && c.overflow_queue != self)) {
       return not_found("queue.overflow_queue: unknown queue");

@@ -26,6 +26,9 @@ struct QueuedEvent {
   QueueId queue;
   int position = 0;        // 1-based among interactions of equal or higher priority
   bool recovered = false;  // put back by a recovery (restart, takeover): not a new arrival
+  // Submitted to this queue, which sent it on at once (its when_full or when_no_agents is
+  // overflow): `queue` is where it waits. Invalid: it arrived where it was submitted.
+  QueueId redirected_from;
 };
 // A work item submitted with a later not_before: SCHEDULED, it enters its queue at `at`
 // (a QueuedEvent then).

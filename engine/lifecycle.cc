@@ -240,14 +240,53 @@ Interaction& Router::Impl::make_interaction(const InteractionSpec& spec, Queue& 
   return it;
 }
 
+bool Router::Impl::anyone_logged_in(const Queue& q) const {
+  for (int s = 0; s < kAgentStateCount; ++s) {
+    if (static_cast<AgentState>(s) != AgentState::kLoggedOut && q.agents_by_state[s] > 0)
+      return true;
+  }
+  return false;
+}
+
+Result<Queue*> Router::Impl::arrival_queue(Queue& submitted, Channel ch) {
+  Queue* at = &submitted;
+  for (int hop = 0;; ++hop) {
+    const size_t cap = waiting_cap(*at);
+    const bool full = static_cast<size_t>(at->waiting) >= cap;
+    if (!full && anyone_logged_in(*at)) return at;
+    const ArrivalAction action = full ? at->cfg.when_full : at->cfg.when_no_agents;
+    if (action == ArrivalAction::kWait) return at;
+    Queue* next = action == ArrivalAction::kOverflow ? find_queue(at->cfg.overflow_queue) : nullptr;
+    if (next && next->cfg.channels[static_cast<size_t>(ch)] &&
+        hop < cfg_.limits.max_overflow_hops) {
+      at = next;
+      continue;
+    }
+    // Refused, or its overflow cannot take it: a full queue refuses, an unstaffed one says so
+    // or (overflow impossible) keeps it.
+    if (full) {
+      return resource_exhausted("queue: '" + at->cfg.name + "' holds its limit of " +
+                                std::to_string(cap) + " waiting" +
+                                (at->cfg.max_waiting ? " (its max_waiting)" : ""));
+    }
+    if (action == ArrivalAction::kOverflow) return at;
+    return failed_precondition("queue: nobody who can take '" + at->cfg.name +
+                               "' work is logged in (its when_no_agents is refuse)");
+  }
+}
+
 Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint now) {
   advance(now);
   if (Status s = check_spec(spec); !s) return s.error();
   Queue* q = find_queue(spec.queue);
-  const Limits& lim = cfg_.limits;
-  if (static_cast<size_t>(q->waiting) >= lim.max_waiting_per_queue && !spec.recovered) {
-    return resource_exhausted("queue: '" + q->cfg.name + "' holds its limit of " +
-                              std::to_string(lim.max_waiting_per_queue) + " waiting");
+  // A recovered interaction was accepted already; a scheduled one arrives at its time.
+  const bool scheduled = spec.not_before && *spec.not_before > now_;
+  QueueId redirected_from;
+  if (!spec.recovered && !scheduled) {
+    auto arrival = arrival_queue(*q, spec.channel);
+    if (!arrival.ok()) return arrival.error();
+    if (arrival.value() != q) redirected_from = q->id;
+    q = arrival.value();
   }
   Interaction& it = make_interaction(spec, *q);
   if (it.not_before && *it.not_before > now_) {
@@ -263,7 +302,7 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   enqueue(it);
   schedule_queue_timer(it);
   SubmitResult result{q->id, position_of(*q, it), {}};
-  emit(QueuedEvent{it.id, q->id, result.position, spec.recovered});
+  emit(QueuedEvent{it.id, q->id, result.position, spec.recovered, redirected_from});
   route_interaction(it);
   if (!spec.recovered) tell_range(it);
   // A recovered interaction may already be past an expansion step or its maximum wait.
@@ -389,7 +428,7 @@ Status Router::Impl::move(InteractionId id, QueueId to, TimePoint now) {
                             std::string(to_string(it->channel)));
   }
   if (to == it->queue) return {};
-  if (static_cast<size_t>(dst->waiting) >= cfg_.limits.max_waiting_per_queue) {
+  if (static_cast<size_t>(dst->waiting) >= waiting_cap(*dst)) {
     return resource_exhausted("queue: '" + dst->cfg.name + "' is full");
   }
   Agent* a = nullptr;
@@ -520,7 +559,7 @@ Status Router::Impl::transfer_to_queue(AgentId id, InteractionId iid, QueueId to
     return invalid_argument("to_queue: '" + dst->cfg.name + "' does not take " +
                             std::string(to_string(it->channel)));
   }
-  if (static_cast<size_t>(dst->waiting) >= cfg_.limits.max_waiting_per_queue) {
+  if (static_cast<size_t>(dst->waiting) >= waiting_cap(*dst)) {
     return resource_exhausted("to_queue: '" + dst->cfg.name + "' is full");
   }
   const QueueId from = it->queue;

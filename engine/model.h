@@ -171,6 +171,12 @@ struct RiskCondition {
 
 using ChannelSet = std::bitset<kChannelCount>;
 
+// What a new arrival meets when its queue cannot take it as it is (issue 19; docs/routing.md,
+// "Arrival rules"): wait as any other, go at once to the queue's overflow_queue, or be refused
+// at once with a status naming the rule.
+enum class ArrivalAction : uint8_t { kWait, kOverflow, kRefuse };
+std::string_view to_string(ArrivalAction a);
+
 struct QueueConfig {
   std::string name;  // unique
   ChannelSet channels = ChannelSet().set();
@@ -191,6 +197,18 @@ struct QueueConfig {
   // queue's requirements as configured take no new work of channels it does not take (a phone
   // queue at risk keeps its blended agents off new email and chat).
   RiskCondition reserve_agents_when;
+  // When nobody who can serve this queue (at any expansion step) is logged in: kWait (the
+  // default), kOverflow or kRefuse (kFailedPrecondition).
+  ArrivalAction when_no_agents = ArrivalAction::kWait;
+  // Its own waiting cap, at most Limits::max_waiting_per_queue (absent: that limit), and what an
+  // arrival meets there: kRefuse (the default, kResourceExhausted) or kOverflow.
+  std::optional<size_t> max_waiting;
+  ArrivalAction when_full = ArrivalAction::kRefuse;
+  // Whether anything sends its work to overflow_queue (which must then be another queue).
+  bool overflows() const {
+    return overflow_after.has_value() || when_no_agents == ArrivalAction::kOverflow ||
+           when_full == ArrivalAction::kOverflow;
+  }
 };
 inline constexpr int kMaxExpansionSteps = 8;
 

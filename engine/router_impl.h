@@ -417,6 +417,13 @@ class Router::Impl {
   // field and limit but the queue's waiting limit), and the interaction made from a checked spec,
   // live but filed nowhere yet.
   Status check_spec(const InteractionSpec& spec) const;
+  // The queue a new arrival submitted to `submitted` waits in, by the arrival rules (its
+  // waiting cap and when_full, when_no_agents, overflow hops), or why it is refused.
+  Result<Queue*> arrival_queue(Queue& submitted, Channel ch);
+  bool anyone_logged_in(const Queue& q) const;
+  size_t waiting_cap(const Queue& q) const {
+    return q.cfg.max_waiting.value_or(cfg_.limits.max_waiting_per_queue);
+  }
   Interaction& make_interaction(const InteractionSpec& spec, Queue& queue);
 
   // --- Transitions (lifecycle.cc; fire() in timers.cc).

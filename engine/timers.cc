@@ -129,7 +129,7 @@ void Router::Impl::fire(Interaction& it, TimerKind kind) {
       ++q.arrived;
       enqueue(it);
       schedule_queue_timer(it);
-      emit(QueuedEvent{it.id, q.id, position_of(q, it), false});
+      emit(QueuedEvent{it.id, q.id, position_of(q, it), false, QueueId()});
       route_interaction(it);
       tell_range(it);
       return;
@@ -151,7 +151,7 @@ void Router::Impl::fire(Interaction& it, TimerKind kind) {
     ++it.overflow_hops;
     Queue* dst = find_queue(q.cfg.overflow_queue);
     if (dst && dst->cfg.channels[static_cast<size_t>(it.channel)] &&
-        static_cast<size_t>(dst->waiting) < cfg_.limits.max_waiting_per_queue) {
+        static_cast<size_t>(dst->waiting) < waiting_cap(*dst)) {
       dequeue(it);
       ++q.left;
       transition(it, InteractionState::kQueued);

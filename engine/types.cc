@@ -46,6 +46,15 @@ std::optional<Segment> parse_segment(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(ArrivalAction a) {
+  switch (a) {
+    case ArrivalAction::kWait: return "wait";
+    case ArrivalAction::kOverflow: return "overflow";
+    case ArrivalAction::kRefuse: return "refuse";
+  }
+  return "?";
+}
+
 std::string_view to_string(InteractionState s) {
   switch (s) {
     case InteractionState::kReceived: return "RECEIVED";

@@ -63,6 +63,7 @@ class Resolver {
       if (l.max_attributes()) m.router.limits.max_attributes = l.max_attributes();
       if (l.max_string_length()) m.router.limits.max_string_length = l.max_string_length();
     }
+    limits_ = m.router.limits;
     if (c.stats_window_s() < 0) return fail("stats_window_s", "must be ≥ 0");
     if (c.stats_window_s() > 0) m.router.stats_window = seconds_to_duration(c.stats_window_s());
 
@@ -109,6 +110,7 @@ class Resolver {
   }
 
  private:
+  engine::Limits limits_;  // as read, before the queues (their max_waiting is checked against it)
   std::string source_;
   std::map<std::string, uint32_t> skill_ids_;
 
@@ -533,6 +535,16 @@ class Resolver {
     }
   }
 
+  std::optional<Error> arrival_action(v1::ArrivalAction in, const std::string& path,
+                                      engine::ArrivalAction& out) const {
+    switch (in) {
+      case v1::WAIT: out = engine::ArrivalAction::kWait; return std::nullopt;
+      case v1::OVERFLOW: out = engine::ArrivalAction::kOverflow; return std::nullopt;
+      case v1::REFUSE: out = engine::ArrivalAction::kRefuse; return std::nullopt;
+      default: return fail(path, "must be WAIT, OVERFLOW or REFUSE");
+    }
+  }
+
   std::optional<Error> non_negative(double v, const std::string& path) const {
     if (!std::isfinite(v) || v < 0) return fail(path, "must be ≥ 0");
     return std::nullopt;
@@ -663,16 +675,42 @@ class Resolver {
                  path + ".reserve_agents_when.sl_under", q.reserve_agents_when)) {
       return e;
     }
-    if (in.overflow_after_s() > 0) {
+    if (in.when_no_agents() != v1::ARRIVAL_ACTION_UNSPECIFIED) {
+      if (auto e =
+              arrival_action(in.when_no_agents(), path + ".when_no_agents", q.when_no_agents)) {
+        return e;
+      }
+    }
+    if (in.when_full() != v1::ARRIVAL_ACTION_UNSPECIFIED) {
+      if (in.when_full() == v1::WAIT) {
+        return fail(path + ".when_full", "must be OVERFLOW or REFUSE (a full queue takes no more)");
+      }
+      if (auto e = arrival_action(in.when_full(), path + ".when_full", q.when_full)) return e;
+    }
+    if (in.has_max_waiting()) {
+      const size_t limit = limits_.max_waiting_per_queue;
+      if (in.max_waiting() == 0 || in.max_waiting() > limit) {
+        return fail(path + ".max_waiting",
+                    "must be 1.." + std::to_string(limit) + " (limits.max_waiting_per_queue)");
+      }
+      q.max_waiting = in.max_waiting();
+    }
+    const bool overflow_rule = q.when_no_agents == engine::ArrivalAction::kOverflow ||
+                               q.when_full == engine::ArrivalAction::kOverflow;
+    if (overflow_rule && in.overflow_queue().empty()) {
+      return fail(path + ".overflow_queue", "required with an OVERFLOW arrival rule");
+    }
+    if (in.overflow_after_s() > 0 || overflow_rule) {
       auto target = queue_ids.find(in.overflow_queue());
       if (target == queue_ids.end()) {
         return fail(path + ".overflow_queue", "unknown queue '" + in.overflow_queue() + "'");
       }
       if (target->first == in.name()) return fail(path + ".overflow_queue", "is the queue itself");
-      q.overflow_after = seconds_to_duration(in.overflow_after_s());
+      if (in.overflow_after_s() > 0) q.overflow_after = seconds_to_duration(in.overflow_after_s());
       q.overflow_queue = engine::QueueId(target->second);
     } else if (!in.overflow_queue().empty()) {
-      return fail(path + ".overflow_after_s", "required with overflow_queue");
+      return fail(path + ".overflow_after_s",
+                  "required with overflow_queue (or an OVERFLOW arrival rule)");
     }
     if (auto e = overrides(in.weights(), path + ".weights", q.weights)) return e;
     if (in.has_short_abandon_s()) {
@@ -805,13 +843,18 @@ Result<std::unique_ptr<engine::Router>> build_router(const RoutingModel& model,
     // Overflow may point at a later queue: add it without, then set it once all exist.
     q.overflow_after.reset();
     q.overflow_queue = engine::QueueId();
+    if (q.when_no_agents == engine::ArrivalAction::kOverflow) {
+      q.when_no_agents = engine::ArrivalAction::kWait;
+    }
+    if (q.when_full == engine::ArrivalAction::kOverflow)
+      q.when_full = engine::ArrivalAction::kRefuse;
     if (auto r = router->add_queue(q); !r.ok()) {
       return engine::Error{r.error().code,
                            "queues[" + std::to_string(i) + "]: " + r.error().message};
     }
   }
   for (size_t i = 0; i < model.queues.size(); ++i) {
-    if (!model.queues[i].overflow_after) continue;
+    if (!model.queues[i].overflows()) continue;
     if (auto s = router->update_queue(engine::QueueId(static_cast<uint32_t>(i)), model.queues[i],
                                       router->now());
         !s.ok()) {

@@ -102,6 +102,11 @@ void RoutingHost::record_report(const engine::Event& event) {
   IntervalRecorder& r = recorder_;
   if (const auto* e = std::get_if<engine::QueuedEvent>(&event.body)) {
     if (!e->recovered) r.count(at, 'q', "offered", queue(e->queue));
+    // Sent on at once by its arrival rules: offered to the first queue, overflowed from it.
+    if (e->redirected_from.valid()) {
+      r.count(at, 'q', "offered", queue(e->redirected_from));
+      r.count(at, 'q', "overflowed", queue(e->redirected_from));
+    }
   } else if (const auto* e = std::get_if<engine::OfferedEvent>(&event.body)) {
     r.count(at, 'a', "offered", agent_name(e->agent));
   } else if (const auto* e = std::get_if<engine::AssignedEvent>(&event.body)) {

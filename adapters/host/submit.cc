@@ -406,19 +406,26 @@ void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
     return settle();
   }
   t.position = result.value().position;
-  t.proto.set_queue(model_.queues[spec.queue.value()].name);
+  // The queue it waits in: its arrival rules may have sent it on from the one its entry point
+  // named (docs/routing.md, "Arrival rules").
+  if (result.value().queue != spec.queue) {
+    t.history.add_queue_path(model_.queues[spec.queue.value()].name);
+    spdlog::info("event=redirected id={} from={} to={} reason=\"its arrival rules\"",
+                 engine::log_text(id), engine::log_text(model_.queues[spec.queue.value()].name),
+                 engine::log_text(model_.queues[result.value().queue.value()].name));
+  }
+  t.proto.set_queue(model_.queues[result.value().queue.value()].name);
   t.history.add_queue_path(t.proto.queue());
   if (!t.message_id.empty()) {
     threads_.remember(t.message_id, channels::ThreadInfo{t.proto.customer().customer_id(),
                                                          t.proto.interaction_id(), t.thread_agent});
   }
-  spdlog::info("event=submitted id={} channel={} queue={} customer={} matched_by={} {} position={}",
-               engine::log_text(id), v1::Channel_Name(t.proto.channel()),
-               engine::log_text(model_.queues[spec.queue.value()].name),
-               t.proto.customer().customer_id().empty()
-                   ? "anonymous"
-                   : engine::log_text(t.proto.customer().customer_id()),
-               t.proto.customer().matched_by(), masked_keys(t.proto), result.value().position);
+  spdlog::info(
+      "event=submitted id={} channel={} queue={} customer={} matched_by={} {} position={}",
+      engine::log_text(id), v1::Channel_Name(t.proto.channel()), engine::log_text(t.proto.queue()),
+      t.proto.customer().customer_id().empty() ? "anonymous"
+                                               : engine::log_text(t.proto.customer().customer_id()),
+      t.proto.customer().matched_by(), masked_keys(t.proto), result.value().position);
   tracked_.emplace(spec.id.value(), std::move(t));
   by_scoped_id_.emplace(id, spec.id);
   answer_pending(id, absl::OkStatus());

@@ -81,6 +81,23 @@ std::vector<std::string> outcome_header(const char* first) {
           "wait s", "p90 wait s", "abandoned %", "occupancy", "in EWT range"};
 }
 
+// A note under the tables naming the call types some arrivals of which their queue's arrival
+// rules turned away (docs/routing.md, "Arrival rules"): offered, never answered.
+std::string refused_note(const Results& r) {
+  std::string rows;
+  for (const Outcome& o : r.call_types) {
+    if (o.refused.mean <= 0) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s %.1f ± %.1f", o.name.c_str(), o.refused.mean,
+                  o.refused.half_width);
+    rows += (rows.empty() ? "" : ", ") + std::string(buf);
+  }
+  if (rows.empty()) return {};
+  return "refused at arrival by their queue's arrival rules, per replication (counted offered, "
+         "not answered): " +
+         rows + ".\n";
+}
+
 // A note under the tables when some service levels are not "answered within the threshold":
 // which rows are done by due (work items).
 std::string measure_note(const Results& r) {
@@ -115,6 +132,7 @@ nlohmann::ordered_json json_of(const Outcome& o) {
           {"answered", json_of(o.answered)},
           {"abandoned", json_of(o.abandoned)},
           {"expired", json_of(o.expired)},
+          {"refused", json_of(o.refused)},
           {"service_level", json_of(o.service_level)},
           {"service_level_measure", std::string(to_string(o.service_level_measure))},
           {"asa_s", json_of(o.asa_s)},
@@ -195,6 +213,7 @@ std::string format_table(const Results& r) {
   outcome_rows(types, r.call_types);
   out << types.str();
   if (const std::string note = measure_note(r); !note.empty()) out << '\n' << note;
+  if (const std::string note = refused_note(r); !note.empty()) out << '\n' << note;
   return out.str();
 }
 

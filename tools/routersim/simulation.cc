@@ -106,7 +106,16 @@ engine::Weights policy_weights(Policy policy) {
 // ---------------------------------------------------------------------------------------------
 // What the simulation knows about one interaction. Ids are indexes into the replication's
 // vector of these.
-enum class CallState : uint8_t { kQueued, kOffered, kAssigned, kCompleted, kAbandoned, kExpired };
+// kRefused: turned away at submit by its queue's arrival rules (a waiting cap, nobody logged in).
+enum class CallState : uint8_t {
+  kQueued,
+  kOffered,
+  kAssigned,
+  kCompleted,
+  kAbandoned,
+  kExpired,
+  kRefused,
+};
 
 struct Call {
   Ms arrival = 0;      // a scheduled work item: its not_before (submitted earlier)
@@ -153,7 +162,8 @@ struct TypePlan {
 
 // Counts of one queue or call type in one replication.
 struct Tally {
-  double offered = 0, answered = 0, abandoned = 0, expired = 0, within_sl = 0, queued = 0;
+  double offered = 0, answered = 0, abandoned = 0, expired = 0, refused = 0, within_sl = 0,
+         queued = 0;
   double estimated = 0, est_in = 0, est_below = 0, est_above = 0;
   double answered_wait_s = 0;
   std::vector<double> waits_s;
@@ -176,6 +186,8 @@ struct Tally {
       abandoned += 1;
     } else if (c.state == CallState::kExpired) {
       expired += 1;
+    } else if (c.state == CallState::kRefused) {
+      refused += 1;
     }
     waits_s.push_back(wait_s);
     const auto bucket = static_cast<size_t>(wait_s / kHistogramBucketS);
@@ -186,8 +198,8 @@ struct Tally {
 // One observation per replication for each statistic of an Outcome. Ratios are left out of a
 // replication where they are undefined (nothing offered, nothing answered).
 struct Samples {
-  std::vector<double> offered, answered, abandoned, expired, service_level, asa_s, wait_mean_s,
-      wait_p90_s, abandon_rate, p_wait, ewt_in, ewt_below, ewt_above;
+  std::vector<double> offered, answered, abandoned, expired, refused, service_level, asa_s,
+      wait_mean_s, wait_p90_s, abandon_rate, p_wait, ewt_in, ewt_below, ewt_above;
   std::array<double, kHistogramBuckets> histogram{};
 
   void add(Tally& t) {
@@ -195,6 +207,7 @@ struct Samples {
     answered.push_back(t.answered);
     abandoned.push_back(t.abandoned);
     expired.push_back(t.expired);
+    refused.push_back(t.refused);
     if (t.offered > 0) {
       service_level.push_back(t.within_sl / t.offered);
       abandon_rate.push_back(t.abandoned / t.offered);
@@ -222,6 +235,7 @@ struct Samples {
     o.answered = estimate(answered);
     o.abandoned = estimate(abandoned);
     o.expired = estimate(expired);
+    o.refused = estimate(refused);
     o.service_level = estimate(service_level);
     o.asa_s = estimate(asa_s);
     o.wait_mean_s = estimate(wait_mean_s);
@@ -446,6 +460,14 @@ class Replication {
     spec_.due = t.due_s ? std::optional(at(c.due)) : std::nullopt;
     spec_.not_before = scheduled ? std::optional(at(c.arrival)) : std::nullopt;
     auto submitted = router_.submit(spec_, at(now));
+    // Turned away by its queue's arrival rules: counted, never answered (against the SL).
+    if (!submitted && (submitted.error().code == engine::ErrorCode::kFailedPrecondition ||
+                       submitted.error().code == engine::ErrorCode::kResourceExhausted)) {
+      calls_[id].state = CallState::kRefused;
+      calls_[id].wait = 0;
+      schedule_arrival(type, next_arrival_s_[type]);
+      return pump();
+    }
     if (!submitted) {
       return engine::Error{submitted.error().code,
                            "at " + std::to_string(now) + " ms, call type '" + t.name +

@@ -118,6 +118,7 @@ struct Outcome {
   Estimate answered;
   Estimate abandoned;
   Estimate expired;        // reached the queue's max_wait
+  Estimate refused;        // turned away at submit by the arrival rules (cap, nobody logged in)
   Estimate service_level;  // within target (service_level_measure) / offered
   Estimate asa_s;          // mean wait of the answered
   Estimate wait_mean_s;    // mean wait of all (answered: to answer; abandoned: to abandon)

@@ -110,6 +110,44 @@ queues:
              Contains("queues[0].expansion[0].when_ewt_over_s: must be > 0 seconds"));
 }
 
+TEST_CASE("arrival rules are read, with errors naming the field", "[config][arrival]") {
+  auto r = parse_routing_config(R"(
+skills: [s]
+queues:
+  - {name: front, channels: [PHONE], max_waiting: 10, when_full: OVERFLOW, overflow_queue: back,
+     when_no_agents: REFUSE}
+  - {name: back, channels: [PHONE], when_no_agents: OVERFLOW, overflow_queue: front}
+  - {name: plain, channels: [PHONE]}
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const auto& q = r.value().queues;
+  CHECK(q.at(0).max_waiting == 10u);
+  CHECK(q.at(0).when_full == engine::ArrivalAction::kOverflow);
+  CHECK(q.at(0).when_no_agents == engine::ArrivalAction::kRefuse);
+  CHECK(q.at(0).overflow_queue == engine::QueueId(1));
+  CHECK_FALSE(q.at(0).overflow_after.has_value());  // an overflow target without a timed one
+  CHECK(q.at(1).when_no_agents == engine::ArrivalAction::kOverflow);
+  CHECK_FALSE(q.at(2).max_waiting.has_value());
+  CHECK(q.at(2).when_full == engine::ArrivalAction::kRefuse);  // defaults
+  CHECK(q.at(2).when_no_agents == engine::ArrivalAction::kWait);
+  CHECK(build_router(r.value()).ok());
+  CHECK_THAT(error_of("skills: [b]\nqueues: [{name: q, channels: [PHONE], when_full: WAIT}]"),
+             Contains("queues[0].when_full: must be OVERFLOW or REFUSE"));
+  CHECK_THAT(error_of("skills: [b]\nqueues: [{name: q, channels: [PHONE], max_waiting: 0}]"),
+             Contains("queues[0].max_waiting: must be 1..1000000 (limits.max_waiting_per_queue)"));
+  CHECK_THAT(error_of("skills: [b]\nlimits: {max_waiting_per_queue: 50}\n"
+                      "queues: [{name: q, channels: [PHONE], max_waiting: 51}]"),
+             Contains("queues[0].max_waiting: must be 1..50"));
+  CHECK_THAT(
+      error_of("skills: [b]\nqueues: [{name: q, channels: [PHONE], when_no_agents: OVERFLOW}]"),
+      Contains("queues[0].overflow_queue: required with an OVERFLOW arrival rule"));
+  CHECK_THAT(error_of("skills: [b]\nqueues: [{name: q, channels: [PHONE], when_full: OVERFLOW, "
+                      "overflow_queue: q}]"),
+             Contains("queues[0].overflow_queue: is the queue itself"));
+}
+
 TEST_CASE("work item queues, capacity and cost are read, with errors naming the field",
           "[config][work_item]") {
   auto r = parse_routing_config(R"(

@@ -86,6 +86,21 @@ struct QueueBuilder {
     overflow_to = std::move(to);
     return *this;
   }
+  // Arrival rules: a waiting cap and what a full queue, or one nobody who can serve it is
+  // logged in for, does with a new arrival (`to`: the overflow queue, when one is used).
+  QueueBuilder& max_waiting(size_t n, ArrivalAction when_full = ArrivalAction::kRefuse) {
+    cfg.max_waiting = n;
+    cfg.when_full = when_full;
+    return *this;
+  }
+  QueueBuilder& when_no_agents(ArrivalAction a) {
+    cfg.when_no_agents = a;
+    return *this;
+  }
+  QueueBuilder& overflow_to_queue(std::string to) {
+    overflow_to = std::move(to);
+    return *this;
+  }
   QueueBuilder& weight(Term t, double w) {
     cfg.weights[t] = w;
     return *this;

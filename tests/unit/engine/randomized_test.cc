@@ -245,6 +245,17 @@ class Simulation {
         c.overflow_after = std::chrono::seconds(30 + pick(120));
         c.overflow_queue = queues_[static_cast<size_t>(pick(q))];
       }
+      // Arrival rules: a small waiting cap, and what a full or unstaffed queue does with an
+      // arrival (overflow only where there is an earlier queue to go to).
+      if (chance(0.3)) {
+        c.max_waiting = static_cast<size_t>(2 + pick(8));
+        c.when_full = ArrivalAction::kRefuse;
+        c.when_no_agents = static_cast<ArrivalAction>(pick(2) == 0 ? 0 : 2);  // wait or refuse
+        if (q > 0 && chance(0.5)) {
+          if (!c.overflow_queue.valid()) c.overflow_queue = queues_[static_cast<size_t>(pick(q))];
+          (chance(0.5) ? c.when_full : c.when_no_agents) = ArrivalAction::kOverflow;
+        }
+      }
       if (chance(0.3)) {
         Weights w;
         for (double& x : w.w) x = pick(4) * 0.5 * (chance(0.5) ? 1.0 : 0.1);

@@ -299,3 +299,28 @@ TEST_CASE("policies have names for the command line", "[routersim]") {
 }
 
 }  // namespace router::sim
+
+namespace router::sim {
+namespace {
+
+TEST_CASE("arrivals a queue's arrival rules turn away are counted refused, never answered",
+          "[routersim][arrival]") {
+  auto m = small_center();
+  m.queues[0].max_waiting = 1;  // sales: one caller may wait, the next is refused
+  Workload w = small_workload();
+  w.call_types[0].per_hour = 200;  // far more than two agents can take
+  auto r = simulate(m, w, Policy::kPoints);
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const Outcome& sales = r->call_types[0];
+  CHECK(sales.refused.mean > 0);
+  CHECK(sales.answered.mean + sales.abandoned.mean + sales.refused.mean <= sales.offered.mean);
+  CHECK(r->call_types[1].refused.mean == 0);  // support has no cap
+  // Without the cap nobody is refused.
+  auto open = simulate(small_center(), w, Policy::kPoints);
+  REQUIRE(open.ok());
+  CHECK(open->call_types[0].refused.mean == 0);
+}
+
+}  // namespace
+}  // namespace router::sim
