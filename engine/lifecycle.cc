@@ -26,12 +26,14 @@ void Router::Impl::learn_range(Interaction& it) {
   const Duration waited = now_ - it.arrival;
   // The queue that told it learns, even if it overflowed or was moved since.
   Queue& q = *find_queue(it.told_range->queue);
-  const bool missed[2] = {waited<it.told_range->low, waited> it.told_range->high};
-  for (size_t side = 0; side < 2; ++side) {
-    double& tail = q.range_tails[side];
-    tail = std::clamp(tail + kRangeTailStep * (kRangeTailTarget - (missed[side] ? 1.0 : 0.0)),
+  const bool below = waited < it.told_range->low;
+  const bool above = waited > it.told_range->high;
+  const auto step = [](double& tail, bool missed) {
+    tail = std::clamp(tail + kRangeTailStep * (kRangeTailTarget - (missed ? 1.0 : 0.0)),
                       kRangeTailMin, kRangeTailMax);
-  }
+  };
+  step(q.range_tails[0], below);
+  step(q.range_tails[1], above);
   it.told_range.reset();
 }
 
