@@ -104,7 +104,7 @@ TEST_CASE("a work item is found by its CRM customer id, routed by type, offered 
   CHECK(stats->service_level() == 1.0);  // done well before its due time
 }
 
-TEST_CASE("a work item's type picks its entry point; the owner hint picks among free agents",
+TEST_CASE("a work item's type picks its entry point, and the owner hint picks among free agents",
           "[grpc][work_item]") {
   RouterFixture fx(with_crm_queue());
   AgentDesk ana(fx, "ana");
