@@ -156,8 +156,21 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
       !s) {
     return s;
   }
-  if (c.when_full == ArrivalAction::kWait) {
+  if (c.when_full == ArrivalAction::kWait || c.when_full == ArrivalAction::kCallback) {
     return invalid_argument("queue.when_full: must be overflow or refuse");
+  }
+  if (c.when_no_agents == ArrivalAction::kCallback) {
+    return invalid_argument("queue.when_no_agents: must be wait, overflow or refuse");
+  }
+  if (c.hours && c.when_closed == ArrivalAction::kCallback) {
+    // Itself is allowed: its callbacks are scheduled for its opening.
+    const bool is_self = self && c.callback_queue == *self;
+    const Queue* target = is_self ? nullptr : find_queue(c.callback_queue);
+    if (!is_self && !target) return not_found("queue.callback_queue: unknown queue");
+    const ChannelSet& channels = is_self ? c.channels : target->cfg.channels;
+    if (!channels[static_cast<size_t>(Channel::kWorkItem)]) {
+      return invalid_argument("queue.callback_queue: does not take work_item");
+    }
   }
   if (c.max_waiting &&
       (*c.max_waiting == 0 || *c.max_waiting > cfg_.limits.max_waiting_per_queue)) {

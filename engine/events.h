@@ -36,6 +36,9 @@ struct ScheduledEvent {
   InteractionId interaction;
   QueueId queue;
   TimePoint at;
+  // A call taken as a callback work item because this queue was closed (its when_closed is
+  // kCallback); invalid for a work item submitted with a later not_before.
+  QueueId closed_queue;
 };
 struct OfferedEvent {
   InteractionId interaction;

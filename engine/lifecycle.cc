@@ -250,30 +250,75 @@ bool Router::Impl::anyone_logged_in(const Queue& q) const {
   return false;
 }
 
-Result<Queue*> Router::Impl::arrival_queue(Queue& submitted, Channel ch) {
+bool Router::Impl::closed_now(const Queue& q) const {
+  return q.cfg.hours && !q.cfg.hours->open_at(wall(now_));
+}
+
+Result<Router::Impl::Arrival> Router::Impl::arrival_queue(Queue& submitted,
+                                                          const InteractionSpec& spec) {
+  const auto ch = static_cast<size_t>(spec.channel);
+  // Only a call can be called back; asynchronous work (email, chat, work items) waits.
+  const bool call = spec.channel == Channel::kPhone || spec.channel == Channel::kWebCallback;
   Queue* at = &submitted;
   for (int hop = 0;; ++hop) {
+    // Which rule applies, first match: closed, full, nobody logged in.
+    enum class Why { kClosed, kFull, kUnstaffed } why;
+    ArrivalAction action;
     const size_t cap = waiting_cap(*at);
-    const bool full = static_cast<size_t>(at->waiting) >= cap;
-    if (!full && anyone_logged_in(*at)) return at;
-    const ArrivalAction action = full ? at->cfg.when_full : at->cfg.when_no_agents;
-    if (action == ArrivalAction::kWait) return at;
-    Queue* next = action == ArrivalAction::kOverflow ? find_queue(at->cfg.overflow_queue) : nullptr;
-    if (next && next->cfg.channels[static_cast<size_t>(ch)] &&
-        hop < cfg_.limits.max_overflow_hops) {
-      at = next;
-      continue;
+    if (closed_now(*at) && at->cfg.when_closed != ArrivalAction::kWait &&
+        (call || at->cfg.when_closed != ArrivalAction::kCallback)) {
+      why = Why::kClosed;
+      action = at->cfg.when_closed;
+    } else if (static_cast<size_t>(at->waiting) >= cap) {
+      why = Why::kFull;
+      action = at->cfg.when_full;
+    } else if (!anyone_logged_in(*at)) {
+      why = Why::kUnstaffed;
+      action = at->cfg.when_no_agents;
+    } else {
+      return Arrival{at};
     }
-    // Refused, or its overflow cannot take it: a full queue refuses, an unstaffed one says so
-    // or (overflow impossible) keeps it.
-    if (full) {
-      return resource_exhausted("queue: '" + at->cfg.name + "' holds its limit of " +
-                                std::to_string(cap) + " waiting" +
-                                (at->cfg.max_waiting ? " (its max_waiting)" : ""));
+    const std::string closed = why == Why::kClosed
+                                   ? "queue: '" + at->cfg.name + "' is closed (" +
+                                         at->cfg.hours->describe_next_open(wall(now_)) + ")"
+                                   : std::string();
+    switch (action) {
+      case ArrivalAction::kWait: return Arrival{at};
+      case ArrivalAction::kCallback: {
+        if (!spec.callback_number) {
+          return failed_precondition(closed + "; there is no number to call back");
+        }
+        const auto opens = at->cfg.hours->next_open(wall(now_));
+        if (!opens) return failed_precondition(closed);
+        // Called back from its opening (a later instant than now: it is closed now).
+        const TimePoint from = std::max(from_wall(*opens), now_ + Duration(1));
+        return Arrival{find_queue(at->cfg.callback_queue), from, at->id};
+      }
+      case ArrivalAction::kOverflow:
+        if (Queue* next = find_queue(at->cfg.overflow_queue);
+            next && next->cfg.channels[ch] && hop < cfg_.limits.max_overflow_hops) {
+          at = next;
+          continue;
+        }
+        // Its overflow cannot take it: an unstaffed queue keeps it, a closed or full one
+        // refuses.
+        if (why == Why::kUnstaffed) return Arrival{at};
+        break;
+      case ArrivalAction::kRefuse: break;
     }
-    if (action == ArrivalAction::kOverflow) return at;
-    return failed_precondition("queue: nobody who can take '" + at->cfg.name +
-                               "' work is logged in (its when_no_agents is refuse)");
+    switch (why) {
+      case Why::kClosed:
+        return failed_precondition(closed + (action == ArrivalAction::kOverflow
+                                                 ? "; its overflow queue cannot take it"
+                                                 : ""));
+      case Why::kFull:
+        return resource_exhausted("queue: '" + at->cfg.name + "' holds its limit of " +
+                                  std::to_string(cap) + " waiting" +
+                                  (at->cfg.max_waiting ? " (its max_waiting)" : ""));
+      case Why::kUnstaffed:
+        return failed_precondition("queue: nobody who can take '" + at->cfg.name +
+                                   "' work is logged in (its when_no_agents is refuse)");
+    }
   }
 }
 
@@ -285,25 +330,30 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   const bool scheduled = spec.not_before && *spec.not_before > now_;
   QueueId redirected_from;
   if (!spec.recovered && !scheduled) {
-    auto arrival = arrival_queue(*q, spec.channel);
+    auto arrival = arrival_queue(*q, spec);
     if (!arrival.ok()) return arrival.error();
-    if (arrival.value() != q) redirected_from = q->id;
-    q = arrival.value();
+    if (arrival.value().callback_at) {
+      // Closed: the call becomes a callback work item, called back when its queue opens.
+      InteractionSpec callback = spec;
+      callback.queue = arrival.value().queue->id;
+      callback.channel = Channel::kWorkItem;
+      callback.not_before = arrival.value().callback_at;
+      callback.due.reset();
+      if (Status s = check_spec(callback); !s) return s.error();
+      Interaction& it = make_interaction(callback, *arrival.value().queue);
+      return schedule_work_item(it, arrival.value().closed);
+    }
+    if (arrival.value().queue != q) redirected_from = q->id;
+    q = arrival.value().queue;
   }
   Interaction& it = make_interaction(spec, *q);
-  if (it.not_before && *it.not_before > now_) {
-    // Counted in its queue when it enters it, at its time (fire()).
-    transition(it, InteractionState::kScheduled);
-    schedule(it, TimerKind::kScheduled, *it.not_before);
-    emit(ScheduledEvent{it.id, q->id, *it.not_before});
-    return SubmitResult{q->id, 0, {}};
-  }
+  if (it.not_before && *it.not_before > now_) return schedule_work_item(it, QueueId());
 
   transition(it, InteractionState::kQueued);
   ++q->arrived;
   enqueue(it);
   schedule_queue_timer(it);
-  SubmitResult result{q->id, position_of(*q, it), {}};
+  SubmitResult result{q->id, position_of(*q, it), {}, {}};
   emit(QueuedEvent{it.id, q->id, result.position, spec.recovered, redirected_from});
   route_interaction(it);
   if (!spec.recovered) tell_range(it);
@@ -315,6 +365,16 @@ Result<SubmitResult> Router::Impl::submit(const InteractionSpec& spec, TimePoint
   }
   auto estimate = ewt(q->id, result.position, now_);
   result.ewt = estimate.ok() ? estimate.value() : Duration::zero();
+  return result;
+}
+
+Result<SubmitResult> Router::Impl::schedule_work_item(Interaction& it, QueueId closed_queue) {
+  // Counted in its queue when it enters it, at its time (fire()).
+  transition(it, InteractionState::kScheduled);
+  schedule(it, TimerKind::kScheduled, *it.not_before);
+  emit(ScheduledEvent{it.id, it.queue, *it.not_before, closed_queue});
+  SubmitResult result{it.queue, 0, {}, {}};
+  if (closed_queue.valid()) result.callback_at = it.not_before;
   return result;
 }
 

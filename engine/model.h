@@ -5,6 +5,8 @@
 
 #include <array>
 #include <bitset>
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -172,10 +174,29 @@ struct RiskCondition {
 using ChannelSet = std::bitset<kChannelCount>;
 
 // What a new arrival meets when its queue cannot take it as it is (issue 19; docs/routing.md,
-// "Arrival rules"): wait as any other, go at once to the queue's overflow_queue, or be refused
-// at once with a status naming the rule.
-enum class ArrivalAction : uint8_t { kWait, kOverflow, kRefuse };
+// "Arrival rules" and "Opening hours"): wait as any other, go at once to the queue's
+// overflow_queue, or be refused at once with a status naming the rule. kCallback (a closed
+// queue's when_closed only): a call is taken as a callback work item in the queue's
+// callback_queue, due to be called back when the queue opens.
+enum class ArrivalAction : uint8_t { kWait, kOverflow, kRefuse, kCallback };
 std::string_view to_string(ArrivalAction a);
+
+// A queue's opening hours, as the engine asks about them: whether the queue is open at a
+// wall-clock instant, and when it next opens. The host implements it (a weekly schedule and
+// holidays in an IANA time zone: adapters/config/opening_hours.h); the engine maps its timeline
+// to wall-clock time by RouterConfig::wall_at_zero and reads no clock or time zone itself.
+// Implementations are immutable and answer the same for the same instant.
+class OpeningHours {
+ public:
+  using WallTime = std::chrono::system_clock::time_point;
+  virtual ~OpeningHours() = default;
+  virtual bool open_at(WallTime t) const = 0;
+  // The first instant ≥ t at which it is open (t itself when open); none within a year.
+  virtual std::optional<WallTime> next_open(WallTime t) const = 0;
+  // A short text for errors and logs: the next opening in the queue's own time zone, e.g.
+  // "opens Mon 2026-12-07 08:00 Europe/Berlin", or "no opening within a year".
+  virtual std::string describe_next_open(WallTime t) const = 0;
+};
 
 struct QueueConfig {
   std::string name;  // unique
@@ -204,10 +225,18 @@ struct QueueConfig {
   // arrival meets there: kRefuse (the default, kResourceExhausted) or kOverflow.
   std::optional<size_t> max_waiting;
   ArrivalAction when_full = ArrivalAction::kRefuse;
+  // Opening hours (absent: always open) and what an arrival meets while closed: kRefuse (the
+  // default, kFailedPrecondition naming the next opening), kWait, kOverflow, or kCallback (a call
+  // with a number to call back becomes a callback work item in callback_queue, not before the
+  // next opening; other channels wait). Work already waiting stays when the queue closes.
+  std::shared_ptr<const OpeningHours> hours;
+  ArrivalAction when_closed = ArrivalAction::kRefuse;
+  QueueId callback_queue;  // with kCallback: a queue taking work items
   // Whether anything sends its work to overflow_queue (which must then be another queue).
   bool overflows() const {
     return overflow_after.has_value() || when_no_agents == ArrivalAction::kOverflow ||
-           when_full == ArrivalAction::kOverflow;
+           when_full == ArrivalAction::kOverflow ||
+           (hours && when_closed == ArrivalAction::kOverflow);
   }
 };
 inline constexpr int kMaxExpansionSteps = 8;
@@ -245,6 +274,9 @@ struct InteractionSpec {
   std::optional<TimePoint> due;
   // Not routed before this time (a scheduled callback, a follow-up): SCHEDULED until then.
   std::optional<TimePoint> not_before;
+  // The host holds a number to call back (a phone's ANI, a web callback's number): a closed
+  // queue whose when_closed is kCallback may take it as a callback work item.
+  bool callback_number = false;
   // Recovery: journaled (acknowledged) before a restart, so it is taken back even past
   // Limits::max_interactions and max_waiting_per_queue (a journal that missed some finishes can
   // hold more than the limit); new submits are refused until the count is below it again.
@@ -273,6 +305,9 @@ struct RouterConfig {
   Limits limits;
   Duration stats_window = std::chrono::minutes(30);  // sliding window for SL, ASA, AHT
   int stats_buckets = 30;                            // window resolution
+  // The wall-clock instant of the timeline's zero (TimePoint{}): how opening hours read the
+  // engine's times. routerd: its start; routersim: the simulated day's start.
+  std::chrono::system_clock::time_point wall_at_zero{};
 };
 
 // ---------------------------------------------------------------------------------------------

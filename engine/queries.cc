@@ -256,6 +256,10 @@ Result<QueueStats> Router::Impl::queue_stats(QueueId qid, TimePoint now) const {
   s.left = q->left;
   s.completed = q->completed;
   s.agents_by_state = q->agents_by_state;
+  if (q->cfg.hours && !q->cfg.hours->open_at(wall(now))) {
+    s.open = false;
+    s.next_open = q->cfg.hours->describe_next_open(wall(now));
+  }
   return s;
 }
 

@@ -47,6 +47,9 @@ struct SubmitResult {
   QueueId queue;
   int position = 0;  // 1-based among waiting interactions of equal or higher priority; 0: offered
   Duration ewt{};    // estimated wait for that position
+  // Taken as a callback work item (a closed queue's when_closed is kCallback): SCHEDULED in
+  // `queue`, to be called back from this time (docs/routing.md, "Opening hours").
+  std::optional<TimePoint> callback_at;
 };
 
 // Why an agent cannot take an interaction (explain()).
@@ -108,6 +111,9 @@ struct QueueStats {
   uint64_t left = 0;  // overflowed, moved or transferred out while waiting
   uint64_t completed = 0;
   std::array<int, kAgentStateCount> agents_by_state{};  // agents who can serve this queue
+  // Its opening hours now (always open without hours); closed: when it next opens.
+  bool open = true;
+  std::string next_open;  // OpeningHours::describe_next_open, when closed
 };
 
 struct AgentSnapshot {

@@ -417,9 +417,28 @@ class Router::Impl {
   // field and limit but the queue's waiting limit), and the interaction made from a checked spec,
   // live but filed nowhere yet.
   Status check_spec(const InteractionSpec& spec) const;
-  // The queue a new arrival submitted to `submitted` waits in, by the arrival rules (its
-  // waiting cap and when_full, when_no_agents, overflow hops), or why it is refused.
-  Result<Queue*> arrival_queue(Queue& submitted, Channel ch);
+  // Where a new arrival submitted to `submitted` goes, by the arrival rules (opening hours and
+  // when_closed, its waiting cap and when_full, when_no_agents, overflow hops), or why it is
+  // refused. With callback_at: taken as a callback work item in `queue` (closed's callback).
+  struct Arrival {
+    Queue* queue;
+    std::optional<TimePoint> callback_at{};
+    QueueId closed{};  // with callback_at: the closed queue that sent it
+  };
+  Result<Arrival> arrival_queue(Queue& submitted, const InteractionSpec& spec);
+  bool closed_now(const Queue& q) const;
+  // The wall-clock instant of a time on the engine's timeline (RouterConfig::wall_at_zero) and
+  // back, to the millisecond, rounded up (never before `w`: a callback is not due before the
+  // opening).
+  OpeningHours::WallTime wall(TimePoint t) const {
+    return cfg_.wall_at_zero +
+           std::chrono::duration_cast<std::chrono::system_clock::duration>(t.time_since_epoch());
+  }
+  TimePoint from_wall(OpeningHours::WallTime w) const {
+    return TimePoint(std::chrono::ceil<Duration>(w - cfg_.wall_at_zero));
+  }
+  // A work item whose not_before is later: SCHEDULED until then (ScheduledEvent).
+  Result<SubmitResult> schedule_work_item(Interaction& it, QueueId closed_queue);
   bool anyone_logged_in(const Queue& q) const;
   size_t waiting_cap(const Queue& q) const {
     return q.cfg.max_waiting.value_or(cfg_.limits.max_waiting_per_queue);

@@ -51,6 +51,7 @@ std::string_view to_string(ArrivalAction a) {
     case ArrivalAction::kWait: return "wait";
     case ArrivalAction::kOverflow: return "overflow";
     case ArrivalAction::kRefuse: return "refuse";
+    case ArrivalAction::kCallback: return "callback";
   }
   return "?";
 }

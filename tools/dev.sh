@@ -26,6 +26,7 @@ PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format 
   libjemalloc-dev redis-server clang libclang-rt-14-dev libcivetweb-dev haproxy
   redis-sentinel  # Redis under Sentinel (docs/availability.md; tests/fault/sentinel_fault_test.cc)
   prometheus-cpp-dev prometheus  # metrics, and promtool to check them (docs/operations.md)
+  tzdata  # the IANA time zones queues' opening hours are in (docs/routing.md, "Opening hours")
   chromium)  # headless, for the wallboard's test (tests/integration/wallboard; docs/wallboard.md)
 JOBS="${JOBS:-$(nproc)}"
 

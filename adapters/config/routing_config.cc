@@ -20,6 +20,7 @@
 #include <set>
 #include <vector>
 
+#include "adapters/config/opening_hours.h"
 #include "adapters/config/redis_config.h"
 #include "adapters/config/yaml_json.h"
 #include "adapters/config/yaml_limits.h"
@@ -541,9 +542,50 @@ class Resolver {
       case v1::WAIT: out = engine::ArrivalAction::kWait; return std::nullopt;
       case v1::OVERFLOW: out = engine::ArrivalAction::kOverflow; return std::nullopt;
       case v1::REFUSE: out = engine::ArrivalAction::kRefuse; return std::nullopt;
-      default: return fail(path, "must be WAIT, OVERFLOW or REFUSE");
+      case v1::CALLBACK:
+        if (path.ends_with(".when_closed")) {
+          out = engine::ArrivalAction::kCallback;
+          return std::nullopt;
+        }
+        [[fallthrough]];
+      default:
+        return fail(path, path.ends_with(".when_closed")
+                              ? "must be WAIT, OVERFLOW, REFUSE or CALLBACK"
+                              : "must be WAIT, OVERFLOW or REFUSE");
     }
   }
+
+  // Opening hours, when_closed and callback_queue (docs/routing.md, "Opening hours").
+  std::optional<Error> hours(const v1::Queue& in, const std::string& path,
+                             const std::map<std::string, uint32_t>& queue_ids,
+                             engine::QueueConfig& q) const {
+    if (!in.has_hours()) {
+      if (in.when_closed() != v1::ARRIVAL_ACTION_UNSPECIFIED || !in.callback_queue().empty()) {
+        return fail(path + ".hours", "required with when_closed or callback_queue");
+      }
+      return std::nullopt;
+    }
+    auto parsed = parse_opening_hours(in.hours(), path + ".hours");
+    if (!parsed.ok()) return fail_as(parsed.error());
+    q.hours = parsed.value();
+    if (in.when_closed() != v1::ARRIVAL_ACTION_UNSPECIFIED) {
+      if (auto e = arrival_action(in.when_closed(), path + ".when_closed", q.when_closed)) return e;
+    }
+    const bool callback = q.when_closed == engine::ArrivalAction::kCallback;
+    if (callback != !in.callback_queue().empty()) {
+      return fail(path + ".callback_queue", callback ? "required with when_closed CALLBACK"
+                                                     : "only with when_closed CALLBACK");
+    }
+    if (callback) {
+      auto target = queue_ids.find(in.callback_queue());
+      if (target == queue_ids.end()) {
+        return fail(path + ".callback_queue", "unknown queue '" + in.callback_queue() + "'");
+      }
+      q.callback_queue = engine::QueueId(target->second);
+    }
+    return std::nullopt;
+  }
+  Error fail_as(const Error& e) const { return engine::Error{e.code, source_ + ": " + e.message}; }
 
   std::optional<Error> non_negative(double v, const std::string& path) const {
     if (!std::isfinite(v) || v < 0) return fail(path, "must be ≥ 0");
@@ -695,8 +737,10 @@ class Resolver {
       }
       q.max_waiting = in.max_waiting();
     }
+    if (auto e = hours(in, path, queue_ids, q)) return e;
     const bool overflow_rule = q.when_no_agents == engine::ArrivalAction::kOverflow ||
-                               q.when_full == engine::ArrivalAction::kOverflow;
+                               q.when_full == engine::ArrivalAction::kOverflow ||
+                               (q.hours && q.when_closed == engine::ArrivalAction::kOverflow);
     if (overflow_rule && in.overflow_queue().empty()) {
       return fail(path + ".overflow_queue", "required with an OVERFLOW arrival rule");
     }
@@ -828,59 +872,6 @@ Result<RoutingModel> load_routing_config(const std::string& path) {
     }
   }
   return model;
-}
-
-Result<std::unique_ptr<engine::Router>> build_router(const RoutingModel& model,
-                                                     engine::MatchMode mode) {
-  auto created = engine::Router::create(model.router, mode);
-  if (!created.ok()) return created.error();
-  std::unique_ptr<engine::Router> router = std::move(created).value();
-  for (const std::string& s : model.skills) {
-    if (auto r = router->add_skill(s); !r.ok()) return r.error();
-  }
-  for (size_t i = 0; i < model.queues.size(); ++i) {
-    engine::QueueConfig q = model.queues[i];
-    // Overflow may point at a later queue: add it without, then set it once all exist.
-    q.overflow_after.reset();
-    q.overflow_queue = engine::QueueId();
-    if (q.when_no_agents == engine::ArrivalAction::kOverflow) {
-      q.when_no_agents = engine::ArrivalAction::kWait;
-    }
-    if (q.when_full == engine::ArrivalAction::kOverflow)
-      q.when_full = engine::ArrivalAction::kRefuse;
-    if (auto r = router->add_queue(q); !r.ok()) {
-      return engine::Error{r.error().code,
-                           "queues[" + std::to_string(i) + "]: " + r.error().message};
-    }
-  }
-  for (size_t i = 0; i < model.queues.size(); ++i) {
-    if (!model.queues[i].overflows()) continue;
-    if (auto s = router->update_queue(engine::QueueId(static_cast<uint32_t>(i)), model.queues[i],
-                                      router->now());
-        !s.ok()) {
-      return engine::Error{s.error().code,
-                           "queues[" + std::to_string(i) + "]: " + s.error().message};
-    }
-  }
-  for (size_t i = 0; i < model.agents.size(); ++i) {
-    if (auto r = router->add_agent(model.agents[i]); !r.ok()) {
-      return engine::Error{r.error().code,
-                           "agents[" + std::to_string(i) + "]: " + r.error().message};
-    }
-  }
-  router->clear_events();
-  return router;
-}
-
-bool CodeList::listed(std::string_view code) const {
-  return codes.empty() || std::find(codes.begin(), codes.end(), code) != codes.end();
-}
-
-std::string CodeList::describe() const {
-  if (codes.empty()) return "any text";
-  std::string out = "one of:";
-  for (const auto& c : codes) out += " " + c;
-  return out;
 }
 
 }  // namespace router::adapters::config

@@ -183,6 +183,11 @@ engine::Result<RoutingModel> parse_routing_config(const std::string& text,
                                                   const std::string& source);
 engine::Result<RoutingModel> load_routing_config(const std::string& path);
 
+// `q` without its links to other queues (overflow and its rules, a closed queue's overflow or
+// callback queue): a queue is added so before the later queues it names, then updated in full.
+engine::QueueConfig unlinked(engine::QueueConfig q);
+bool linked(const engine::QueueConfig& q);
+
 // A Router with the model's skills, queues and agents added (agents logged out).
 engine::Result<std::unique_ptr<engine::Router>> build_router(
     const RoutingModel& model, engine::MatchMode mode = engine::MatchMode::kIndexed);

@@ -53,11 +53,10 @@ absl::StatusOr<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
     if (auto r = router_->add_skill(next.skills[i]); !r.ok()) return to_status(r.error());
     report.changes.push_back("skill " + next.skills[i] + " added");
   }
-  // New queues first without overflow (it may name a later queue), then every queue's config.
+  // New queues first without their links (they may name a later queue), then every queue's
+  // config.
   for (size_t i = model_.queues.size(); i < next.queues.size(); ++i) {
-    engine::QueueConfig q = next.queues[i];
-    q.overflow_after.reset();
-    q.overflow_queue = engine::QueueId();
+    const engine::QueueConfig q = config::unlinked(next.queues[i]);
     if (auto r = router_->add_queue(q); !r.ok()) return to_status(r.error());
     report.changes.push_back("queue " + q.name + " added");
   }

@@ -55,6 +55,8 @@ absl::StatusOr<std::unique_ptr<RoutingHost>> RoutingHost::create(config::Routing
   if (entry.value().size() == 0) {
     return absl::InvalidArgumentError("entry_points: routerd needs at least one entry point rule");
   }
+  // Opening hours read the engine's times as wall-clock time.
+  model.router.wall_at_zero = ports.clock->wall(engine::TimePoint{});
   auto router = config::build_router(model);
   if (!router.ok()) return to_status(router.error());
   return std::unique_ptr<RoutingHost>(new RoutingHost(std::move(model), std::move(router).value(),

@@ -295,6 +295,9 @@ class RoutingHost {
   // gateway sees it (bare id, `gateway` set). REQUIRES: known(scoped).
   v1::Interaction view(const std::string& scoped) const;
   // The interaction is ready for the engine (journaled first when there is a journal).
+  // A call its closed queue took as a callback work item, scheduled for `at`: its record
+  // becomes that work item (type CALLBACK, the caller's number, not_before `at`).
+  void as_callback(Tracked& t, engine::TimePoint at) const;
   void admit(engine::InteractionSpec spec, Tracked t);
   void journaled(engine::InteractionSpec spec, Tracked t,
                  absl::StatusOr<ports::AppendResult> result);

@@ -297,6 +297,9 @@ void RoutingHost::finish_submit(const std::string& submitter, v1::SubmitInteract
   if (thread && lookup.customer && lookup.customer->customer_id == thread->customer_id) {
     customer.set_matched_by("email_thread");
   }
+  // A number to call back, should a closed queue take the call as a callback.
+  spec.callback_number = (r.has_phone() && r.phone().ani().starts_with('+')) ||
+                         (r.has_web() && !r.web().callback_number().empty());
   if (r.has_work_item()) {
     const v1::WorkItemDetails& item = r.work_item();
     work_item_times(item, clock_, spec);
@@ -392,6 +395,25 @@ void RoutingHost::journaled(engine::InteractionSpec spec, Tracked t,
   settle();
 }
 
+void RoutingHost::as_callback(Tracked& t, engine::TimePoint at) const {
+  v1::Interaction& p = t.proto;
+  v1::WorkItemDetails item;
+  item.set_type(v1::WorkItemDetails::CALLBACK);
+  item.set_customer_id(p.customer().customer_id());
+  std::string subject = "called back: the queue was closed";
+  if (p.has_phone()) {
+    item.set_callback_number(p.phone().ani());
+    if (!p.phone().ivr_path().empty()) subject += "; IVR " + p.phone().ivr_path();
+  } else {
+    item.set_callback_number(p.web().callback_number());
+    if (!p.web().topic().empty()) subject += "; topic " + p.web().topic();
+  }
+  item.set_subject(subject.substr(0, model_.router.limits.max_string_length));
+  stamp(at, item.mutable_not_before());
+  p.set_channel(v1::WORK_ITEM);
+  *p.mutable_work_item() = std::move(item);  // in place of the call's details
+}
+
 void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
   const std::string id = t.scoped();
   auto result = timed([&] { return router_->submit(spec, clock_.now()); });
@@ -406,9 +428,18 @@ void RoutingHost::admit(engine::InteractionSpec spec, Tracked t) {
     return settle();
   }
   t.position = result.value().position;
-  // The queue it waits in: its arrival rules may have sent it on from the one its entry point
-  // named (docs/routing.md, "Arrival rules").
-  if (result.value().queue != spec.queue) {
+  if (result.value().callback_at) {
+    // Its queue is closed and takes calls as callbacks (docs/routing.md, "Opening hours"): the
+    // caller, the history and the journal see the work item it became.
+    as_callback(t, *result.value().callback_at);
+    t.history.add_queue_path(model_.queues[spec.queue.value()].name);
+    spdlog::info("event=callback_scheduled id={} from={} to={} at={}", engine::log_text(id),
+                 engine::log_text(model_.queues[spec.queue.value()].name),
+                 engine::log_text(model_.queues[result.value().queue.value()].name),
+                 t.proto.work_item().not_before().seconds());
+  } else if (result.value().queue != spec.queue) {
+    // The queue it waits in: its arrival rules may have sent it on from the one its entry point
+    // named (docs/routing.md, "Arrival rules").
     t.history.add_queue_path(model_.queues[spec.queue.value()].name);
     spdlog::info("event=redirected id={} from={} to={} reason=\"its arrival rules\"",
                  engine::log_text(id), engine::log_text(model_.queues[spec.queue.value()].name),

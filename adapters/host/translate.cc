@@ -152,6 +152,8 @@ void fill_queue_stats(const engine::QueueStats& s, v1::QueueStats* out) {
   out->set_offered_now(s.offered_now);
   out->set_longest_wait_s(engine::seconds(s.longest_wait));
   out->set_ewt_new_s(engine::seconds(s.ewt_new));
+  out->set_closed(!s.open);
+  out->set_next_open(s.next_open);
   out->set_service_level(s.service_level);
   out->set_service_level_target(s.target.fraction);
   out->set_service_level_threshold_s(engine::seconds(s.target.threshold));

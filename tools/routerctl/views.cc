@@ -179,7 +179,9 @@ std::string render_queue_stats(const v1::GetQueueStatsResponse& response) {
                {"NOT_READY", Align::kRight}});
   for (const auto& q : response.queues()) {
     const bool has_outcomes = q.answered() + q.abandoned() + q.expired() > 0;
-    table.add_row({q.queue(), std::to_string(q.waiting()), std::to_string(q.offered_now()),
+    // A closed queue says so by its name (docs/routing.md, "Opening hours").
+    table.add_row({q.closed() ? q.queue() + " (closed)" : q.queue(), std::to_string(q.waiting()),
+                   std::to_string(q.offered_now()),
                    q.waiting() > 0 ? format_duration(q.longest_wait_s()) : std::string(kNone),
                    format_duration(q.ewt_new_s()),
                    has_outcomes ? format_percent(q.service_level()) : std::string(kNone),

@@ -41,6 +41,8 @@ enum class Count : size_t {
   kAnsweredAtHangUp,  // the caller's patience ran out just as an agent took it
   kExpired,           // routerd reported EXPIRED (past the queue's maximum wait)
   kOverflowed,        // routerd reported a move to the overflow queue
+  kRefused,           // a submit its queue's arrival rules or opening hours turned away
+  kCallbacks,         // calls a closed queue took as callback work items
   kBreaks,            // agents going NOT_READY("break")
   kStreamsLost,       // AgentSession / GatewayStream streams that ended and were reopened
   kSize,

@@ -275,13 +275,20 @@ void Gateway::submit(const v1::SubmitInteractionRequest& request, double patienc
   const grpc::Status s = call(std::move(message), &answer);
   const std::string& id = request.interaction_id();
   if (!s.ok()) {
-    counters_.error("SubmitInteraction", s);
+    // Turned away by its queue's rules (closed, full, nobody there): the caller hears so.
+    if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+        s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      counters_.add(Count::kRefused);
+    } else {
+      counters_.error("SubmitInteraction", s);
+    }
     std::lock_guard lock(mu_);
     live_.erase(id);
     return;
   }
   const v1::SubmitInteractionResponse& response = answer.submitted();
   counters_.submitted(request.channel());
+  if (response.interaction().channel() != request.channel()) counters_.add(Count::kCallbacks);
   {
     std::lock_guard lock(mu_);
     auto it = live_.find(id);

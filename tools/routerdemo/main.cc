@@ -101,7 +101,8 @@ std::string progress_line(double elapsed_s, const Counters& k, const Gateway& ga
   std::snprintf(
       buf, sizeof buf,
       "[%5.0fs] submitted %llu (phone %llu email %llu chat %llu callback %llu) waiting %zu | "
-      "accepted %llu completed %llu abandoned %llu expired %llu | agents busy %d ready %d "
+      "accepted %llu completed %llu abandoned %llu expired %llu refused %llu callbacks %llu | "
+      "agents busy %d ready %d "
       "not-ready %d out %d | errors %llu",
       elapsed_s, static_cast<unsigned long long>(k.submitted_total()),
       static_cast<unsigned long long>(k.submitted(0)),
@@ -111,7 +112,9 @@ std::string progress_line(double elapsed_s, const Counters& k, const Gateway& ga
       static_cast<unsigned long long>(k.get(Count::kAccepted)),
       static_cast<unsigned long long>(k.get(Count::kCompleted)),
       static_cast<unsigned long long>(k.get(Count::kAbandoned)),
-      static_cast<unsigned long long>(k.get(Count::kExpired)), busy, states[router::v1::READY],
+      static_cast<unsigned long long>(k.get(Count::kExpired)),
+      static_cast<unsigned long long>(k.get(Count::kRefused)),
+      static_cast<unsigned long long>(k.get(Count::kCallbacks)), busy, states[router::v1::READY],
       states[router::v1::NOT_READY], states[router::v1::LOGGED_OUT],
       static_cast<unsigned long long>(k.errors_total()));
   std::string line = buf;

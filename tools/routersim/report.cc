@@ -81,21 +81,19 @@ std::vector<std::string> outcome_header(const char* first) {
           "wait s", "p90 wait s", "abandoned %", "occupancy", "in EWT range"};
 }
 
-// A note under the tables naming the call types some arrivals of which their queue's arrival
-// rules turned away (docs/routing.md, "Arrival rules"): offered, never answered.
-std::string refused_note(const Results& r) {
+// A note under the tables naming the call types with a count in `field`, per replication, after
+// `what` (refusals by the arrival rules and opening hours; calls taken as callbacks).
+std::string per_type_note(const Results& r, Estimate Outcome::*field, const std::string& what) {
   std::string rows;
   for (const Outcome& o : r.call_types) {
-    if (o.refused.mean <= 0) continue;
+    const Estimate& e = o.*field;
+    if (e.mean <= 0) continue;
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%s %.1f ± %.1f", o.name.c_str(), o.refused.mean,
-                  o.refused.half_width);
+    std::snprintf(buf, sizeof buf, "%s %.1f ± %.1f", o.name.c_str(), e.mean, e.half_width);
     rows += (rows.empty() ? "" : ", ") + std::string(buf);
   }
   if (rows.empty()) return {};
-  return "refused at arrival by their queue's arrival rules, per replication (counted offered, "
-         "not answered): " +
-         rows + ".\n";
+  return what + ": " + rows + ".\n";
 }
 
 // A note under the tables when some service levels are not "answered within the threshold":
@@ -133,6 +131,7 @@ nlohmann::ordered_json json_of(const Outcome& o) {
           {"abandoned", json_of(o.abandoned)},
           {"expired", json_of(o.expired)},
           {"refused", json_of(o.refused)},
+          {"callbacks", json_of(o.callbacks)},
           {"service_level", json_of(o.service_level)},
           {"service_level_measure", std::string(to_string(o.service_level_measure))},
           {"asa_s", json_of(o.asa_s)},
@@ -213,7 +212,16 @@ std::string format_table(const Results& r) {
   outcome_rows(types, r.call_types);
   out << types.str();
   if (const std::string note = measure_note(r); !note.empty()) out << '\n' << note;
-  if (const std::string note = refused_note(r); !note.empty()) out << '\n' << note;
+  // docs/routing.md, "Arrival rules" and "Opening hours".
+  for (const std::string& note :
+       {per_type_note(r, &Outcome::refused,
+                      "refused at arrival by their queue's arrival rules or opening hours, per "
+                      "replication (counted offered, not answered)"),
+        per_type_note(r, &Outcome::callbacks,
+                      "taken as callbacks by a closed queue, per replication (their wait runs "
+                      "from the opening; within target when done by due)")}) {
+    if (!note.empty()) out << '\n' << note;
+  }
   return out.str();
 }
 

@@ -131,6 +131,7 @@ struct Call {
   bool answered = false;
   bool queued_on_arrival = false;
   bool scheduled = false;  // a work item submitted ahead of its not_before
+  bool callback = false;   // a call its closed queue took as a callback work item (scheduled)
   Ms first_offer = -1;     // first offered at; -1: never
   Ms est_low = -1;         // the engine's wait range at arrival (queued on arrival only)
   Ms est_high = -1;
@@ -162,8 +163,8 @@ struct TypePlan {
 
 // Counts of one queue or call type in one replication.
 struct Tally {
-  double offered = 0, answered = 0, abandoned = 0, expired = 0, refused = 0, within_sl = 0,
-         queued = 0;
+  double offered = 0, answered = 0, abandoned = 0, expired = 0, refused = 0, callbacks = 0,
+         within_sl = 0, queued = 0;
   double estimated = 0, est_in = 0, est_below = 0, est_above = 0;
   double answered_wait_s = 0;
   std::vector<double> waits_s;
@@ -172,6 +173,7 @@ struct Tally {
   void add(const Call& c, Ms wait, Ms sl_threshold) {
     offered += 1;
     if (c.queued_on_arrival) queued += 1;
+    if (c.callback) callbacks += 1;
     if (c.est_low >= 0 && c.first_offer >= 0) {
       const Ms waited = c.first_offer - c.arrival;
       estimated += 1;
@@ -198,8 +200,8 @@ struct Tally {
 // One observation per replication for each statistic of an Outcome. Ratios are left out of a
 // replication where they are undefined (nothing offered, nothing answered).
 struct Samples {
-  std::vector<double> offered, answered, abandoned, expired, refused, service_level, asa_s,
-      wait_mean_s, wait_p90_s, abandon_rate, p_wait, ewt_in, ewt_below, ewt_above;
+  std::vector<double> offered, answered, abandoned, expired, refused, callbacks, service_level,
+      asa_s, wait_mean_s, wait_p90_s, abandon_rate, p_wait, ewt_in, ewt_below, ewt_above;
   std::array<double, kHistogramBuckets> histogram{};
 
   void add(Tally& t) {
@@ -208,6 +210,7 @@ struct Samples {
     abandoned.push_back(t.abandoned);
     expired.push_back(t.expired);
     refused.push_back(t.refused);
+    callbacks.push_back(t.callbacks);
     if (t.offered > 0) {
       service_level.push_back(t.within_sl / t.offered);
       abandon_rate.push_back(t.abandoned / t.offered);
@@ -236,6 +239,7 @@ struct Samples {
     o.abandoned = estimate(abandoned);
     o.expired = estimate(expired);
     o.refused = estimate(refused);
+    o.callbacks = estimate(callbacks);
     o.service_level = estimate(service_level);
     o.asa_s = estimate(asa_s);
     o.wait_mean_s = estimate(wait_mean_s);
@@ -422,6 +426,7 @@ class Replication {
       case Kind::kAbandon: {
         const Call& c = calls_[e.id];
         if (c.state != CallState::kQueued && c.state != CallState::kOffered) return {};
+        if (c.callback) return {};  // the caller hung up long ago: it is called back
         if (auto s = router_.cancel(InteractionId(e.id), at(e.at)); !s) {
           return engine_bug("cancel", e.id, s);
         }
@@ -459,6 +464,9 @@ class Replication {
     spec_.priority = t.priority;
     spec_.due = t.due_s ? std::optional(at(c.due)) : std::nullopt;
     spec_.not_before = scheduled ? std::optional(at(c.arrival)) : std::nullopt;
+    // Every simulated caller leaves a number: a closed queue may call back.
+    spec_.callback_number =
+        t.channel == engine::Channel::kPhone || t.channel == engine::Channel::kWebCallback;
     auto submitted = router_.submit(spec_, at(now));
     // Turned away by its queue's arrival rules: counted, never answered (against the SL).
     if (!submitted && (submitted.error().code == engine::ErrorCode::kFailedPrecondition ||
@@ -473,10 +481,20 @@ class Replication {
                            "at " + std::to_string(now) + " ms, call type '" + t.name +
                                "': submit refused: " + submitted.error().message};
     }
+    if (submitted->callback_at) {
+      // Taken as a callback work item (docs/routing.md, "Opening hours"): it arrives at its
+      // queue's opening, and is within target when done by the due time the engine set.
+      Call& cb = calls_[id];
+      cb.callback = cb.scheduled = true;
+      cb.arrival = ms_of(*submitted->callback_at);
+      if (auto item = router_.interaction(InteractionId(id)); item.ok() && item.value().due) {
+        cb.due = ms_of(*item.value().due);
+      }
+    }
     // A scheduled item had to queue unless offered at its time (OfferedEvent); it has no
     // wait estimate (none is asked for at its submit, when it is in no queue).
-    calls_[id].queued_on_arrival = scheduled || submitted->position != 0;
-    if (!scheduled && submitted->position != 0) {
+    calls_[id].queued_on_arrival = calls_[id].scheduled || submitted->position != 0;
+    if (!calls_[id].scheduled && submitted->position != 0) {
       // What a gateway reading GetInteraction now would be told.
       if (auto e = router_.wait_estimate(InteractionId(id), at(now)); e.ok()) {
         calls_[id].est_low = e.value().low.count();
@@ -732,6 +750,7 @@ engine::Result<Results> simulate(const adapters::config::RoutingModel& model,
   }
 
   adapters::config::RoutingModel policy_model = model;
+  policy_model.router.wall_at_zero = workload.start;
   if (policy != Policy::kPoints) {
     const auto overrides = engine::WeightOverrides::all(policy_weights(policy));
     for (engine::QueueConfig& q : policy_model.queues) q.weights = overrides;

@@ -8,6 +8,7 @@
 // Not thread-safe: one simulation runs on the calling thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -69,6 +70,10 @@ struct Workload {
   uint64_t seed = 1;
   // Agents log in READY at the start; absent: every agent of the routing configuration.
   std::optional<std::vector<std::string>> agents;
+  // The wall-clock instant warm-up starts at, for opening hours (RFC 3339, e.g.
+  // "2026-12-07T08:00:00Z"; default: that Monday 08:00 UTC).
+  std::chrono::system_clock::time_point start =
+      std::chrono::sys_days(std::chrono::year{2026} / 12 / 7) + std::chrono::hours(8);
 };
 
 // Load a workload from YAML or JSON (same schema; see docs/simulation.md). Errors name the
@@ -117,8 +122,9 @@ struct Outcome {
   Estimate offered;  // per replication
   Estimate answered;
   Estimate abandoned;
-  Estimate expired;        // reached the queue's max_wait
-  Estimate refused;        // turned away at submit by the arrival rules (cap, nobody logged in)
+  Estimate expired;    // reached the queue's max_wait
+  Estimate refused;    // turned away at submit by the arrival rules (closed, cap, nobody logged in)
+  Estimate callbacks;  // calls a closed queue took as callback work items (when_closed CALLBACK)
   Estimate service_level;  // within target (service_level_measure) / offered
   Estimate asa_s;          // mean wait of the answered
   Estimate wait_mean_s;    // mean wait of all (answered: to answer; abandoned: to abandon)

@@ -1,5 +1,6 @@
 // The workload file (YAML, or JSON, which yaml-cpp reads as YAML) → sim::Workload. Every error
 // names the source and the field path: "work.yaml: call_types[1].handle.mean_s: must be > 0".
+#include <absl/time/time.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -256,9 +257,9 @@ CallType parse_call_type(const YAML::Node& node, const std::string& path) {
 }
 
 Workload parse(const YAML::Node& root) {
-  const Fields f(
-      root, "",
-      {"duration_s", "warmup_s", "accept_delay_s", "replications", "seed", "agents", "call_types"});
+  const Fields f(root, "",
+                 {"duration_s", "warmup_s", "accept_delay_s", "replications", "seed", "agents",
+                  "call_types", "start"});
   Workload w;
   w.duration_s = f.number_or("duration_s", w.duration_s);
   check(w.duration_s > 0 && w.duration_s <= kMaxDurationS, "duration_s",
@@ -272,6 +273,16 @@ Workload parse(const YAML::Node& root) {
   check(reps >= 1 && reps <= kMaxReplications, "replications", "must be 1..10000");
   w.replications = static_cast<int>(reps);
   w.seed = f.unsigned_or("seed", w.seed);
+  if (f.has("start")) {
+    const std::string text = Fields::as_string(f.node("start"), "start");
+    absl::Time t;
+    std::string why;
+    if (!absl::ParseTime(absl::RFC3339_full, text, &t, &why)) {
+      throw FieldError{"start",
+                       "must be an RFC 3339 time such as 2026-12-07T08:00:00Z (" + why + ")"};
+    }
+    w.start = absl::ToChronoTime(t);
+  }
   if (f.has("agents")) {
     const YAML::Node agents = f.node("agents");
     check(agents.IsSequence(), "agents", "must be a list of agent names");

@@ -104,6 +104,8 @@ std::string snapshot_json(const SnapshotMeta& meta, const v1::GetQueueStatsRespo
         {"answered", q.answered()},
         {"abandoned", q.abandoned()},
         {"agents_by_state", std::move(agents_by_state)},
+        {"closed", q.closed()},
+        {"next_open", q.next_open()},
     };
     if (with_history) {
       json points = json::array();

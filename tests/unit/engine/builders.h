@@ -25,6 +25,7 @@ struct QueueBuilder {
   QueueConfig cfg;
   std::vector<std::pair<std::string, int>> skills;
   std::optional<std::string> overflow_to;
+  std::optional<std::string> callback_to;
 
   QueueBuilder& with_skill(std::string name, int min_level) {
     skills.emplace_back(std::move(name), min_level);
@@ -99,6 +100,16 @@ struct QueueBuilder {
   }
   QueueBuilder& overflow_to_queue(std::string to) {
     overflow_to = std::move(to);
+    return *this;
+  }
+  // Opening hours and what an arrival meets while closed (`callback_to`: with kCallback).
+  QueueBuilder& hours(std::shared_ptr<const OpeningHours> h, ArrivalAction when_closed) {
+    cfg.hours = std::move(h);
+    cfg.when_closed = when_closed;
+    return *this;
+  }
+  QueueBuilder& callback_to_queue(std::string to) {
+    callback_to = std::move(to);
     return *this;
   }
   QueueBuilder& weight(Term t, double w) {
@@ -219,6 +230,10 @@ struct InteractionBuilder {
     spec.not_before = t;
     return *this;
   }
+  InteractionBuilder& with_callback_number() {
+    spec.callback_number = true;
+    return *this;
+  }
 };
 inline InteractionBuilder an_interaction(Channel ch) {
   InteractionBuilder b;
@@ -267,6 +282,7 @@ class Center {
       b.cfg.required_skills.push_back(SkillRequirement{skill(name), level});
     }
     if (b.overflow_to) b.cfg.overflow_queue = queue(*b.overflow_to);
+    if (b.callback_to) b.cfg.callback_queue = queue(*b.callback_to);
     auto r = router.add_queue(b.cfg);
     INFO((r.ok() ? "" : r.error().message));
     REQUIRE(r.ok());

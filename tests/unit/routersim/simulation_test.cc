@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "adapters/config/opening_hours.h"
+
 namespace router::sim {
 namespace {
 
@@ -318,6 +320,65 @@ TEST_CASE("arrivals a queue's arrival rules turn away are counted refused, never
   CHECK(r->call_types[1].refused.mean == 0);  // support has no cap
   // Without the cap nobody is refused.
   auto open = simulate(small_center(), w, Policy::kPoints);
+  REQUIRE(open.ok());
+  CHECK(open->call_types[0].refused.mean == 0);
+}
+
+// Sales opens 08:00-10:00 UTC; the simulation runs 07:00-11:10 (10 min warm-up): closed for its
+// first and last hour.
+adapters::config::RoutingModel two_hour_sales(engine::ArrivalAction when_closed) {
+  auto m = small_center();
+  v1::OpeningHours hours;
+  hours.add_weekly("mon-sun 08:00-10:00");
+  auto parsed = adapters::config::parse_opening_hours(hours, "hours");
+  REQUIRE(parsed.ok());
+  m.queues[0].hours = parsed.value();
+  m.queues[0].when_closed = when_closed;
+  if (when_closed == engine::ArrivalAction::kCallback) {
+    engine::QueueConfig callbacks = m.queues[0];
+    callbacks.name = "callbacks";
+    callbacks.channels = engine::ChannelSet().set(static_cast<size_t>(engine::Channel::kWorkItem));
+    callbacks.hours.reset();
+    m.queues[0].callback_queue = engine::QueueId(2);
+    m.queues.push_back(callbacks);
+  }
+  return m;
+}
+
+TEST_CASE("a closed queue's arrivals are refused or called back at its opening",
+          "[routersim][hours]") {
+  Workload w = small_workload();
+  w.start = std::chrono::sys_days(std::chrono::year{2026} / 12 / 7) + 7h;
+  auto refused = simulate(two_hour_sales(engine::ArrivalAction::kRefuse), w, Policy::kPoints);
+  INFO((refused.ok() ? "" : refused.error().message));
+  REQUIRE(refused.ok());
+  const Outcome& sales = refused->call_types[0];
+  // Closed for 2 of the 4 measured hours (07:10-08:00, 10:00-11:10), at 40 an hour.
+  CHECK(sales.refused.mean > 0.4 * sales.offered.mean);
+  CHECK(sales.refused.mean < 0.6 * sales.offered.mean);
+  CHECK(sales.answered.mean > 0);
+  CHECK(sales.callbacks.mean == 0);
+  CHECK(refused->call_types[1].refused.mean == 0);  // support keeps no hours
+
+  auto called = simulate(two_hour_sales(engine::ArrivalAction::kCallback), w, Policy::kPoints);
+  INFO((called.ok() ? "" : called.error().message));
+  REQUIRE(called.ok());
+  const Outcome& back = called->call_types[0];
+  CHECK(back.refused.mean == 0);
+  // The hour's callers before 08:00 (warm-up included) arrive at 08:00, in the measured period:
+  // about 40; those after 10:00 are called back the next day, after the end, and not counted.
+  CHECK(back.callbacks.mean > 25);
+  CHECK(back.callbacks.mean < 55);
+  CHECK(back.offered.mean < sales.offered.mean);
+  // The early callers are called back from 08:00, so more are answered than when refused; the
+  // late ones' callbacks fall after the end.
+  CHECK(back.answered.mean > sales.answered.mean);
+  CHECK(back.answered.mean + back.abandoned.mean <= back.offered.mean);
+
+  // Open all the time from a start inside the hours: nobody refused.
+  w.start = std::chrono::sys_days(std::chrono::year{2026} / 12 / 7) + 8h;
+  w.duration_s = 3000;
+  auto open = simulate(two_hour_sales(engine::ArrivalAction::kRefuse), w, Policy::kPoints);
   REQUIRE(open.ok());
   CHECK(open->call_types[0].refused.mean == 0);
 }

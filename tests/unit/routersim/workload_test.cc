@@ -76,6 +76,24 @@ TEST_CASE("a workload file is read with every field and its defaults", "[routers
   CHECK(vip.priority == 20);
 }
 
+TEST_CASE("a workload's start is the wall-clock time opening hours read", "[routersim][hours]") {
+  using namespace std::chrono;
+  const auto dflt = parse_workload(with_call_type("{name: b, queue: q, per_hour: 1, handle: "
+                                                  "{mean_s: 1}}"),
+                                   "work.yaml");
+  REQUIRE(dflt.ok());
+  CHECK(dflt->start == sys_days(year{2026} / 12 / 7) + hours(8));  // a Monday, 08:00 UTC
+  const auto berlin = parse_workload(
+      "start: 2026-12-08T09:30:00+01:00\n" + with_call_type("{name: b, queue: q, per_hour: 1, "
+                                                            "handle: {mean_s: 1}}"),
+      "work.yaml");
+  REQUIRE(berlin.ok());
+  CHECK(berlin->start == sys_days(year{2026} / 12 / 8) + hours(8) + minutes(30));
+  CHECK_THAT(error_of("start: next monday\n" + with_call_type("{name: b, queue: q, per_hour: 1, "
+                                                              "handle: {mean_s: 1}}")),
+             Catch::Matchers::StartsWith("work.yaml: start: must be an RFC 3339 time"));
+}
+
 TEST_CASE("a workload file may be JSON", "[routersim]") {
   const auto w = parse_workload(
       R"({"duration_s": 100, "call_types": [{"name": "a", "queue": "q", "per_hour": 5,
