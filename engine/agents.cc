@@ -63,6 +63,10 @@ Status Router::Impl::logout(AgentId id, LogoutMode mode, TimePoint now) {
   a->not_ready = true;
   a->not_ready_reason.clear();
   refresh_agent(*a);
+  // Work held for this agent (its preferred or last) may now go to anyone.
+  for (Interaction* it : a->affine) {
+    if (find_queue(it->queue)->cfg.hold_for_agent) to_route.push_back(it->id);
+  }
   for (InteractionId rid : to_route) {
     if (Interaction* it = find_interaction(rid)) route_interaction(*it);
   }

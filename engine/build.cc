@@ -195,6 +195,10 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
       }
     }
   }
+  if (c.hold_for_agent &&
+      (*c.hold_for_agent <= Duration::zero() || *c.hold_for_agent > kMaxAgentHold)) {
+    return invalid_argument("queue.hold_for_agent: must be > 0 and at most 1 h");
+  }
   if (c.short_abandon < Duration::zero()) {
     return invalid_argument("queue.short_abandon: must be ≥ 0");
   }

@@ -52,10 +52,22 @@ bool Router::Impl::meets(const Agent& a, const std::vector<SkillRequirement>& ef
 bool Router::Impl::eligible(const Agent& a, const WaitingClass& c, const Queue& q,
                             const Interaction& it) const {
   if (it.excludes(a.id)) return false;
+  if (held_for_other(a, it, q)) return false;
   if (q.cfg.language_required && it.language_id != kNoLanguage && !a.speaks(it.language_id)) {
     return false;
   }
   return meets(a, c.effective);
+}
+
+std::optional<TimePoint> Router::Impl::held_until(const Interaction& it, const Queue& q) const {
+  if (!q.cfg.hold_for_agent || it.target.valid()) return std::nullopt;
+  const TimePoint until = it.queued_at + *q.cfg.hold_for_agent;
+  if (now_ >= until) return std::nullopt;
+  for (AgentId id : {it.customer.preferred_agent, it.customer.last_agent}) {
+    // One who already declined it (rejected, missed) is not waited for.
+    if (const Agent* a = find_agent(id); a && a->logged_in && !it.excludes(id)) return until;
+  }
+  return std::nullopt;
 }
 
 int Router::Impl::stage_at(const Queue& q, Duration in_queue, int from) const {
@@ -336,6 +348,11 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
   // evaluated here, by name.
   for (AgentId id : {it.customer.preferred_agent, it.customer.last_agent}) {
     if (Agent* a = find_agent(id); a && available(*a, ch)) consider(*a);
+  }
+  // Held for them: nobody else is eligible, so there is nothing to search.
+  if (held_until(it, q)) {
+    if (best.item) *out = best.points;
+    return best.item;
   }
 
   // Candidates come from the smallest index bucket family that every eligible agent is in.

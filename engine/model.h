@@ -232,6 +232,11 @@ struct QueueConfig {
   std::shared_ptr<const OpeningHours> hours;
   ArrivalAction when_closed = ArrivalAction::kRefuse;
   QueueId callback_queue;  // with kCallback: a queue taking work items
+  // Preferred-agent hold (Genesys's preferred agent; docs/routing.md, "Preferred-agent hold"):
+  // an interaction whose preferred or last agent is logged in waits up to this long after
+  // entering the queue for one of them (ready or not), then goes to anyone. Absent: no hold
+  // (affinity is a points bonus among the agents free at the moment). At most 1 h.
+  std::optional<Duration> hold_for_agent;
   // Whether anything sends its work to overflow_queue (which must then be another queue).
   bool overflows() const {
     return overflow_after.has_value() || when_no_agents == ArrivalAction::kOverflow ||
@@ -240,6 +245,7 @@ struct QueueConfig {
   }
 };
 inline constexpr int kMaxExpansionSteps = 8;
+inline constexpr Duration kMaxAgentHold = std::chrono::hours(1);
 
 // ---------------------------------------------------------------------------------------------
 // Interactions.

@@ -84,6 +84,7 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
   ex.effective_skills = c.effective;
   // A scheduled work item waits for its time, not for an agent: nobody is ranked for it yet.
   if (it->state == InteractionState::kScheduled) return ex;
+  if (it->state == InteractionState::kQueued) ex.held_until = held_until(*it, q);
   for (const auto& ap : agents_) {
     const Agent& a = *ap;
     if (!a.logged_in) continue;
@@ -97,6 +98,13 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
              "rejected, missed or transferred away this interaction");
     } else if (it->target.valid() && it->target != a.id) {
       refuse(Ineligibility::kNotTargeted, "transferred to another agent by name");
+    } else if (ex.held_until && a.id != it->customer.preferred_agent &&
+               a.id != it->customer.last_agent) {
+      refuse(Ineligibility::kHeldForAgent,
+             "it waits for its preferred or last agent for another " +
+                 std::to_string(
+                     std::chrono::ceil<std::chrono::seconds>(*ex.held_until - now_).count()) +
+                 " s");
     } else if (std::string d = missing_skill_detail(a, c.effective, &why); !d.empty()) {
       refuse(why, std::move(d));
     } else if (q.cfg.language_required && it->language_id != kNoLanguage &&

@@ -63,6 +63,7 @@ enum class Ineligibility : uint8_t {
   kLanguage,         // does not speak the required language
   kAlreadyRejected,  // rejected, missed or transferred away this interaction before
   kNotTargeted,      // the interaction was transferred to a named agent
+  kHeldForAgent,     // it waits for its preferred or last agent (QueueConfig::hold_for_agent)
 };
 std::string_view to_string(Ineligibility r);
 
@@ -81,7 +82,10 @@ struct Explanation {
   InteractionId interaction;
   QueueId queue;
   InteractionState state;
-  int stage = 0;                                   // expansion steps applied
+  int stage = 0;  // expansion steps applied
+  // Preferred-agent hold: while it waits for its preferred or last agent (QueueConfig::
+  // hold_for_agent), until when; everyone else is ineligible (Ineligibility::kHeldForAgent).
+  std::optional<TimePoint> held_until;
   std::vector<SkillRequirement> effective_skills;  // required now (after expansion)
   std::vector<RankedAgent> eligible;               // best first, ties as the router breaks them
   std::vector<IneligibleAgent> ineligible;         // logged-in agents only

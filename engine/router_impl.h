@@ -374,6 +374,14 @@ class Router::Impl {
   ChannelSet available_channels(const Agent& a) const;
   bool meets(const Agent& a, const std::vector<SkillRequirement>& effective) const;
   bool eligible(const Agent& a, const WaitingClass& c, const Queue& q, const Interaction& it) const;
+  // Preferred-agent hold: until when `it` waits for its preferred or last agent, if it does now
+  // (the queue holds, the time has not passed, and one of them is logged in and has not declined
+  // it).
+  std::optional<TimePoint> held_until(const Interaction& it, const Queue& q) const;
+  bool held_for_other(const Agent& a, const Interaction& it, const Queue& q) const {
+    return a.id != it.customer.preferred_agent && a.id != it.customer.last_agent &&
+           held_until(it, q).has_value();
+  }
   std::vector<SkillRequirement> effective_skills(const Queue& q,
                                                  const std::vector<SkillRequirement>& skills,
                                                  int stage) const;

@@ -20,8 +20,8 @@ void Router::Impl::cancel_timer(Interaction& it) {
   }
 }
 
-// The next thing that happens to a waiting interaction by the passing of time alone: its next
-// expansion step, its overflow, or its expiry.
+// The next thing that happens to a waiting interaction by the passing of time alone: the end of
+// its preferred-agent hold, its next expansion step, its overflow, or its expiry.
 void Router::Impl::schedule_queue_timer(Interaction& it) {
   cancel_timer(it);
   const Queue& q = *find_queue(it.queue);
@@ -38,6 +38,9 @@ void Router::Impl::schedule_queue_timer(Interaction& it) {
     }
     if (q.cfg.overflow_after && it.overflow_hops < cfg_.limits.max_overflow_hops) {
       consider(it.queued_at + *q.cfg.overflow_after);
+    }
+    if (q.cfg.hold_for_agent && it.queued_at + *q.cfg.hold_for_agent > now_) {
+      consider(it.queued_at + *q.cfg.hold_for_agent);
     }
   }
   if (q.cfg.max_wait) consider(it.queued_at + *q.cfg.max_wait);
@@ -175,6 +178,8 @@ void Router::Impl::fire(Interaction& it, TimerKind kind) {
     return;
   }
   schedule_queue_timer(it);
+  // Its preferred-agent hold ends now: anyone may take it.
+  if (q.cfg.hold_for_agent && it.queued_at + *q.cfg.hold_for_agent == now_) route_interaction(it);
 }
 
 }  // namespace router::engine

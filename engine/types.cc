@@ -177,6 +177,7 @@ std::string_view to_string(Ineligibility r) {
     case Ineligibility::kLanguage: return "language";
     case Ineligibility::kAlreadyRejected: return "already_rejected";
     case Ineligibility::kNotTargeted: return "transferred_to_another_agent";
+    case Ineligibility::kHeldForAgent: return "held_for_preferred_agent";
   }
   return "?";
 }

@@ -738,6 +738,12 @@ class Resolver {
       q.max_waiting = in.max_waiting();
     }
     if (auto e = hours(in, path, queue_ids, q)) return e;
+    if (in.hold_for_agent_s() != 0) {
+      if (!(in.hold_for_agent_s() > 0) || in.hold_for_agent_s() > 3600) {
+        return fail(path + ".hold_for_agent_s", "must be 0 (no hold) or > 0 and at most 3600");
+      }
+      q.hold_for_agent = seconds_to_duration(in.hold_for_agent_s());
+    }
     const bool overflow_rule = q.when_no_agents == engine::ArrivalAction::kOverflow ||
                                q.when_full == engine::ArrivalAction::kOverflow ||
                                (q.hours && q.when_closed == engine::ArrivalAction::kOverflow);

@@ -201,6 +201,7 @@ absl::Status RoutingHost::explain_live(const v1::ExplainRoutingRequest& request,
   out->set_interaction_id(request.interaction_id());
   out->set_state(to_proto(x.state));
   out->set_stage(x.stage);
+  if (x.held_until) stamp(*x.held_until, out->mutable_held_until());
   for (const auto& req : x.effective_skills) {
     auto* s = out->add_effective_skills();
     s->set_skill(std::string(router_->skill_name(req.skill)));

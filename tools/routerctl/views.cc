@@ -378,6 +378,11 @@ std::string render_explain(const v1::ExplainRoutingResponse& response) {
       {"stage", std::to_string(response.stage()) + " expansion step(s) applied"},
       {"required now", render_skill_requirements(response.effective_skills())},
   });
+  // Preferred-agent hold (docs/routing.md): the phase it is in.
+  if (response.has_held_until()) {
+    out += render_fields({{"phase", "held for its preferred or last agent until " +
+                                        format_clock(response.held_until())}});
+  }
 
   // One column per points term, in the order the terms first appear; a term that gives every
   // agent 0 gets no column (it cannot change the ranking) but is named below the table.

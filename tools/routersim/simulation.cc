@@ -40,7 +40,13 @@ uint64_t mix(uint64_t x) {
 
 // Streams are separate so that every policy sees the same arrivals, handle times and patience
 // (common random numbers): no draw depends on a routing decision.
-enum class Stream : uint64_t { kArrivals = 1, kHandle = 2, kPatience = 3, kScheduled = 4 };
+enum class Stream : uint64_t {
+  kArrivals = 1,
+  kHandle = 2,
+  kPatience = 3,
+  kScheduled = 4,
+  kLastAgent = 5,
+};
 
 // A generator with the few draws the simulation needs, by inversion (portable, unlike the
 // standard distributions whose algorithms are implementation-defined).
@@ -274,6 +280,7 @@ class Replication {
       handle_rng_.emplace_back(seed, Stream::kHandle, i);
       patience_rng_.emplace_back(seed, Stream::kPatience, i);
       scheduled_rng_.emplace_back(seed, Stream::kScheduled, i);
+      last_agent_rng_.emplace_back(seed, Stream::kLastAgent, i);
     }
     next_arrival_s_.assign(plan.size(), 0.0);
     size_t groups = 0;
@@ -464,6 +471,14 @@ class Replication {
     spec_.priority = t.priority;
     spec_.due = t.due_s ? std::optional(at(c.due)) : std::nullopt;
     spec_.not_before = scheduled ? std::optional(at(c.arrival)) : std::nullopt;
+    // Its own stream: the same customers know the same agents under every policy.
+    spec_.customer.last_agent = AgentId();
+    if (t.last_agent_share > 0 && !agents_.empty()) {
+      Random& r = last_agent_rng_[type];
+      const bool known = r.uniform() < t.last_agent_share;
+      const auto which = static_cast<size_t>(r.uniform() * static_cast<double>(agents_.size()));
+      if (known) spec_.customer.last_agent = agents_[std::min(which, agents_.size() - 1)];
+    }
     // Every simulated caller leaves a number: a closed queue may call back.
     spec_.callback_number =
         t.channel == engine::Channel::kPhone || t.channel == engine::Channel::kWebCallback;
@@ -631,7 +646,7 @@ class Replication {
   const std::vector<TypePlan>& plan_;
   const std::vector<AgentId>& agents_;
   Ms warmup_ = 0, end_ = 0, accept_delay_ = 0;
-  std::vector<Random> arrivals_rng_, handle_rng_, patience_rng_, scheduled_rng_;
+  std::vector<Random> arrivals_rng_, handle_rng_, patience_rng_, scheduled_rng_, last_agent_rng_;
   std::vector<double> next_arrival_s_;
   std::vector<Call> calls_;
   std::vector<SimEvent> heap_;

@@ -59,6 +59,9 @@ struct CallType {
   // arrival, or not_before when scheduled); absent: its queue's service-level threshold.
   std::optional<double> due_s;
   std::optional<Scheduling> scheduled;  // absent: every item is routed at its arrival
+  // The share of arrivals whose customer has a last agent: one of the workload's agents, drawn
+  // at random (affinity, and a queue's preferred-agent hold). Default 0.
+  double last_agent_share = 0.0;
 };
 
 struct Workload {

@@ -209,9 +209,10 @@ Scheduling parse_scheduled(const YAML::Node& node, const std::string& path) {
 }
 
 CallType parse_call_type(const YAML::Node& node, const std::string& path) {
-  const Fields f(node, path,
-                 {"name", "queue", "channel", "per_hour", "intervals", "handle", "patience_mean_s",
-                  "segment", "lifetime_value", "language", "priority", "due_s", "scheduled"});
+  const Fields f(
+      node, path,
+      {"name", "queue", "channel", "per_hour", "intervals", "handle", "patience_mean_s", "segment",
+       "lifetime_value", "language", "priority", "due_s", "scheduled", "last_agent_share"});
   CallType c;
   c.name = f.string("name");
   check(!c.name.empty(), f.child("name"), "must not be empty");
@@ -239,6 +240,9 @@ CallType parse_call_type(const YAML::Node& node, const std::string& path) {
   const int64_t priority = f.integer_or("priority", 0);
   check(priority >= 0 && priority <= 100, f.child("priority"), "must be 0..100");
   c.priority = static_cast<int>(priority);
+  c.last_agent_share = f.number_or("last_agent_share", 0.0);
+  check(c.last_agent_share >= 0 && c.last_agent_share <= 1, f.child("last_agent_share"),
+        "must be 0..1");
   const bool work_item = c.channel == engine::Channel::kWorkItem;
   if (f.has("due_s")) {
     check(work_item, f.child("due_s"), "only for channel work_item");

@@ -190,4 +190,29 @@ queues:
              Contains("queues[0]: queue.callback_queue: does not take work_item"));
 }
 
+TEST_CASE("a queue's preferred-agent hold is read in seconds, with errors naming the field",
+          "[hold]") {
+  auto r = parse_routing_config(R"(
+skills: [s]
+queues:
+  - {name: crm, channels: [WORK_ITEM], hold_for_agent_s: 90}
+  - {name: sales, channels: [PHONE]}
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(r.value().queues.at(0).hold_for_agent == std::chrono::seconds(90));
+  CHECK_FALSE(r.value().queues.at(1).hold_for_agent.has_value());  // the default: no hold
+  for (const char* bad : {"-1", "3601"}) {
+    auto e = parse_routing_config(
+        std::string("skills: [s]\nqueues: [{name: q, channels: [PHONE], hold_for_agent_s: ") + bad +
+            "}]",
+        "t.yaml");
+    REQUIRE_FALSE(e.ok());
+    CHECK_THAT(e.error().message,
+               Contains("t.yaml: queues[0].hold_for_agent_s: must be 0 (no hold) or > 0 and at "
+                        "most 3600"));
+  }
+}
+
 }  // namespace router::adapters::config

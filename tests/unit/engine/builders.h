@@ -44,6 +44,10 @@ struct QueueBuilder {
     cfg.wrap_up = d;
     return *this;
   }
+  QueueBuilder& hold_for_agent(Duration d) {
+    cfg.hold_for_agent = d;
+    return *this;
+  }
   QueueBuilder& max_wait(Duration d) {
     cfg.max_wait = d;
     return *this;

@@ -256,6 +256,8 @@ class Simulation {
           (chance(0.5) ? c.when_full : c.when_no_agents) = ArrivalAction::kOverflow;
         }
       }
+      // Preferred-agent hold: a few seconds to a couple of minutes.
+      if (chance(0.4)) c.hold_for_agent = std::chrono::seconds(1 + pick(120));
       if (chance(0.3)) {
         Weights w;
         for (double& x : w.w) x = pick(4) * 0.5 * (chance(0.5) ? 1.0 : 0.1);

@@ -383,5 +383,22 @@ TEST_CASE("a closed queue's arrivals are refused or called back at its opening",
   CHECK(open->call_types[0].refused.mean == 0);
 }
 
+TEST_CASE("calls whose customer knows an agent wait for her under a preferred-agent hold",
+          "[routersim][hold]") {
+  Workload w = small_workload();
+  for (CallType& t : w.call_types) t.last_agent_share = 0.5;
+  auto free = simulate(small_center(), w, Policy::kPoints);
+  auto m = small_center();
+  for (engine::QueueConfig& q : m.queues) q.hold_for_agent = 60s;
+  auto held = simulate(m, w, Policy::kPoints);
+  INFO((held.ok() ? "" : held.error().message));
+  REQUIRE(free.ok());
+  REQUIRE(held.ok());
+  // The same arrivals (common random numbers); half of them wait for one agent of four.
+  CHECK(held->call_types[0].offered.mean == free->call_types[0].offered.mean);
+  CHECK(held->call_types[0].wait_mean_s.mean > free->call_types[0].wait_mean_s.mean);
+  CHECK(held->call_types[0].answered.mean > 0);
+}
+
 }  // namespace
 }  // namespace router::sim

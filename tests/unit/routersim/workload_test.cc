@@ -94,6 +94,18 @@ TEST_CASE("a workload's start is the wall-clock time opening hours read", "[rout
              Catch::Matchers::StartsWith("work.yaml: start: must be an RFC 3339 time"));
 }
 
+TEST_CASE("a call type's last-agent share is read and checked", "[routersim][hold]") {
+  const auto w = parse_workload(with_call_type("{name: b, queue: q, per_hour: 1, handle: "
+                                               "{mean_s: 1}, last_agent_share: 0.25}"),
+                                "work.yaml");
+  REQUIRE(w.ok());
+  CHECK(w->call_types[0].last_agent_share == 0);  // the default
+  CHECK(w->call_types[1].last_agent_share == 0.25);
+  CHECK(error_of(with_call_type("{name: b, queue: q, per_hour: 1, handle: {mean_s: 1}, "
+                                "last_agent_share: 1.5}")) ==
+        "work.yaml: call_types[1].last_agent_share: must be 0..1");
+}
+
 TEST_CASE("a workload file may be JSON", "[routersim]") {
   const auto w = parse_workload(
       R"({"duration_s": 100, "call_types": [{"name": "a", "queue": "q", "per_hour": 5,
