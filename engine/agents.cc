@@ -134,8 +134,42 @@ Status Router::Impl::update_agent_skills(AgentId id, std::vector<SkillLevel> ski
   return {};
 }
 
+Status Router::Impl::set_queue_order(AgentId id, std::vector<QueueId> order, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (Status s = validate_queue_order(order, "queue_order"); !s) return s;
+  apply_queue_order(*a, std::move(order));
+  fill_agent(*a);  // an order changes what it takes next, never whether it may
+  return {};
+}
+
 // =============================================================================================
 // Agent bookkeeping.
+
+Status Router::Impl::validate_queue_order(const std::vector<QueueId>& order,
+                                          std::string_view field) const {
+  std::set<QueueId> seen;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const std::string f = std::string(field) + "[" + std::to_string(i) + "]";
+    const Queue* q = find_queue(order[i]);
+    if (!q) return not_found(f + ": unknown queue");
+    if (!seen.insert(order[i]).second) {
+      return invalid_argument(f + ": '" + q->cfg.name + "' listed twice");
+    }
+  }
+  return {};
+}
+
+void Router::Impl::apply_queue_order(Agent& a, std::vector<QueueId> order) {
+  a.profile.queue_order = std::move(order);
+  a.ranks.clear();
+  for (size_t i = 0; i < a.profile.queue_order.size(); ++i) {
+    a.ranks.emplace_back(a.profile.queue_order[i], static_cast<int>(i));
+  }
+  std::sort(a.ranks.begin(), a.ranks.end());
+  for (ServedQueue& s : a.served) s.rank = a.rank_of(s.queue);
+}
 
 AgentState Router::Impl::derive_state(const Agent& a) const {
   if (!a.logged_in) return AgentState::kLoggedOut;
@@ -205,7 +239,8 @@ void Router::Impl::recompute_served(Agent& a) {
     if (!channel) continue;
     for (int stage = 0; stage <= static_cast<int>(q.cfg.expansion.size()); ++stage) {
       if (meets(a, effective_skills(q, q.cfg.required_skills, stage))) {
-        a.served.push_back(ServedQueue{q.id, fit_levels(a, q.cfg.required_skills), stage});
+        a.served.push_back(
+            ServedQueue{q.id, fit_levels(a, q.cfg.required_skills), stage, a.rank_of(q.id)});
         break;
       }
     }

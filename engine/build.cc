@@ -288,10 +288,15 @@ Result<AgentId> Router::Impl::add_agent(AgentProfile profile) {
       return invalid_argument("agent.languages[" + std::to_string(i) + "]: empty or too long");
     }
   }
+  if (Status s = validate_queue_order(profile.queue_order, "agent.queue_order"); !s) {
+    return s.error();
+  }
   AgentId id(static_cast<uint32_t>(agents_.size()));
   auto a = std::make_unique<Agent>();
   a->id = id;
+  std::vector<QueueId> order = std::move(profile.queue_order);
   a->profile = std::move(profile);
+  apply_queue_order(*a, std::move(order));
   std::sort(a->profile.skills.begin(), a->profile.skills.end(),
             [](const SkillLevel& x, const SkillLevel& y) { return x.skill < y.skill; });
   for (const std::string& lang : a->profile.languages) {

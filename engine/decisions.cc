@@ -1,6 +1,8 @@
 // Who gets what: eligibility, the waiting classes (the per-queue index decision 2 walks) and
 // the two decisions, indexed and the naive reference scan. docs/routing.md, "The two decisions"
 // and "Indexed matching and its cost"; the agents' index is engine/agent_index.h.
+#include <limits>
+
 #include "engine/router_impl.h"
 
 namespace router::engine {
@@ -425,14 +427,22 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
 }
 
 Interaction* Router::Impl::best_interaction_naive(Agent& a, ChannelSet avail, Breakdown* out) {
+  // Rank before points: only the agent's best-ranked queues holding anything it may take count.
   Best<Interaction, InteractionKey> best;
+  int best_rank = std::numeric_limits<int>::max();
   for (auto& qp : queues_) {
     Queue& q = *qp;
+    const int rank = a.rank_of(q.id);
+    if (rank > best_rank) continue;
     for (auto& c : q.classes) {
       if (!avail[c->key.channel]) continue;
       for (const Member& m : c->members) {
-        if (eligible(a, *c, q, *m.it))
-          best.offer(m.it, score(q, *c, *m.it, a), {m.rank_from, m.seq});
+        if (!eligible(a, *c, q, *m.it)) continue;
+        if (rank < best_rank) {
+          best = {};
+          best_rank = rank;
+        }
+        best.offer(m.it, score(q, *c, *m.it, a), {m.rank_from, m.seq});
       }
     }
   }
@@ -441,6 +451,31 @@ Interaction* Router::Impl::best_interaction_naive(Agent& a, ChannelSet avail, Br
 }
 
 Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, Breakdown* out) {
+  std::vector<QueueSource> sources;
+  sources.reserve(a.served.size());
+  for (const ServedQueue& s : a.served) {
+    Queue& q = *queues_[s.queue.value()];
+    if (q.waiting > 0) sources.push_back(QueueSource{&q, s.base_fit_levels, s.rank});
+  }
+  if (a.ranks.empty()) return best_interaction_among(a, avail, sources, 0, out);
+  // Rank before points: the agent's queues rank by rank, the first with anything it may take.
+  // Every interaction it may take waits in one of `sources` (affine ones too), so no rank
+  // outside them can hold one.
+  std::stable_sort(sources.begin(), sources.end(),
+                   [](const QueueSource& x, const QueueSource& y) { return x.rank < y.rank; });
+  std::vector<QueueSource> same_rank;
+  for (size_t i = 0; i < sources.size();) {
+    same_rank.clear();
+    const int rank = sources[i].rank;
+    for (; i < sources.size() && sources[i].rank == rank; ++i) same_rank.push_back(sources[i]);
+    if (Interaction* it = best_interaction_among(a, avail, same_rank, rank, out)) return it;
+  }
+  return nullptr;
+}
+
+Interaction* Router::Impl::best_interaction_among(Agent& a, ChannelSet avail,
+                                                  const std::vector<QueueSource>& sources, int rank,
+                                                  Breakdown* out) {
   Best<Interaction, InteractionKey> best;
   auto consider = [&](Interaction& it, const Queue& q, const WaitingClass& c) {
     if (eligible(a, c, q, it)) best.offer(&it, score(q, c, it, a), {it.rank_from, it.seq});
@@ -448,7 +483,7 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
   // Interactions whose customer prefers or last saw this agent: the only ones that can earn
   // affinity points, so the bounds below leave affinity out.
   for (Interaction* it : a.affine) {
-    if (it->cls && avail[static_cast<size_t>(it->channel)]) {
+    if (it->cls && avail[static_cast<size_t>(it->channel)] && a.rank_of(it->queue) == rank) {
       consider(*it, *find_queue(it->queue), *it->cls);
     }
   }
@@ -470,10 +505,9 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
   };
   constexpr InteractionKey kFirst{TimePoint::min(), 0};
   std::vector<Entry> heap;
-  heap.reserve(a.served.size() + 8);
-  for (const ServedQueue& s : a.served) {
-    Queue& q = *queues_[s.queue.value()];
-    if (q.waiting == 0) continue;
+  heap.reserve(sources.size() + 8);
+  for (const QueueSource& s : sources) {
+    Queue& q = *s.q;
     const Points agent_bound = fit_points(q, s.base_fit_levels + q.max_extra_levels) +
                                language_points(q) + idle_points(q, a) + load_points(q, a) +
                                handled_points(q, a) + random_bound(q) + round_robin_points(q, a);

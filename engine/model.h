@@ -49,6 +49,11 @@ struct AgentProfile {
   std::vector<SkillLevel> skills;
   std::vector<std::string> languages;  // e.g. "en", "zh"
   ChannelCapacity capacity;
+  // The agent's own order of the queues it serves (issue 19, row 3; docs/routing.md, "An agent's
+  // queue order"): when it is freed it takes work from the first of these that has any it may
+  // take, by points within that queue; queues not listed come after all listed ones, equal among
+  // themselves. Each a known queue, listed once. Empty: every queue alike (points alone).
+  std::vector<QueueId> queue_order;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -158,6 +158,15 @@ struct ServedQueue {
   QueueId queue;
   int base_fit_levels = 0;  // Σ (level − min) over the queue's own skills
   int stage = 0;            // the first expansion stage whose requirements the agent meets
+  int rank = 0;             // in the agent's queue order (Agent::rank_of)
+};
+
+struct Queue;
+// A queue decision 2 looks in for one agent, with what the agent brings to it.
+struct QueueSource {
+  Queue* q;
+  int base_fit_levels;
+  int rank;
 };
 
 struct Agent {
@@ -180,6 +189,8 @@ struct Agent {
   std::vector<ServedQueue> served;
   std::deque<Interaction*> personal;        // transferred to this agent by name
   std::unordered_set<Interaction*> affine;  // waiting, naming this agent preferred or last
+  // profile.queue_order as (queue, position), sorted by queue: rank_of's lookup.
+  std::vector<std::pair<QueueId, int>> ranks;
 
   int level(SkillId s) const {
     auto it = std::lower_bound(profile.skills.begin(), profile.skills.end(), s,
@@ -190,6 +201,14 @@ struct Agent {
     return std::find(language_ids.begin(), language_ids.end(), lang) != language_ids.end();
   }
   int work_count() const { return static_cast<int>(held.size()); }
+  // The queue's rank in the agent's queue order: its position there, or after every listed one
+  // (all unlisted queues alike). 0 for every queue when the agent has no order.
+  int rank_of(QueueId q) const {
+    auto it =
+        std::lower_bound(ranks.begin(), ranks.end(), q,
+                         [](const std::pair<QueueId, int>& r, QueueId id) { return r.first < id; });
+    return it != ranks.end() && it->first == q ? it->second : static_cast<int>(ranks.size());
+  }
 };
 
 struct Queue {
@@ -272,6 +291,7 @@ class Router::Impl {
   Status transfer_to_queue(AgentId a, InteractionId id, QueueId to, TimePoint now);
   Status transfer_to_agent(AgentId a, InteractionId id, AgentId to, TimePoint now);
   Status update_agent_skills(AgentId a, std::vector<SkillLevel> skills, TimePoint now);
+  Status set_queue_order(AgentId a, std::vector<QueueId> order, TimePoint now);
   void advance(TimePoint now);
   // A command may leave a timer due at `now_` (a requeued interaction already past its next
   // expansion step, say): fire those before returning, so no command ends with one overdue.
@@ -406,6 +426,10 @@ class Router::Impl {
   void refresh_agent(Agent& a, std::string reason = {}, bool restoring = false);
   void reindex(Agent& a);
   void recompute_served(Agent& a);
+  // Checks and applies an agent's queue order (AgentProfile::queue_order); the error names
+  // `field`.
+  Status validate_queue_order(const std::vector<QueueId>& order, std::string_view field) const;
+  void apply_queue_order(Agent& a, std::vector<QueueId> order);
   void count_agent(Agent& a, int delta);
 
   // --- Timers (timers.cc).
@@ -449,6 +473,10 @@ class Router::Impl {
                           Breakdown* out);
   Interaction* best_interaction_indexed(Agent& a, ChannelSet avail, Breakdown* out);
   Interaction* best_interaction_naive(Agent& a, ChannelSet avail, Breakdown* out);
+  // The indexed search over `sources` (and the agent's affine interactions in them) of one rank.
+  Interaction* best_interaction_among(Agent& a, ChannelSet avail,
+                                      const std::vector<QueueSource>& sources, int rank,
+                                      Breakdown* out);
   std::string missing_skill_detail(const Agent& a, const std::vector<SkillRequirement>& effective,
                                    Ineligibility* reason) const;
   // Why `a` cannot take one more `ch` item (explain's detail): count, call, budget, headroom.

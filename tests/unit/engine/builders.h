@@ -133,6 +133,7 @@ inline QueueBuilder a_queue(std::string name) {
 struct AgentBuilder {
   AgentProfile profile;
   std::vector<std::pair<std::string, int>> skills;
+  std::vector<std::string> order;  // queue names, resolved when added
 
   AgentBuilder& with_skill(std::string name, int level) {
     skills.emplace_back(std::move(name), level);
@@ -152,6 +153,11 @@ struct AgentBuilder {
   }
   AgentBuilder& team(std::string t) {
     profile.team = std::move(t);
+    return *this;
+  }
+  // The agent's own queue order (AgentProfile::queue_order), by queue name.
+  AgentBuilder& queue_order(std::initializer_list<std::string> queues) {
+    order.assign(queues);
     return *this;
   }
 };
@@ -275,6 +281,7 @@ class Center {
 
   AgentId add(AgentBuilder b) {
     for (auto& [name, level] : b.skills) b.profile.skills.push_back(SkillLevel{skill(name), level});
+    for (const std::string& q : b.order) b.profile.queue_order.push_back(queue(q));
     auto r = router.add_agent(b.profile);
     INFO((r.ok() ? "" : r.error().message));
     REQUIRE(r.ok());
