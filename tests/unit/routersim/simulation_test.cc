@@ -324,3 +324,25 @@ TEST_CASE("arrivals a queue's arrival rules turn away are counted refused, never
 
 }  // namespace
 }  // namespace router::sim
+
+namespace router::sim {
+namespace {
+
+TEST_CASE("agents who rank a queue first answer its callers sooner (agents' queue order)",
+          "[routersim][queue-order]") {
+  Workload w = small_workload();
+  w.call_types[1].priority = 0;  // sales and support alike but for the order
+  auto plain = simulate(small_center(), w, Policy::kPoints);
+  REQUIRE(plain.ok());
+  auto m = small_center();
+  for (size_t a = 2; a < 4; ++a) m.agents[a].queue_order = {engine::QueueId(1)};  // support
+  auto ranked = simulate(m, w, Policy::kPoints);
+  INFO((ranked.ok() ? "" : ranked.error().message));
+  REQUIRE(ranked.ok());
+  const Outcome& support = ranked->call_types[1];
+  CHECK(support.asa_s.mean < plain->call_types[1].asa_s.mean);
+  CHECK(support.answered.mean + support.abandoned.mean <= support.offered.mean);
+}
+
+}  // namespace
+}  // namespace router::sim
