@@ -211,6 +211,10 @@ void Router::Impl::refresh_agent(Agent& a, std::string reason, bool restoring) {
 }
 
 void Router::Impl::reindex(Agent& a) {
+  // The idle set (reverse bullseye) follows the same changes as the availability index.
+  idle_agents_.erase(AgentIndex::Key{a.idle_key_since, a.id});
+  if (idle(a)) idle_agents_.insert(AgentIndex::Key{a.idle_since, a.id});
+  a.idle_key_since = a.idle_since;
   for (int c = 0; c < kChannelCount; ++c) {
     const Channel ch = static_cast<Channel>(c);
     const bool want = available(a, ch);

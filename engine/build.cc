@@ -188,6 +188,9 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
   if (c.default_handle_time <= Duration::zero()) {
     return invalid_argument("queue.default_handle_time: must be > 0");
   }
+  if (c.add_idle_agents_after && *c.add_idle_agents_after <= Duration::zero()) {
+    return invalid_argument("queue.add_idle_agents_after: must be > 0");
+  }
   return {};
 }
 
@@ -203,6 +206,7 @@ Result<QueueId> Router::Impl::add_queue(QueueConfig config) {
   q->w = effective_weights(q->cfg);
   queue_by_name_.emplace(q->cfg.name, id);
   if (q->cfg.reserve_agents_when.set()) next_risk_look_ = now_;  // looked at the next advance
+  note_idle_rule(*q);
   queues_.push_back(std::move(q));
   for (auto& a : agents_) {
     count_agent(*a, -1);
@@ -230,6 +234,7 @@ Status Router::Impl::update_queue(QueueId qid, QueueConfig config, TimePoint now
             [](const SkillRequirement& a, const SkillRequirement& b) { return a.skill < b.skill; });
   q->w = effective_weights(q->cfg);
   queue_by_name_.emplace(q->cfg.name, qid);
+  note_idle_rule(*q);
   q->classes.clear();
   q->by_key.clear();
   q->reqsets.assign(1, {});
@@ -258,6 +263,13 @@ Status Router::Impl::update_queue(QueueId qid, QueueConfig config, TimePoint now
   if (q->cfg.reserve_agents_when.set() || q->at_risk) look_at_risks();
   for (auto& a : agents_) fill_agent(*a);
   return {};
+}
+
+void Router::Impl::note_idle_rule(const Queue& q) {
+  auto at = std::lower_bound(idle_rule_queues_.begin(), idle_rule_queues_.end(), q.id);
+  const bool listed = at != idle_rule_queues_.end() && *at == q.id;
+  if (q.cfg.add_idle_agents_after && !listed) idle_rule_queues_.insert(at, q.id);
+  if (!q.cfg.add_idle_agents_after && listed) idle_rule_queues_.erase(at);
 }
 
 Result<AgentId> Router::Impl::add_agent(AgentProfile profile) {

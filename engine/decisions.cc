@@ -57,7 +57,12 @@ bool Router::Impl::eligible(const Agent& a, const WaitingClass& c, const Queue& 
   if (q.cfg.language_required && it.language_id != kNoLanguage && !a.speaks(it.language_id)) {
     return false;
   }
-  return meets(a, c.effective);
+  return meets(a, c.effective) || added_by_idle_rule(a, q);
+}
+
+bool Router::Impl::added_by_idle_rule(const Agent& a, const Queue& q) const {
+  return q.cfg.add_idle_agents_after && idle(a) &&
+         now_ - a.idle_since >= *q.cfg.add_idle_agents_after;
 }
 
 int Router::Impl::stage_at(const Queue& q, Duration in_queue, int from) const {
@@ -358,7 +363,13 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
       primary = &r;
     }
   }
-  if (smallest == 0) {
+  // Reverse bullseye: the idle agents past the queue's threshold, a prefix of the idle set
+  // (they need not hold any of the class's skills). Not needed when no skill is required.
+  AgentIndex::Bucket::const_iterator idle_end = idle_agents_.begin();
+  if (q.cfg.add_idle_agents_after && primary != nullptr) {
+    idle_end = idle_agents_.upper_bound({now_ - *q.cfg.add_idle_agents_after, AgentId()});
+  }
+  if (smallest == 0 && idle_end == idle_agents_.begin()) {
     if (best.item) *out = best.points;
     return best.item;
   }
@@ -370,8 +381,9 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
     AgentIndex::Bucket::const_iterator pos, end;
     int fit_levels_bound;
     Points bound;
+    bool idle_set = false;  // over idle_agents_: members need not be available for `ch`
   };
-  std::array<Cursor, kMaxSkillLevel + 1> cursors;
+  std::array<Cursor, kMaxSkillLevel + 2> cursors;
   size_t n_cursors = 0;
   if (primary != nullptr) {
     int configured_min = primary->min_level;
@@ -387,6 +399,9 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
     }
   } else {
     cursors[n_cursors++] = {single->begin(), single->end(), all_levels_bound, 0};
+  }
+  if (idle_end != idle_agents_.begin()) {
+    cursors[n_cursors++] = {idle_agents_.begin(), idle_end, all_levels_bound, 0, true};
   }
 
   // Everything but the agent's idle time and skill fit is known for this interaction.
@@ -414,8 +429,11 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
       continue;
     }
     Agent& a = *agents_[cur.pos->second.value()];
-    ROUTER_CHECK(available(a, ch));
-    if (a.id != it.customer.preferred_agent && a.id != it.customer.last_agent) consider(a);
+    ROUTER_CHECK(cur.idle_set || available(a, ch));
+    if (a.id != it.customer.preferred_agent && a.id != it.customer.last_agent &&
+        (!cur.idle_set || available(a, ch))) {
+      consider(a);
+    }
     if (++cur.pos == cur.end) {
       cursors[top] = cursors[--n_cursors];
     } else {
@@ -456,6 +474,16 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
   for (const ServedQueue& s : a.served) {
     Queue& q = *queues_[s.queue.value()];
     if (q.waiting > 0) sources.push_back(QueueSource{&q, s.base_fit_levels, s.rank});
+  }
+  // Reverse bullseye: the queues whose threshold this agent's idle time has reached.
+  for (QueueId id : idle_rule_queues_) {
+    Queue& q = *queues_[id.value()];
+    if (q.waiting == 0 || !added_by_idle_rule(a, q)) continue;
+    const auto served =
+        std::lower_bound(a.served.begin(), a.served.end(), id,
+                         [](const ServedQueue& s, QueueId queue) { return s.queue < queue; });
+    if (served != a.served.end() && served->queue == id) continue;  // in already
+    sources.push_back(QueueSource{&q, fit_levels(a, q.cfg.required_skills), a.rank_of(id)});
   }
   if (a.ranks.empty()) return best_interaction_among(a, avail, sources, 0, out);
   // Rank before points: the agent's queues rank by rank, the first with anything it may take.
@@ -544,7 +572,7 @@ Interaction* Router::Impl::best_interaction_among(Agent& a, ChannelSet avail,
         push(
             Entry{class_bound(q, after->first) + e.fixed, kFirst, &q, after, nullptr, {}, e.fixed});
       }
-      if (!meets(a, c.effective)) continue;
+      if (!meets(a, c.effective) && !added_by_idle_rule(a, q)) continue;
       if (q.cfg.language_required && c.key.language != kNoLanguage && !a.speaks(c.key.language)) {
         continue;
       }

@@ -209,6 +209,12 @@ struct QueueConfig {
   // arrival meets there: kRefuse (the default, kResourceExhausted) or kOverflow.
   std::optional<size_t> max_waiting;
   ArrivalAction when_full = ArrivalAction::kRefuse;
+  // Reverse bullseye (issue 19, row 4; docs/routing.md, "Idle agents added to a queue"): agents
+  // READY and holding nothing (no work, no offer) whose idle time has reached this become
+  // eligible for the queue's interactions without its skills; its channels, the agent's capacity,
+  // language_required and exclusions still apply, and their skill fit counts as it is (a skill
+  // they lack as level 0). Absent: never; else > 0.
+  std::optional<Duration> add_idle_agents_after;
   // Whether anything sends its work to overflow_queue (which must then be another queue).
   bool overflows() const {
     return overflow_after.has_value() || when_no_agents == ArrivalAction::kOverflow ||

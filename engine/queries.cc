@@ -10,6 +10,17 @@ namespace router::engine {
 // Queries. They score "as of" `now` without firing timers (a query never changes state).
 
 namespace {
+// "60", "1.5": seconds as a person writes them.
+std::string seconds_text(Duration d) {
+  std::string s = std::to_string(d.count() / 1000);
+  if (const int64_t ms = d.count() % 1000; ms != 0) {
+    std::string frac = std::to_string(1000 + ms).substr(1);
+    while (frac.back() == '0') frac.pop_back();
+    s += "." + frac;
+  }
+  return s;
+}
+
 class ScopedClock {
  public:
   ScopedClock(TimePoint& clock, TimePoint now) : clock_(clock), saved_(clock) {
@@ -97,7 +108,15 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
              "rejected, missed or transferred away this interaction");
     } else if (it->target.valid() && it->target != a.id) {
       refuse(Ineligibility::kNotTargeted, "transferred to another agent by name");
-    } else if (std::string d = missing_skill_detail(a, c.effective, &why); !d.empty()) {
+    } else if (std::string d =
+                   added_by_idle_rule(a, q) || (holds_this && q.cfg.add_idle_agents_after)
+                       ? std::string()
+                       : missing_skill_detail(a, c.effective, &why);
+               !d.empty()) {
+      if (q.cfg.add_idle_agents_after) {
+        d += "; taken once idle " + seconds_text(*q.cfg.add_idle_agents_after) +
+             " s (the queue's add_idle_agents_after)";
+      }
       refuse(why, std::move(d));
     } else if (q.cfg.language_required && it->language_id != kNoLanguage &&
                !a.speaks(it->language_id)) {
@@ -422,6 +441,9 @@ Status Router::Impl::audit(TimePoint now) const {
     }
     if (a.profile.capacity.budget > 0 && cost > a.profile.capacity.budget) {
       return fail(who + "over its capacity budget");
+    }
+    if (idle(a) != (idle_agents_.count({a.idle_since, a.id}) == 1)) {
+      return fail(who + "idle set out of sync");
     }
     for (int c = 0; c < kChannelCount; ++c) {
       const bool want = available(a, static_cast<Channel>(c));

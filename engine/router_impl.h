@@ -2,7 +2,8 @@
 // engine's own .cc files include it. Router::Impl and the structures its pieces share.
 // Invariants (after every command; audit() recounts them): those of router.h; every live
 // interaction is owned by `live_` and filed in exactly one place (a class, a personal queue, an
-// offer or an agent's held work); an agent is in the AgentIndex exactly when available().
+// offer or an agent's held work); an agent is in the AgentIndex exactly when available(), and
+// in idle_agents_ exactly when idle().
 // Threading: single writer, not thread-safe: one thread owns the Router and everything here.
 #pragma once
 
@@ -184,6 +185,7 @@ struct Agent {
   int exclusive_held = 0;
   int held_cost = 0;  // Σ Blending::cost of what it holds
   TimePoint idle_since;
+  TimePoint idle_key_since;  // its key in Router::Impl::idle_agents_, when it is in
   uint64_t handled = 0;
   std::array<std::optional<AgentIndex::Key>, kChannelCount> indexed;
   std::vector<ServedQueue> served;
@@ -303,6 +305,8 @@ class Router::Impl {
   std::optional<TimePoint> next_deadline() const {
     std::optional<TimePoint> due = next_risk_look_;
     if (!timers_.empty() && (!due || timers_.begin()->due < *due)) due = timers_.begin()->due;
+    if (auto crossing = next_idle_crossing(); crossing && (!due || *crossing < *due))
+      due = crossing;
     return due;
   }
 
@@ -334,6 +338,11 @@ class Router::Impl {
   // Queues with reserve_agents_when are looked at every kConditionRecheck; none: never.
   std::optional<TimePoint> next_risk_look_;
   int queues_at_risk_ = 0;
+  // Reverse bullseye: the queues with add_idle_agents_after, by id, and the agents logged in,
+  // READY and holding nothing (no work, no offer), by idle time (Agent::idle_since, id): those
+  // idle past a threshold are a prefix. Kept for every agent in reindex().
+  std::vector<QueueId> idle_rule_queues_;
+  AgentIndex::Bucket idle_agents_;
   uint64_t submit_seq_ = 0;
   AgentIndex index_;
 
@@ -394,6 +403,11 @@ class Router::Impl {
   ChannelSet available_channels(const Agent& a) const;
   bool meets(const Agent& a, const std::vector<SkillRequirement>& effective) const;
   bool eligible(const Agent& a, const WaitingClass& c, const Queue& q, const Interaction& it) const;
+  // Whether `q`'s add_idle_agents_after adds `a` now: READY, holding nothing, idle that long.
+  bool added_by_idle_rule(const Agent& a, const Queue& q) const;
+  static bool idle(const Agent& a) {
+    return a.logged_in && !a.not_ready && a.offer == nullptr && a.held.empty();
+  }
   std::vector<SkillRequirement> effective_skills(const Queue& q,
                                                  const std::vector<SkillRequirement>& skills,
                                                  int stage) const;
@@ -407,6 +421,12 @@ class Router::Impl {
   // Looks at every queue's reserve_agents_when (advance(), every kConditionRecheck): agents
   // whose headroom changed are reindexed, and offered work when it was lifted.
   void look_at_risks();
+  // Reverse bullseye (timers.cc): the next time an idle agent's idle time reaches the
+  // add_idle_agents_after of a queue with work waiting (after now), and at it, decision 2 for
+  // the agents reaching a threshold then.
+  std::optional<TimePoint> next_idle_crossing() const;
+  void add_idle_agents();
+  void note_idle_rule(const Queue& q);  // keeps idle_rule_queues_ (build.cc)
 
   // --- Queue structure: the waiting classes decision 2 walks (decisions.cc).
   uint32_t intern_reqset(Queue& q, const std::vector<SkillRequirement>& extras);

@@ -109,6 +109,11 @@ struct QueueBuilder {
     cfg.weights = WeightOverrides::all(w);
     return *this;
   }
+  // Reverse bullseye: agents idle this long are added without the queue's skills.
+  QueueBuilder& add_idle_agents_after(Duration d) {
+    cfg.add_idle_agents_after = d;
+    return *this;
+  }
   QueueBuilder& default_handle_time(Duration d) {
     cfg.default_handle_time = d;
     return *this;

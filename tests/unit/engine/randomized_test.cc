@@ -257,6 +257,8 @@ class Simulation {
           (chance(0.5) ? c.when_full : c.when_no_agents) = ArrivalAction::kOverflow;
         }
       }
+      // Reverse bullseye: agents idle this long join the queue without its skills.
+      if (chance(0.3)) c.add_idle_agents_after = std::chrono::seconds(5 + pick(60));
       if (chance(0.3)) {
         Weights w;
         for (double& x : w.w) x = pick(4) * 0.5 * (chance(0.5) ? 1.0 : 0.1);
