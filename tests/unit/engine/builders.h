@@ -250,6 +250,13 @@ inline std::unique_ptr<Router> make_router(RouterConfig cfg = {},
   return std::move(created).value();
 }
 
+// Each match mode in turn, as a Catch2 generator: a scenario that calls it runs once per mode.
+inline MatchMode any_match_mode() {
+  const MatchMode mode = GENERATE(MatchMode::kIndexed, MatchMode::kNaiveScan);
+  INFO((mode == MatchMode::kIndexed ? "indexed" : "naive scan"));
+  return mode;
+}
+
 // A Router with a fake clock and name-based helpers. Every helper REQUIREs success (a test
 // that wants to see a failure calls the Router directly).
 class Center {
@@ -370,6 +377,16 @@ class Center {
   // The agent the interaction is currently offered to or held by (invalid if none).
   AgentId holder(InteractionId id) const { return interaction(id).agent; }
   void audit() const { ok(router.audit(now)); }
+  // The detail explain() gives for `agent` on `id`; empty when the agent is not listed
+  // ineligible.
+  std::string why_not(InteractionId id, AgentId agent) const {
+    auto ex = router.explain(id, now);
+    REQUIRE(ex.ok());
+    for (const IneligibleAgent& i : ex->ineligible) {
+      if (i.agent == agent) return i.detail;
+    }
+    return {};
+  }
 
  private:
   uint64_t next_id_ = 1;

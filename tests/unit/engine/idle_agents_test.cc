@@ -9,26 +9,11 @@ namespace router::engine::testing {
 
 namespace {
 
-MatchMode any_mode() {
-  const MatchMode mode = GENERATE(MatchMode::kIndexed, MatchMode::kNaiveScan);
-  INFO((mode == MatchMode::kIndexed ? "indexed" : "naive scan"));
-  return mode;
-}
-
 // billing needs billing 5 and adds agents idle for a minute; sam has sales only.
 QueueBuilder billing() {
   return a_queue("billing")
       .with_skill("billing", 5)
       .add_idle_agents_after(std::chrono::seconds(60));
-}
-
-std::string ineligible_detail(Center& c, InteractionId id, AgentId agent) {
-  auto ex = c.router.explain(id, c.now);
-  REQUIRE(ex.ok());
-  for (const IneligibleAgent& i : ex->ineligible) {
-    if (i.agent == agent) return i.detail;
-  }
-  return {};
 }
 
 bool ranked(Center& c, InteractionId id, AgentId agent) {
@@ -46,7 +31,7 @@ TEST_CASE(
     "an agent outside a queue's skills is offered its waiting call when its idle time "
     "reaches the threshold, with no other event",
     "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(billing());
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
   c.login(sam);
@@ -54,7 +39,7 @@ TEST_CASE(
   c.after(std::chrono::seconds(10));
   const InteractionId call = c.submit(a_call().to("billing"));
   CHECK_FALSE(c.holder(call).valid());
-  CHECK(ineligible_detail(c, call, sam) ==
+  CHECK(c.why_not(call, sam) ==
         "missing skill billing (needs 5); taken once idle 60 s (the queue's "
         "add_idle_agents_after)");
   REQUIRE(c.router.next_deadline() == idle_from + std::chrono::seconds(60));
@@ -70,7 +55,7 @@ TEST_CASE(
 }
 
 TEST_CASE("an arrival goes at once to an agent already idle past the threshold", "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(billing());
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
   c.login(sam);
@@ -82,7 +67,7 @@ TEST_CASE("an arrival goes at once to an agent already idle past the threshold",
 
 TEST_CASE("a qualified agent still beats one added by the rule when it has more points",
           "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(billing());
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
   const AgentId bea = c.add(an_agent("bea").with_skill("billing", 8));
@@ -101,7 +86,7 @@ TEST_CASE("a qualified agent still beats one added by the rule when it has more 
 
 TEST_CASE("the rule keeps the queue's channels, the agent's capacity and the language rule",
           "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(a_queue("chinese")
             .with_skill("billing", 5)
             .language_required()
@@ -121,7 +106,7 @@ TEST_CASE("the rule keeps the queue's channels, the agent's capacity and the lan
 
 TEST_CASE("an agent holding work is not idle, and its idle time starts when it is done",
           "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(a_queue("sales").channels({Channel::kEmail}).wrap_up(Duration::zero()));
   c.add(billing().channels({Channel::kEmail}));
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
@@ -141,7 +126,7 @@ TEST_CASE("an agent holding work is not idle, and its idle time starts when it i
 
 TEST_CASE("an agent added by the rule who rejects the interaction is not offered it again",
           "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(billing());
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
   c.login(sam);
@@ -159,7 +144,7 @@ TEST_CASE(
     "the rule adds no deadline while its queue has nothing waiting, or when no queue "
     "sets it",
     "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(billing());
   c.add(a_queue("plain").with_skill("billing", 5));
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
@@ -176,7 +161,7 @@ TEST_CASE(
     "several agents reaching the threshold at once are offered the work longest idle "
     "first",
     "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(billing());
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
   const AgentId tom = c.add(an_agent("tom").with_skill("sales", 7));
@@ -192,7 +177,7 @@ TEST_CASE(
 
 TEST_CASE("a queue given the rule by update_queue offers its work to agents already idle past it",
           "[idle-agents]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   const QueueId q = c.add(a_queue("billing").with_skill("billing", 5));
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
   c.login(sam);

@@ -8,12 +8,6 @@ namespace router::engine::testing {
 
 namespace {
 
-MatchMode any_mode() {
-  const MatchMode mode = GENERATE(MatchMode::kIndexed, MatchMode::kNaiveScan);
-  INFO((mode == MatchMode::kIndexed ? "indexed" : "naive scan"));
-  return mode;
-}
-
 // Two plain phone queues; a sales call that has waited five minutes (its wait and service-level
 // points far above a fresh call's) and a fresh billing call.
 struct TwoQueues {
@@ -34,7 +28,7 @@ TEST_CASE(
     "a freed agent takes work from the first queue of its order before a longer wait "
     "elsewhere",
     "[queue-order]") {
-  TwoQueues t(any_mode());
+  TwoQueues t(any_match_mode());
   const AgentId alice = t.c.add(an_agent("alice").queue_order({"billing", "sales"}));
   const AgentId bob = t.c.add(an_agent("bob"));
   t.c.login(alice);
@@ -46,7 +40,7 @@ TEST_CASE(
 
 TEST_CASE("without an order the same agent takes the interaction with the most points",
           "[queue-order]") {
-  TwoQueues t(any_mode());
+  TwoQueues t(any_match_mode());
   const AgentId alice = t.c.add(an_agent("alice"));
   t.c.login(alice);
   CHECK(t.c.holder(t.sales_call) == alice);
@@ -56,7 +50,7 @@ TEST_CASE(
     "queues left out of an order come after every listed one and are equal among "
     "themselves",
     "[queue-order]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(a_queue("a"));
   c.add(a_queue("b"));
   c.add(a_queue("listed"));
@@ -77,7 +71,7 @@ TEST_CASE(
 
 TEST_CASE("a rank holding nothing the agent may take is passed over for the next",
           "[queue-order]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(a_queue("chinese").language_required());
   c.add(a_queue("sales"));
   c.add(a_queue("billing"));
@@ -94,7 +88,7 @@ TEST_CASE("a rank holding nothing the agent may take is passed over for the next
 }
 
 TEST_CASE("rank comes before the affinity bonus too", "[queue-order]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(a_queue("billing"));
   c.add(a_queue("sales"));
   const AgentId alice = c.add(an_agent("alice").queue_order({"billing"}));
@@ -111,7 +105,7 @@ TEST_CASE(
     "an arrival still goes to the idle agent with the most points whatever the agents' "
     "orders",
     "[queue-order]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(a_queue("billing"));
   c.add(a_queue("sales"));
   const AgentId alice = c.add(an_agent("alice").queue_order({"sales", "billing"}));
@@ -128,7 +122,7 @@ TEST_CASE(
 
 TEST_CASE("work transferred to an agent by name still comes before its queue order",
           "[queue-order]") {
-  Center c({}, any_mode());
+  Center c({}, any_match_mode());
   c.add(a_queue("billing"));
   c.add(a_queue("sales"));
   const AgentId alice = c.add(an_agent("alice"));
@@ -148,7 +142,7 @@ TEST_CASE("work transferred to an agent by name still comes before its queue ord
 }
 
 TEST_CASE("an agent's order can be replaced and applies from its next decision", "[queue-order]") {
-  TwoQueues t(any_mode());
+  TwoQueues t(any_match_mode());
   const AgentId alice = t.c.add(an_agent("alice").queue_order({"billing", "sales"}));
   t.c.ok(t.c.router.set_agent_queue_order(alice, {t.c.queue("sales")}, t.c.now));
   t.c.login(alice);
