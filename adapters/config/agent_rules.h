@@ -1,6 +1,7 @@
 // The routing configuration's rules about which agent takes which queue's work beyond skills
-// (issue 19, rows 3 and 4): agents' own queue orders, resolved to queue ids; split from
-// routing_config.cc by concern. Errors read "<source>: agents[i].queue_order[j]: <what>".
+// (issue 19, rows 3 and 4): agents' own queue orders, resolved to queue ids, and queues'
+// add_idle_agents_after_s (the reverse bullseye); split from routing_config.cc by concern. Errors
+// read "<source>: agents[i].queue_order[j]: <what>", "<source>: queues[i].<field>: <what>".
 // Thread-safe: a plain function.
 #pragma once
 
