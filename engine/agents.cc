@@ -63,10 +63,15 @@ Status Router::Impl::logout(AgentId id, LogoutMode mode, TimePoint now) {
   a->not_ready = true;
   a->not_ready_reason.clear();
   refresh_agent(*a);
-  // Work held for this agent (its preferred or last) may now go to anyone.
-  for (Interaction* it : a->affine) {
-    if (find_queue(it->queue)->cfg.hold_for_agent) to_route.push_back(it->id);
+  // Work held for this agent (its preferred or last) may now go to anyone: in submission order
+  // (the set's own order is its pointers', which differ from router to router).
+  std::vector<const Interaction*> held_for;
+  for (const Interaction* it : a->affine) {
+    if (find_queue(it->queue)->cfg.hold_for_agent) held_for.push_back(it);
   }
+  std::sort(held_for.begin(), held_for.end(),
+            [](const Interaction* x, const Interaction* y) { return x->seq < y->seq; });
+  for (const Interaction* it : held_for) to_route.push_back(it->id);
   for (InteractionId rid : to_route) {
     if (Interaction* it = find_interaction(rid)) route_interaction(*it);
   }
@@ -138,8 +143,42 @@ Status Router::Impl::update_agent_skills(AgentId id, std::vector<SkillLevel> ski
   return {};
 }
 
+Status Router::Impl::set_queue_order(AgentId id, std::vector<QueueId> order, TimePoint now) {
+  advance(now);
+  Agent* a = find_agent(id);
+  if (!a) return not_found("agent: unknown agent");
+  if (Status s = validate_queue_order(order, "queue_order"); !s) return s;
+  apply_queue_order(*a, std::move(order));
+  fill_agent(*a);  // an order changes what it takes next, never whether it may
+  return {};
+}
+
 // =============================================================================================
 // Agent bookkeeping.
+
+Status Router::Impl::validate_queue_order(const std::vector<QueueId>& order,
+                                          std::string_view field) const {
+  std::set<QueueId> seen;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const std::string f = std::string(field) + "[" + std::to_string(i) + "]";
+    const Queue* q = find_queue(order[i]);
+    if (!q) return not_found(f + ": unknown queue");
+    if (!seen.insert(order[i]).second) {
+      return invalid_argument(f + ": '" + q->cfg.name + "' listed twice");
+    }
+  }
+  return {};
+}
+
+void Router::Impl::apply_queue_order(Agent& a, std::vector<QueueId> order) {
+  a.profile.queue_order = std::move(order);
+  a.ranks.clear();
+  for (size_t i = 0; i < a.profile.queue_order.size(); ++i) {
+    a.ranks.emplace_back(a.profile.queue_order[i], static_cast<int>(i));
+  }
+  std::sort(a.ranks.begin(), a.ranks.end());
+  for (ServedQueue& s : a.served) s.rank = a.rank_of(s.queue);
+}
 
 AgentState Router::Impl::derive_state(const Agent& a) const {
   if (!a.logged_in) return AgentState::kLoggedOut;
@@ -181,6 +220,10 @@ void Router::Impl::refresh_agent(Agent& a, std::string reason, bool restoring) {
 }
 
 void Router::Impl::reindex(Agent& a) {
+  // The idle set (reverse bullseye) follows the same changes as the availability index.
+  idle_agents_.erase(AgentIndex::Key{a.idle_key_since, a.id});
+  if (idle(a)) idle_agents_.insert(AgentIndex::Key{a.idle_since, a.id});
+  a.idle_key_since = a.idle_since;
   for (int c = 0; c < kChannelCount; ++c) {
     const Channel ch = static_cast<Channel>(c);
     const bool want = available(a, ch);
@@ -209,7 +252,8 @@ void Router::Impl::recompute_served(Agent& a) {
     if (!channel) continue;
     for (int stage = 0; stage <= static_cast<int>(q.cfg.expansion.size()); ++stage) {
       if (meets(a, effective_skills(q, q.cfg.required_skills, stage))) {
-        a.served.push_back(ServedQueue{q.id, fit_levels(a, q.cfg.required_skills), stage});
+        a.served.push_back(
+            ServedQueue{q.id, fit_levels(a, q.cfg.required_skills), stage, a.rank_of(q.id)});
         break;
       }
     }

@@ -205,6 +205,9 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
   if (c.default_handle_time <= Duration::zero()) {
     return invalid_argument("queue.default_handle_time: must be > 0");
   }
+  if (c.add_idle_agents_after && *c.add_idle_agents_after <= Duration::zero()) {
+    return invalid_argument("queue.add_idle_agents_after: must be > 0");
+  }
   return {};
 }
 
@@ -220,6 +223,7 @@ Result<QueueId> Router::Impl::add_queue(QueueConfig config) {
   q->w = effective_weights(q->cfg);
   queue_by_name_.emplace(q->cfg.name, id);
   if (q->cfg.reserve_agents_when.set()) next_risk_look_ = now_;  // looked at the next advance
+  note_idle_rule(*q);
   queues_.push_back(std::move(q));
   for (auto& a : agents_) {
     count_agent(*a, -1);
@@ -247,6 +251,7 @@ Status Router::Impl::update_queue(QueueId qid, QueueConfig config, TimePoint now
             [](const SkillRequirement& a, const SkillRequirement& b) { return a.skill < b.skill; });
   q->w = effective_weights(q->cfg);
   queue_by_name_.emplace(q->cfg.name, qid);
+  note_idle_rule(*q);
   q->classes.clear();
   q->by_key.clear();
   q->reqsets.assign(1, {});
@@ -277,6 +282,13 @@ Status Router::Impl::update_queue(QueueId qid, QueueConfig config, TimePoint now
   return {};
 }
 
+void Router::Impl::note_idle_rule(const Queue& q) {
+  auto at = std::lower_bound(idle_rule_queues_.begin(), idle_rule_queues_.end(), q.id);
+  const bool listed = at != idle_rule_queues_.end() && *at == q.id;
+  if (q.cfg.add_idle_agents_after && !listed) idle_rule_queues_.insert(at, q.id);
+  if (!q.cfg.add_idle_agents_after && listed) idle_rule_queues_.erase(at);
+}
+
 Result<AgentId> Router::Impl::add_agent(AgentProfile profile) {
   if (agents_.size() >= cfg_.limits.max_agents) {
     return resource_exhausted("agents: more than " + std::to_string(cfg_.limits.max_agents));
@@ -305,10 +317,15 @@ Result<AgentId> Router::Impl::add_agent(AgentProfile profile) {
       return invalid_argument("agent.languages[" + std::to_string(i) + "]: empty or too long");
     }
   }
+  if (Status s = validate_queue_order(profile.queue_order, "agent.queue_order"); !s) {
+    return s.error();
+  }
   AgentId id(static_cast<uint32_t>(agents_.size()));
   auto a = std::make_unique<Agent>();
   a->id = id;
+  std::vector<QueueId> order = std::move(profile.queue_order);
   a->profile = std::move(profile);
+  apply_queue_order(*a, std::move(order));
   std::sort(a->profile.skills.begin(), a->profile.skills.end(),
             [](const SkillLevel& x, const SkillLevel& y) { return x.skill < y.skill; });
   for (const std::string& lang : a->profile.languages) {

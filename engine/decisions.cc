@@ -1,6 +1,8 @@
 // Who gets what: eligibility, the waiting classes (the per-queue index decision 2 walks) and
 // the two decisions, indexed and the naive reference scan. docs/routing.md, "The two decisions"
 // and "Indexed matching and its cost"; the agents' index is engine/agent_index.h.
+#include <limits>
+
 #include "engine/router_impl.h"
 
 namespace router::engine {
@@ -56,7 +58,12 @@ bool Router::Impl::eligible(const Agent& a, const WaitingClass& c, const Queue& 
   if (q.cfg.language_required && it.language_id != kNoLanguage && !a.speaks(it.language_id)) {
     return false;
   }
-  return meets(a, c.effective);
+  return meets(a, c.effective) || added_by_idle_rule(a, q);
+}
+
+bool Router::Impl::added_by_idle_rule(const Agent& a, const Queue& q) const {
+  return q.cfg.add_idle_agents_after && idle(a) &&
+         now_ - a.idle_since >= *q.cfg.add_idle_agents_after;
 }
 
 std::optional<TimePoint> Router::Impl::held_until(const Interaction& it, const Queue& q) const {
@@ -373,7 +380,13 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
       primary = &r;
     }
   }
-  if (smallest == 0) {
+  // Reverse bullseye: the idle agents past the queue's threshold, a prefix of the idle set
+  // (they need not hold any of the class's skills). Not needed when no skill is required.
+  AgentIndex::Bucket::const_iterator idle_end = idle_agents_.begin();
+  if (q.cfg.add_idle_agents_after && primary != nullptr) {
+    idle_end = idle_agents_.upper_bound({now_ - *q.cfg.add_idle_agents_after, AgentId()});
+  }
+  if (smallest == 0 && idle_end == idle_agents_.begin()) {
     if (best.item) *out = best.points;
     return best.item;
   }
@@ -385,8 +398,9 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
     AgentIndex::Bucket::const_iterator pos, end;
     int fit_levels_bound;
     Points bound;
+    bool idle_set = false;  // over idle_agents_: members need not be available for `ch`
   };
-  std::array<Cursor, kMaxSkillLevel + 1> cursors;
+  std::array<Cursor, kMaxSkillLevel + 2> cursors;
   size_t n_cursors = 0;
   if (primary != nullptr) {
     int configured_min = primary->min_level;
@@ -402,6 +416,9 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
     }
   } else {
     cursors[n_cursors++] = {single->begin(), single->end(), all_levels_bound, 0};
+  }
+  if (idle_end != idle_agents_.begin()) {
+    cursors[n_cursors++] = {idle_agents_.begin(), idle_end, all_levels_bound, 0, true};
   }
 
   // Everything but the agent's idle time and skill fit is known for this interaction.
@@ -429,8 +446,11 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
       continue;
     }
     Agent& a = *agents_[cur.pos->second.value()];
-    ROUTER_CHECK(available(a, ch));
-    if (a.id != it.customer.preferred_agent && a.id != it.customer.last_agent) consider(a);
+    ROUTER_CHECK(cur.idle_set || available(a, ch));
+    if (a.id != it.customer.preferred_agent && a.id != it.customer.last_agent &&
+        (!cur.idle_set || available(a, ch))) {
+      consider(a);
+    }
     if (++cur.pos == cur.end) {
       cursors[top] = cursors[--n_cursors];
     } else {
@@ -442,14 +462,22 @@ Agent* Router::Impl::best_agent_indexed(const Interaction& it, const Queue& q,
 }
 
 Interaction* Router::Impl::best_interaction_naive(Agent& a, ChannelSet avail, Breakdown* out) {
+  // Rank before points: only the agent's best-ranked queues holding anything it may take count.
   Best<Interaction, InteractionKey> best;
+  int best_rank = std::numeric_limits<int>::max();
   for (auto& qp : queues_) {
     Queue& q = *qp;
+    const int rank = a.rank_of(q.id);
+    if (rank > best_rank) continue;
     for (auto& c : q.classes) {
       if (!avail[c->key.channel]) continue;
       for (const Member& m : c->members) {
-        if (eligible(a, *c, q, *m.it))
-          best.offer(m.it, score(q, *c, *m.it, a), {m.rank_from, m.seq});
+        if (!eligible(a, *c, q, *m.it)) continue;
+        if (rank < best_rank) {
+          best = {};
+          best_rank = rank;
+        }
+        best.offer(m.it, score(q, *c, *m.it, a), {m.rank_from, m.seq});
       }
     }
   }
@@ -458,6 +486,41 @@ Interaction* Router::Impl::best_interaction_naive(Agent& a, ChannelSet avail, Br
 }
 
 Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, Breakdown* out) {
+  std::vector<QueueSource> sources;
+  sources.reserve(a.served.size());
+  for (const ServedQueue& s : a.served) {
+    Queue& q = *queues_[s.queue.value()];
+    if (q.waiting > 0) sources.push_back(QueueSource{&q, s.base_fit_levels, s.rank});
+  }
+  // Reverse bullseye: the queues whose threshold this agent's idle time has reached.
+  for (QueueId id : idle_rule_queues_) {
+    Queue& q = *queues_[id.value()];
+    if (q.waiting == 0 || !added_by_idle_rule(a, q)) continue;
+    const auto served =
+        std::lower_bound(a.served.begin(), a.served.end(), id,
+                         [](const ServedQueue& s, QueueId queue) { return s.queue < queue; });
+    if (served != a.served.end() && served->queue == id) continue;  // in already
+    sources.push_back(QueueSource{&q, fit_levels(a, q.cfg.required_skills), a.rank_of(id)});
+  }
+  if (a.ranks.empty()) return best_interaction_among(a, avail, sources, 0, out);
+  // Rank before points: the agent's queues rank by rank, the first with anything it may take.
+  // Every interaction it may take waits in one of `sources` (affine ones too), so no rank
+  // outside them can hold one.
+  std::stable_sort(sources.begin(), sources.end(),
+                   [](const QueueSource& x, const QueueSource& y) { return x.rank < y.rank; });
+  std::vector<QueueSource> same_rank;
+  for (size_t i = 0; i < sources.size();) {
+    same_rank.clear();
+    const int rank = sources[i].rank;
+    for (; i < sources.size() && sources[i].rank == rank; ++i) same_rank.push_back(sources[i]);
+    if (Interaction* it = best_interaction_among(a, avail, same_rank, rank, out)) return it;
+  }
+  return nullptr;
+}
+
+Interaction* Router::Impl::best_interaction_among(Agent& a, ChannelSet avail,
+                                                  const std::vector<QueueSource>& sources, int rank,
+                                                  Breakdown* out) {
   Best<Interaction, InteractionKey> best;
   auto consider = [&](Interaction& it, const Queue& q, const WaitingClass& c) {
     if (eligible(a, c, q, it)) best.offer(&it, score(q, c, it, a), {it.rank_from, it.seq});
@@ -465,7 +528,7 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
   // Interactions whose customer prefers or last saw this agent: the only ones that can earn
   // affinity points, so the bounds below leave affinity out.
   for (Interaction* it : a.affine) {
-    if (it->cls && avail[static_cast<size_t>(it->channel)]) {
+    if (it->cls && avail[static_cast<size_t>(it->channel)] && a.rank_of(it->queue) == rank) {
       consider(*it, *find_queue(it->queue), *it->cls);
     }
   }
@@ -487,10 +550,9 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
   };
   constexpr InteractionKey kFirst{TimePoint::min(), 0};
   std::vector<Entry> heap;
-  heap.reserve(a.served.size() + 8);
-  for (const ServedQueue& s : a.served) {
-    Queue& q = *queues_[s.queue.value()];
-    if (q.waiting == 0) continue;
+  heap.reserve(sources.size() + 8);
+  for (const QueueSource& s : sources) {
+    Queue& q = *s.q;
     const Points agent_bound = fit_points(q, s.base_fit_levels + q.max_extra_levels) +
                                language_points(q) + idle_points(q, a) + load_points(q, a) +
                                handled_points(q, a) + random_bound(q) + round_robin_points(q, a);
@@ -527,7 +589,7 @@ Interaction* Router::Impl::best_interaction_indexed(Agent& a, ChannelSet avail, 
         push(
             Entry{class_bound(q, after->first) + e.fixed, kFirst, &q, after, nullptr, {}, e.fixed});
       }
-      if (!meets(a, c.effective)) continue;
+      if (!meets(a, c.effective) && !added_by_idle_rule(a, q)) continue;
       if (q.cfg.language_required && c.key.language != kNoLanguage && !a.speaks(c.key.language)) {
         continue;
       }

@@ -51,6 +51,11 @@ struct AgentProfile {
   std::vector<SkillLevel> skills;
   std::vector<std::string> languages;  // e.g. "en", "zh"
   ChannelCapacity capacity;
+  // The agent's own order of the queues it serves (issue 19, row 3; docs/routing.md, "An agent's
+  // queue order"): when it is freed it takes work from the first of these that has any it may
+  // take, by points within that queue; queues not listed come after all listed ones, equal among
+  // themselves. Each a known queue, listed once. Empty: every queue alike (points alone).
+  std::vector<QueueId> queue_order;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -237,6 +242,12 @@ struct QueueConfig {
   // entering the queue for one of them (ready or not), then goes to anyone. Absent: no hold
   // (affinity is a points bonus among the agents free at the moment). At most 1 h.
   std::optional<Duration> hold_for_agent;
+  // Reverse bullseye (issue 19, row 4; docs/routing.md, "Idle agents added to a queue"): agents
+  // READY and holding nothing (no work, no offer) whose idle time has reached this become
+  // eligible for the queue's interactions without its skills; its channels, the agent's capacity,
+  // language_required and exclusions still apply, and their skill fit counts as it is (a skill
+  // they lack as level 0). Absent: never; else > 0.
+  std::optional<Duration> add_idle_agents_after;
   // Whether anything sends its work to overflow_queue (which must then be another queue).
   bool overflows() const {
     return overflow_after.has_value() || when_no_agents == ArrivalAction::kOverflow ||

@@ -10,6 +10,17 @@ namespace router::engine {
 // Queries. They score "as of" `now` without firing timers (a query never changes state).
 
 namespace {
+// "60", "1.5": seconds as a person writes them.
+std::string seconds_text(Duration d) {
+  std::string s = std::to_string(d.count() / 1000);
+  if (const int64_t ms = d.count() % 1000; ms != 0) {
+    std::string frac = std::to_string(1000 + ms).substr(1);
+    while (frac.back() == '0') frac.pop_back();
+    s += "." + frac;
+  }
+  return s;
+}
+
 class ScopedClock {
  public:
   ScopedClock(TimePoint& clock, TimePoint now) : clock_(clock), saved_(clock) {
@@ -105,7 +116,15 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
                  std::to_string(
                      std::chrono::ceil<std::chrono::seconds>(*ex.held_until - now_).count()) +
                  " s");
-    } else if (std::string d = missing_skill_detail(a, c.effective, &why); !d.empty()) {
+    } else if (std::string d =
+                   added_by_idle_rule(a, q) || (holds_this && q.cfg.add_idle_agents_after)
+                       ? std::string()
+                       : missing_skill_detail(a, c.effective, &why);
+               !d.empty()) {
+      if (q.cfg.add_idle_agents_after) {
+        d += "; taken once idle " + seconds_text(*q.cfg.add_idle_agents_after) +
+             " s (the queue's add_idle_agents_after)";
+      }
       refuse(why, std::move(d));
     } else if (q.cfg.language_required && it->language_id != kNoLanguage &&
                !a.speaks(it->language_id)) {
@@ -434,6 +453,9 @@ Status Router::Impl::audit(TimePoint now) const {
     }
     if (a.profile.capacity.budget > 0 && cost > a.profile.capacity.budget) {
       return fail(who + "over its capacity budget");
+    }
+    if (idle(a) != (idle_agents_.count({a.idle_since, a.id}) == 1)) {
+      return fail(who + "idle set out of sync");
     }
     for (int c = 0; c < kChannelCount; ++c) {
       const bool want = available(a, static_cast<Channel>(c));

@@ -97,6 +97,9 @@ Status Router::transfer_to_agent(AgentId a, InteractionId id, AgentId to, TimePo
 Status Router::update_agent_skills(AgentId a, std::vector<SkillLevel> skills, TimePoint now) {
   return impl_->settled(impl_->update_agent_skills(a, std::move(skills), now));
 }
+Status Router::set_agent_queue_order(AgentId a, std::vector<QueueId> order, TimePoint now) {
+  return impl_->settled(impl_->set_queue_order(a, std::move(order), now));
+}
 void Router::advance(TimePoint now) { impl_->advance(now); }
 std::optional<TimePoint> Router::next_deadline() const { return impl_->next_deadline(); }
 TimePoint Router::now() const { return impl_->now_; }

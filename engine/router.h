@@ -215,6 +215,10 @@ class Router {
   Status transfer_to_agent(AgentId agent, InteractionId id, AgentId to, TimePoint now);
   // Takes effect on the agent's next decision (pending offers are unaffected).
   Status update_agent_skills(AgentId agent, std::vector<SkillLevel> skills, TimePoint now);
+  // Replaces the agent's queue order (AgentProfile::queue_order; kNotFound naming
+  // queue_order[i] for an unknown queue, kInvalidArgument for one listed twice). Takes effect on
+  // its next decision 2 (a pending offer is unaffected).
+  Status set_agent_queue_order(AgentId agent, std::vector<QueueId> order, TimePoint now);
 
   // --- Time.
   // Fires every timer due at or before `now`, in due order.

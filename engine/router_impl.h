@@ -2,7 +2,8 @@
 // engine's own .cc files include it. Router::Impl and the structures its pieces share.
 // Invariants (after every command; audit() recounts them): those of router.h; every live
 // interaction is owned by `live_` and filed in exactly one place (a class, a personal queue, an
-// offer or an agent's held work); an agent is in the AgentIndex exactly when available().
+// offer or an agent's held work); an agent is in the AgentIndex exactly when available(), and
+// in idle_agents_ exactly when idle().
 // Threading: single writer, not thread-safe: one thread owns the Router and everything here.
 #pragma once
 
@@ -158,6 +159,15 @@ struct ServedQueue {
   QueueId queue;
   int base_fit_levels = 0;  // Σ (level − min) over the queue's own skills
   int stage = 0;            // the first expansion stage whose requirements the agent meets
+  int rank = 0;             // in the agent's queue order (Agent::rank_of)
+};
+
+struct Queue;
+// A queue decision 2 looks in for one agent, with what the agent brings to it.
+struct QueueSource {
+  Queue* q;
+  int base_fit_levels;
+  int rank;
 };
 
 struct Agent {
@@ -175,11 +185,14 @@ struct Agent {
   int exclusive_held = 0;
   int held_cost = 0;  // Σ Blending::cost of what it holds
   TimePoint idle_since;
+  TimePoint idle_key_since;  // its key in Router::Impl::idle_agents_, when it is in
   uint64_t handled = 0;
   std::array<std::optional<AgentIndex::Key>, kChannelCount> indexed;
   std::vector<ServedQueue> served;
   std::deque<Interaction*> personal;        // transferred to this agent by name
   std::unordered_set<Interaction*> affine;  // waiting, naming this agent preferred or last
+  // profile.queue_order as (queue, position), sorted by queue: rank_of's lookup.
+  std::vector<std::pair<QueueId, int>> ranks;
 
   int level(SkillId s) const {
     auto it = std::lower_bound(profile.skills.begin(), profile.skills.end(), s,
@@ -190,6 +203,14 @@ struct Agent {
     return std::find(language_ids.begin(), language_ids.end(), lang) != language_ids.end();
   }
   int work_count() const { return static_cast<int>(held.size()); }
+  // The queue's rank in the agent's queue order: its position there, or after every listed one
+  // (all unlisted queues alike). 0 for every queue when the agent has no order.
+  int rank_of(QueueId q) const {
+    auto it =
+        std::lower_bound(ranks.begin(), ranks.end(), q,
+                         [](const std::pair<QueueId, int>& r, QueueId id) { return r.first < id; });
+    return it != ranks.end() && it->first == q ? it->second : static_cast<int>(ranks.size());
+  }
 };
 
 struct Queue {
@@ -272,6 +293,7 @@ class Router::Impl {
   Status transfer_to_queue(AgentId a, InteractionId id, QueueId to, TimePoint now);
   Status transfer_to_agent(AgentId a, InteractionId id, AgentId to, TimePoint now);
   Status update_agent_skills(AgentId a, std::vector<SkillLevel> skills, TimePoint now);
+  Status set_queue_order(AgentId a, std::vector<QueueId> order, TimePoint now);
   void advance(TimePoint now);
   // A command may leave a timer due at `now_` (a requeued interaction already past its next
   // expansion step, say): fire those before returning, so no command ends with one overdue.
@@ -283,6 +305,8 @@ class Router::Impl {
   std::optional<TimePoint> next_deadline() const {
     std::optional<TimePoint> due = next_risk_look_;
     if (!timers_.empty() && (!due || timers_.begin()->due < *due)) due = timers_.begin()->due;
+    if (auto crossing = next_idle_crossing(); crossing && (!due || *crossing < *due))
+      due = crossing;
     return due;
   }
 
@@ -314,6 +338,11 @@ class Router::Impl {
   // Queues with reserve_agents_when are looked at every kConditionRecheck; none: never.
   std::optional<TimePoint> next_risk_look_;
   int queues_at_risk_ = 0;
+  // Reverse bullseye: the queues with add_idle_agents_after, by id, and the agents logged in,
+  // READY and holding nothing (no work, no offer), by idle time (Agent::idle_since, id): those
+  // idle past a threshold are a prefix. Kept for every agent in reindex().
+  std::vector<QueueId> idle_rule_queues_;
+  AgentIndex::Bucket idle_agents_;
   uint64_t submit_seq_ = 0;
   AgentIndex index_;
 
@@ -382,6 +411,11 @@ class Router::Impl {
     return a.id != it.customer.preferred_agent && a.id != it.customer.last_agent &&
            held_until(it, q).has_value();
   }
+  // Whether `q`'s add_idle_agents_after adds `a` now: READY, holding nothing, idle that long.
+  bool added_by_idle_rule(const Agent& a, const Queue& q) const;
+  static bool idle(const Agent& a) {
+    return a.logged_in && !a.not_ready && a.offer == nullptr && a.held.empty();
+  }
   std::vector<SkillRequirement> effective_skills(const Queue& q,
                                                  const std::vector<SkillRequirement>& skills,
                                                  int stage) const;
@@ -395,6 +429,12 @@ class Router::Impl {
   // Looks at every queue's reserve_agents_when (advance(), every kConditionRecheck): agents
   // whose headroom changed are reindexed, and offered work when it was lifted.
   void look_at_risks();
+  // Reverse bullseye (timers.cc): the next time an idle agent's idle time reaches the
+  // add_idle_agents_after of a queue with work waiting (after now), and at it, decision 2 for
+  // the agents reaching a threshold then.
+  std::optional<TimePoint> next_idle_crossing() const;
+  void add_idle_agents();
+  void note_idle_rule(const Queue& q);  // keeps idle_rule_queues_ (build.cc)
 
   // --- Queue structure: the waiting classes decision 2 walks (decisions.cc).
   uint32_t intern_reqset(Queue& q, const std::vector<SkillRequirement>& extras);
@@ -414,6 +454,10 @@ class Router::Impl {
   void refresh_agent(Agent& a, std::string reason = {}, bool restoring = false);
   void reindex(Agent& a);
   void recompute_served(Agent& a);
+  // Checks and applies an agent's queue order (AgentProfile::queue_order); the error names
+  // `field`.
+  Status validate_queue_order(const std::vector<QueueId>& order, std::string_view field) const;
+  void apply_queue_order(Agent& a, std::vector<QueueId> order);
   void count_agent(Agent& a, int delta);
 
   // --- Timers (timers.cc).
@@ -476,6 +520,10 @@ class Router::Impl {
                           Breakdown* out);
   Interaction* best_interaction_indexed(Agent& a, ChannelSet avail, Breakdown* out);
   Interaction* best_interaction_naive(Agent& a, ChannelSet avail, Breakdown* out);
+  // The indexed search over `sources` (and the agent's affine interactions in them) of one rank.
+  Interaction* best_interaction_among(Agent& a, ChannelSet avail,
+                                      const std::vector<QueueSource>& sources, int rank,
+                                      Breakdown* out);
   std::string missing_skill_detail(const Agent& a, const std::vector<SkillRequirement>& effective,
                                    Ineligibility* reason) const;
   // Why `a` cannot take one more `ch` item (explain's detail): count, call, budget, headroom.

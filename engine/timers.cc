@@ -52,10 +52,18 @@ void Router::Impl::schedule_queue_timer(Interaction& it) {
 
 void Router::Impl::advance(TimePoint now) {
   // Timers fire in due order, each at its own due time: a clock jump is the same as the time
-  // passing gradually.
+  // passing gradually. The look at queues' risks and idle agents reaching a queue's threshold
+  // fall between them in due order like timers; at one time, idle agents first (their due-time
+  // is computed from the clock, so it must not be passed by the others), then risks, then timers.
   for (;;) {
     const bool timer_due = !timers_.empty() && timers_.begin()->due <= now;
-    // The look at queues' risks falls between the timers in due order like one of them.
+    if (const auto crossing = next_idle_crossing();
+        crossing && *crossing <= now && (!timer_due || *crossing <= timers_.begin()->due) &&
+        (!next_risk_look_ || *crossing <= *next_risk_look_)) {
+      set_clock(*crossing);
+      add_idle_agents();
+      continue;
+    }
     if (next_risk_look_ && *next_risk_look_ <= now &&
         (!timer_due || *next_risk_look_ <= timers_.begin()->due)) {
       set_clock(*next_risk_look_);
@@ -103,6 +111,37 @@ void Router::Impl::look_at_risks() {
   }
   for (Agent* a : touched) reindex(*a);
   for (Agent* a : touched) fill_agent(*a);  // a lifted reservation frees it for other work
+}
+
+std::optional<TimePoint> Router::Impl::next_idle_crossing() const {
+  std::optional<TimePoint> due;
+  for (QueueId id : idle_rule_queues_) {
+    const Queue& q = *queues_[id.value()];
+    if (q.waiting == 0) continue;
+    const Duration after = *q.cfg.add_idle_agents_after;
+    // The longest idle agent not yet idle that long (idle since after now − after).
+    const auto next = idle_agents_.upper_bound({now_ - after, AgentId()});
+    if (next != idle_agents_.end() && (!due || next->first + after < *due)) {
+      due = next->first + after;
+    }
+  }
+  return due;
+}
+
+void Router::Impl::add_idle_agents() {
+  // Every agent whose idle time reaches a threshold now, of any queue with work waiting; in
+  // idle order (longest first, then id), each once.
+  std::set<AgentIndex::Key> reaching;
+  for (QueueId id : idle_rule_queues_) {
+    const Queue& q = *queues_[id.value()];
+    if (q.waiting == 0) continue;
+    const TimePoint since = now_ - *q.cfg.add_idle_agents_after;
+    for (auto a = idle_agents_.lower_bound({since, AgentId(0)});
+         a != idle_agents_.end() && a->first == since; ++a) {
+      reaching.insert(*a);
+    }
+  }
+  for (const AgentIndex::Key& key : reaching) fill_agent(*agents_[key.second.value()]);
 }
 
 void Router::Impl::fire(Interaction& it, TimerKind kind) {

@@ -20,6 +20,7 @@
 #include <set>
 #include <vector>
 
+#include "adapters/config/agent_rules.h"
 #include "adapters/config/opening_hours.h"
 #include "adapters/config/redis_config.h"
 #include "adapters/config/yaml_json.h"
@@ -90,6 +91,7 @@ class Resolver {
       }
       m.agents.push_back(std::move(a));
     }
+    if (auto e = resolve_agent_rules(source_, c, queue_ids, m)) return *e;
     if (auto e = code_list(c.codes().wrap_up(), "codes.wrap_up", m.codes.wrap_up)) return *e;
     if (auto e = code_list(c.codes().not_ready(), "codes.not_ready", m.codes.not_ready)) return *e;
     for (int i = 0; i < c.queues_size(); ++i) {

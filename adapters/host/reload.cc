@@ -92,6 +92,14 @@ absl::StatusOr<RoutingHost::ReloadReport> RoutingHost::reload(config::RoutingMod
                        was.skills[k].level != now_a.skills[k].level;
     }
     if (skills_changed) report.changes.push_back("agent " + was.name + " skills updated");
+    if (was.queue_order != now_a.queue_order) {
+      if (auto s = router_->set_agent_queue_order(*router_->find_agent(was.name), now_a.queue_order,
+                                                  now);
+          !s.ok()) {
+        return to_status(s.error());
+      }
+      report.changes.push_back("agent " + was.name + " queue order updated");
+    }
   }
   for (size_t i = 0; i < model_.agents.size(); ++i) {
     const auto& was = model_.agents[i];

@@ -8,16 +8,6 @@ namespace router::engine::testing {
 
 namespace {
 
-// The detail explain() gives for `agent` on `id`; empty when the agent is not listed ineligible.
-std::string why_not(Center& c, InteractionId id, AgentId agent) {
-  auto ex = c.router.explain(id, c.now);
-  REQUIRE(ex.ok());
-  for (const IneligibleAgent& i : ex->ineligible) {
-    if (i.agent == agent) return i.detail;
-  }
-  return {};
-}
-
 RouterConfig blended(bool call_over_other_work = false) {
   RouterConfig cfg;
   cfg.blending.cost = {100, 25, 35, 100};
@@ -41,7 +31,7 @@ TEST_CASE("an agent's budget caps what she holds by the cost of each channel's i
     c.accept(alice, emails[static_cast<size_t>(i)]);
   }
   CHECK(c.holder(emails[4]) == AgentId());
-  CHECK(why_not(c, emails[4], alice) ==
+  CHECK(c.why_not(emails[4], alice) ==
         "over its capacity budget (holds 100 of 100; email costs 25)");
   c.audit();
 
@@ -65,7 +55,7 @@ TEST_CASE("channels mix within the budget: two chats and an email fit 100, a sec
   c.accept(alice, email1);
   const InteractionId email2 = c.submit(an_email().to("support"));
   CHECK(c.holder(email2) == AgentId());  // 95 + 25 > 100
-  CHECK(why_not(c, email2, alice) == "over its capacity budget (holds 95 of 100; email costs 25)");
+  CHECK(c.why_not(email2, alice) == "over its capacity budget (holds 95 of 100; email costs 25)");
   // No budget: the counts alone (chat 3, email 5) decide, as before.
   AgentId bob = c.add(an_agent("bob"));
   c.login(bob);
@@ -92,7 +82,7 @@ TEST_CASE("a call goes to an agent holding other work only when the center allow
   SECTION("not allowed (the default): she keeps her email, the call waits") {
     Scene s(false, 200);
     CHECK(s.c.holder(s.call) == AgentId());
-    CHECK(why_not(s.c, s.call, s.alice) ==
+    CHECK(s.c.why_not(s.call, s.alice) ==
           "holds other work (a call goes only to an agent holding nothing)");
     s.c.complete(s.alice, s.email);
     CHECK(s.c.holder(s.call) == s.alice);
@@ -104,7 +94,7 @@ TEST_CASE("a call goes to an agent holding other work only when the center allow
     s.c.accept(s.alice, s.call);
     const InteractionId chat = s.c.submit(a_chat().to("support"));
     CHECK(s.c.holder(chat) == AgentId());
-    CHECK(why_not(s.c, chat, s.alice) == "busy on a call");
+    CHECK(s.c.why_not(chat, s.alice) == "busy on a call");
     s.c.audit();
     s.c.complete(s.alice, s.call);
     CHECK(s.c.holder(chat) == s.alice);  // the email is still hers; 25 + 35 fits
@@ -114,7 +104,7 @@ TEST_CASE("a call goes to an agent holding other work only when the center allow
   SECTION("allowed, but the budget has no room for a call beside her email") {
     Scene s(true, 100);
     CHECK(s.c.holder(s.call) == AgentId());
-    CHECK(why_not(s.c, s.call, s.alice) ==
+    CHECK(s.c.why_not(s.call, s.alice) ==
           "over its capacity budget (holds 25 of 100; phone costs 100)");
     s.c.audit();
   }
@@ -152,7 +142,7 @@ TEST_CASE(
   const InteractionId email = c.submit(an_email().to("mail"));
   Center::ok(c.router.set_ready(bob, c.now));
   CHECK(c.holder(email) == AgentId());
-  CHECK(why_not(c, email, bob) == "kept for queue voice (at risk): no new email work");
+  CHECK(c.why_not(email, bob) == "kept for queue voice (at risk): no new email work");
   // Eve does not meet voice's requirements: she is not held back.
   Center::ok(c.router.set_ready(eve, c.now));
   CHECK(c.holder(email) == eve);
@@ -206,7 +196,7 @@ TEST_CASE("headroom on EWT: waiting calls past the bound keep blended agents off
   // Bob is idle, but a chat waits: he is kept for voice.
   const InteractionId chat = c.submit(a_chat().to("chat"));
   CHECK(c.holder(chat) == AgentId());
-  CHECK(why_not(c, chat, bob) == "kept for queue voice (at risk): no new web_chat work");
+  CHECK(c.why_not(chat, bob) == "kept for queue voice (at risk): no new web_chat work");
   c.audit();
   // The calls go away (abandoned); at the next look the EWT is low again and he takes the chat.
   Center::ok(c.router.cancel(hard1, c.now));

@@ -124,6 +124,11 @@ struct QueueBuilder {
     cfg.weights = WeightOverrides::all(w);
     return *this;
   }
+  // Reverse bullseye: agents idle this long are added without the queue's skills.
+  QueueBuilder& add_idle_agents_after(Duration d) {
+    cfg.add_idle_agents_after = d;
+    return *this;
+  }
   QueueBuilder& default_handle_time(Duration d) {
     cfg.default_handle_time = d;
     return *this;
@@ -148,6 +153,7 @@ inline QueueBuilder a_queue(std::string name) {
 struct AgentBuilder {
   AgentProfile profile;
   std::vector<std::pair<std::string, int>> skills;
+  std::vector<std::string> order;  // queue names, resolved when added
 
   AgentBuilder& with_skill(std::string name, int level) {
     skills.emplace_back(std::move(name), level);
@@ -167,6 +173,11 @@ struct AgentBuilder {
   }
   AgentBuilder& team(std::string t) {
     profile.team = std::move(t);
+    return *this;
+  }
+  // The agent's own queue order (AgentProfile::queue_order), by queue name.
+  AgentBuilder& queue_order(std::initializer_list<std::string> queues) {
+    order.assign(queues);
     return *this;
   }
 };
@@ -258,6 +269,13 @@ inline std::unique_ptr<Router> make_router(RouterConfig cfg = {},
   return std::move(created).value();
 }
 
+// Each match mode in turn, as a Catch2 generator: a scenario that calls it runs once per mode.
+inline MatchMode any_match_mode() {
+  const MatchMode mode = GENERATE(MatchMode::kIndexed, MatchMode::kNaiveScan);
+  INFO((mode == MatchMode::kIndexed ? "indexed" : "naive scan"));
+  return mode;
+}
+
 // A Router with a fake clock and name-based helpers. Every helper REQUIREs success (a test
 // that wants to see a failure calls the Router directly).
 class Center {
@@ -295,6 +313,7 @@ class Center {
 
   AgentId add(AgentBuilder b) {
     for (auto& [name, level] : b.skills) b.profile.skills.push_back(SkillLevel{skill(name), level});
+    for (const std::string& q : b.order) b.profile.queue_order.push_back(queue(q));
     auto r = router.add_agent(b.profile);
     INFO((r.ok() ? "" : r.error().message));
     REQUIRE(r.ok());
@@ -378,6 +397,16 @@ class Center {
   // The agent the interaction is currently offered to or held by (invalid if none).
   AgentId holder(InteractionId id) const { return interaction(id).agent; }
   void audit() const { ok(router.audit(now)); }
+  // The detail explain() gives for `agent` on `id`; empty when the agent is not listed
+  // ineligible.
+  std::string why_not(InteractionId id, AgentId agent) const {
+    auto ex = router.explain(id, now);
+    REQUIRE(ex.ok());
+    for (const IneligibleAgent& i : ex->ineligible) {
+      if (i.agent == agent) return i.detail;
+    }
+    return {};
+  }
 
  private:
   uint64_t next_id_ = 1;

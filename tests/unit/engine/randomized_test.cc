@@ -8,6 +8,7 @@
 //
 // Seeds: ROUTER_SEED=<n> runs one seed (a failure prints it); ROUTER_SEEDS=<count> sets how
 // many (default 2000); ROUTER_STEPS=<n> steps per seed (default 250).
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -258,6 +259,8 @@ class Simulation {
       }
       // Preferred-agent hold: a few seconds to a couple of minutes.
       if (chance(0.4)) c.hold_for_agent = std::chrono::seconds(1 + pick(120));
+      // Reverse bullseye: agents idle this long join the queue without its skills.
+      if (chance(0.3)) c.add_idle_agents_after = std::chrono::seconds(5 + pick(60));
       if (chance(0.3)) {
         Weights w;
         for (double& x : w.w) x = pick(4) * 0.5 * (chance(0.5) ? 1.0 : 0.1);
@@ -283,6 +286,8 @@ class Simulation {
         p.capacity.max[static_cast<size_t>(ch)] = chance(0.2) ? 0 : 1 + pick(3);
       }
       if (chance(0.5)) p.capacity.budget = 50 + 25 * pick(5);
+      // The agent's own queue order: decision 2 takes its best-ranked queue with any work first.
+      if (chance(0.5)) p.queue_order = random_queue_order();
       auto a = indexed_.add_agent(p);
       auto b = naive_.add_agent(p);
       if (!a.ok() || !b.ok()) fail("add_agent");
@@ -297,6 +302,14 @@ class Simulation {
       if (chance(0.6)) out.push_back({s, 1 + pick(10)});
     }
     return out;
+  }
+
+  // Some of the queues, in a random order (empty now and then).
+  std::vector<QueueId> random_queue_order() {
+    std::vector<QueueId> order = queues_;
+    std::shuffle(order.begin(), order.end(), rng_);
+    order.resize(static_cast<size_t>(pick(static_cast<int>(order.size()) + 1)));
+    return order;
   }
 
   AgentId random_agent() {
@@ -437,6 +450,12 @@ class Simulation {
         break;
       }
       case 16: {
+        if (chance(0.3)) {
+          auto order = random_queue_order();
+          apply("queue order" + who,
+                [&](Router& r) { return r.set_agent_queue_order(a, order, now_); });
+          break;
+        }
         auto skills = random_skills();
         apply("skills" + who, [&](Router& r) { return r.update_agent_skills(a, skills, now_); });
         break;

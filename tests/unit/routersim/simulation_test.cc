@@ -402,3 +402,49 @@ TEST_CASE("calls whose customer knows an agent wait for her under a preferred-ag
 
 }  // namespace
 }  // namespace router::sim
+
+namespace router::sim {
+namespace {
+
+TEST_CASE("agents who rank a queue first answer its callers sooner (agents' queue order)",
+          "[routersim][queue-order]") {
+  Workload w = small_workload();
+  w.call_types[1].priority = 0;  // sales and support alike but for the order
+  auto plain = simulate(small_center(), w, Policy::kPoints);
+  REQUIRE(plain.ok());
+  auto m = small_center();
+  for (size_t a = 2; a < 4; ++a) m.agents[a].queue_order = {engine::QueueId(1)};  // support
+  auto ranked = simulate(m, w, Policy::kPoints);
+  INFO((ranked.ok() ? "" : ranked.error().message));
+  REQUIRE(ranked.ok());
+  const Outcome& support = ranked->call_types[1];
+  CHECK(support.asa_s.mean < plain->call_types[1].asa_s.mean);
+  CHECK(support.answered.mean + support.abandoned.mean <= support.offered.mean);
+}
+
+}  // namespace
+}  // namespace router::sim
+
+namespace router::sim {
+namespace {
+
+TEST_CASE("a queue adding idle agents outside its skills answers more of its callers",
+          "[routersim][idle-agents]") {
+  Workload w = small_workload();
+  w.call_types[0].per_hour = 10;  // sales: light, so its own agent is often idle
+  w.call_types[1].per_hour = 60;  // support: more than its agents can take
+  auto plain = simulate(small_center(), w, Policy::kPoints);
+  REQUIRE(plain.ok());
+  auto m = small_center();
+  m.queues[1].add_idle_agents_after = 30s;  // support takes agent0 (sales only) when idle
+  auto added = simulate(m, w, Policy::kPoints);
+  INFO((added.ok() ? "" : added.error().message));
+  REQUIRE(added.ok());
+  const Outcome& support = added->call_types[1];
+  CHECK(support.answered.mean > plain->call_types[1].answered.mean);
+  CHECK(support.service_level.mean > plain->call_types[1].service_level.mean);
+  CHECK(support.answered.mean + support.abandoned.mean <= support.offered.mean);
+}
+
+}  // namespace
+}  // namespace router::sim
