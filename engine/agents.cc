@@ -39,8 +39,10 @@ Status Router::Impl::logout(AgentId id, LogoutMode mode, TimePoint now) {
   std::vector<InteractionId> to_route;
   if (a->offer) {
     Interaction& it = *a->offer;
-    requeue_from_agent(it, *a, RequeueReason::kAgentLoggedOut, /*exclude=*/false);
-    to_route.push_back(it.id);
+    // With other offers pending it stays offered to them.
+    if (end_offer(it, *a, RequeueReason::kAgentLoggedOut, /*exclude=*/false)) {
+      to_route.push_back(it.id);
+    }
   }
   for (Interaction* it : std::vector<Interaction*>(a->held)) {
     if (it->state == InteractionState::kWrapUp) {
@@ -100,8 +102,8 @@ Status Router::Impl::set_not_ready(AgentId id, std::string_view reason, TimePoin
   if (!a->logged_in) return failed_precondition("agent: not logged in");
   if (reason.size() > cfg_.limits.max_string_length) return invalid_argument("reason: too long");
   Interaction* withdrawn = a->offer;
-  if (withdrawn) {
-    requeue_from_agent(*withdrawn, *a, RequeueReason::kAgentNotReady, /*exclude=*/false);
+  if (withdrawn && !end_offer(*withdrawn, *a, RequeueReason::kAgentNotReady, /*exclude=*/false)) {
+    withdrawn = nullptr;  // still offered to others
   }
   std::string next_reason = reason.empty() ? "not_ready" : std::string(reason);
   // NOT_READY with another reason ("login" -> "break"): the state is the same, the reason is

@@ -195,6 +195,7 @@ Status Router::Impl::validate_queue(const QueueConfig& c, std::optional<QueueId>
       }
     }
   }
+  if (c.offer_to < 1) return invalid_argument("queue.offer_to: must be at least 1");
   if (c.hold_for_agent &&
       (*c.hold_for_agent <= Duration::zero() || *c.hold_for_agent > kMaxAgentHold)) {
     return invalid_argument("queue.hold_for_agent: must be > 0 and at most 1 h");

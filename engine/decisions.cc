@@ -278,10 +278,21 @@ void Router::Impl::route_interaction(Interaction& it) {
     return;
   }
   ROUTER_CHECK(it.cls != nullptr);
-  Breakdown points;
-  Agent* best = mode_ == MatchMode::kIndexed ? best_agent_indexed(it, q, *it.cls, &points)
-                                             : best_agent_naive(it, q, *it.cls, &points);
-  if (best) offer(it, *best, points);
+  // Multi-offer: the K best, found one search at a time, each pick excluded from the next search
+  // for the moment (a preferred-agent hold offers to one: excluding its agent would end it).
+  const int k = held_until(it, q) ? 1 : q.cfg.offer_to;
+  std::vector<std::pair<Agent*, Breakdown>> picks;
+  const size_t excluded_before = it.excluded.size();
+  while (static_cast<int>(picks.size()) < k) {
+    Breakdown points;
+    Agent* best = mode_ == MatchMode::kIndexed ? best_agent_indexed(it, q, *it.cls, &points)
+                                               : best_agent_naive(it, q, *it.cls, &points);
+    if (best == nullptr) break;
+    picks.emplace_back(best, points);
+    if (static_cast<int>(picks.size()) < k) it.excluded.push_back(best->id);
+  }
+  it.excluded.resize(excluded_before);
+  if (!picks.empty()) offer(it, picks);
 }
 
 void Router::Impl::fill_agent(Agent& a) {

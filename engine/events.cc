@@ -49,6 +49,9 @@ std::string describe(const Event& e) {
                     } else if constexpr (std::is_same_v<T, RequeuedEvent>) {
                       return "requeued " + id(v.interaction) + " from " + id(v.agent) + " (" +
                              std::string(to_string(v.reason)) + ")";
+                    } else if constexpr (std::is_same_v<T, OfferEndedEvent>) {
+                      return "offer of " + id(v.interaction) + " to " + id(v.agent) + " ended (" +
+                             std::string(to_string(v.reason)) + ")";
                     } else if constexpr (std::is_same_v<T, AbandonedEvent>) {
                       return "abandoned " + id(v.interaction) + " after " + ms(v.waited);
                     } else if constexpr (std::is_same_v<T, ExpiredEvent>) {

@@ -18,6 +18,7 @@ enum class RequeueReason : uint8_t {
   kAgentNotReady,   // the agent went NOT_READY with the offer pending
   kTransferred,     // the agent transferred it to a queue or another agent
   kOfferWithdrawn,  // a supervisor moved it to another queue while offered
+  kTakenByOther,    // multi-offer: another agent accepted it first (OfferEndedEvent only)
 };
 std::string_view to_string(RequeueReason r);
 
@@ -46,6 +47,15 @@ struct OfferedEvent {
   QueueId queue;
   TimePoint expires;
   Breakdown points;
+};
+// Multi-offer (QueueConfig::offer_to): one agent's offer of an interaction ended while it stays
+// offered to others, or because another agent accepted it (kTakenByOther). The offer that ends
+// last, when nobody accepted, is a RequeuedEvent instead.
+struct OfferEndedEvent {
+  InteractionId interaction;
+  AgentId agent;
+  QueueId queue;
+  RequeueReason reason;
 };
 struct AssignedEvent {
   InteractionId interaction;
@@ -127,7 +137,7 @@ using EventBody =
     std::variant<QueuedEvent, OfferedEvent, AssignedEvent, RequeuedEvent, AbandonedEvent,
                  ExpiredEvent, OverflowedEvent, ExpandedEvent, MovedEvent, TransferredToAgentEvent,
                  PriorityChangedEvent, WrapUpStartedEvent, CompletedEvent, AgentStateChangedEvent,
-                 HeadroomChangedEvent, ScheduledEvent>;
+                 HeadroomChangedEvent, ScheduledEvent, OfferEndedEvent>;
 
 struct Event {
   TimePoint at;

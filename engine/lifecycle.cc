@@ -37,22 +37,52 @@ void Router::Impl::learn_range(Interaction& it) {
   it.told_range.reset();
 }
 
-void Router::Impl::offer(Interaction& it, Agent& a, const Breakdown& points) {
-  ROUTER_CHECK(available(a, it.channel));
+void Router::Impl::offer(Interaction& it, const std::vector<std::pair<Agent*, Breakdown>>& to) {
+  ROUTER_CHECK(!to.empty());
   learn_range(it);
   dequeue(it);
   transition(it, InteractionState::kOffered);
   Queue& q = *find_queue(it.queue);
-  it.agent = a.id;
-  it.offered_at = now_;
   it.offer_counted = true;
   ++q.offered_now;
-  a.offer = &it;
-  q.last_offered_agent = a.id.value();
+  q.last_offered_agent = to.front().first->id.value();
   const TimePoint expires = now_ + q.cfg.offer_timeout;
   schedule(it, TimerKind::kOffer, expires);
-  emit(OfferedEvent{it.id, a.id, q.id, expires, points});
-  refresh_agent(a);
+  for (const auto& [a, points] : to) {
+    ROUTER_CHECK(available(*a, it.channel));
+    it.offers.push_back(a->id);
+    a->offer = &it;
+    emit(OfferedEvent{it.id, a->id, q.id, expires, points});
+    refresh_agent(*a);
+  }
+}
+
+bool Router::Impl::end_offer(Interaction& it, Agent& a, RequeueReason reason, bool exclude) {
+  ROUTER_CHECK(a.offer == &it && it.offered_to(a.id));
+  if (it.offers.size() == 1) {
+    requeue_from_agent(it, a, reason, exclude);
+    return true;
+  }
+  std::erase(it.offers, a.id);
+  a.offer = nullptr;
+  if (exclude && !it.excludes(a.id)) it.excluded.push_back(a.id);
+  emit(OfferEndedEvent{it.id, a.id, it.queue, reason});
+  return false;
+}
+
+std::vector<Agent*> Router::Impl::withdraw_offers(Interaction& it, const Agent* keep,
+                                                  RequeueReason reason) {
+  std::vector<Agent*> freed;
+  for (AgentId id : it.offers) {
+    Agent& b = *find_agent(id);
+    if (&b == keep) continue;
+    b.offer = nullptr;
+    emit(OfferEndedEvent{it.id, b.id, it.queue, reason});
+    freed.push_back(&b);
+  }
+  it.offers.clear();
+  if (keep != nullptr) it.offers.push_back(keep->id);
+  return freed;
 }
 
 void Router::Impl::release_held(Agent& a, Interaction& it) {
@@ -71,7 +101,9 @@ void Router::Impl::requeue_from_agent(Interaction& it, Agent& a, RequeueReason r
                                       bool exclude) {
   cancel_timer(it);
   if (a.offer == &it) {
+    ROUTER_CHECK(it.offers.size() == 1 && it.offers.front() == a.id);
     a.offer = nullptr;
+    it.offers.clear();
     if (it.offer_counted) --find_queue(it.queue)->offered_now;
     it.offer_counted = false;
   } else {
@@ -433,10 +465,13 @@ Status Router::Impl::cancel(InteractionId id, TimePoint now) {
     erase(*it);
     return {};
   }
-  Agent* a = nullptr;
+  std::vector<Agent*> offered;  // the caller hung up while these agents' phones rang
   if (it->state == InteractionState::kOffered) {
-    a = find_agent(it->agent);
-    a->offer = nullptr;
+    for (AgentId o : it->offers) {
+      offered.push_back(find_agent(o));
+      offered.back()->offer = nullptr;
+    }
+    it->offers.clear();
     --find_queue(it->queue)->offered_now;
     it->offer_counted = false;
   } else if (it->state != InteractionState::kQueued) {
@@ -451,10 +486,8 @@ Status Router::Impl::cancel(InteractionId id, TimePoint now) {
   transition(*it, InteractionState::kAbandoned);
   emit(AbandonedEvent{id, q.id, waited, short_abandon});
   erase(*it);
-  if (a) {
-    refresh_agent(*a);
-    fill_agent(*a);
-  }
+  for (Agent* a : offered) refresh_agent(*a);
+  for (Agent* a : offered) fill_agent(*a);
   return {};
 }
 
@@ -493,10 +526,12 @@ Status Router::Impl::move(InteractionId id, QueueId to, TimePoint now) {
   if (static_cast<size_t>(dst->waiting) >= waiting_cap(*dst)) {
     return resource_exhausted("queue: '" + dst->cfg.name + "' is full");
   }
-  Agent* a = nullptr;
+  std::vector<Agent*> offered;
   if (it->state == InteractionState::kOffered) {
-    a = find_agent(it->agent);
-    requeue_from_agent(*it, *a, RequeueReason::kOfferWithdrawn, /*exclude=*/false);
+    Agent& last = *find_agent(it->offers.back());
+    offered = withdraw_offers(*it, &last, RequeueReason::kOfferWithdrawn);
+    requeue_from_agent(*it, last, RequeueReason::kOfferWithdrawn, /*exclude=*/false);
+    offered.push_back(&last);
   }
   const QueueId from = it->queue;
   dequeue(*it);
@@ -505,10 +540,8 @@ Status Router::Impl::move(InteractionId id, QueueId to, TimePoint now) {
   transition(*it, InteractionState::kQueued);
   place_in_queue(*it, to, it->arrival);
   emit(MovedEvent{id, from, to});
-  if (a) {
-    refresh_agent(*a);
-    fill_agent(*a);
-  }
+  for (Agent* a : offered) refresh_agent(*a);
+  for (Agent* a : offered) fill_agent(*a);
   route_interaction(*it);
   return {};
 }
@@ -516,10 +549,10 @@ Status Router::Impl::move(InteractionId id, QueueId to, TimePoint now) {
 namespace {
 Status not_offered(const Interaction* it, AgentId a) {
   if (!it) return not_found("interaction_id: no live interaction");
-  if (it->state != InteractionState::kOffered || it->agent != a) {
+  if (it->state != InteractionState::kOffered || !it->offered_to(a)) {
     return failed_precondition("interaction_id: not offered to this agent (it is " +
                                std::string(to_string(it->state)) +
-                               "; the offer may have timed out)");
+                               "; the offer may have timed out or been taken by another agent)");
   }
   return {};
 }
@@ -542,10 +575,14 @@ Status Router::Impl::accept(AgentId id, InteractionId iid, TimePoint now) {
   if (Status s = not_offered(it, id); !s) return s;
   Queue& q = *find_queue(it->queue);
   cancel_timer(*it);
+  // Multi-offer: the first accept wins; the other agents' offers are withdrawn.
+  const std::vector<Agent*> others = withdraw_offers(*it, a, RequeueReason::kTakenByOther);
+  it->offers.clear();
   a->offer = nullptr;
   --q.offered_now;
   it->offer_counted = false;
   transition(*it, InteractionState::kAssigned);
+  it->agent = id;
   it->assigned_at = now_;
   a->held.push_back(it);
   const auto c = static_cast<size_t>(it->channel);
@@ -560,7 +597,9 @@ Status Router::Impl::accept(AgentId id, InteractionId iid, TimePoint now) {
   if (!it->due) q.window.record_answer(now_, waited, within_target);
   emit(AssignedEvent{iid, id, q.id, waited, within_target});
   refresh_agent(*a);
+  for (Agent* b : others) refresh_agent(*b);
   fill_agent(*a);
+  for (Agent* b : others) fill_agent(*b);
   return {};
 }
 
@@ -570,10 +609,11 @@ Status Router::Impl::reject(AgentId id, InteractionId iid, TimePoint now) {
   if (!a) return not_found("agent: unknown agent");
   Interaction* it = find_interaction(iid);
   if (Status s = not_offered(it, id); !s) return s;
-  requeue_from_agent(*it, *a, RequeueReason::kRejected, /*exclude=*/true);
+  // With other offers pending it stays offered to them.
+  const bool requeued = end_offer(*it, *a, RequeueReason::kRejected, /*exclude=*/true);
   refresh_agent(*a);
   fill_agent(*a);
-  route_interaction(*it);
+  if (requeued) route_interaction(*it);
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <bitset>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -248,6 +249,13 @@ struct QueueConfig {
   // language_required and exclusions still apply, and their skill fit counts as it is (a skill
   // they lack as level 0). Absent: never; else > 0.
   std::optional<Duration> add_idle_agents_after;
+  // Multi-offer (TaskRouter's multiple reservations, Asterisk's ringall; docs/routing.md,
+  // "Multi-offer"): decision 1 offers a new or requeued interaction to up to this many eligible
+  // agents at once, the best by points first; the first accept wins and the other offers are
+  // withdrawn (OfferEndedEvent, kTakenByOther); a reject, a logout or a not-ready ends that
+  // agent's offer only; the offers share one timeout. kOfferToAll: every eligible agent (ring-all).
+  // Decision 2 (an agent freed) and a preferred-agent hold offer to one agent. 1: one at a time.
+  int offer_to = 1;
   // Whether anything sends its work to overflow_queue (which must then be another queue).
   bool overflows() const {
     return overflow_after.has_value() || when_no_agents == ArrivalAction::kOverflow ||
@@ -257,6 +265,7 @@ struct QueueConfig {
 };
 inline constexpr int kMaxExpansionSteps = 8;
 inline constexpr Duration kMaxAgentHold = std::chrono::hours(1);
+inline constexpr int kOfferToAll = std::numeric_limits<int>::max();
 
 // ---------------------------------------------------------------------------------------------
 // Interactions.

@@ -99,7 +99,7 @@ Result<Explanation> Router::Impl::explain(InteractionId id, TimePoint now) const
   for (const auto& ap : agents_) {
     const Agent& a = *ap;
     if (!a.logged_in) continue;
-    const bool holds_this = it->agent == a.id;
+    const bool holds_this = it->agent == a.id || it->offered_to(a.id);
     auto refuse = [&](Ineligibility why, std::string detail) {
       ex.ineligible.push_back(IneligibleAgent{a.id, why, std::move(detail)});
     };
@@ -319,7 +319,8 @@ InteractionSnapshot snapshot_of(const Interaction& it) {
   s.stage = it.stage;
   s.arrival = it.arrival;
   s.queued_at = it.queued_at;
-  s.agent = it.agent;
+  s.agent = it.offers.empty() ? it.agent : it.offers.front();
+  s.offers = it.offers;
   s.target_agent = it.target;
   s.customer = it.customer;
   s.language = it.language;
@@ -413,11 +414,14 @@ Status Router::Impl::audit(TimePoint now) const {
     int exclusive = 0;
     int cost = 0;
     if (a.offer) {
-      ++refs[a.offer];
-      if (a.offer->state != InteractionState::kOffered || a.offer->agent != a.id) {
+      // Multi-offer: an interaction offered to several agents is in one place, its offers.
+      if (a.offer->state != InteractionState::kOffered || !a.offer->offered_to(a.id)) {
         return fail(who + "offer not mirrored by the interaction");
       }
-      ++per_queue[a.offer->queue.value()][1];
+      if (a.offer->offers.front() == a.id) {
+        ++refs[a.offer];
+        ++per_queue[a.offer->queue.value()][1];
+      }
     }
     for (const Interaction* it : a.held) {
       ++refs[it];
@@ -478,6 +482,18 @@ Status Router::Impl::audit(TimePoint now) const {
     if (n != 1) {
       return fail("interaction " + std::to_string(id.value()) + " is in " + std::to_string(n) +
                   " places (state " + std::string(to_string(it.state)) + ")");
+    }
+    if ((it.state == InteractionState::kOffered) == it.offers.empty()) {
+      return fail("interaction " + std::to_string(id.value()) + " in state " +
+                  std::string(to_string(it.state)) + " with " + std::to_string(it.offers.size()) +
+                  " offers");
+    }
+    for (AgentId o : it.offers) {
+      if (std::count(it.offers.begin(), it.offers.end(), o) != 1 ||
+          agents_[o.value()]->offer != &it) {
+        return fail("interaction " + std::to_string(id.value()) + " offered to " +
+                    agents_[o.value()]->profile.name + ", who does not have the offer");
+      }
     }
     const bool needs_timer =
         it.state == InteractionState::kOffered || it.state == InteractionState::kWrapUp;

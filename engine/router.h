@@ -140,9 +140,11 @@ struct InteractionSnapshot {
   InteractionState state;
   int priority = 0;
   int stage = 0;
-  TimePoint arrival;     // original arrival; ordering key
-  TimePoint queued_at;   // entered the current queue; expansion steps count from here
-  AgentId agent;         // offered to / assigned to, if any
+  TimePoint arrival;    // original arrival; ordering key
+  TimePoint queued_at;  // entered the current queue; expansion steps count from here
+  AgentId agent;        // offered to (the best of its offers) / assigned to, if any
+  // OFFERED: every agent it is offered to, best first (several with QueueConfig::offer_to).
+  std::vector<AgentId> offers;
   AgentId target_agent;  // transferred to this agent, if any
   CustomerProfile customer;
   std::string language;

@@ -134,11 +134,13 @@ struct Interaction {
   uint32_t reqset = 0;
   WaitingClass* cls = nullptr;  // set while QUEUED in a class
   std::set<Member>::iterator pos;
-  AgentId agent;   // offered to / assigned to
+  AgentId agent;  // assigned to (ASSIGNED, WRAP_UP)
+  // OFFERED: the agents it is offered to, best first (more than one with QueueConfig::offer_to);
+  // each of them has it as Agent::offer. Empty in every other state.
+  std::vector<AgentId> offers;
   AgentId target;  // transferred to this agent: waits in that agent's personal queue
   std::vector<AgentId> excluded;
-  std::optional<std::set<Timer>::iterator> timer;
-  TimePoint offered_at;
+  std::optional<std::set<Timer>::iterator> timer;  // one, shared by all its offers
   TimePoint assigned_at;
   // The wait range it was told when it queued on arrival, and by which queue, to learn from at
   // its first offer (Queue::range_tails); none once used, or when it did not have to wait.
@@ -151,6 +153,9 @@ struct Interaction {
 
   bool excludes(AgentId a) const {
     return std::find(excluded.begin(), excluded.end(), a) != excluded.end();
+  }
+  bool offered_to(AgentId a) const {
+    return std::find(offers.begin(), offers.end(), a) != offers.end();
   }
 };
 
@@ -179,7 +184,7 @@ struct Agent {
   std::string not_ready_reason;
   AgentState state = AgentState::kLoggedOut;
   TimePoint state_since;
-  Interaction* offer = nullptr;
+  Interaction* offer = nullptr;    // its one pending offer (the interaction may ring others too)
   std::vector<Interaction*> held;  // ASSIGNED and WRAP_UP
   std::array<int, kChannelCount> held_per_channel{};
   int exclusive_held = 0;
@@ -499,7 +504,17 @@ class Router::Impl {
 
   // --- Transitions (lifecycle.cc; fire() in timers.cc).
   void transition(Interaction& it, InteractionState to);
-  void offer(Interaction& it, Agent& a, const Breakdown& points);
+  // Offers `it` to each agent of `to` (best first) with the points it was chosen by: OFFERED, one
+  // timer for all.
+  void offer(Interaction& it, const std::vector<std::pair<Agent*, Breakdown>>& to);
+  void offer(Interaction& it, Agent& a, const Breakdown& points) { offer(it, {{&a, points}}); }
+  // Multi-offer: ends `a`'s offer of `it` (`exclude`: it may not be offered to `a` again). If
+  // others remain, an OfferEndedEvent and false; if it was the last, `it` is QUEUED again
+  // (requeue_from_agent) and true: the caller refreshes `a` and routes `it`.
+  bool end_offer(Interaction& it, Agent& a, RequeueReason reason, bool exclude);
+  // Ends every offer of `it` but `keep`'s, with an OfferEndedEvent each; returns their agents,
+  // best first, for the caller to refresh and fill once `it` is settled.
+  std::vector<Agent*> withdraw_offers(Interaction& it, const Agent* keep, RequeueReason reason);
   // Remembers the range an interaction queued on arrival is told (Interaction::told_range);
   // learn_range() checks it against its wait at its first offer.
   void tell_range(Interaction& it);

@@ -147,12 +147,20 @@ void Router::Impl::add_idle_agents() {
 void Router::Impl::fire(Interaction& it, TimerKind kind) {
   switch (kind) {
     case TimerKind::kOffer: {
+      // Every agent it still rings missed it (multi-offer: they share the timeout); the last
+      // one's offer ending puts it back in its queue.
       ROUTER_CHECK(it.state == InteractionState::kOffered);
-      Agent& a = *find_agent(it.agent);
-      requeue_from_agent(it, a, RequeueReason::kOfferTimeout, /*exclude=*/true);
-      a.not_ready = true;
-      a.not_ready_reason = "missed";
-      refresh_agent(a, "missed");
+      std::vector<Agent*> missed;
+      for (AgentId id : std::vector<AgentId>(it.offers)) {
+        Agent& a = *find_agent(id);
+        end_offer(it, a, RequeueReason::kOfferTimeout, /*exclude=*/true);
+        missed.push_back(&a);
+      }
+      for (Agent* a : missed) {
+        a->not_ready = true;
+        a->not_ready_reason = "missed";
+        refresh_agent(*a, "missed");
+      }
       route_interaction(it);
       return;
     }

@@ -162,6 +162,7 @@ std::string_view to_string(RequeueReason r) {
     case RequeueReason::kAgentNotReady: return "agent_not_ready";
     case RequeueReason::kTransferred: return "transferred";
     case RequeueReason::kOfferWithdrawn: return "offer_withdrawn";
+    case RequeueReason::kTakenByOther: return "taken_by_other_agent";
   }
   return "?";
 }

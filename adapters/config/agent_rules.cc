@@ -2,6 +2,7 @@
 // agent_rules.h.
 #include "adapters/config/agent_rules.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -47,6 +48,23 @@ std::optional<engine::Error> idle_agents_after(const std::string& source, const 
   return std::nullopt;
 }
 
+// A queue's multi-offer: offer_to 0 or 1 one agent, else up to kMaxOfferTo; ring_all every
+// eligible agent (then offer_to must be unset). `path` names the queue.
+std::optional<engine::Error> multi_offer(const std::string& source, const v1::Queue& in,
+                                         const std::string& path, engine::QueueConfig& out) {
+  if (in.offer_to() > kMaxOfferTo) {
+    return engine::invalid_argument(source + ": " + path + ".offer_to: must be 1.." +
+                                    std::to_string(kMaxOfferTo) +
+                                    " (0: 1; ring_all: every eligible agent)");
+  }
+  if (in.ring_all() && in.offer_to() > 1) {
+    return engine::invalid_argument(source + ": " + path +
+                                    ".ring_all: set either ring_all or offer_to, not both");
+  }
+  out.offer_to = in.ring_all() ? engine::kOfferToAll : std::max<int>(1, in.offer_to());
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<engine::Error> resolve_agent_rules(const std::string& source,
@@ -54,8 +72,12 @@ std::optional<engine::Error> resolve_agent_rules(const std::string& source,
                                                  const std::map<std::string, uint32_t>& queue_ids,
                                                  engine::CenterModel& out) {
   for (int i = 0; i < in.queues_size() && static_cast<size_t>(i) < out.queues.size(); ++i) {
-    if (auto e = idle_agents_after(source, in.queues(i), "queues[" + std::to_string(i) + "]",
-                                   out.queues[static_cast<size_t>(i)])) {
+    const std::string path = "queues[" + std::to_string(i) + "]";
+    if (auto e =
+            idle_agents_after(source, in.queues(i), path, out.queues[static_cast<size_t>(i)])) {
+      return e;
+    }
+    if (auto e = multi_offer(source, in.queues(i), path, out.queues[static_cast<size_t>(i)])) {
       return e;
     }
   }

@@ -1,8 +1,8 @@
 // The routing configuration's rules about which agent takes which queue's work beyond skills
-// (issue 19, rows 3 and 4): agents' own queue orders, resolved to queue ids, and queues'
-// add_idle_agents_after_s (the reverse bullseye); split from routing_config.cc by concern. Errors
-// read "<source>: agents[i].queue_order[j]: <what>", "<source>: queues[i].<field>: <what>".
-// Thread-safe: a plain function.
+// (issue 19, rows 1, 3 and 4): agents' own queue orders, resolved to queue ids, queues'
+// add_idle_agents_after_s (the reverse bullseye) and multi-offer (offer_to, ring_all); split from
+// routing_config.cc by concern. Errors read "<source>: agents[i].queue_order[j]: <what>",
+// "<source>: queues[i].<field>: <what>". Thread-safe: a plain function.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,10 @@
 #include "router/v1/config.pb.h"
 
 namespace router::adapters::config {
+
+// The most agents one interaction may ring at once by Queue.offer_to (ring_all has no limit
+// but the agents eligible).
+inline constexpr uint32_t kMaxOfferTo = 100;
 
 // Reads these rules of `in` into `out`, whose queues and agents are already resolved from `in`
 // in file order; `queue_ids` maps queue names to ids.

@@ -20,17 +20,7 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-std::string reason_name(engine::RequeueReason r) {
-  switch (r) {
-    case engine::RequeueReason::kRejected: return "rejected";
-    case engine::RequeueReason::kOfferTimeout: return "offer_timeout";
-    case engine::RequeueReason::kAgentLoggedOut: return "agent_logged_out";
-    case engine::RequeueReason::kAgentNotReady: return "agent_not_ready";
-    case engine::RequeueReason::kTransferred: return "transferred";
-    case engine::RequeueReason::kOfferWithdrawn: return "offer_withdrawn";
-  }
-  return "unknown";
-}
+std::string reason_name(engine::RequeueReason r) { return std::string(engine::to_string(r)); }
 
 bool finished(v1::InteractionState s) {
   return s == v1::COMPLETED || s == v1::ABANDONED || s == v1::EXPIRED;
@@ -147,7 +137,9 @@ absl::Status RoutingHost::find_scoped(const std::string& interaction_id, engine:
     // An agent names the one offered to it or held by it.
     std::erase_if(live, [&](const std::string& k) {
       const Tracked& t = tracked_.at(by_scoped_id_.at(k).value());
-      if (t.offered_to == agent) return false;
+      if (std::find(t.offered_to.begin(), t.offered_to.end(), agent) != t.offered_to.end()) {
+        return false;
+      }
       auto snap = router_->interaction(t.id);
       return !snap.ok() || snap.value().agent != agent;
     });
@@ -223,6 +215,7 @@ v1::Interaction RoutingHost::interaction_proto(const Tracked& t, std::optional<A
   if (!as_of) return p;
   p.set_state(as_of->state);
   p.set_agent(as_of->agent.valid() ? agent_name(as_of->agent) : std::string());
+  if (as_of->state != v1::OFFERED) p.clear_offered_to();
   if (as_of->state == v1::QUEUED) {
     if (p.position() == 0) p.set_position(std::max(1, t.position));
   } else {
@@ -242,6 +235,8 @@ void RoutingHost::fill_state(const Tracked& t, const engine::InteractionSnapshot
   }
   p.set_priority(s.priority);
   p.set_agent(agent_name(s.agent));
+  p.clear_offered_to();
+  for (engine::AgentId a : s.offers) p.add_offered_to(agent_name(a));
   if (p.has_work_item()) stamp_due(s, clock_, *p.mutable_work_item());
   p.set_ewt_low_s(0);
   p.set_ewt_high_s(0);
@@ -466,10 +461,13 @@ void RoutingHost::retire(engine::InteractionId id, AsOf final) {
   tracked_.erase(t);
 }
 
-void RoutingHost::settle_offer(Tracked& t, std::string outcome) {
-  if (t.history.offers_size() == 0) return;
-  auto* last = t.history.mutable_offers(t.history.offers_size() - 1);
-  if (last->outcome() == "pending") last->set_outcome(std::move(outcome));
+void RoutingHost::settle_offer(Tracked& t, std::string outcome, engine::AgentId agent) const {
+  const std::string name = agent.valid() ? agent_name(agent) : std::string();
+  for (int i = t.history.offers_size() - 1; i >= 0; --i) {
+    auto* record = t.history.mutable_offers(i);
+    if (record->outcome() != "pending") break;  // the pending ones are the latest
+    if (name.empty() || record->agent() == name) record->set_outcome(outcome);
+  }
 }
 
 void RoutingHost::publish(const engine::Event& event) {
@@ -482,9 +480,9 @@ void RoutingHost::publish(const engine::Event& event) {
   // the agent is told why, or the desktop would keep ringing.
   const auto offer_ended = [&](engine::InteractionId id, AsOf final, const char* reason) {
     Tracked* t = tracked(id);
-    if (t == nullptr || !t->offered_to.valid()) return;
-    send_agent_update(t->offered_to, id, final, reason);
-    t->offered_to = engine::AgentId();
+    if (t == nullptr) return;
+    for (engine::AgentId a : t->offered_to) send_agent_update(a, id, final, reason);
+    t->offered_to.clear();
   };
   std::visit(
       Overloaded{
@@ -500,7 +498,7 @@ void RoutingHost::publish(const engine::Event& event) {
             notify_interaction(e.interaction, "offered", "", offered);
             Tracked* t = tracked(e.interaction);
             if (t == nullptr) return;
-            t->offered_to = e.agent;
+            t->offered_to.push_back(e.agent);
             if (metrics_ != nullptr) {
               metrics_->offered(model_.queues[e.queue.value()].name);
               if (!t->offered_once && t->received) {
@@ -530,9 +528,9 @@ void RoutingHost::publish(const engine::Event& event) {
           [&](const engine::AssignedEvent& e) {
             if (Tracked* t = tracked(e.interaction)) {
               t->handled_by = agent_name(e.agent);
-              t->offered_to = engine::AgentId();
+              t->offered_to.clear();
               t->assigned_at = event.at;
-              settle_offer(*t, "accepted");
+              settle_offer(*t, "accepted", e.agent);
               stamp(event.at, t->history.mutable_answered());
             }
             if (metrics_ != nullptr) {
@@ -547,12 +545,30 @@ void RoutingHost::publish(const engine::Event& event) {
           },
           [&](const engine::RequeuedEvent& e) {
             if (Tracked* t = tracked(e.interaction)) {
-              t->offered_to = engine::AgentId();
-              settle_offer(*t, reason_name(e.reason));
+              t->offered_to.clear();
+              settle_offer(*t, reason_name(e.reason), e.agent);
             }
             const AsOf queued{v1::QUEUED, {}};
             notify_interaction(e.interaction, "requeued", reason_name(e.reason), queued);
             send_agent_update(e.agent, e.interaction, queued, reason_name(e.reason));
+          },
+          [&](const engine::OfferEndedEvent& e) {
+            // Multi-offer: this agent's offer ended; the interaction is still offered to others
+            // or was taken by one of them.
+            // The agent's desktop learns it is no longer theirs: ASSIGNED (to someone else,
+            // unnamed) or still OFFERED to others.
+            const std::string reason = reason_name(e.reason);
+            if (Tracked* t = tracked(e.interaction)) {
+              std::erase(t->offered_to, e.agent);
+              settle_offer(*t, reason, e.agent);
+              spdlog::info("event=offer_ended id={} agent={} reason={}",
+                           engine::log_text(t->scoped()), engine::log_text(agent_name(e.agent)),
+                           reason);
+            }
+            const AsOf now_as{
+                e.reason == engine::RequeueReason::kTakenByOther ? v1::ASSIGNED : v1::OFFERED, {}};
+            notify_interaction(e.interaction, "offer_ended", reason, std::nullopt);
+            send_agent_update(e.agent, e.interaction, now_as, reason);
           },
           [&](const engine::AbandonedEvent& e) {
             const AsOf abandoned{v1::ABANDONED, {}};

@@ -230,12 +230,13 @@ class RoutingHost {
   // What the host keeps about a live interaction beyond the engine's state.
   struct Tracked {
     engine::InteractionId id;
-    std::string submitter;       // the gateway that submitted it: the scope of its id
-    v1::Interaction proto;       // the static parts (id, channel, details, customer, arrival, ...)
-    int position = 0;            // last known 1-based position while queued
-    std::string message_id;      // email: for thread affinity
-    std::string handled_by;      // the agent who accepted it last (reported on completion)
-    engine::AgentId offered_to;  // while an offer is pending: told if the caller hangs up
+    std::string submitter;   // the gateway that submitted it: the scope of its id
+    v1::Interaction proto;   // the static parts (id, channel, details, customer, arrival, ...)
+    int position = 0;        // last known 1-based position while queued
+    std::string message_id;  // email: for thread affinity
+    std::string handled_by;  // the agent who accepted it last (reported on completion)
+    // While offers are pending, to whom (several with multi-offer): told if the caller hangs up.
+    std::vector<engine::AgentId> offered_to;
     // For the journal: what recovery needs beyond the engine's state.
     int64_t arrived_unix_ns = 0;
     std::vector<engine::SkillRequirement> extra_skills;
@@ -343,7 +344,9 @@ class RoutingHost {
                     v1::ExplainRoutingResponse* out, std::function<void(absl::Status)> done);
   // Fills `out` from a finished interaction's history; `id` as the caller named it.
   // The last offer in `t`'s history, while it waits for its answer, gets `outcome`.
-  static void settle_offer(Tracked& t, std::string outcome);
+  // Sets the outcome of the pending offer records (InteractionHistory.offers): `agent`'s, or with
+  // no agent every pending one.
+  void settle_offer(Tracked& t, std::string outcome, engine::AgentId agent = {}) const;
   static void explain_finished(const std::string& id, const v1::InteractionHistory& history,
                                v1::ExplainRoutingResponse* out);
 

@@ -274,6 +274,14 @@ std::string ewt_text(const v1::Interaction& i) {
   return text;
 }
 
+// Multi-offer: the agents an OFFERED interaction rings, when more than one.
+std::string ringing_text(const v1::Interaction& i) {
+  if (i.offered_to_size() < 2) return {};
+  std::string out;
+  for (const std::string& agent : i.offered_to()) out += (out.empty() ? "" : ", ") + agent;
+  return out + " (the first to accept takes it)";
+}
+
 }  // namespace
 
 std::string render_interaction(const v1::Interaction& i, WallClock::time_point now) {
@@ -290,6 +298,7 @@ std::string render_interaction(const v1::Interaction& i, WallClock::time_point n
                                         format_duration(seconds_since(i.arrived(), now)) + " ago)"
                                   : std::string()},
       {"agent", i.agent()},
+      {"ringing", ringing_text(i)},
       {"customer", customer_summary(i.customer())},
       {"language", i.language()},
       {"intent", i.intent()},

@@ -23,7 +23,8 @@ namespace {
 using router::sim::Policy;
 
 constexpr Policy kAllPolicies[] = {Policy::kPoints, Policy::kFifoLongestIdle, Policy::kFewestCalls,
-                                   Policy::kRandom, Policy::kStaticPriority,  Policy::kRoundRobin};
+                                   Policy::kRandom, Policy::kStaticPriority,  Policy::kRoundRobin,
+                                   Policy::kRingAll};
 
 int fail(const std::string& message) {
   std::cerr << "routersim: error: " << message << '\n';
@@ -92,7 +93,7 @@ int run(int argc, char** argv) {
   auto* policy_opt =
       app.add_option("--policy", policy_name,
                      "routing policy: points (the configuration's weights), fifo_longest_idle, "
-                     "fewest_calls, random, static_priority, round_robin")
+                     "fewest_calls, random, static_priority, round_robin, ring_all")
           ->capture_default_str();
   app.add_flag("--compare", compare,
                "run every policy on the same workload and random numbers; print them side by "
@@ -160,7 +161,7 @@ int run(int argc, char** argv) {
     if (!p) {
       return fail("--policy: unknown policy '" + policy_name +
                   "' (points, fifo_longest_idle, fewest_calls, random, static_priority, "
-                  "round_robin)");
+                  "round_robin, ring_all)");
     }
     policies.push_back(*p);
   }

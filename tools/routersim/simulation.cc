@@ -9,8 +9,11 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <random>
+#include <unordered_map>
 #include <variant>
+#include <vector>
 
 #include "tools/routersim/statistics.h"
 
@@ -46,6 +49,7 @@ enum class Stream : uint64_t {
   kPatience = 3,
   kScheduled = 4,
   kLastAgent = 5,
+  kAnswer = 6,  // multi-offer: which of the agents rung answers first
 };
 
 // A generator with the few draws the simulation needs, by inversion (portable, unlike the
@@ -105,6 +109,11 @@ engine::Weights policy_weights(Policy policy) {
       w[Term::kRoundRobin] = 1000.0;
       w[Term::kWait] = 1.0;
       break;
+    case Policy::kRingAll:
+      // Every eligible agent rings (offer_to = all, set in simulate()); the oldest interaction
+      // goes first, and whoever answers first, drawn uniformly, takes it.
+      w[Term::kWait] = 1.0;
+      break;
   }
   return w;
 }
@@ -132,7 +141,7 @@ struct Call {
   Ms wait = -1;         // arrival to first accept, cancel or expiry; -1: not yet
   uint32_t type = 0;    // index into the workload's call types
   uint32_t offers = 0;  // offers made so far: a scheduled accept names the one it answers
-  uint32_t agent = 0;   // the agent offered or assigned
+  uint32_t agent = 0;   // the agent offered (with multi-offer: the one who answers) or assigned
   CallState state = CallState::kQueued;
   bool answered = false;
   bool queued_on_arrival = false;
@@ -282,6 +291,7 @@ class Replication {
       scheduled_rng_.emplace_back(seed, Stream::kScheduled, i);
       last_agent_rng_.emplace_back(seed, Stream::kLastAgent, i);
     }
+    answer_rng_.emplace(seed, Stream::kAnswer, 0);
     next_arrival_s_.assign(plan.size(), 0.0);
     size_t groups = 0;
     for (const TypePlan& p : plan) groups = std::max(groups, p.queue_group + 1);
@@ -419,7 +429,7 @@ class Replication {
       case Kind::kAccept: {
         const Call& c = calls_[e.id];
         if (c.state != CallState::kOffered || c.offers != e.offer) return {};  // withdrawn
-        if (auto s = router_.accept(AgentId(e.agent), InteractionId(e.id), at(e.at)); !s) {
+        if (auto s = router_.accept(AgentId(c.agent), InteractionId(e.id), at(e.at)); !s) {
           return engine_bug("accept", e.id, s);
         }
         return pump();
@@ -528,10 +538,10 @@ class Replication {
       router_.drain_events(batch_);
       if (batch_.empty()) return {};
       for (const engine::Event& e : batch_) react(e);
-      for (const auto& [agent, id] : accept_now_) {
+      for (const auto& [offer, id] : accept_now_) {
         const Call& c = calls_[id];
-        if (c.state != CallState::kOffered || c.agent != agent) continue;
-        if (auto s = router_.accept(AgentId(agent), InteractionId(id), router_.now()); !s) {
+        if (c.state != CallState::kOffered || c.offers != offer) continue;
+        if (auto s = router_.accept(AgentId(c.agent), InteractionId(id), router_.now()); !s) {
           return engine_bug("accept", id, s);
         }
       }
@@ -546,6 +556,17 @@ class Replication {
           using T = std::decay_t<decltype(ev)>;
           if constexpr (std::is_same_v<T, engine::OfferedEvent>) {
             Call& c = calls_[ev.interaction.value()];
+            // Multi-offer: more phones ring (those agents are RESERVED until the answer). Every
+            // agent answers after accept_delay; which of them is first is drawn uniformly.
+            if (c.state == CallState::kOffered) {
+              auto& rung = ringing_[ev.interaction.value()];
+              if (rung.empty()) rung.push_back(c.agent);
+              rung.push_back(ev.agent.value());
+              if (answer_rng_->uniform() * static_cast<double>(rung.size()) < 1.0) {
+                c.agent = ev.agent.value();
+              }
+              return;
+            }
             c.work_since = now;
             if (c.first_offer < 0) {
               c.first_offer = now;
@@ -555,7 +576,7 @@ class Replication {
             c.agent = ev.agent.value();
             ++c.offers;
             if (accept_delay_ == 0) {
-              accept_now_.emplace_back(c.agent, ev.interaction.value());
+              accept_now_.emplace_back(c.offers, ev.interaction.value());
             } else {
               push({.at = now + accept_delay_,
                     .id = ev.interaction.value(),
@@ -563,7 +584,15 @@ class Replication {
                     .offer = c.offers,
                     .kind = Kind::kAccept});
             }
+          } else if constexpr (std::is_same_v<T, engine::OfferEndedEvent>) {
+            // One of several offers ended: if it was the one to answer, another answers.
+            auto rung = ringing_.find(ev.interaction.value());
+            if (rung == ringing_.end()) return;
+            std::erase(rung->second, ev.agent.value());
+            Call& c = calls_[ev.interaction.value()];
+            if (c.agent == ev.agent.value() && !rung->second.empty()) c.agent = rung->second[0];
           } else if constexpr (std::is_same_v<T, engine::AssignedEvent>) {
+            ringing_.erase(ev.interaction.value());
             Call& c = calls_[ev.interaction.value()];
             c.state = CallState::kAssigned;
             c.agent = ev.agent.value();
@@ -577,9 +606,11 @@ class Replication {
                   .agent = c.agent,
                   .kind = Kind::kComplete});
           } else if constexpr (std::is_same_v<T, engine::RequeuedEvent>) {
+            ringing_.erase(ev.interaction.value());
             work_done(ev.interaction.value(), now);
             calls_[ev.interaction.value()].state = CallState::kQueued;
           } else if constexpr (std::is_same_v<T, engine::AbandonedEvent>) {
+            ringing_.erase(ev.interaction.value());
             work_done(ev.interaction.value(), now);
             resolve(calls_[ev.interaction.value()], CallState::kAbandoned, now);
           } else if constexpr (std::is_same_v<T, engine::ExpiredEvent>) {
@@ -652,7 +683,10 @@ class Replication {
   std::vector<SimEvent> heap_;
   uint64_t seq_ = 0;
   std::vector<engine::Event> batch_;
-  std::vector<std::pair<uint32_t, uint64_t>> accept_now_;
+  std::vector<std::pair<uint32_t, uint64_t>> accept_now_;  // (offer round, interaction)
+  // Multi-offer: the agents each call rings, while more than one (Call::agent answers).
+  std::unordered_map<uint64_t, std::vector<uint32_t>> ringing_;
+  std::optional<Random> answer_rng_;
   engine::InteractionSpec spec_;
   std::vector<engine::AgentState> agent_state_;
   std::vector<Ms> agent_since_;
@@ -670,6 +704,7 @@ std::string_view to_string(Policy p) {
     case Policy::kRandom: return "random";
     case Policy::kStaticPriority: return "static_priority";
     case Policy::kRoundRobin: return "round_robin";
+    case Policy::kRingAll: return "ring_all";
   }
   return "?";
 }
@@ -685,7 +720,7 @@ std::string_view to_string(ServiceLevelMeasure m) {
 
 std::optional<Policy> policy_from_string(std::string_view name) {
   for (Policy p : {Policy::kPoints, Policy::kFifoLongestIdle, Policy::kFewestCalls, Policy::kRandom,
-                   Policy::kStaticPriority, Policy::kRoundRobin}) {
+                   Policy::kStaticPriority, Policy::kRoundRobin, Policy::kRingAll}) {
     if (name == to_string(p)) return p;
   }
   if (name == "fifo") return Policy::kFifoLongestIdle;
@@ -769,6 +804,9 @@ engine::Result<Results> simulate(const adapters::config::RoutingModel& model,
   if (policy != Policy::kPoints) {
     const auto overrides = engine::WeightOverrides::all(policy_weights(policy));
     for (engine::QueueConfig& q : policy_model.queues) q.weights = overrides;
+  }
+  if (policy == Policy::kRingAll) {
+    for (engine::QueueConfig& q : policy_model.queues) q.offer_to = engine::kOfferToAll;
   }
 
   std::vector<Samples> queue_samples(queue_groups.size()), type_samples(plan.size());

@@ -93,6 +93,7 @@ enum class Policy : uint8_t {
   kRandom,           // a random eligible agent (Asterisk random)
   kStaticPriority,   // interaction + queue priority first, then FIFO
   kRoundRobin,       // the agent after the last one offered, in a circle (Asterisk rrmemory)
+  kRingAll,          // every eligible agent rings, the first to answer takes it (Asterisk ringall)
 };
 std::string_view to_string(Policy p);
 std::optional<Policy> policy_from_string(std::string_view name);

@@ -1,7 +1,8 @@
 // The configuration's rules about which agent takes which queue's work beyond skills (issue 19,
-// rows 3 and 4): agents' queue orders and queues' add_idle_agents_after_s, read and resolved, with
-// errors naming the field.
+// rows 1, 3 and 4): agents' queue orders, queues' add_idle_agents_after_s and multi-offer
+// (offer_to, ring_all), read and resolved, with errors naming the field; and the demo center's.
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "adapters/config/routing_config.h"
 
@@ -84,6 +85,63 @@ TEST_CASE("a negative add_idle_agents_after_s is an error naming the queue and t
   CHECK_THAT(error_of("skills: [s]\nqueues: [{name: a, channels: [PHONE], "
                       "add_idle_agents_after_s: soon}]"),
              Contains("add_idle_agents_after_s"));
+}
+
+}  // namespace router::adapters::config
+
+namespace router::adapters::config {
+
+TEST_CASE("a queue's offer_to and ring_all are read; 0 or absent rings one agent",
+          "[config][multi-offer]") {
+  auto r = parse_routing_config(R"(
+skills: [s]
+queues:
+  - {name: one, channels: [PHONE]}
+  - {name: three, channels: [PHONE], offer_to: 3}
+  - {name: all, channels: [PHONE], ring_all: true}
+  - {name: explicit-one, channels: [PHONE], offer_to: 1}
+agents: [{name: alice}]
+)",
+                                "t.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  const auto& queues = r.value().queues;
+  CHECK(queues.at(0).offer_to == 1);
+  CHECK(queues.at(1).offer_to == 3);
+  CHECK(queues.at(2).offer_to == engine::kOfferToAll);
+  CHECK(queues.at(3).offer_to == 1);
+  REQUIRE(build_router(r.value()).ok());
+}
+
+TEST_CASE("offer_to above 100, or with ring_all, is an error naming the field",
+          "[config][multi-offer]") {
+  const std::string head =
+      "skills: [s]\nagents: [{name: x}]\nqueues:\n  - {name: a, channels: [PHONE]}\n";
+  CHECK(error_of(head + "  - {name: b, channels: [PHONE], offer_to: 101}\n") ==
+        "test.yaml: queues[1].offer_to: must be 1..100 (0: 1; ring_all: every eligible agent)");
+  CHECK(error_of(head + "  - {name: b, channels: [PHONE], offer_to: 2, ring_all: true}\n") ==
+        "test.yaml: queues[1].ring_all: set either ring_all or offer_to, not both");
+  CHECK_THAT(error_of(head + "  - {name: b, channels: [PHONE], offer_to: -1}\n"),
+             Catch::Matchers::Contains("offer_to"));
+}
+
+}  // namespace router::adapters::config
+
+namespace router::adapters::config {
+
+TEST_CASE("the demo center rings every vip agent and keeps sales-phone's office hours",
+          "[config][multi-offer][demo]") {
+  auto r = load_routing_config(std::string(ROUTER_SOURCE_DIR) + "/tools/routerd/demo/center.yaml");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  std::map<std::string, const engine::QueueConfig*> by_name;
+  for (const auto& q : r.value().queues) by_name[q.name] = &q;
+  REQUIRE(by_name.count("vip") == 1);
+  CHECK(by_name.at("vip")->offer_to == engine::kOfferToAll);
+  REQUIRE(by_name.count("sales-phone") == 1);
+  CHECK(by_name.at("sales-phone")->hours != nullptr);
+  CHECK(by_name.at("sales-phone")->when_closed == engine::ArrivalAction::kCallback);
+  REQUIRE(build_router(r.value()).ok());
 }
 
 }  // namespace router::adapters::config

@@ -129,6 +129,11 @@ struct QueueBuilder {
     cfg.add_idle_agents_after = d;
     return *this;
   }
+  // Multi-offer: ring up to n agents at once (kOfferToAll: ring-all).
+  QueueBuilder& offer_to(int n) {
+    cfg.offer_to = n;
+    return *this;
+  }
   QueueBuilder& default_handle_time(Duration d) {
     cfg.default_handle_time = d;
     return *this;

@@ -74,6 +74,10 @@ class Simulation {
   uint64_t next_id_ = 1;
   std::set<uint64_t> live_;  // submitted and not finished, as the events tell it
   std::map<uint64_t, InteractionState> last_state_;
+  // Multi-offer, as the events tell it: the agents each OFFERED interaction rings, and the one
+  // interaction each agent has an offer of.
+  std::map<uint64_t, std::set<uint32_t>> ringing_;
+  std::map<uint32_t, uint64_t> offer_of_;
   std::map<uint32_t, AgentState> agent_state_;
   std::map<std::string, uint64_t> tally_;  // event kinds seen, to show the run did real work
 
@@ -142,7 +146,18 @@ class Simulation {
       }
       found->second = to;
     };
+    // Its offers end (accepted, requeued, abandoned, expired, moved): all but `keep`'s must have
+    // ended one by one before.
+    auto offers_end = [&](InteractionId id, std::optional<AgentId> keep) {
+      auto ringing = ringing_.find(id.value());
+      if (ringing == ringing_.end()) return;
+      if (keep && ringing->second != std::set<uint32_t>{keep->value()})
+        fail("answered or requeued while other offers were pending: " + describe(e));
+      for (uint32_t a : ringing->second) offer_of_.erase(a);
+      ringing_.erase(ringing);
+    };
     auto finish = [&](InteractionId id, InteractionState to) {
+      offers_end(id, std::nullopt);
       move_to(id, to);
       live_.erase(id.value());
       last_state_.erase(id.value());
@@ -173,10 +188,31 @@ class Simulation {
             }
             move_to(v.interaction, S::kQueued);
           } else if constexpr (std::is_same_v<T, OfferedEvent>) {
-            move_to(v.interaction, S::kOffered);
+            // Multi-offer: more offers of an OFFERED interaction, each to an agent without one.
+            const auto& state = last_state_.find(v.interaction.value());
+            if (state == last_state_.end() || state->second != S::kOffered) {
+              move_to(v.interaction, S::kOffered);
+            }
+            if (!offer_of_.emplace(v.agent.value(), v.interaction.value()).second)
+              fail("an agent with two pending offers: " + describe(e));
+            if (!ringing_[v.interaction.value()].insert(v.agent.value()).second)
+              fail("offered twice to one agent: " + describe(e));
+          } else if constexpr (std::is_same_v<T, OfferEndedEvent>) {
+            auto ringing = ringing_.find(v.interaction.value());
+            if (ringing == ringing_.end() || ringing->second.erase(v.agent.value()) != 1)
+              fail("an offer ended that was not pending: " + describe(e));
+            if (ringing->second.empty())
+              fail("the last offer ended without a requeue: " + describe(e));
+            offer_of_.erase(v.agent.value());
           } else if constexpr (std::is_same_v<T, AssignedEvent>) {
+            // Never assigned twice: only from OFFERED (move_to), only to an agent it rang.
+            offers_end(v.interaction, v.agent);
             move_to(v.interaction, S::kAssigned);
           } else if constexpr (std::is_same_v<T, RequeuedEvent>) {
+            if (last_state_.count(v.interaction.value()) &&
+                last_state_.at(v.interaction.value()) == S::kOffered) {
+              offers_end(v.interaction, v.agent);
+            }
             move_to(v.interaction, S::kQueued);
           } else if constexpr (std::is_same_v<T, WrapUpStartedEvent>) {
             move_to(v.interaction, S::kWrapUp);
@@ -189,6 +225,8 @@ class Simulation {
           } else if constexpr (std::is_same_v<T, OverflowedEvent> ||
                                std::is_same_v<T, ExpandedEvent> || std::is_same_v<T, MovedEvent> ||
                                std::is_same_v<T, TransferredToAgentEvent>) {
+            if (ringing_.count(v.interaction.value()))
+              fail("moved with offers pending: " + describe(e));
             move_to(v.interaction, S::kQueued);
           } else if constexpr (std::is_same_v<T, HeadroomChangedEvent>) {
             // A queue's risk changed; no interaction moves by it.
@@ -261,6 +299,8 @@ class Simulation {
       if (chance(0.4)) c.hold_for_agent = std::chrono::seconds(1 + pick(120));
       // Reverse bullseye: agents idle this long join the queue without its skills.
       if (chance(0.3)) c.add_idle_agents_after = std::chrono::seconds(5 + pick(60));
+      // Multi-offer: a few agents at once, or ring-all.
+      if (chance(0.3)) c.offer_to = chance(0.3) ? kOfferToAll : 2 + pick(3);
       if (chance(0.3)) {
         Weights w;
         for (double& x : w.w) x = pick(4) * 0.5 * (chance(0.5) ? 1.0 : 0.1);
@@ -529,6 +569,7 @@ class Simulation {
     if (live != live_) fail("live set differs from what the events tell");
     // Never on two agents; nobody over capacity; agent states as the events tell.
     std::map<uint64_t, uint32_t> holder;
+    std::map<uint64_t, std::set<uint32_t>> ringing;  // from the agents' snapshots
     for (uint32_t i = 0; i < profiles_.size(); ++i) {
       const AgentSnapshot snap = indexed_.agent(AgentId(i), now_).value();
       if (snap.state != agent_state_[i])
@@ -536,15 +577,20 @@ class Simulation {
       std::array<int, kChannelCount> per_channel{};
       int cost = 0;
       for (InteractionId id : snap.work) {
+        const InteractionSnapshot it = indexed_.interaction(id).value();
+        if (it.state == InteractionState::kOffered) {
+          // Multi-offer: one interaction may ring several agents, each named back in its offers.
+          if (std::find(it.offers.begin(), it.offers.end(), AgentId(i)) == it.offers.end())
+            fail("agent's offer does not name the agent back");
+          if (!ringing[id.value()].insert(i).second) fail("an agent with the offer twice");
+          continue;
+        }
         if (!holder.emplace(id.value(), i).second) {
           fail("interaction " + std::to_string(id.value()) + " on two agents");
         }
-        const InteractionSnapshot it = indexed_.interaction(id).value();
         if (it.agent != AgentId(i)) fail("agent's work does not name the agent back");
-        if (it.state != InteractionState::kOffered) {
-          ++per_channel[static_cast<size_t>(it.channel)];
-          cost += cfg_.blending.cost[static_cast<size_t>(it.channel)];
-        }
+        ++per_channel[static_cast<size_t>(it.channel)];
+        cost += cfg_.blending.cost[static_cast<size_t>(it.channel)];
       }
       if (profiles_[i].capacity.budget > 0 && cost > profiles_[i].capacity.budget) {
         fail("agent" + std::to_string(i) + " over its capacity budget");
@@ -556,6 +602,7 @@ class Simulation {
         }
       }
     }
+    if (ringing != ringing_) fail("the agents' pending offers differ from what the events tell");
     // Every interaction is in the state its events say; queue statistics match a recount.
     std::map<uint32_t, int> waiting, offered;
     for (uint64_t raw : live_) {

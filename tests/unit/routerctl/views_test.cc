@@ -170,6 +170,22 @@ TEST_CASE("the interaction view shows channel details and sorted attributes",
   REQUIRE_THAT(text, !Catch::Contains("EWT"));  // only while queued
 }
 
+TEST_CASE("the interaction view lists the agents a multi-offer rings", "[routerctl][views]") {
+  v1::Interaction i;
+  i.set_interaction_id("ring-1");
+  i.set_channel(v1::PHONE);
+  i.set_state(v1::OFFERED);
+  i.set_queue("vip");
+  i.set_agent("ana");
+  for (const char* a : {"ana", "ben", "dev"}) i.add_offered_to(a);
+  const std::string text = render_interaction(i, kNow);
+  REQUIRE_THAT(text,
+               Catch::Contains("ringing      ana, ben, dev (the first to accept takes it)\n"));
+  i.clear_offered_to();
+  i.add_offered_to("ana");  // one offer: the agent line says it all
+  REQUIRE_THAT(render_interaction(i, kNow), !Catch::Contains("ringing"));
+}
+
 TEST_CASE("the explain view has a column per term that gave points and why agents are ineligible",
           "[routerctl][views]") {
   v1::ExplainRoutingResponse response;

@@ -448,3 +448,28 @@ TEST_CASE("a queue adding idle agents outside its skills answers more of its cal
 
 }  // namespace
 }  // namespace router::sim
+
+namespace router::sim {
+namespace {
+
+TEST_CASE("ring-all keeps the other phones ringing until the answer, at a cost in waits",
+          "[routersim][multi-offer]") {
+  Workload w = small_workload();
+  w.accept_delay_s = 8;  // every agent answers 8 s after the phone rings
+  auto one = simulate(small_center(), w, Policy::kPoints);
+  auto m = small_center();
+  for (engine::QueueConfig& q : m.queues) q.offer_to = engine::kOfferToAll;
+  auto all = simulate(m, w, Policy::kPoints);
+  INFO((all.ok() ? "" : all.error().message));
+  REQUIRE(one.ok());
+  REQUIRE(all.ok());
+  // The same arrivals; every call is still answered by one agent, but the agents rung with it
+  // were reserved for those 8 s: more of their time is taken and callers wait longer.
+  CHECK(all->call_types[0].offered.mean == one->call_types[0].offered.mean);
+  CHECK(all->call_types[0].answered.mean > 0);
+  CHECK(all->occupancy.mean > one->occupancy.mean);
+  CHECK(all->call_types[0].wait_mean_s.mean > one->call_types[0].wait_mean_s.mean);
+}
+
+}  // namespace
+}  // namespace router::sim
