@@ -27,6 +27,7 @@ PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format 
   redis-sentinel  # Redis under Sentinel (docs/availability.md; tests/fault/sentinel_fault_test.cc)
   prometheus-cpp-dev prometheus  # metrics, and promtool to check them (docs/operations.md)
   tzdata  # the IANA time zones queues' opening hours are in (docs/routing.md, "Opening hours")
+  libgmime-3.0-dev swaks  # routermail: MIME parsing, and the LMTP client its tests deliver with
   chromium)  # headless, for the wallboard's test (tests/integration/wallboard; docs/wallboard.md)
 JOBS="${JOBS:-$(nproc)}"
 

@@ -1,0 +1,168 @@
+// routermail end to end (issue 20, part 2; docs/routermail.md): swaks (Debian swaks) delivers
+// over LMTP to the real routermail binary, which submits to a real routerd on loopback (the
+// test center, in process). A delivery is answered 250 only once routerd has the interaction;
+// a duplicate is the same interaction; 8-bit headers arrive as UTF-8; broken MIME is still
+// taken; a huge message is refused with 552; a mailbox routerd has no entry point for with 550;
+// no routerd with 451, and /ready says so.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <regex>
+
+#include "integration/grpc/availability_fixture.h"
+#include "integration/grpc/fixture.h"
+#include "support/child_process.h"
+#include "support/free_port.h"
+
+namespace router::it {
+namespace {
+
+using Catch::Matchers::Contains;
+
+// routermail on a free port, its configuration and log in `dir`, talking to `routerd`.
+class Routermail {
+ public:
+  Routermail(const std::filesystem::path& dir, const std::string& routerd,
+             const std::string& extra = "")
+      : lmtp_port_(free_port()), ready_port_(free_port()) {
+    const auto config = dir / ("routermail-" + std::to_string(lmtp_port_) + ".yaml");
+    std::ofstream(config) << "lmtp: {listen: \"127.0.0.1:" << lmtp_port_
+                          << "\", hostname: mx.test, max_message_bytes: 65536}\n"
+                          << "routerd: {addresses: \"" << routerd
+                          << "\", token: it-gateway-token-0001, timeout_s: 2}\n"
+                          << "readiness_listen: \"127.0.0.1:" << ready_port_ << "\"\n"
+                          << extra;
+    ChildOptions options;
+    options.out = ChildOutput::kLog;
+    options.err = ChildOutput::kLog;
+    options.log = dir / ("routermail-" + std::to_string(lmtp_port_) + ".log");
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{ROUTERMAIL_PATH, "--config", config.string()}, options);
+    // Listening once /live answers (the readiness listener starts before the LMTP one, so wait
+    // for a greeting).
+    REQUIRE(eventually([&] { return swaks({"--quit-after", "CONNECT"}).exit_code == 0; }, 10s));
+  }
+  ~Routermail() { process_->terminate(std::chrono::seconds(5)); }
+
+  // swaks over LMTP to this routermail, with `args` after the server options.
+  ProcessRun swaks(std::vector<std::string> args) const {
+    std::vector<std::string> all = {"swaks",
+                                    "--protocol",
+                                    "LMTP",
+                                    "--server",
+                                    "127.0.0.1:" + std::to_string(lmtp_port_),
+                                    "--from",
+                                    "ann@example.org",
+                                    "--hide-informational"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_captured(all, std::chrono::seconds(20));
+  }
+  ProcessRun send(const std::string& to, const std::string& data_file) const {
+    return swaks({"--to", to, "--data", data_file});
+  }
+  int ready_port() const { return ready_port_; }
+
+ private:
+  int lmtp_port_, ready_port_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+// The interaction id in a "250 2.0.0 <rcpt> queued as m-..." reply.
+std::string queued_as(const std::string& swaks_out) {
+  std::smatch m;
+  REQUIRE(std::regex_search(swaks_out, m, std::regex("queued as (m-[0-9a-f]{32})")));
+  return m[1];
+}
+
+}  // namespace
+
+TEST_CASE("routermail: a delivered mail becomes an EMAIL interaction, once", "[routermail]") {
+  RouterFixture fx;
+  const int metrics_port = free_port();
+  Routermail mail(fx.files().dir(), fx.server().address(),
+                  "metrics_listen: \"127.0.0.1:" + std::to_string(metrics_port) + "\"\n");
+  const auto metric = [&](const std::string& result) {
+    return http_get(metrics_port, "/metrics")
+               .second.find("routermail_deliveries_total{result=\"" + result + "\"} 1") !=
+           std::string::npos;
+  };
+  const auto msg = fx.files().dir() / "invoice.eml";
+  std::ofstream(msg) << "From: Ann <ann@example.org>\r\nTo: billing@example.com\r\n"
+                        "Subject: Invoice 42\r\nMessage-ID: <inv-42@example.org>\r\n"
+                        "In-Reply-To: <ticket-7@example.com>\r\n"
+                        "References: <ticket-6@example.com> <ticket-7@example.com>\r\n"
+                        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                        "--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\n"
+                        "Content-Type: application/pdf\r\nContent-Disposition: attachment; "
+                        "filename=i.pdf\r\n\r\nJVBERi0=\r\n--b--\r\n";
+  const ProcessRun first = mail.send("billing@example.com", msg.string());
+  INFO(first);
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.out, Contains("250 2.0.0 <billing@example.com> queued as m-"));
+  const std::string id = queued_as(first.out);
+  // routerd had it before the 250.
+  auto got = fx.get_interaction(id);
+  INFO(describe(got.status));
+  REQUIRE(got.ok());
+  CHECK(got.value.channel() == v1::EMAIL);
+  CHECK(got.value.queue() == "email-billing");
+  CHECK(got.value.email().from() == "ann@example.org");
+  CHECK(got.value.email().subject() == "Invoice 42");
+  CHECK(got.value.email().message_id() == "inv-42@example.org");
+  CHECK(got.value.email().in_reply_to() == "ticket-7@example.com");
+  CHECK(got.value.email().references_size() == 2);
+  CHECK(got.value.attributes().at("attachments") == "1");
+  CHECK(metric("delivered"));
+
+  SECTION("the same mail delivered again is the same interaction") {
+    const ProcessRun again = mail.send("billing@example.com", msg.string());
+    INFO(again);
+    CHECK_THAT(again.out, Contains("queued as " + id + " (delivered before)"));
+    CHECK(waiting_in(fx, "email-billing").size() == 1);
+    CHECK(metric("duplicate"));
+  }
+  SECTION("8-bit headers arrive as UTF-8, broken MIME is still taken") {
+    const auto latin1 = fx.files().dir() / "latin1.eml";
+    std::ofstream(latin1) << "From: j@example.de\r\nSubject: Gr\xfc\xdf"
+                             "e aus K\xf6ln\r\nMessage-ID: <l1@example.de>\r\n"
+                             "Content-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\n"
+                             "Content-Type: text/plain\r\n\r\nthe end boundary never comes\r\n";
+    const ProcessRun r = mail.send("billing@example.com", latin1.string());
+    INFO(r);
+    const auto e = fx.get_interaction(queued_as(r.out));
+    REQUIRE(e.ok());
+    CHECK(e.value.email().subject() == "Grüße aus Köln");
+  }
+  SECTION("a message over max_message_bytes is refused with 552 and not submitted") {
+    const auto big = fx.files().dir() / "big.eml";
+    std::ofstream out(big);
+    out << "Subject: big\r\nMessage-ID: <big@x>\r\n\r\n";
+    for (int i = 0; i < 2000; ++i) out << std::string(70, 'x') << "\r\n";
+    out.close();
+    const ProcessRun r = mail.send("billing@example.com", big.string());
+    INFO(r);
+    CHECK_THAT(r.out, Contains("552 5.3.4 message larger than 65536 bytes"));
+    CHECK(waiting_in(fx, "email-billing").size() == 1);
+    CHECK(metric("too_big"));
+  }
+  SECTION("a mailbox with no entry point is refused with 550, the others taken") {
+    const ProcessRun r = mail.swaks({"--to", "billing@example.com,nobody@example.net", "--header",
+                                     "Subject: two mailboxes", "--body", "hi"});
+    INFO(r);
+    CHECK_THAT(r.out, Contains("250 2.0.0 <billing@example.com> queued as m-"));
+    CHECK_THAT(r.out, Contains("550 5.1.1 <nobody@example.net> routerd refused it"));
+    CHECK(metric("rejected"));
+  }
+}
+
+TEST_CASE("routermail: without routerd a mail is deferred with 451 and /ready says so",
+          "[routermail]") {
+  TempDir dir;
+  Routermail mail(dir.path(), "127.0.0.1:" + std::to_string(free_port()));
+  const ProcessRun r = mail.swaks({"--to", "billing@example.com", "--body", "hello"});
+  INFO(r);
+  CHECK_THAT(r.out, Contains("451 4.3.0 <billing@example.com> routerd cannot take it now"));
+  REQUIRE(eventually([&] { return http_get(mail.ready_port(), "/ready").first == 503; }, 10s));
+  CHECK(http_get(mail.ready_port(), "/ready").second == "routerd_unavailable");
+}
+
+}  // namespace router::it
