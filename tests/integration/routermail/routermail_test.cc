@@ -3,7 +3,7 @@
 // test center, in process). A delivery is answered 250 only once routerd has the interaction;
 // a duplicate is the same interaction; 8-bit headers arrive as UTF-8; broken MIME is still
 // taken; a huge message is refused with 552; a mailbox routerd has no entry point for with 550;
-// no routerd with 451, and /ready says so.
+// no routerd with 451, and /ready says so; mutual TLS to routerd with a token file.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <regex>
@@ -12,6 +12,7 @@
 #include "integration/grpc/fixture.h"
 #include "support/child_process.h"
 #include "support/free_port.h"
+#include "support/test_pki.h"
 
 namespace router::it {
 namespace {
@@ -21,15 +22,14 @@ using Catch::Matchers::Contains;
 // routermail on a free port, its configuration and log in `dir`, talking to `routerd`.
 class Routermail {
  public:
+  // `routerd`: the configuration's routerd section (plain_routerd() for the usual one).
   Routermail(const std::filesystem::path& dir, const std::string& routerd,
              const std::string& extra = "")
       : lmtp_port_(free_port()), ready_port_(free_port()) {
     const auto config = dir / ("routermail-" + std::to_string(lmtp_port_) + ".yaml");
     std::ofstream(config) << "lmtp: {listen: \"127.0.0.1:" << lmtp_port_
                           << "\", hostname: mx.test, max_message_bytes: 65536}\n"
-                          << "routerd: {addresses: \"" << routerd
-                          << "\", token: it-gateway-token-0001, timeout_s: 2}\n"
-                          << "readiness_listen: \"127.0.0.1:" << ready_port_ << "\"\n"
+                          << routerd << "readiness_listen: \"127.0.0.1:" << ready_port_ << "\"\n"
                           << extra;
     ChildOptions options;
     options.out = ChildOutput::kLog;
@@ -66,6 +66,11 @@ class Routermail {
   std::unique_ptr<ChildProcess> process_;
 };
 
+// routerd at `address`, plaintext, with the test center's gateway token.
+std::string plain_routerd(const std::string& address) {
+  return "routerd: {addresses: \"" + address + "\", token: it-gateway-token-0001, timeout_s: 2}\n";
+}
+
 // The interaction id in a "250 2.0.0 <rcpt> queued as m-..." reply.
 std::string queued_as(const std::string& swaks_out) {
   std::smatch m;
@@ -78,7 +83,7 @@ std::string queued_as(const std::string& swaks_out) {
 TEST_CASE("routermail: a delivered mail becomes an EMAIL interaction, once", "[routermail]") {
   RouterFixture fx;
   const int metrics_port = free_port();
-  Routermail mail(fx.files().dir(), fx.server().address(),
+  Routermail mail(fx.files().dir(), plain_routerd(fx.server().address()),
                   "metrics_listen: \"127.0.0.1:" + std::to_string(metrics_port) + "\"\n");
   const auto metric = [&](const std::string& result) {
     return http_get(metrics_port, "/metrics")
@@ -157,12 +162,47 @@ TEST_CASE("routermail: a delivered mail becomes an EMAIL interaction, once", "[r
 TEST_CASE("routermail: without routerd a mail is deferred with 451 and /ready says so",
           "[routermail]") {
   TempDir dir;
-  Routermail mail(dir.path(), "127.0.0.1:" + std::to_string(free_port()));
+  Routermail mail(dir.path(), plain_routerd("127.0.0.1:" + std::to_string(free_port())));
   const ProcessRun r = mail.swaks({"--to", "billing@example.com", "--body", "hello"});
   INFO(r);
   CHECK_THAT(r.out, Contains("451 4.3.0 <billing@example.com> routerd cannot take it now"));
   REQUIRE(eventually([&] { return http_get(mail.ready_port(), "/ready").first == 503; }, 10s));
   CHECK(http_get(mail.ready_port(), "/ready").second == "routerd_unavailable");
+}
+
+TEST_CASE("routermail: mutual TLS to routerd, the token from a file", "[routermail][tls]") {
+  CenterFiles files(
+      CenterOptions{.dev_no_auth = false, .listen = "", .stream_buffer = 0, .redis = {}});
+  TestPki pki(files.dir() / "pki");
+  pki.server("one", "routerd-one");
+  pki.client("mail");
+  files.write_config(files.read_config() +
+                     "  tls:\n    cert_file: pki/one.crt\n    key_file: pki/one.key\n"
+                     "    client_ca_file: pki/ca.crt\n");
+  routerd::DaemonOptions options;
+  options.config_path = files.config_path();
+  options.listen = "127.0.0.1:0";
+  auto daemon = routerd::Daemon::start(options);
+  INFO((daemon.ok() ? "" : daemon.error().message));
+  REQUIRE(daemon.ok());
+  const std::string address = daemon.value()->address();
+  std::ofstream(files.dir() / "mail.token") << "it-gateway-token-0001\n";
+
+  Routermail tls(files.dir(), "routerd:\n  addresses: \"" + address + "\"\n  token_file: \"" +
+                                  (files.dir() / "mail.token").string() + "\"\n  tls: {ca: \"" +
+                                  pki.ca() + "\", cert: \"" + pki.path("mail.crt") + "\", key: \"" +
+                                  pki.path("mail.key") + "\"}\n");
+  const ProcessRun r = tls.swaks({"--to", "billing@example.com", "--body", "over TLS"});
+  INFO(r);
+  CHECK_THAT(r.out, Contains("250 2.0.0 <billing@example.com> queued as m-"));
+  REQUIRE(eventually([&] { return http_get(tls.ready_port(), "/ready").first == 200; }, 10s));
+
+  // Without TLS the same routerd cannot be reached: deferred, not lost.
+  Routermail plain(files.dir(), plain_routerd(address));
+  const ProcessRun p = plain.swaks({"--to", "billing@example.com", "--body", "plaintext"});
+  INFO(p);
+  CHECK_THAT(p.out, Contains("451 4.3.0"));
+  daemon.value()->shutdown(1s);
 }
 
 }  // namespace router::it
