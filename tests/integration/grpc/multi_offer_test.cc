@@ -42,6 +42,7 @@ TEST_CASE("a ring-all call rings every eligible desktop and the first accept win
   AgentDesk cara(fx, "cara");  // no support skill: never rung
   AgentDesk dev(fx, "dev");
   for (AgentDesk* d : {&ana, &ben, &cara, &dev}) REQUIRE(d->set_ready().ok());
+  auto watch = fx.watch_interactions();  // the gateway's view
   REQUIRE(fx.submit(phone_call("ring-1", "+1 212 555 0142")).ok());
   for (AgentDesk* d : {&ana, &ben, &dev}) {
     INFO(d->agent());
@@ -60,6 +61,14 @@ TEST_CASE("a ring-all call rings every eligible desktop and the first accept win
       CHECK(gone->reason() == "taken_by_other_agent");
       CHECK(gone->update().state() == v1::ASSIGNED);
       CHECK(gone->update().agent().empty());  // not the other agent's name
+    }
+    // The gateway sees each withdrawn offer as a change "offer_ended" with its reason.
+    for (int i = 0; i < 2; ++i) {
+      auto ended = watch->wait_for([](const v1::InteractionEvent& e) {
+        return e.interaction().interaction_id() == "ring-1" && e.change() == "offer_ended";
+      });
+      REQUIRE(ended.has_value());
+      CHECK(ended->reason() == "taken_by_other_agent");
     }
     const auto late = ana.accept("ring-1");
     CHECK(late.status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
