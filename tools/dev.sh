@@ -105,7 +105,7 @@ test_all() {
 # libFuzzer targets (tests/fuzz/README.md): a clang build of only the libraries they need, every
 # translation unit instrumented (-fsanitize=fuzzer-no-link,address,undefined).
 FUZZ_TARGETS=(config_fuzzer request_fuzzer customer_file_fuzzer entry_points_fuzzer
-  email_headers_fuzzer)
+  email_headers_fuzzer lmtp_fuzzer)
 fuzz_build() {
   local dir="${FUZZ_BUILD_DIR:-build-fuzz}" launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
