@@ -4,6 +4,13 @@
 // a duplicate is the same interaction; 8-bit headers arrive as UTF-8; broken MIME is still
 // taken; a huge message is refused with 552; a mailbox routerd has no entry point for with 550;
 // no routerd with 451, and /ready says so; mutual TLS to routerd with a token file.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <regex>
@@ -60,10 +67,42 @@ class Routermail {
     return swaks({"--to", to, "--data", data_file});
   }
   int ready_port() const { return ready_port_; }
+  int lmtp_port() const { return lmtp_port_; }
+  ChildProcess& process() { return *process_; }
 
  private:
   int lmtp_port_, ready_port_;
   std::unique_ptr<ChildProcess> process_;
+};
+
+// A raw LMTP client on 127.0.0.1:`port`: what it reads until `want` shows up (or 5 s pass).
+class RawClient {
+ public:
+  explicit RawClient(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  }
+  ~RawClient() { ::close(fd_); }
+  void send(const std::string& text) { REQUIRE(::send(fd_, text.data(), text.size(), 0) > 0); }
+  std::string read_until(const std::string& want) {
+    std::string got;
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    char buf[4096];
+    while (got.find(want) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    return got;
+  }
+
+ private:
+  int fd_;
 };
 
 // routerd at `address`, plaintext, with the test center's gateway token.
@@ -168,6 +207,21 @@ TEST_CASE("routermail: without routerd a mail is deferred with 451 and /ready sa
   CHECK_THAT(r.out, Contains("451 4.3.0 <billing@example.com> routerd cannot take it now"));
   REQUIRE(eventually([&] { return http_get(mail.ready_port(), "/ready").first == 503; }, 10s));
   CHECK(http_get(mail.ready_port(), "/ready").second == "routerd_unavailable");
+}
+
+TEST_CASE("routermail: SIGTERM tells a connected mail server 421 and exits cleanly",
+          "[routermail]") {
+  TempDir dir;
+  Routermail mail(dir.path(), plain_routerd("127.0.0.1:" + std::to_string(free_port())));
+  RawClient client(mail.lmtp_port());
+  CHECK_THAT(client.read_until("\r\n"), Contains("220 mx.test LMTP routermail ready"));
+  client.send("LHLO client.test\r\n");
+  CHECK_THAT(client.read_until("250 SIZE"), Contains("250 SIZE 65536"));
+  REQUIRE(mail.process().signal(SIGTERM));
+  CHECK_THAT(client.read_until("\r\n"), Contains("421 4.3.2 mx.test shutting down"));
+  const auto status = mail.process().wait_exit(10s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
 }
 
 TEST_CASE("routermail: mutual TLS to routerd, the token from a file", "[routermail][tls]") {
