@@ -91,7 +91,7 @@ TEST_CASE("a negative add_idle_agents_after_s is an error naming the queue and t
 
 namespace router::adapters::config {
 
-TEST_CASE("a queue's offer_to and ring_all are read; 0 or absent rings one agent",
+TEST_CASE("a queue's offer_to and ring_all are read, 0 or absent ringing one agent",
           "[config][multi-offer]") {
   auto r = parse_routing_config(R"(
 skills: [s]

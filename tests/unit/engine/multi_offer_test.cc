@@ -82,7 +82,7 @@ TEST_CASE("the first accept wins: the others' offers end and they take the next 
   r.c.audit();
 }
 
-TEST_CASE("a reject ends only that agent's offer; the last one to end requeues it",
+TEST_CASE("a reject ends only that agent's offer and the last one to end requeues it",
           "[multi-offer]") {
   Ringing r(3, any_match_mode());
   r.c.ok(r.c.router.set_not_ready(r.a[3], "break", r.c.now));  // no fourth agent to ring

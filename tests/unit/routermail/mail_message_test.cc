@@ -45,7 +45,7 @@ TEST_CASE("raw 8-bit headers come out as UTF-8, Latin-1 or not", "[routermail][p
   CHECK(utf8->subject == "Grüße");
 }
 
-TEST_CASE("broken MIME still yields the headers; a text without headers is no message",
+TEST_CASE("broken MIME still yields the headers, and a text without headers is no message",
           "[routermail][parse]") {
   const auto broken = parse_mail(
       "Subject: never closed\r\nMessage-ID: <b@x>\r\nContent-Type: multipart/mixed; "
