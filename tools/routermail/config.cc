@@ -143,15 +143,16 @@ engine::Result<Config> parse_config(const std::string& yaml, const std::string& 
   if (auto e = r.count(rd["timeout_s"], "routerd.timeout_s", 1, 300, timeout_s)) return *e;
   c.timeout = std::chrono::seconds(timeout_s);
   if (const YAML::Node tls = rd["tls"]) {
-    c.tls = true;
+    c.tls.tls = true;
     if (!tls.IsNull()) {
       if (auto e = r.only(tls, "routerd.tls", {"ca", "cert", "key", "server_name"})) return *e;
-      if (auto e = r.text(tls["ca"], "routerd.tls.ca", c.ca_file)) return *e;
-      if (auto e = r.text(tls["cert"], "routerd.tls.cert", c.cert_file)) return *e;
-      if (auto e = r.text(tls["key"], "routerd.tls.key", c.key_file)) return *e;
-      if (auto e = r.text(tls["server_name"], "routerd.tls.server_name", c.server_name)) return *e;
-      if (c.cert_file.empty() != c.key_file.empty()) {
-        return r.error(c.cert_file.empty() ? "routerd.tls.cert" : "routerd.tls.key",
+      if (auto e = r.text(tls["ca"], "routerd.tls.ca", c.tls.ca_file)) return *e;
+      if (auto e = r.text(tls["cert"], "routerd.tls.cert", c.tls.cert_file)) return *e;
+      if (auto e = r.text(tls["key"], "routerd.tls.key", c.tls.key_file)) return *e;
+      if (auto e = r.text(tls["server_name"], "routerd.tls.server_name", c.tls.server_name))
+        return *e;
+      if (c.tls.cert_file.empty() != c.tls.key_file.empty()) {
+        return r.error(c.tls.cert_file.empty() ? "routerd.tls.cert" : "routerd.tls.key",
                        "cert and key go together (mutual TLS)");
       }
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/types.h"
+#include "tools/client_tls/client_tls.h"
 #include "tools/routermail/lmtp_session.h"
 
 namespace router::mail {
@@ -24,8 +25,8 @@ struct Config {
   std::string token;                 // routerd.token or the contents of routerd.token_file
   std::string domain;                // routerd.domain: x-router-domain on every call
   std::chrono::milliseconds timeout{10000};  // routerd.timeout_s: per SubmitInteraction
-  bool tls = false;                          // routerd.tls present
-  std::string ca_file, cert_file, key_file, server_name;  // routerd.tls.{ca,cert,key,server_name}
+  // routerd.tls: tls set when the section is present; routerd.tls.{ca,cert,key,server_name}.
+  client_tls::Options tls;
 
   std::string metrics_listen;    // metrics_listen: Prometheus /metrics; empty: none
   std::string readiness_listen;  // readiness_listen: /ready and /live; empty: none

@@ -26,15 +26,9 @@ std::string one_line(const std::string& s) {
 
 engine::Result<std::unique_ptr<Delivery>> Delivery::create(const Config& config,
                                                            ResultFn on_result) {
-  client_tls::Options tls;
-  tls.tls = config.tls;
-  tls.ca_file = config.ca_file;
-  tls.cert_file = config.cert_file;
-  tls.key_file = config.key_file;
-  tls.server_name = config.server_name;
   grpc::ChannelArguments args;
   std::string error;
-  auto creds = client_tls::channel_credentials(tls, args, error);
+  auto creds = client_tls::channel_credentials(config.tls, args, error);
   if (creds == nullptr) return engine::invalid_argument("routerd.tls: " + error);
   std::unique_ptr<Delivery> d(new Delivery(config, std::move(on_result)));
   for (const std::string& address : config.routerd) {

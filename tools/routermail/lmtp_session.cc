@@ -112,8 +112,7 @@ std::string LmtpSession::end_of_data() {
       out += reply(i < replies.size() ? replies[i] : "451 4.3.0 no reply for this recipient");
     }
   }
-  state_ = State::kReady;
-  reset();
+  reset();  // back to kReady for the next transaction
   return out;
 }
 

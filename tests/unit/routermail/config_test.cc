@@ -22,7 +22,7 @@ TEST_CASE("routermail's configuration: the smallest file and every field", "[rou
   CHECK(small->listen == "127.0.0.1:2424");
   CHECK(small->limits.max_message_bytes == 25u * 1024 * 1024);
   CHECK(small->routerd == std::vector<std::string>{"127.0.0.1:50051"});
-  CHECK_FALSE(small->tls);
+  CHECK_FALSE(small->tls.enabled());
 
   auto full = parse_config(R"(
 lmtp: {listen: "0.0.0.0:24", hostname: mx1, max_message_bytes: 2048, max_recipients: 5,
@@ -49,9 +49,9 @@ readiness_listen: 127.0.0.1:8
   CHECK(full->token == "secret");
   CHECK(full->domain == "eu");
   CHECK(full->timeout == std::chrono::seconds(4));
-  CHECK(full->tls);
-  CHECK(full->ca_file == "ca.pem");
-  CHECK(full->server_name == "routerd.example");
+  CHECK(full->tls.enabled());
+  CHECK(full->tls.ca_file == "ca.pem");
+  CHECK(full->tls.server_name == "routerd.example");
   CHECK(full->metrics_listen == "127.0.0.1:9");
   CHECK(full->readiness_listen == "127.0.0.1:8");
 }
