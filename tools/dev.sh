@@ -28,6 +28,7 @@ PACKAGES=(build-essential cmake pkg-config catch2 libbenchmark-dev clang-format 
   prometheus-cpp-dev prometheus  # metrics, and promtool to check them (docs/operations.md)
   tzdata  # the IANA time zones queues' opening hours are in (docs/routing.md, "Opening hours")
   libgmime-3.0-dev swaks  # routermail: MIME parsing, and the LMTP client its tests deliver with
+  libsofia-sip-ua-dev sip-tester  # routersip: Sofia-SIP, and SIPp for its tests (docs/routersip.md)
   chromium)  # headless, for the wallboard's test (tests/integration/wallboard; docs/wallboard.md)
 JOBS="${JOBS:-$(nproc)}"
 

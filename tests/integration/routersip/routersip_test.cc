@@ -401,6 +401,26 @@ TEST_CASE("routersip: without routerd calls are answered 503 and /ready says so"
   CHECK(sip.process().wait_exit(10s) == 0);
 }
 
+TEST_CASE("routersip: SIGTERM answers waiting callers 503, cancels their calls and exits 0",
+          "[routersip]") {
+  RouterFixture fx(sip_center());
+  const auto& dir = fx.files().dir();
+  // cara cannot take support calls: the caller waits until routersip stops.
+  Routersip sip(dir, plain_routerd(fx.server().address()), {{"cara", free_port()}});
+  ProcessRun run;
+  std::thread caller([&] { run = callers(dir, sip, "refused", kSupport, 1, "stop"); });
+  const bool queued =
+      eventually([&] { return fx.get_interaction("sip-stop-1").value.state() == v1::QUEUED; }, 10s);
+  sip.process().signal(SIGTERM);
+  caller.join();
+  REQUIRE(queued);
+  INFO(run.out << sipp_errors(dir, "stop") << sip.log());
+  CHECK(run.exit_code == 0);  // 180, then 503
+  CHECK(sip.process().wait_exit(10s) == 0);
+  CHECK(fx.get_interaction("sip-stop-1").value.state() == v1::ABANDONED);
+  CHECK(fx.agent_status("cara")->state() == v1::LOGGED_OUT);
+}
+
 TEST_CASE("routersip: mutual TLS to routerd, the tokens from files", "[routersip][tls]") {
   CenterFiles files(sip_center());
   TestPki pki(files.dir() / "pki");
