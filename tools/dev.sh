@@ -4,6 +4,8 @@
 #                        customers, routerd on the demo center + routerdemo traffic, live in
 #                        routerctl watch and on routerwall's web wallboard; Ctrl-C stops all
 #                        [--duration S] [--quiet]
+#                        --sip: instead of routerdemo, SIPp callers and agents' phones through
+#                        routersip (the SIP demo center, tools/routersip/demo/; docs/routersip.md)
 #   tools/dev.sh test    install deps, check formatting and layering (tools/check_layers.sh),
 #                        build with ASan+UBSan and -Werror, run every test (CTest labels
 #                        unit, integration, fault, simulation), then each libFuzzer target
@@ -192,14 +194,47 @@ lint() {
 # table, only the final one. Logs: build-release/{redis,routerd,routerdemo,routerwall}.log.
 # ROUTER_ADDR (default 127.0.0.1:50051) is where routerd listens, ROUTER_REDIS_PORT (default 6390)
 # where Redis does.
+# The SIP demo's traffic (docs/routersip.md): routersip with tools/routersip/demo/routersip.yaml,
+# SIPp playing the agents' phones (s01-s05 answer and talk 20 s, s06 is busy) and the callers
+# (one every 5 s who wait, one every 20 s who hang up after 15 s). Sets demo_pid (the patient
+# callers, ended with --duration) and SIP_PIDS (the rest, stopped in this order).
+start_sip_traffic() {
+  local scenarios=tests/integration/routersip/scenarios limit=()
+  ((duration > 0)) && limit=(-timeout "${duration}s")
+  log "routersip --config tools/routersip/demo/routersip.yaml (log: $out/routersip.log;" \
+    "metrics: curl 127.0.0.1:9470/metrics)"
+  setsid "$out/tools/routersip/routersip" --config tools/routersip/demo/routersip.yaml \
+    >"$out/routersip.log" 2>&1 &
+  local sip_pid=$!
+  log "SIPp: agents' phones on 127.0.0.1:5081 (answer) and :5082 (busy), callers to" \
+    "127.0.0.1:5070 (SIPp errors: $out/sipp-*.log)"
+  setsid sipp -sf "$scenarios/phone_answers.xml" -i 127.0.0.1 -p 5081 -d 20000 -nostdin \
+    -trace_err -error_file "$out/sipp-phones.log" >/dev/null 2>&1 &
+  local phones_pid=$!
+  setsid sipp -sf "$scenarios/phone_busy.xml" -i 127.0.0.1 -p 5082 -nostdin \
+    -trace_err -error_file "$out/sipp-busy.log" >/dev/null 2>&1 &
+  local busy_pid=$!
+  sleep 1  # routersip logs its agents in
+  setsid sipp -sf "$scenarios/abandoner.xml" -i 127.0.0.1 127.0.0.1:5070 -s 18005550100 \
+    -key ani "+14045550182" -r 1 -rp 20000 -d 15000 -nostdin "${limit[@]}" \
+    -trace_err -error_file "$out/sipp-abandoners.log" >/dev/null 2>&1 &
+  local abandoners_pid=$!
+  setsid sipp -sf "$scenarios/caller.xml" -i 127.0.0.1 127.0.0.1:5070 -s 18005550100 \
+    -key ani "+12125550137" -r 1 -rp 5000 -nostdin "${limit[@]}" \
+    -trace_err -error_file "$out/sipp-callers.log" >/dev/null 2>&1 &
+  demo_pid=$!
+  SIP_PIDS=("$abandoners_pid" "$sip_pid" "$phones_pid" "$busy_pid")
+}
+
 run_demo() {
-  local duration=0 quiet=0
+  local duration=0 quiet=0 sip=0
   while (($#)); do
     case "$1" in
+      --sip) sip=1; shift ;;
       --duration) duration="${2:-}"; shift $(($# > 1 ? 2 : 1)) ;;
       --duration=*) duration="${1#*=}"; shift ;;
       -q | --quiet) quiet=1; shift ;;
-      *) echo "run: unknown argument '$1' (usage: tools/dev.sh run [--duration S] [--quiet])" >&2
+      *) echo "run: unknown argument '$1' (usage: tools/dev.sh run [--duration S] [--quiet] [--sip])" >&2
         return 2 ;;
     esac
   done
@@ -208,6 +243,7 @@ run_demo() {
     return 2
   fi
   local config=tools/routerd/demo/center.yaml out=build-release
+  ((sip)) && config=tools/routersip/demo/center.yaml
   local addr="${ROUTER_ADDR:-127.0.0.1:50051}" token
   local redis_port="${ROUTER_REDIS_PORT:-6390}" redis_dir="$out/redis"
   local wall_listen="${ROUTER_WALL_LISTEN:-127.0.0.1:8090}"
@@ -217,7 +253,11 @@ run_demo() {
     echo "run: no SUPERVISOR token found in $config" >&2
     return 1
   fi
-  build_release --target routerd routerctl routerdemo routerwall
+  if ((sip)); then
+    build_release --target routerd routerctl routerwall routersip
+  else
+    build_release --target routerd routerctl routerdemo routerwall
+  fi
   export ROUTER_ADDR="$addr" ROUTER_TOKEN="$token"
 
   # Stops what was started (SIGTERM, then SIGKILL after 20 s) in DEMO_PIDS order; idempotent.
@@ -237,8 +277,15 @@ run_demo() {
   }
   DEMO_PIDS=()  # stopped in order: routerdemo logs its agents out while routerd still runs
   local routerd_pid demo_pid wall_pid
+  SIP_PIDS=()
   summary() {
-    grep '^routerdemo: \(ran\|agents\|error\)' "$out/routerdemo.log" 2>/dev/null || true
+    if ((sip)); then
+      echo "routersip calls by result:"
+      grep -o 'event=call_ended result=[a-z_]*' "$out/routersip.log" 2>/dev/null |
+        sed 's/.*result=//' | sort | uniq -c || true
+    else
+      grep '^routerdemo: \(ran\|agents\|error\)' "$out/routerdemo.log" 2>/dev/null || true
+    fi
   }
   trap 'stop_demo; summary; exit 130' INT
   trap 'stop_demo; summary; exit 143' TERM
@@ -314,29 +361,33 @@ run_demo() {
   DEMO_PIDS=("$wall_pid" "$routerd_pid" "$redis_pid")
   log "wallboard: http://$wall_listen/#token=$token (the demo's supervisor token; docs/wallboard.md)"
 
-  local demo_args=(--config "$config" --server "$addr" --duration "$duration")
-  log "routerdemo ${demo_args[*]} (log: $out/routerdemo.log)"
-  setsid "$out/tools/routerdemo/routerdemo" "${demo_args[@]}" >"$out/routerdemo.log" 2>&1 &
-  demo_pid=$!
-  DEMO_PIDS=("$demo_pid" "$wall_pid" "$routerd_pid" "$redis_pid")
+  if ((sip)); then
+    start_sip_traffic
+  else
+    local demo_args=(--config "$config" --server "$addr" --duration "$duration")
+    log "routerdemo ${demo_args[*]} (log: $out/routerdemo.log)"
+    setsid "$out/tools/routerdemo/routerdemo" "${demo_args[@]}" >"$out/routerdemo.log" 2>&1 &
+    demo_pid=$!
+  fi
+  DEMO_PIDS=("$demo_pid" "${SIP_PIDS[@]}" "$wall_pid" "$routerd_pid" "$redis_pid")
 
   # Waiting on background jobs (never a foreground one) lets a signal's trap run at once.
   if ((quiet && duration > 0)); then
     # The final table a second before the traffic stops (hang-ups at shutdown would show as
     # abandons, end-of-shift completions as short handle times).
     sleep $((duration > 1 ? duration - 1 : 1)) &
-    DEMO_PIDS=("$!" "$demo_pid" "$wall_pid" "$routerd_pid" "$redis_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "${SIP_PIDS[@]}" "$wall_pid" "$routerd_pid" "$redis_pid")
     wait "${DEMO_PIDS[0]}" || true
     "$out/tools/routerctl/routerctl" queues || true
   elif ((quiet)); then
     wait "$demo_pid" || true
   elif ((duration > 0)); then
     "$out/tools/routerctl/routerctl" watch --interval 1 --count "$duration" &
-    DEMO_PIDS=("$!" "$demo_pid" "$wall_pid" "$routerd_pid" "$redis_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "${SIP_PIDS[@]}" "$wall_pid" "$routerd_pid" "$redis_pid")
     wait "${DEMO_PIDS[0]}" || true
   else
     "$out/tools/routerctl/routerctl" watch --interval 1 &
-    DEMO_PIDS=("$!" "$demo_pid" "$wall_pid" "$routerd_pid" "$redis_pid")
+    DEMO_PIDS=("$!" "$demo_pid" "${SIP_PIDS[@]}" "$wall_pid" "$routerd_pid" "$redis_pid")
     wait -n "${DEMO_PIDS[0]}" "$demo_pid" || true  # routerdemo ends first only if it failed
   fi
   # With --duration, routerdemo ends on its own a moment after the table's last snapshot.

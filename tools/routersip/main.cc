@@ -39,7 +39,8 @@ struct Metrics {
               "Calls from trunks by how they ended: bridged (to an agent's phone), abandoned "
               "(the caller hung up first), refused (routerd would not take it: 404/480/486), "
               "unavailable (503: routerd unreachable), over_capacity (503: sip.max_calls), "
-              "expired (the queue's max_wait: 480), failed")
+              "expired (the queue's max_wait: 480), assigned_elsewhere (an agent on another "
+              "desktop took it: 480), failed")
           .Register(*registry);
   prometheus::Family<prometheus::Counter>& legs =
       prometheus::BuildCounter()

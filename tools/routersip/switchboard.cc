@@ -312,7 +312,10 @@ void Switchboard::on_leg_failed(LegId leg, int status) {
     agent_leg_.erase(a);
   }
   Call* c = find_call(l.interaction_id);
-  if (c != nullptr) c->ringing.erase(leg);
+  if (c != nullptr) {
+    c->ringing.erase(leg);
+    if (c->agent_leg == leg) c->agent_leg = 0;  // not after a 200, but never leave it dangling
+  }
   const bool busy = busy_status(status);
   outcomes_.leg(busy ? "busy" : "failed");
   v1::AgentRequest r;
@@ -353,9 +356,15 @@ void Switchboard::on_hangup(LegId leg) {
     agent_leg_.erase(a);
   }
   Call* c = find_call(l.interaction_id);
-  if (c == nullptr || c->agent_leg != leg) return;
+  if (c == nullptr) return;
+  if (c->agent_leg != leg) {  // a BYE on a leg never answered: not SIP, but let go of it
+    c->ringing.erase(leg);
+    return forget_if_idle(l.interaction_id);
+  }
   c->agent_leg = 0;
-  if (c->stage != Stage::kBridged || c->ended) return;  // kConnecting: the accept's answer acts
+  if (c->stage != Stage::kBridged || c->ended) {  // kConnecting: the accept's answer acts
+    return forget_if_idle(l.interaction_id);
+  }
   phones_.bye(c->in.leg);
   c->caller_gone = true;
   complete(l.agent, l.interaction_id, "");
@@ -401,10 +410,13 @@ void Switchboard::on_agent_link(bool up) {
     // routerd takes the offers back (after daemon.agent_grace_s) and offers them again once the
     // agents log in: stop ringing phones for offers nobody can accept now.
     std::vector<LegId> ringing;
+    std::vector<std::string> ids;
     for (const auto& [id, call] : calls_) {
       ringing.insert(ringing.end(), call->ringing.begin(), call->ringing.end());
+      ids.push_back(id);
     }
     for (LegId leg : ringing) drop_leg(leg);
+    for (const std::string& id : ids) forget_if_idle(id);
     return;
   }
   if (shutting_down_) return;
@@ -421,6 +433,16 @@ void Switchboard::on_gateway_event(const v1::InteractionEvent& event) {
   const v1::Interaction& i = event.interaction();
   Call* c = find_call(i.interaction_id());
   if (c == nullptr || c->caller_gone || c->stage == Stage::kBridged) return;
+  if (i.state() == v1::ASSIGNED && c->stage != Stage::kConnecting) {
+    // Accepted by an agent routersip is not the desktop of (routed to a queue whose agents
+    // work elsewhere): there is no phone to bridge to. The caller is told; routerd's agent has
+    // the interaction. docs/routersip.md: route SIP calls to queues of phone agents.
+    cancel_ringing(*c);
+    phones_.respond(c->in.leg, 480, "Temporarily Unavailable");
+    c->caller_gone = true;
+    finish(*c, "assigned_elsewhere");
+    return forget_if_idle(i.interaction_id());
+  }
   if (i.state() != v1::EXPIRED && i.state() != v1::ABANDONED) return;
   // routerd gave up on it (the queue's max_wait) or a supervisor ended it: tell the caller.
   cancel_ringing(*c);
@@ -529,6 +551,19 @@ void Switchboard::finish(Call& call, const std::string& result) {
   if (call.ended) return;
   call.ended = true;
   outcomes_.call(result);
+}
+
+std::string Switchboard::describe() const {
+  static const char* const kStages[] = {"submitting", "queued", "connecting", "bridged"};
+  std::string out;
+  for (const auto& [id, c] : calls_) {
+    out += id + " stage=" + kStages[static_cast<int>(c->stage)] +
+           " caller_gone=" + (c->caller_gone ? "1" : "0") + " ended=" + (c->ended ? "1" : "0") +
+           " pending=" + std::to_string(c->pending) +
+           " ringing=" + std::to_string(c->ringing.size()) +
+           " agent_leg=" + std::to_string(c->agent_leg) + "\n";
+  }
+  return out;
 }
 
 void Switchboard::forget_if_idle(const std::string& id) {

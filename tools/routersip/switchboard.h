@@ -120,6 +120,9 @@ class Switchboard {
   void shut_down();
 
   size_t calls() const { return calls_.size(); }
+  // One line per call in progress ("sip-c1 stage=queued pending=1 ringing=0 ..."), for tests'
+  // failure messages and debugging.
+  std::string describe() const;
   size_t legs() const { return legs_.size(); }
   bool gateway_up() const { return gateway_up_; }
   bool agents_up() const { return agents_up_; }

@@ -4,7 +4,9 @@
 #include "tools/routersip/switchboard.h"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <deque>
+#include <random>
 
 namespace router::sip {
 namespace {
@@ -430,6 +432,30 @@ TEST_CASE("switchboard: limits, links and routerd giving up", "[routersip][switc
   }
 }
 
+TEST_CASE("switchboard: a call another desktop accepted cannot be bridged",
+          "[routersip][switchboard]") {
+  Bench b;
+  b.queued(1);
+  b.queued(2);
+  v1::InteractionEvent e;
+  e.mutable_interaction()->set_interaction_id("sip-c1");
+  e.mutable_interaction()->set_state(v1::ASSIGNED);
+  e.mutable_interaction()->set_agent("zoe");  // not one of routersip's phone agents
+  b.board.on_gateway_event(e);
+  CHECK(b.phones.take() == "respond 1 480");
+  CHECK(b.calls["assigned_elsewhere"] == 1);
+  // Its own accept's ASSIGNED (the watch may be faster than the accept's answer) changes nothing.
+  b.board.on_work("ana", offer("sip-c2"));
+  b.board.on_leg_answered(101, "v=0 agent");
+  b.phones.take();
+  e.mutable_interaction()->set_interaction_id("sip-c2");
+  e.mutable_interaction()->set_agent("ana");
+  b.board.on_gateway_event(e);
+  CHECK(b.phones.take().empty());
+  b.router.answer();
+  CHECK(b.phones.take() == "respond 2 200");
+}
+
 TEST_CASE("switchboard: shutting down", "[routersip][switchboard]") {
   Bench b;
   b.queued(1);  // waiting
@@ -449,6 +475,97 @@ TEST_CASE("switchboard: shutting down", "[routersip][switchboard]") {
   in.call_id = "c3";
   b.board.on_invite(in);
   CHECK(b.phones.take() == "respond 3 503");
+}
+
+}  // namespace router::sip
+
+namespace router::sip {
+
+// Random sequences of everything that can happen, in any order (including SIP events for legs
+// that already ended and answers long after the fact): nothing crashes (the sanitizers watch),
+// and once every caller and phone has hung up and routerd has answered everything, no call and
+// no leg is left.
+TEST_CASE("switchboard: random event sequences leave nothing behind", "[routersip][switchboard]") {
+  const char* env = std::getenv("ROUTER_SEEDS");
+  const int seeds = env != nullptr ? std::atoi(env) : 2000;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    std::mt19937 rng(static_cast<uint32_t>(seed));
+    auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+    Bench b;
+    std::vector<LegId> callers;
+    LegId next_caller = 1;
+    const std::vector<std::string> agents = {"ana", "ben"};
+    const std::vector<std::string> reasons = {"offer_timeout", "taken_by_other_agent", "abandoned",
+                                              "offer_withdrawn"};
+    const int codes[] = {0, 0, 0, 9, 14};
+    auto phone_legs = [&] { return b.phones.next > 100 ? b.phones.next - 100 : 0; };
+    auto any_phone_leg = [&]() -> LegId { return 101 + pick(std::max<LegId>(phone_legs(), 1)); };
+    auto any_call = [&]() -> std::string {
+      return callers.empty() ? "sip-none" : "sip-c" + std::to_string(callers[pick(callers.size())]);
+    };
+    for (int step = 0; step < 80; ++step) {
+      switch (pick(14)) {
+        case 0: {
+          IncomingCall in;
+          in.leg = next_caller++;
+          in.call_id = "c" + std::to_string(in.leg);
+          callers.push_back(in.leg);
+          b.board.on_invite(in);
+          break;
+        }
+        case 1:
+          if (!callers.empty()) b.board.on_caller_gone(callers[pick(callers.size())]);
+          break;
+        case 2:
+          if (!callers.empty()) b.board.on_hangup(callers[pick(callers.size())]);
+          break;
+        case 3:
+        case 4:
+          if (!b.router.pending.empty()) b.router.answer(codes[pick(5)]);
+          break;
+        case 5: b.board.on_work(agents[pick(2)], offer(any_call())); break;
+        case 6: b.board.on_work(agents[pick(2)], taken_away(any_call(), reasons[pick(4)])); break;
+        case 7: b.board.on_leg_answered(any_phone_leg(), "v=0 agent"); break;
+        case 8: b.board.on_leg_failed(any_phone_leg(), pick(2) ? 486 : 487); break;
+        case 9: b.board.on_hangup(any_phone_leg()); break;
+        case 10: b.board.on_agent_link(pick(3) != 0); break;
+        case 11: b.board.on_gateway_link(pick(3) != 0); break;
+        case 12: {
+          v1::InteractionEvent e;
+          e.mutable_interaction()->set_interaction_id(any_call());
+          const v1::InteractionState states[] = {v1::EXPIRED, v1::ABANDONED, v1::ASSIGNED};
+          e.mutable_interaction()->set_state(states[pick(3)]);
+          b.board.on_gateway_event(e);
+          break;
+        }
+        default: {
+          v1::WorkEvent status;
+          status.mutable_status()->set_state(pick(2) ? v1::NOT_READY : v1::READY);
+          status.mutable_status()->set_reason("missed");
+          b.board.on_work(agents[pick(2)], status);
+          b.board.tick(Clock::now() + std::chrono::seconds(pick(60)));
+          break;
+        }
+      }
+    }
+    // Everyone hangs up; routerd answers everything (OK) until nothing is asked any more.
+    b.board.on_gateway_link(true);
+    b.board.on_agent_link(true);
+    for (int round = 0; round < 10; ++round) {
+      for (LegId c : callers) {
+        b.board.on_caller_gone(c);
+        b.board.on_hangup(c);
+      }
+      for (LegId leg = 101; leg <= b.phones.next; ++leg) {
+        b.board.on_hangup(leg);
+        b.board.on_leg_failed(leg, 487);
+      }
+      while (!b.router.pending.empty()) b.router.answer();
+    }
+    INFO("seed " << seed << "\n" << b.board.describe());
+    REQUIRE(b.board.calls() == 0);
+    REQUIRE(b.board.legs() == 0);
+  }
 }
 
 }  // namespace router::sip
