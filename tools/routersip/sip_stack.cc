@@ -1,6 +1,7 @@
 // routersip's SIP side. See sip_stack.h.
 #include "tools/routersip/sip_stack.h"
 
+#include <netdb.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
@@ -11,12 +12,15 @@
 #include <sofia-sip/su_wait.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace router::sip {
@@ -40,6 +44,25 @@ std::string unknown_header(const sip_t* sip, const std::string& name) {
     if (iequals(u->un_name, name) && u->un_value != nullptr) return u->un_value;
   }
   return "";
+}
+
+// Why a UDP socket cannot be bound to host:port now ("Address already in use"), or nothing.
+std::optional<std::string> udp_port_in_use(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (const int e = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); e != 0) {
+    return std::string(::gai_strerror(e));
+  }
+  std::optional<std::string> why;
+  const int fd = ::socket(found->ai_family, found->ai_socktype, 0);
+  if (fd < 0 || ::bind(fd, found->ai_addr, found->ai_addrlen) != 0) why = std::strerror(errno);
+  if (fd >= 0) ::close(fd);
+  ::freeaddrinfo(found);
+  return why;
 }
 
 }  // namespace
@@ -205,6 +228,12 @@ engine::Result<std::unique_ptr<SipStack>> SipStack::create(const Config& config)
   const size_t colon = config.listen.rfind(':');
   s.host = config.listen.substr(0, colon);
   stack->port_ = std::stoi(config.listen.substr(colon + 1));
+  // Sofia binds with SO_REUSEADDR, so a second routersip on a port in use would start, share the
+  // port and take the phone agents over. A plain bind first says whether anyone holds it.
+  if (auto busy = udp_port_in_use(s.host, stack->port_)) {
+    return engine::invalid_argument("sip.listen: cannot listen on '" + config.listen +
+                                    "': " + *busy);
+  }
   const std::string url = "sip:" + config.listen;
   s.nua = nua_create(s.root, &Impl::on_event, &s, NUTAG_URL(url.c_str()), TAG_END());
   if (s.nua == nullptr) {

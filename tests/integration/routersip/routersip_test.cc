@@ -396,6 +396,17 @@ TEST_CASE("routersip: without routerd calls are answered 503 and /ready says so"
   CHECK(run.exit_code == 0);
   CHECK(sip.metric("routersip_calls_total{result=\"unavailable\"}") == 1);
 
+  // A second routersip on the same SIP port is refused (Sofia's SO_REUSEADDR would let it
+  // share the port and take the phone agents over).
+  const auto second = dir.path() / "second.yaml";
+  std::ofstream(second) << "sip: {listen: \"127.0.0.1:" << sip.port() << "\"}\n"
+                        << "agents: {phones: [{agent: ana, uri: \"sip:ana@127.0.0.1:9\"}]}\n"
+                        << plain_routerd("127.0.0.1:" + std::to_string(nowhere));
+  const ProcessRun twice = run_captured({ROUTERSIP_PATH, "--config", second.string()}, 10s);
+  CHECK(twice.exit_code == 2);
+  CHECK_THAT(twice.err, Contains("sip.listen: cannot listen on '127.0.0.1:" +
+                                 std::to_string(sip.port()) + "': Address already in use"));
+
   // SIGTERM: exits 0.
   sip.process().signal(SIGTERM);
   CHECK(sip.process().wait_exit(10s) == 0);
