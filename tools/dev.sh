@@ -184,20 +184,11 @@ lint() {
   git ls-files 'engine/*.cc' 'tools/*.cc' 'bench/*.cc' | xargs clang-tidy -p build-lint --quiet
 }
 
-# A local redis-server (AOF on, data in build-release/redis/) loaded with the demo customers,
-# routerd on tools/routerd/demo/center.yaml against it (customers and the journal in Redis),
-# routerdemo's simulated gateways and agent desktops against routerd, and the live queue table
-# (routerctl watch) in the foreground, and routerwall's web wallboard on ROUTER_WALL_LISTEN
-# (default 127.0.0.1:8090; its URL is printed). Ctrl-C, SIGTERM or the end of --duration stop
-# routerdemo (it logs its agents out), then routerwall, then routerd, then Redis. Interactions
-# still queued at the end are in Redis's journal: the next run recovers them. --quiet: no live
-# table, only the final one. Logs: build-release/{redis,routerd,routerdemo,routerwall}.log.
-# ROUTER_ADDR (default 127.0.0.1:50051) is where routerd listens, ROUTER_REDIS_PORT (default 6390)
-# where Redis does.
 # The SIP demo's traffic (docs/routersip.md): routersip with tools/routersip/demo/routersip.yaml,
 # SIPp playing the agents' phones (s01-s05 answer and talk 20 s, s06 is busy) and the callers
-# (one every 5 s who wait, one every 20 s who hang up after 15 s). Sets demo_pid (the patient
-# callers, ended with --duration) and SIP_PIDS (the rest, stopped in this order).
+# (one every 5 s who waits, one every 20 s who hangs up unless answered within 15 s). Sets
+# demo_pid (the patient callers, ended with --duration) and SIP_PIDS (the rest, stopped in this
+# order).
 start_sip_traffic() {
   local scenarios=tests/integration/routersip/scenarios limit=()
   ((duration > 0)) && limit=(-timeout "${duration}s")
@@ -215,17 +206,28 @@ start_sip_traffic() {
     -trace_err -error_file "$out/sipp-busy.log" >/dev/null 2>&1 &
   local busy_pid=$!
   sleep 1  # routersip logs its agents in
-  setsid sipp -sf "$scenarios/abandoner.xml" -i 127.0.0.1 127.0.0.1:5070 -s 18005550100 \
-    -key ani "+14045550182" -r 1 -rp 20000 -d 15000 -nostdin "${limit[@]}" \
-    -trace_err -error_file "$out/sipp-abandoners.log" >/dev/null 2>&1 &
+  setsid sipp -sf "$scenarios/impatient.xml" -i 127.0.0.1 127.0.0.1:5070 -s 18005550100 \
+    -key ani "+14045550182" -r 1 -rp 20000 -l 100 -nostdin "${limit[@]}" \
+    -trace_err -error_file "$out/sipp-impatient.log" >/dev/null 2>&1 &
   local abandoners_pid=$!
   setsid sipp -sf "$scenarios/caller.xml" -i 127.0.0.1 127.0.0.1:5070 -s 18005550100 \
-    -key ani "+12125550137" -r 1 -rp 5000 -nostdin "${limit[@]}" \
+    -key ani "+12125550137" -r 1 -rp 5000 -l 100 -nostdin "${limit[@]}" \
     -trace_err -error_file "$out/sipp-callers.log" >/dev/null 2>&1 &
   demo_pid=$!
   SIP_PIDS=("$abandoners_pid" "$sip_pid" "$phones_pid" "$busy_pid")
 }
 
+# A local redis-server (AOF on, data in build-release/redis/) loaded with the demo customers,
+# routerd on tools/routerd/demo/center.yaml against it (customers and the journal in Redis),
+# routerdemo's simulated gateways and agent desktops against routerd, and the live queue table
+# (routerctl watch) in the foreground, and routerwall's web wallboard on ROUTER_WALL_LISTEN
+# (default 127.0.0.1:8090; its URL is printed). Ctrl-C, SIGTERM or the end of --duration stop
+# routerdemo (it logs its agents out), then routerwall, then routerd, then Redis. Interactions
+# still queued at the end are in Redis's journal: the next run recovers them. --quiet: no live
+# table, only the final one. Logs: build-release/{redis,routerd,routerdemo,routerwall}.log.
+# ROUTER_ADDR (default 127.0.0.1:50051) is where routerd listens, ROUTER_REDIS_PORT (default 6390)
+# where Redis does. --sip: the SIP demo center (tools/routersip/demo/center.yaml) with routersip
+# and SIPp (start_sip_traffic) instead of routerdemo; also logs routersip.log and sipp-*.log.
 run_demo() {
   local duration=0 quiet=0 sip=0
   while (($#)); do
@@ -246,6 +248,7 @@ run_demo() {
   ((sip)) && config=tools/routersip/demo/center.yaml
   local addr="${ROUTER_ADDR:-127.0.0.1:50051}" token
   local redis_port="${ROUTER_REDIS_PORT:-6390}" redis_dir="$out/redis"
+  ((sip)) && redis_dir="$out/redis-sip"  # its own journal: the two centers' queues differ
   local wall_listen="${ROUTER_WALL_LISTEN:-127.0.0.1:8090}"
   # The demo configuration's supervisor token (a public demo secret, see the file).
   token=$(sed -n 's/.*token: *\([^,} ]*\).*role: *SUPERVISOR.*/\1/p' "$config" | head -n 1)
