@@ -2,6 +2,7 @@
 #include "tools/routersip/switchboard.h"
 
 #include <cstdio>
+#include <optional>
 
 namespace router::sip {
 namespace {
@@ -211,14 +212,21 @@ void Switchboard::ring(Call& call, const std::string& agent, const std::string& 
   call.ringing.insert(leg);
 }
 
-void Switchboard::drop_leg(LegId leg) {
+std::optional<Switchboard::Leg> Switchboard::take_leg(LegId leg) {
   auto at = legs_.find(leg);
-  if (at == legs_.end()) return;
+  if (at == legs_.end()) return std::nullopt;
   const Leg l = at->second;
   legs_.erase(at);
   if (auto a = agent_leg_.find(l.agent); a != agent_leg_.end() && a->second == leg) {
     agent_leg_.erase(a);
   }
+  return l;
+}
+
+void Switchboard::drop_leg(LegId leg) {
+  const auto taken = take_leg(leg);
+  if (!taken) return;
+  const Leg& l = *taken;
   Call* c = find_call(l.interaction_id);
   if (c != nullptr && c->ringing.erase(leg) > 0) {
     phones_.cancel(leg);
@@ -304,13 +312,9 @@ void Switchboard::accept_answered(const std::string& id, LegId leg, const std::s
 }
 
 void Switchboard::on_leg_failed(LegId leg, int status) {
-  auto at = legs_.find(leg);
-  if (at == legs_.end()) return;  // one we cancelled (487), or forgot
-  const Leg l = at->second;
-  legs_.erase(at);
-  if (auto a = agent_leg_.find(l.agent); a != agent_leg_.end() && a->second == leg) {
-    agent_leg_.erase(a);
-  }
+  const auto taken = take_leg(leg);
+  if (!taken) return;  // one we cancelled (487), or forgot
+  const Leg& l = *taken;
   Call* c = find_call(l.interaction_id);
   if (c != nullptr) {
     c->ringing.erase(leg);
@@ -348,13 +352,9 @@ void Switchboard::on_hangup(LegId leg) {
     return forget_if_idle(id);
   }
   // An agent's leg.
-  auto at = legs_.find(leg);
-  if (at == legs_.end()) return;
-  const Leg l = at->second;
-  legs_.erase(at);
-  if (auto a = agent_leg_.find(l.agent); a != agent_leg_.end() && a->second == leg) {
-    agent_leg_.erase(a);
-  }
+  const auto taken = take_leg(leg);
+  if (!taken) return;
+  const Leg& l = *taken;
   Call* c = find_call(l.interaction_id);
   if (c == nullptr) return;
   if (c->agent_leg != leg) {  // a BYE on a leg never answered: not SIP, but let go of it

@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -152,6 +153,8 @@ class Switchboard {
   void refuse(LegId caller, int code, const std::string& message);
   void cancel_in_routerd(const std::string& interaction_id);  // CancelInteraction(caller_hangup)
   void ring(Call& call, const std::string& agent, const std::string& interaction_id);
+  // Forgets `leg` (legs_, agent_leg_); what it was, or nothing for a leg not (or no longer) known.
+  std::optional<Leg> take_leg(LegId leg);
   void drop_leg(LegId leg);  // cancel if ringing, bye if answered; forget it
   void cancel_ringing(Call& call, LegId except = 0);
   void accept_answered(const std::string& interaction_id, LegId leg, const std::string& sdp);
