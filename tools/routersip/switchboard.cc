@@ -484,13 +484,13 @@ void Switchboard::on_work(const std::string& agent, const v1::WorkEvent& event) 
     auto a = agent_leg_.find(agent);
     if (a == agent_leg_.end()) return;
     const LegId leg = a->second;
-    const Leg& l = legs_.at(leg);
-    if (l.interaction_id != event.update().interaction_id()) return;
-    Call* c = find_call(l.interaction_id);
+    const std::string id = legs_.at(leg).interaction_id;  // a copy: drop_leg forgets the leg
+    if (id != event.update().interaction_id()) return;
+    Call* c = find_call(id);
     if (c != nullptr && c->ringing.count(leg)) {
       drop_leg(leg);
       outcomes_.leg(event.reason() == "offer_timeout" ? "no_answer" : "withdrawn");
-      forget_if_idle(l.interaction_id);
+      forget_if_idle(id);
     }
     return;
   }
