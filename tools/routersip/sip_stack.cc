@@ -307,7 +307,8 @@ void SipStack::respond(LegId caller, int status, const std::string& phrase,
   }
 }
 
-LegId SipStack::invite(const std::string& uri, const IncomingCall& caller) {
+LegId SipStack::invite(const std::string& uri, const IncomingCall& caller,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
   Impl& s = *impl_;
   const LegId leg = ++s.next_leg;
   // The agent's phone shows the caller: display name and number, from this gateway.
@@ -328,11 +329,14 @@ LegId SipStack::invite(const std::string& uri, const IncomingCall& caller) {
   if (nh == nullptr) return 0;
   s.handles[leg] = nh;
   spdlog::info("event=ring leg={} uri=\"{}\" for_leg={}", leg, uri, caller.leg);
+  std::string extra;  // "Name: value\r\n"..., as SIPTAG_HEADER_STR takes them
+  for (const auto& [name, value] : headers) extra += name + ": " + value + "\r\n";
   if (caller.sdp.empty()) {
-    nua_invite(nh, NUTAG_URL(uri.c_str()), TAG_END());
+    nua_invite(nh, NUTAG_URL(uri.c_str()), SIPTAG_HEADER_STR(extra.c_str()), TAG_END());
   } else {
-    nua_invite(nh, NUTAG_URL(uri.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-               SIPTAG_PAYLOAD_STR(caller.sdp.c_str()), TAG_END());
+    nua_invite(nh, NUTAG_URL(uri.c_str()), SIPTAG_HEADER_STR(extra.c_str()),
+               SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(caller.sdp.c_str()),
+               TAG_END());
   }
   return leg;
 }

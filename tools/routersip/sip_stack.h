@@ -37,7 +37,8 @@ class SipStack : public Phones {
 
   void respond(LegId caller, int status, const std::string& phrase,
                const std::string& sdp) override;
-  LegId invite(const std::string& uri, const IncomingCall& caller) override;
+  LegId invite(const std::string& uri, const IncomingCall& caller,
+               const std::vector<std::pair<std::string, std::string>>& headers) override;
   void cancel(LegId leg) override;
   void bye(LegId leg) override;
 

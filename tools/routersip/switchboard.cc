@@ -196,9 +196,27 @@ void Switchboard::on_caller_gone(LegId caller) {
 // ---------------------------------------------------------------------------------------------
 // Agents' legs.
 
-void Switchboard::ring(Call& call, const std::string& agent, const std::string& id) {
+// `s` with anything but printable ASCII (and at most 128 bytes of it) left out: a header value.
+static std::string header_value(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch >= 0x20 && ch < 0x7f && out.size() < 128) out += ch;
+  }
+  return out;
+}
+
+void Switchboard::ring(Call& call, const std::string& agent, const v1::Interaction& offered) {
+  const std::string& id = offered.interaction_id();
   const std::string& uri = options_.agents.at(agent);
-  const LegId leg = phones_.invite(uri, call.in);
+  // What a phone or the desktop beside it shows (a screen pop): routerd's id, the queue, the
+  // customer the caller was matched to.
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"X-Router-Interaction", header_value(id)},
+      {"X-Router-Queue", header_value(offered.queue())}};
+  if (!offered.customer().customer_id().empty()) {
+    headers.push_back({"X-Router-Customer", header_value(offered.customer().customer_id())});
+  }
+  const LegId leg = phones_.invite(uri, call.in, headers);
   if (leg == 0) {  // the stack could not even send it (a malformed URI)
     outcomes_.leg("failed");
     v1::AgentRequest r;
@@ -476,7 +494,7 @@ void Switchboard::on_work(const std::string& agent, const v1::WorkEvent& event) 
       return;
     }
     c->stage = Stage::kQueued;
-    ring(*c, agent, id);
+    ring(*c, agent, i);
     return;
   }
   if (event.has_update() && !event.reason().empty()) {

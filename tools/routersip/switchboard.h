@@ -57,8 +57,10 @@ class Phones {
   // A response to the caller's INVITE: provisional (1xx) or final; 200 carries `sdp`.
   virtual void respond(LegId caller, int status, const std::string& phrase,
                        const std::string& sdp = "") = 0;
-  // A new leg: INVITE to `uri` (an agent's phone) on behalf of `caller`, offering its SDP.
-  virtual LegId invite(const std::string& uri, const IncomingCall& caller) = 0;
+  // A new leg: INVITE to `uri` (an agent's phone) on behalf of `caller`, offering its SDP, with
+  // `headers` (name, value; printable ASCII) for the phone or the desktop beside it.
+  virtual LegId invite(const std::string& uri, const IncomingCall& caller,
+                       const std::vector<std::pair<std::string, std::string>>& headers) = 0;
   virtual void cancel(LegId leg) = 0;  // CANCEL an INVITE not yet answered
   virtual void bye(LegId leg) = 0;     // hang up an answered leg
 };
@@ -152,7 +154,9 @@ class Switchboard {
   void forget_if_idle(const std::string& interaction_id);
   void refuse(LegId caller, int code, const std::string& message);
   void cancel_in_routerd(const std::string& interaction_id);  // CancelInteraction(caller_hangup)
-  void ring(Call& call, const std::string& agent, const std::string& interaction_id);
+  // Rings `agent`'s phone for the offered interaction `offered` (its id, queue and customer go
+  // along as X-Router-* headers).
+  void ring(Call& call, const std::string& agent, const v1::Interaction& offered);
   // Forgets `leg` (legs_, agent_leg_); what it was, or nothing for a leg not (or no longer) known.
   std::optional<Leg> take_leg(LegId leg);
   void drop_leg(LegId leg);  // cancel if ringing, bye if answered; forget it

@@ -21,10 +21,13 @@ struct FakePhones : Phones {
     log.push_back("respond " + std::to_string(caller) + " " + std::to_string(status));
     last_sdp = sdp;
   }
-  LegId invite(const std::string& uri, const IncomingCall& caller) override {
+  std::vector<std::pair<std::string, std::string>> last_headers;
+  LegId invite(const std::string& uri, const IncomingCall& caller,
+               const std::vector<std::pair<std::string, std::string>>& headers) override {
     ++next;
     log.push_back("invite " + std::to_string(next) + " " + uri);
     last_sdp = caller.sdp;
+    last_headers = headers;
     return next;
   }
   void cancel(LegId leg) override { log.push_back("cancel " + std::to_string(leg)); }
@@ -186,9 +189,16 @@ TEST_CASE("switchboard: a call is submitted, rung, accepted, bridged and complet
   CHECK(r.attributes().at("caller_name") == "Ann");
   b.router.answer();
 
-  b.board.on_work("ana", offer("sip-c1"));
+  v1::WorkEvent o = offer("sip-c1");
+  o.mutable_offer()->mutable_interaction()->set_queue("phone-support");
+  o.mutable_offer()->mutable_interaction()->mutable_customer()->set_customer_id("C1\n\xc3\xa9");
+  b.board.on_work("ana", o);
   CHECK(b.phones.take() == "invite 101 sip:ana@h");
   CHECK(b.phones.last_sdp == "v=0 caller");  // the caller's offer goes to the phone
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  CHECK(b.phones.last_headers == Headers{{"X-Router-Interaction", "sip-c1"},
+                                         {"X-Router-Queue", "phone-support"},
+                                         {"X-Router-Customer", "C1"}});  // printable ASCII only
   b.board.on_leg_answered(101, "v=0 agent");
   CHECK(b.router.requests() == "accept ana sip-c1");
   CHECK(b.phones.take().empty());  // the caller waits for routerd's yes
