@@ -112,7 +112,9 @@ class Stream {
         send_locked(
             spec_.hello(),
             [this](int code, const std::string& message, const Resp&) {
-              if (code == 0) return;  // on_link(true) is posted by the reader below
+              // OK: on_link(true) is posted by the reader below. UNAVAILABLE: routerd is away,
+              // which the reconnection handles (and would log every 5 s).
+              if (code == 0 || code == kUnavailable) return;
               spdlog::warn("event=link_refused link={} code={} error=\"{}\"", spec_.name, code,
                            message);
             },
@@ -150,6 +152,7 @@ class Stream {
         post_([this, resp] { spec_.on_event(resp); });
         backoff = std::chrono::milliseconds(100);
       }
+      context->TryCancel();  // a Write still in flight on the writer thread fails at once
       const grpc::Status status = rw->Finish();
       std::map<std::string, Answered> failed;
       bool was_up = false;

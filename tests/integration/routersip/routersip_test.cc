@@ -432,6 +432,38 @@ TEST_CASE("routersip: SIGTERM answers waiting callers 503, cancels their calls a
   CHECK(fx.agent_status("cara")->state() == v1::LOGGED_OUT);
 }
 
+TEST_CASE(
+    "routersip: a routerd restart: /ready follows it, the agents are logged in again and "
+    "calls go through again",
+    "[routersip]") {
+  CenterFiles files(sip_center());
+  const std::string listen = "127.0.0.1:" + std::to_string(free_port());
+  auto routerd = std::make_unique<RouterdProcess>(files, listen);
+  Clients clients(listen);
+  REQUIRE(eventually([&] { return clients.health_check().value == kServing; }, 20s));
+  Phone ana(files.dir(), "phone_answers", 2);
+  Routersip sip(files.dir(), plain_routerd(listen), {{"ana", ana.port()}});
+  CHECK(callers(files.dir(), sip, "caller", kSupport, 1, "before").exit_code == 0);
+
+  routerd->signal(SIGTERM);
+  REQUIRE(routerd->wait_exit(20s).has_value());
+  CHECK(eventually([&] { return http_get(sip.ready_port(), "/ready").first == 503; }, 10s));
+  CHECK(sip.metric("routersip_link_up{link=\"agent_link\"}") == 0);
+  routerd = std::make_unique<RouterdProcess>(files, listen);  // same address, empty state
+  // Reconnected (backoff at most 5 s) and ana logged in again by routersip.
+  CHECK(eventually([&] { return http_get(sip.ready_port(), "/ready").first == 200; }, 20s));
+  CHECK(eventually(
+      [&] {
+        const auto a = clients.agent_status("ana");
+        return a.has_value() && a->state() == v1::READY;
+      },
+      10s));
+  const ProcessRun after = callers(files.dir(), sip, "caller", kSupport, 1, "after");
+  INFO(after.out << sipp_errors(files.dir(), "after") << sip.log() << routerd->log());
+  CHECK(after.exit_code == 0);
+  CHECK(ana.done() == 0);
+}
+
 TEST_CASE("routersip: mutual TLS to routerd, the tokens from files", "[routersip][tls]") {
   CenterFiles files(sip_center());
   TestPki pki(files.dir() / "pki");
