@@ -141,12 +141,18 @@ struct SipStack::Impl {
     if (sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr) {
       in.call_id = sip->sip_call_id->i_id;
     }
+    // The trunk's asserted identity when it sends one (From may then be anonymous), else From.
     const std::string pai = unknown_header(sip, "P-Asserted-Identity");
-    if (!pai.empty()) in.ani = uri_user(pai);
+    if (!pai.empty()) {
+      in.ani = uri_user(pai);
+      in.display = uri_display(pai);
+    }
     if (in.ani.empty() && sip->sip_from != nullptr && sip->sip_from->a_url->url_user != nullptr) {
       in.ani = sip->sip_from->a_url->url_user;
     }
-    if (sip->sip_from != nullptr) in.display = display_of(sip->sip_from->a_display);
+    if (in.display.empty() && sip->sip_from != nullptr) {
+      in.display = display_of(sip->sip_from->a_display);
+    }
     if (sip->sip_request != nullptr && sip->sip_request->rq_url->url_user != nullptr) {
       in.dnis = sip->sip_request->rq_url->url_user;
     }

@@ -75,6 +75,23 @@ std::string uri_user(const std::string& value) {
   return user.substr(0, user.find(';'));  // user parameters (;npdi, ;rn=...)
 }
 
+std::string uri_display(const std::string& value) {
+  const size_t lt = value.find('<');
+  if (lt == std::string::npos) return "";
+  std::string d = value.substr(0, lt);
+  while (!d.empty() && (d.back() == ' ' || d.back() == '\t')) d.pop_back();
+  while (!d.empty() && (d.front() == ' ' || d.front() == '\t')) d.erase(0, 1);
+  if (d.size() >= 2 && d.front() == '"' && d.back() == '"') {
+    std::string unquoted;
+    for (size_t i = 1; i + 1 < d.size(); ++i) {
+      if (d[i] == '\\' && i + 2 < d.size()) ++i;  // quoted-pair
+      unquoted += d[i];
+    }
+    return unquoted;
+  }
+  return d;
+}
+
 Switchboard::Switchboard(Phones& phones, Router& router, SwitchboardOptions options,
                          Outcomes outcomes)
     : phones_(phones),

@@ -192,5 +192,8 @@ std::string interaction_id_for(const std::string& call_id);
 // The user part of a name-addr or addr-spec as SIP headers carry it ("Ann" <sip:+1415@gw;x=1>,
 // sip:1000@host, <tel:+14155550100;ext=1>): "+1415", "1000", "+14155550100"; "" when none.
 std::string uri_user(const std::string& header_value);
+// The display name of a name-addr ("Ann Lee" <sip:...> or Ann <sip:...>: "Ann Lee", "Ann"),
+// without quotes or escapes; "" when there is none.
+std::string uri_display(const std::string& header_value);
 
 }  // namespace router::sip

@@ -199,7 +199,10 @@ TEST_CASE("routersip: a call is queued, rung at the agent's phone, bridged and c
   REQUIRE(got.ok());
   CHECK(got.value.channel() == v1::PHONE);
   CHECK(got.value.agent() == "ana");
-  CHECK(got.value.customer().customer_id() == "C1");  // matched by the caller's number
+  // Matched by the caller's number, which only P-Asserted-Identity carries (From is anonymous).
+  CHECK(got.value.phone().ani() == "+14155550100");
+  CHECK(got.value.attributes().at("caller_name") == "Caller 1");  // its display name too
+  CHECK(got.value.customer().customer_id() == "C1");
   CHECK(got.value.phone().dnis() == "+18005550100");
   CHECK(got.value.language() == "en");
   CHECK(got.value.phone().ivr_path() == "main>support");
@@ -223,6 +226,7 @@ TEST_CASE("routersip: a caller who hangs up while queued or while the phone ring
     CHECK(run.exit_code == 0);  // CANCEL: 200, then 487 for the INVITE
     CHECK(eventually(
         [&] { return fx.get_interaction("sip-queued-1").value.state() == v1::ABANDONED; }, 5s));
+    CHECK(fx.get_interaction("sip-queued-1").value.phone().ani() == "+14155550100");  // From's
     CHECK(eventually([&] { return sip.metric("routersip_calls_total{result=\"abandoned\"}") == 1; },
                      5s));
   }

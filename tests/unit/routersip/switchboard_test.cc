@@ -159,6 +159,11 @@ TEST_CASE("switchboard: ids and caller numbers", "[routersip][switchboard]") {
   CHECK(uri_user("<tel:+14155550100;ext=12>") == "+14155550100");
   CHECK(uri_user("<sip:gw.example.com>") == "");
   CHECK(uri_user("mailto:a@b") == "");
+  CHECK(uri_display("\"Ann Lee\" <sip:+1415@gw>") == "Ann Lee");
+  CHECK(uri_display("Ann <sip:+1415@gw>") == "Ann");
+  CHECK(uri_display("\"A \\\"B\\\" C\" <sip:1@gw>") == "A \"B\" C");
+  CHECK(uri_display("<sip:+1415@gw>") == "");
+  CHECK(uri_display("sip:+1415@gw") == "");
 }
 
 TEST_CASE("switchboard: a call is submitted, rung, accepted, bridged and completed",
