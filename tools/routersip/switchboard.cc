@@ -28,6 +28,15 @@ std::pair<int, std::string> sip_status_for(int code) {
   }
 }
 
+// `s` with anything but printable ASCII (and at most 128 bytes of it) left out: a header value.
+std::string header_value(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch >= 0x20 && ch < 0x7f && out.size() < 128) out += ch;
+  }
+  return out;
+}
+
 bool busy_status(int status) { return status == 486 || status == 600 || status == 603; }
 
 uint64_t fnv1a(const std::string& s, uint64_t h) {
@@ -151,34 +160,48 @@ void Switchboard::on_invite(const IncomingCall& in) {
   phone.set_ivr_path(in.ivr_path);
   phone.set_ivr_digits(in.ivr_digits);
   if (!in.display.empty()) (*request.mutable_attributes())["caller_name"] = in.display;
-  calls_[id]->pending++;
-  router_.submit(request,
-                 [this, id](int code, const std::string& message, const v1::Interaction& answer) {
-                   Call* c = find_call(id);
-                   if (c == nullptr) return;
-                   c->pending--;
-                   if (code != kOk) {
-                     if (!c->caller_gone) refuse(c->in.leg, code, message);
-                     c->caller_gone = true;
-                     finish(*c, sip_status_for(code).first == 503 ? "unavailable" : "refused");
-                     return forget_if_idle(id);
-                   }
-                   if (answer.state() != v1::QUEUED && answer.state() != v1::OFFERED &&
-                       answer.state() != v1::ASSIGNED && answer.state() != v1::RECEIVED) {
-                     // A finished interaction with this id (a retransmitted call routerd
-                     // remembers).
-                     if (!c->caller_gone)
-                       phones_.respond(c->in.leg, 480, "Temporarily Unavailable");
-                     c->caller_gone = true;
-                     finish(*c, "refused");
-                     return forget_if_idle(id);
-                   }
-                   if (c->stage == Stage::kSubmitting) c->stage = Stage::kQueued;
-                   if (c->caller_gone) {  // hung up while the submit was on its way
-                     cancel_in_routerd(id);
-                     finish(*c, "abandoned");
-                   }
-                 });
+  submit(id, request);
+}
+
+// Submits `request` for the call `id` and acts on routerd's answer.
+void Switchboard::submit(const std::string& id, const v1::SubmitInteractionRequest& request) {
+  find_call(id)->pending++;
+  router_.submit(request, [this, id, request](int code, const std::string& message,
+                                              const v1::Interaction& answer) {
+    Call* c = find_call(id);
+    if (c == nullptr) return;
+    c->pending--;
+    if ((code == kInvalidArgument || code == kResourceExhausted) &&
+        message.rfind("phone.ani", 0) == 0 && request.phone().ani() != "anonymous" &&
+        !c->caller_gone) {
+      // A caller id routerd cannot read as a number: the call is routed as an
+      // anonymous caller rather than refused; what the trunk sent is kept.
+      v1::SubmitInteractionRequest again = request;
+      (*again.mutable_attributes())["caller_id_as_sent"] = header_value(request.phone().ani());
+      again.mutable_phone()->set_ani("anonymous");
+      return submit(id, again);
+    }
+    if (code != kOk) {
+      if (!c->caller_gone) refuse(c->in.leg, code, message);
+      c->caller_gone = true;
+      finish(*c, sip_status_for(code).first == 503 ? "unavailable" : "refused");
+      return forget_if_idle(id);
+    }
+    if (answer.state() != v1::QUEUED && answer.state() != v1::OFFERED &&
+        answer.state() != v1::ASSIGNED && answer.state() != v1::RECEIVED) {
+      // A finished interaction with this id (a retransmitted call routerd
+      // remembers).
+      if (!c->caller_gone) phones_.respond(c->in.leg, 480, "Temporarily Unavailable");
+      c->caller_gone = true;
+      finish(*c, "refused");
+      return forget_if_idle(id);
+    }
+    if (c->stage == Stage::kSubmitting) c->stage = Stage::kQueued;
+    if (c->caller_gone) {  // hung up while the submit was on its way
+      cancel_in_routerd(id);
+      finish(*c, "abandoned");
+    }
+  });
 }
 
 void Switchboard::cancel_in_routerd(const std::string& id) {
@@ -212,15 +235,6 @@ void Switchboard::on_caller_gone(LegId caller) {
 
 // ---------------------------------------------------------------------------------------------
 // Agents' legs.
-
-// `s` with anything but printable ASCII (and at most 128 bytes of it) left out: a header value.
-static std::string header_value(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch >= 0x20 && ch < 0x7f && out.size() < 128) out += ch;
-  }
-  return out;
-}
 
 void Switchboard::ring(Call& call, const std::string& agent, const v1::Interaction& offered) {
   const std::string& id = offered.interaction_id();

@@ -154,15 +154,16 @@ class Phone {
 };
 
 // Callers: SIPp as a UAC sending `calls` calls to `dnis` at routersip, Call-IDs "<tag>-N", the
-// caller's number Ada's (+1 415 555 0100). `extra`: more SIPp options (-d, -r, -l).
+// caller's number `ani` (default Ada's, +1 415 555 0100). `extra`: more SIPp options (-d, -r, -l).
 ProcessRun callers(const std::filesystem::path& dir, const Routersip& sip,
                    const std::string& scenario, const std::string& dnis, int calls,
-                   const std::string& tag, std::vector<std::string> extra = {}) {
+                   const std::string& tag, std::vector<std::string> extra = {},
+                   const std::string& ani = "+14155550100") {
   auto args = sipp_args(dir, scenario, tag);
   for (const std::string& a :
        {std::string("127.0.0.1:") + std::to_string(sip.port()), std::string("-s"), dnis,
-        std::string("-key"), std::string("ani"), std::string("+14155550100"), std::string("-m"),
-        std::to_string(calls), std::string("-cid_str"), tag + "-%u"}) {
+        std::string("-key"), std::string("ani"), ani, std::string("-m"), std::to_string(calls),
+        std::string("-cid_str"), tag + "-%u"}) {
     args.push_back(a);
   }
   args.insert(args.end(), extra.begin(), extra.end());
@@ -288,6 +289,23 @@ TEST_CASE("routersip: a busy phone rejects the offer and the next agent's phone 
   // A busy phone is a reject, not a miss: ana stays READY for the next call.
   CHECK(fx.agent_status("ana")->state() == v1::READY);
   CHECK(sip.metric("routersip_agent_legs_total{result=\"busy\"}") == 1);
+}
+
+TEST_CASE("routersip: a caller id routerd cannot read is routed as anonymous, not refused",
+          "[routersip]") {
+  RouterFixture fx(sip_center());
+  const auto& dir = fx.files().dir();
+  Phone ana(dir, "phone_answers", 1);
+  Routersip sip(dir, plain_routerd(fx.server().address()), {{"ana", ana.port()}});
+  // P-Asserted-Identity carries "not-a-number".
+  const ProcessRun run = callers(dir, sip, "caller", kSupport, 1, "badani", {}, "not-a-number");
+  INFO(run.out << sipp_errors(dir, "badani") << sip.log());
+  CHECK(run.exit_code == 0);
+  CHECK(ana.done() == 0);
+  const auto got = fx.get_interaction("sip-badani-1");
+  REQUIRE(got.ok());
+  CHECK(got.value.phone().ani() == "anonymous");
+  CHECK(got.value.attributes().at("caller_id_as_sent") == "not-a-number");
 }
 
 TEST_CASE("routersip: 200 concurrent calls are each bridged or abandoned, none left hanging",

@@ -77,7 +77,8 @@ struct FakeRouter : Router {
     return all;
   }
   // Answers the oldest request with `code` (a submit: QUEUED in phone-support).
-  void answer(int code = kOk, v1::InteractionState state = v1::QUEUED) {
+  void answer(int code = kOk, v1::InteractionState state = v1::QUEUED,
+              const std::string& message = "refused") {
     REQUIRE_FALSE(pending.empty());
     Pending p = std::move(pending.front());
     pending.pop_front();
@@ -85,9 +86,9 @@ struct FakeRouter : Router {
       v1::Interaction i;
       i.set_interaction_id(p.submit.interaction_id());
       i.set_state(state);
-      p.submitted(code, code == kOk ? "" : "refused", i);
+      p.submitted(code, code == kOk ? "" : message, i);
     } else if (p.done) {
-      p.done(code, code == kOk ? "" : "refused");
+      p.done(code, code == kOk ? "" : message);
     }
   }
   void answer_all() {
@@ -376,6 +377,33 @@ TEST_CASE("switchboard: what a refused submit tells the caller", "[routersip][sw
     CHECK(b.phones.take() == sip);
     CHECK(b.board.calls() == 0);
   }
+}
+
+TEST_CASE("switchboard: a caller id routerd cannot read is routed as anonymous",
+          "[routersip][switchboard]") {
+  Bench b;
+  IncomingCall in;
+  in.leg = 1;
+  in.call_id = "c1";
+  in.ani = "not-a-number";
+  b.board.on_invite(in);
+  b.phones.take();
+  b.router.answer(3, v1::QUEUED, "phone.ani: not a phone number");
+  REQUIRE(b.router.requests() == "submit sip-c1");  // again, the same id
+  const auto& again = b.router.pending.front().submit;
+  CHECK(again.phone().ani() == "anonymous");
+  CHECK(again.attributes().at("caller_id_as_sent") == "not-a-number");
+  b.router.answer();
+  CHECK(b.phones.take().empty());  // no error to the caller: it waits, queued
+  CHECK(b.board.calls() == 1);
+  // Any other refusal still reaches the caller.
+  IncomingCall other;
+  other.leg = 2;
+  other.call_id = "c2";
+  b.board.on_invite(other);
+  b.phones.take();
+  b.router.answer(3, v1::QUEUED, "phone.dnis: no entry point matches channel PHONE");
+  CHECK(b.phones.take() == "respond 2 404");
 }
 
 TEST_CASE("switchboard: offers it cannot ring are rejected", "[routersip][switchboard]") {
