@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <thread>
@@ -18,6 +20,25 @@
 
 namespace router::it {
 namespace {
+
+// Whether every thread of process `pid` is stopped (state T in /proc/<pid>/task/*/stat). kill()
+// returns before a SIGSTOP has stopped anything: on a loaded machine the process runs on until
+// one of its threads is scheduled to take the signal and stop the others.
+bool all_threads_stopped(pid_t pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  size_t seen = 0;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t close = stat.rfind(')');  // the name may hold spaces and parentheses
+    if (close == std::string::npos || close + 2 >= stat.size()) return false;
+    const char state = stat[close + 2];
+    if (state != 'T' && state != 't') return false;
+    ++seen;
+  }
+  return !ec && seen > 0;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -233,6 +254,7 @@ TEST_CASE(
   REQUIRE(ana.wait_offer("offered").has_value());
 
   one->signal(SIGSTOP);
+  REQUIRE(eventually([&] { return all_threads_stopped(one->pid()); }, 5s));
   const auto stopped = Clock::now();
   // A gateway call that reaches the stopped process: it is read only when the process wakes.
   auto stale = std::async(std::launch::async, [&] {
