@@ -127,6 +127,13 @@ std::optional<engine::Error> read_routerd(const Reader& r, const YAML::Node& roo
   return std::nullopt;
 }
 
+std::optional<engine::Error> read_listeners(const Reader& r, const YAML::Node& root,
+                                            std::string& metrics_listen,
+                                            std::string& readiness_listen) {
+  if (auto e = r.text(root["metrics_listen"], "metrics_listen", metrics_listen)) return e;
+  return r.text(root["readiness_listen"], "readiness_listen", readiness_listen);
+}
+
 std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;

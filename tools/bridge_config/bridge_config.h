@@ -57,9 +57,24 @@ std::optional<engine::Error> read_routerd(const Reader& r, const YAML::Node& roo
                                           const std::string& bridge,
                                           const std::set<std::string>& extra, RouterdOptions& out);
 
+// metrics_listen and readiness_listen (top level): the Prometheus and /ready listeners, each
+// "host:port" or empty (none).
+std::optional<engine::Error> read_listeners(const Reader& r, const YAML::Node& root,
+                                            std::string& metrics_listen,
+                                            std::string& readiness_listen);
+
 // The file's text, or nothing when it cannot be read.
 std::optional<std::string> read_file(const std::string& path);
 // Parses `yaml`; a syntax error names the file and the line.
 engine::Result<YAML::Node> load_yaml(const std::string& yaml, const std::string& source);
+
+// Reads the file at `path` and parses it with `parse(text, path)` (a bridge's parse_config);
+// "<path>: cannot read the file" when it cannot be read.
+template <class Parse>
+auto load_file(const std::string& path, Parse parse) -> decltype(parse(std::string(), path)) {
+  auto text = read_file(path);
+  if (!text) return engine::invalid_argument(path + ": cannot read the file");
+  return parse(*text, path);
+}
 
 }  // namespace router::bridge

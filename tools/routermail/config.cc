@@ -44,22 +44,13 @@ engine::Result<Config> parse_config(const std::string& yaml, const std::string& 
     if (auto e = r.count(lmtp["idle_timeout_s"], "lmtp.idle_timeout_s", 1, 3600, n)) return *e;
     c.idle_timeout = std::chrono::seconds(n);
   }
-  bridge::RouterdOptions rd;
-  if (auto e = bridge::read_routerd(r, root, "routermail", {}, rd)) return *e;
-  c.routerd = rd.addresses;
-  c.token = rd.token;
-  c.domain = rd.domain;
-  c.timeout = rd.timeout;
-  c.tls = rd.tls;
-  if (auto e = r.text(root["metrics_listen"], "metrics_listen", c.metrics_listen)) return *e;
-  if (auto e = r.text(root["readiness_listen"], "readiness_listen", c.readiness_listen)) return *e;
+  if (auto e = bridge::read_routerd(r, root, "routermail", {}, c.routerd)) return *e;
+  if (auto e = bridge::read_listeners(r, root, c.metrics_listen, c.readiness_listen)) return *e;
   return c;
 }
 
 engine::Result<Config> load_config(const std::string& path) {
-  auto text = bridge::read_file(path);
-  if (!text) return engine::invalid_argument(path + ": cannot read the file");
-  return parse_config(*text, path);
+  return bridge::load_file(path, parse_config);
 }
 
 }  // namespace router::mail

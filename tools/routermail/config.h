@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engine/types.h"
-#include "tools/client_tls/client_tls.h"
+#include "tools/bridge_config/bridge_config.h"
 #include "tools/routermail/lmtp_session.h"
 
 namespace router::mail {
@@ -21,12 +21,8 @@ struct Config {
   size_t max_connections = 64;             // lmtp.max_connections: more are told 421 and closed
   std::chrono::seconds idle_timeout{300};  // lmtp.idle_timeout_s: silent this long: 421, closed
 
-  std::vector<std::string> routerd;  // routerd.addresses, tried in order (a list or "a:1,b:2")
-  std::string token;                 // routerd.token or the contents of routerd.token_file
-  std::string domain;                // routerd.domain: x-router-domain on every call
-  std::chrono::milliseconds timeout{10000};  // routerd.timeout_s: per SubmitInteraction
-  // routerd.tls: tls set when the section is present; routerd.tls.{ca,cert,key,server_name}.
-  client_tls::Options tls;
+  // routerd.{addresses,token,token_file,domain,timeout_s,tls}: how it reaches routerd.
+  bridge::RouterdOptions routerd;
 
   std::string metrics_listen;    // metrics_listen: Prometheus /metrics; empty: none
   std::string readiness_listen;  // readiness_listen: /ready and /live; empty: none

@@ -28,11 +28,12 @@ engine::Result<std::unique_ptr<Delivery>> Delivery::create(const Config& config,
                                                            ResultFn on_result) {
   grpc::ChannelArguments args;
   std::string error;
-  auto creds = client_tls::channel_credentials(config.tls, args, error);
+  auto creds = client_tls::channel_credentials(config.routerd.tls, args, error);
   if (creds == nullptr) return engine::invalid_argument("routerd.tls: " + error);
   std::unique_ptr<Delivery> d(new Delivery(config, std::move(on_result)));
-  for (const std::string& address : config.routerd) {
-    d->channels_.push_back(client_channel::make_channel(address, creds, args, config.domain));
+  for (const std::string& address : config.routerd.addresses) {
+    d->channels_.push_back(
+        client_channel::make_channel(address, creds, args, config.routerd.domain));
     d->stubs_.push_back(v1::InteractionService::NewStub(d->channels_.back()));
   }
   return d;
@@ -48,8 +49,8 @@ grpc::Status Delivery::submit(const v1::SubmitInteractionRequest& request,
   for (size_t k = 0; k < n; ++k) {
     const size_t i = (first + k) % n;
     grpc::ClientContext context;
-    context.AddMetadata("authorization", "Bearer " + config_.token);
-    context.set_deadline(std::chrono::system_clock::now() + config_.timeout);
+    context.AddMetadata("authorization", "Bearer " + config_.routerd.token);
+    context.set_deadline(std::chrono::system_clock::now() + config_.routerd.timeout);
     status = stubs_[i]->SubmitInteraction(&context, request, &response);
     if (!client_channel::moves_on(status)) {
       current_.store(i);

@@ -70,8 +70,8 @@ int run(int argc, char** argv) {
   const Config config = loaded.value();
   if (check) {
     std::cout << config_path << ": ok (lmtp " << config.listen << ", routerd "
-              << config.routerd.front() << (config.tls.enabled() ? ", TLS" : ", plaintext")
-              << ")\n";
+              << config.routerd.addresses.front()
+              << (config.routerd.tls.enabled() ? ", TLS" : ", plaintext") << ")\n";
     return 0;
   }
   router::mail::init_gmime();
@@ -121,7 +121,7 @@ int run(int argc, char** argv) {
   if (!server.ok()) return fail(config_path + ": " + server.error().message);
   spdlog::info("event=started lmtp={}:{} routerd={} tls={} max_message_bytes={}",
                config.listen.substr(0, config.listen.rfind(':')), server.value()->port(),
-               config.routerd.front(), config.tls.enabled() ? "yes" : "no",
+               config.routerd.addresses.front(), config.routerd.tls.enabled() ? "yes" : "no",
                config.limits.max_message_bytes);
 
   // Readiness follows routerd's health: a mail server (or HAProxy) sends mail elsewhere while

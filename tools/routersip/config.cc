@@ -100,15 +100,12 @@ engine::Result<Config> parse_config(const std::string& yaml, const std::string& 
     return *e;
   }
   if (auto e = r.text(rd["gateway"], "routerd.gateway", c.gateway)) return *e;
-  if (auto e = r.text(root["metrics_listen"], "metrics_listen", c.metrics_listen)) return *e;
-  if (auto e = r.text(root["readiness_listen"], "readiness_listen", c.readiness_listen)) return *e;
+  if (auto e = bridge::read_listeners(r, root, c.metrics_listen, c.readiness_listen)) return *e;
   return c;
 }
 
 engine::Result<Config> load_config(const std::string& path) {
-  auto text = bridge::read_file(path);
-  if (!text) return engine::invalid_argument(path + ": cannot read the file");
-  return parse_config(*text, path);
+  return bridge::load_file(path, parse_config);
 }
 
 }  // namespace router::sip

@@ -117,12 +117,6 @@ Switchboard::Call* Switchboard::find_call(const std::string& interaction_id) {
   return it == calls_.end() ? nullptr : it->second.get();
 }
 
-void Switchboard::refuse(LegId caller, int code, const std::string& message) {
-  (void)message;
-  const auto [status, phrase] = sip_status_for(code);
-  phones_.respond(caller, status, phrase);
-}
-
 // ---------------------------------------------------------------------------------------------
 // The caller's leg.
 
@@ -182,9 +176,10 @@ void Switchboard::submit(const std::string& id, const v1::SubmitInteractionReque
       return submit(id, again);
     }
     if (code != kOk) {
-      if (!c->caller_gone) refuse(c->in.leg, code, message);
+      const auto [status, phrase] = sip_status_for(code);
+      if (!c->caller_gone) phones_.respond(c->in.leg, status, phrase);
       c->caller_gone = true;
-      finish(*c, sip_status_for(code).first == 503 ? "unavailable" : "refused");
+      finish(*c, status == 503 ? "unavailable" : "refused");
       return forget_if_idle(id);
     }
     if (answer.state() != v1::QUEUED && answer.state() != v1::OFFERED &&

@@ -152,7 +152,6 @@ class Switchboard {
   Call* find_call(const std::string& interaction_id);
   void finish(Call& call, const std::string& result);  // counted once; forgotten when idle
   void forget_if_idle(const std::string& interaction_id);
-  void refuse(LegId caller, int code, const std::string& message);
   void submit(const std::string& interaction_id, const v1::SubmitInteractionRequest& request);
   void cancel_in_routerd(const std::string& interaction_id);  // CancelInteraction(caller_hangup)
   // Rings `agent`'s phone for the offered interaction `offered` (its id, queue and customer go

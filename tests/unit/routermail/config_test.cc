@@ -21,8 +21,8 @@ TEST_CASE("routermail's configuration: the smallest file and every field", "[rou
   REQUIRE(small.ok());
   CHECK(small->listen == "127.0.0.1:2424");
   CHECK(small->limits.max_message_bytes == 25u * 1024 * 1024);
-  CHECK(small->routerd == std::vector<std::string>{"127.0.0.1:50051"});
-  CHECK_FALSE(small->tls.enabled());
+  CHECK(small->routerd.addresses == std::vector<std::string>{"127.0.0.1:50051"});
+  CHECK_FALSE(small->routerd.tls.enabled());
 
   auto full = parse_config(R"(
 lmtp: {listen: "0.0.0.0:24", hostname: mx1, max_message_bytes: 2048, max_recipients: 5,
@@ -45,13 +45,13 @@ readiness_listen: 127.0.0.1:8
   CHECK(full->limits.max_recipients == 5);
   CHECK(full->max_connections == 3);
   CHECK(full->idle_timeout == std::chrono::seconds(9));
-  CHECK(full->routerd == std::vector<std::string>{"a:1", "b:2", "c:3"});
-  CHECK(full->token == "secret");
-  CHECK(full->domain == "eu");
-  CHECK(full->timeout == std::chrono::seconds(4));
-  CHECK(full->tls.enabled());
-  CHECK(full->tls.ca_file == "ca.pem");
-  CHECK(full->tls.server_name == "routerd.example");
+  CHECK(full->routerd.addresses == std::vector<std::string>{"a:1", "b:2", "c:3"});
+  CHECK(full->routerd.token == "secret");
+  CHECK(full->routerd.domain == "eu");
+  CHECK(full->routerd.timeout == std::chrono::seconds(4));
+  CHECK(full->routerd.tls.enabled());
+  CHECK(full->routerd.tls.ca_file == "ca.pem");
+  CHECK(full->routerd.tls.server_name == "routerd.example");
   CHECK(full->metrics_listen == "127.0.0.1:9");
   CHECK(full->readiness_listen == "127.0.0.1:8");
 }

@@ -130,15 +130,19 @@ struct Bench {
     o.ready_after_missed = std::chrono::seconds(30);
     return o;
   }
-  // A caller on leg `leg` with Call-ID c<leg>, queued (its submit answered).
-  void queued(LegId leg) {
+  // A caller's INVITE on leg `leg` with Call-ID c<leg>; its submit not answered yet.
+  void ring_in(LegId leg, const std::string& ani = "+14155550100") {
     IncomingCall in;
     in.leg = leg;
     in.call_id = "c" + std::to_string(leg);
-    in.ani = "+14155550100";
+    in.ani = ani;
     in.dnis = "18005550100";
     in.sdp = "v=0 caller";
     board.on_invite(in);
+  }
+  // The same, queued (its submit answered), the SIP side's log cleared.
+  void queued(LegId leg) {
+    ring_in(leg);
     router.answer();
     phones.log.clear();
   }
@@ -239,10 +243,7 @@ TEST_CASE("switchboard: the caller hangs up a bridged call", "[routersip][switch
 TEST_CASE("switchboard: an offer that comes before the submit's answer rings",
           "[routersip][switchboard]") {
   Bench b;
-  IncomingCall in;
-  in.leg = 1;
-  in.call_id = "c1";
-  b.board.on_invite(in);
+  b.ring_in(1);
   b.phones.take();
   b.board.on_work("ana", offer("sip-c1"));  // the AgentLink was faster than the GatewayStream
   CHECK(b.phones.take() == "invite 101 sip:ana@h");
@@ -348,10 +349,7 @@ TEST_CASE("switchboard: a caller hangs up while queued, ringing or connecting",
 TEST_CASE("switchboard: a caller who hangs up before the submit's answer",
           "[routersip][switchboard]") {
   Bench b;
-  IncomingCall in;
-  in.leg = 1;
-  in.call_id = "c1";
-  b.board.on_invite(in);
+  b.ring_in(1);
   b.board.on_caller_gone(1);
   CHECK(b.router.requests() == "submit sip-c1");
   b.router.answer();
@@ -367,10 +365,7 @@ TEST_CASE("switchboard: what a refused submit tells the caller", "[routersip][sw
                                                {14, "respond 1 503"}, {16, "respond 1 503"}};
   for (const auto& [code, sip] : cases) {
     Bench b;
-    IncomingCall in;
-    in.leg = 1;
-    in.call_id = "c1";
-    b.board.on_invite(in);
+    b.ring_in(1);
     b.phones.take();
     b.router.answer(code);
     INFO("code " << code);
@@ -382,11 +377,7 @@ TEST_CASE("switchboard: what a refused submit tells the caller", "[routersip][sw
 TEST_CASE("switchboard: a caller id routerd cannot read is routed as anonymous",
           "[routersip][switchboard]") {
   Bench b;
-  IncomingCall in;
-  in.leg = 1;
-  in.call_id = "c1";
-  in.ani = "not-a-number";
-  b.board.on_invite(in);
+  b.ring_in(1, "not-a-number");
   b.phones.take();
   b.router.answer(3, v1::QUEUED, "phone.ani: not a phone number");
   REQUIRE(b.router.requests() == "submit sip-c1");  // again, the same id
@@ -397,10 +388,7 @@ TEST_CASE("switchboard: a caller id routerd cannot read is routed as anonymous",
   CHECK(b.phones.take().empty());  // no error to the caller: it waits, queued
   CHECK(b.board.calls() == 1);
   // Any other refusal still reaches the caller.
-  IncomingCall other;
-  other.leg = 2;
-  other.call_id = "c2";
-  b.board.on_invite(other);
+  b.ring_in(2);
   b.phones.take();
   b.router.answer(3, v1::QUEUED, "phone.dnis: no entry point matches channel PHONE");
   CHECK(b.phones.take() == "respond 2 404");
@@ -428,20 +416,14 @@ TEST_CASE("switchboard: limits, links and routerd giving up", "[routersip][switc
     o.max_calls = 1;
     Bench b(o);
     b.queued(1);
-    IncomingCall in;
-    in.leg = 2;
-    in.call_id = "c2";
-    b.board.on_invite(in);
+    b.ring_in(2);
     CHECK(b.phones.take() == "respond 2 503");
     CHECK(b.calls["over_capacity"] == 1);
   }
   SECTION("no gateway stream: 503 at once") {
     Bench b;
     b.board.on_gateway_link(false);
-    IncomingCall in;
-    in.leg = 1;
-    in.call_id = "c1";
-    b.board.on_invite(in);
+    b.ring_in(1);
     CHECK(b.phones.take() == "respond 1 503");
     CHECK(b.router.pending.empty());
   }
@@ -513,10 +495,7 @@ TEST_CASE("switchboard: shutting down", "[routersip][switchboard]") {
         "cancel sip-c1 caller_hangup; complete ana sip-c2; logout ana; logout ben");
   b.router.answer_all();
   CHECK(b.board.calls() == 0);
-  IncomingCall in;
-  in.leg = 3;
-  in.call_id = "c3";
-  b.board.on_invite(in);
+  b.ring_in(3);
   CHECK(b.phones.take() == "respond 3 503");
 }
 
