@@ -273,9 +273,12 @@ TEST_CASE(
 
   one->signal(SIGCONT);
   // The woken process refuses what it reads, ends its streams UNAVAILABLE and writes nothing.
+  // Refused by the gate (UNAVAILABLE) when routerd reads it before the deposition shuts the gRPC
+  // server down; read after that, gRPC itself cancels it (CANCELLED). Never OK.
   const auto refused = stale.get();
-  CHECK(refused.code() == grpc::StatusCode::UNAVAILABLE);
   INFO("the stale submit: " << describe(refused.status));
+  CHECK((refused.code() == grpc::StatusCode::UNAVAILABLE ||
+         refused.code() == grpc::StatusCode::CANCELLED));
   auto end = ana.work().wait_end(5s);
   REQUIRE(end.has_value());
   CHECK(end->error_code() == grpc::StatusCode::UNAVAILABLE);
