@@ -83,12 +83,13 @@ std::string_view to_string(Term t);
 // and break the bounds the indexed matcher relies on); the load term is already negative.
 struct Weights {
   std::array<double, kTermCount> w{
-      2.0,   // skill fit: points per level above the minimum
+      // skill fit, priority and idle as chosen on routersim's centers (docs/simulation.md).
+      0.5,   // skill fit: points per level above the minimum (more holds secondary skills back)
       1.0,   // customer value
-      10.0,  // priority: points per priority unit
+      30.0,  // priority: points per priority unit (300 s of waiting at the wait weight)
       0.1,   // wait: points per second waited (6 per minute)
       20.0,  // service-level pressure: points at the threshold
-      0.05,  // idle: points per idle second (3 per minute)
+      0.2,   // idle: points per idle second (12 per minute)
       25.0,  // affinity: points for the preferred agent
       10.0,  // language match
       5.0,   // load: penalty per item held

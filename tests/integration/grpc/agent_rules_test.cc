@@ -101,8 +101,8 @@ TEST_CASE(
   auto offer = cara.wait_offer("sales-1");
   REQUIRE(offer.has_value());
   CHECK(std::chrono::steady_clock::now() - ready_at >= 500ms);
-  // Her skill fit as it is: sales at level 0 against a minimum of 3, at 2 points a level.
-  CHECK(term_of(*offer, "skill_fit") == Approx(-6.0));
+  // Her skill fit as it is: sales at level 0 against a minimum of 3, at 0.5 points a level.
+  CHECK(term_of(*offer, "skill_fit") == Approx(-1.5));
   REQUIRE(cara.accept("sales-1").ok());
 }
 

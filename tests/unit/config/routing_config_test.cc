@@ -276,6 +276,30 @@ TEST_CASE("the example center in the repository loads and builds a router", "[co
   REQUIRE(router.ok());
 }
 
+TEST_CASE(
+    "the Wallace & Whitt examples load: center.yaml on the built-in weights, the earlier-defaults "
+    "file with the weights docs/simulation.md's tuner example starts from",
+    "[config]") {
+  using engine::Term;
+  const std::string dir = std::string(ROUTER_SOURCE_DIR) + "/tools/routersim/examples/ww2004/";
+  auto current = load_routing_config(dir + "center.yaml");
+  auto earlier = load_routing_config(dir + "center-earlier-defaults.yaml");
+  INFO((current.ok() ? "" : current.error().message)
+       << (earlier.ok() ? "" : earlier.error().message));
+  REQUIRE(current.ok());
+  REQUIRE(earlier.ok());
+  const engine::Weights& built_in = current.value().router.default_weights;
+  CHECK(built_in[Term::kSkillFit] == 0.5);
+  CHECK(built_in[Term::kPriority] == 30);
+  CHECK(built_in[Term::kIdle] == 0.2);
+  const engine::Weights& before = earlier.value().router.default_weights;
+  CHECK(before[Term::kSkillFit] == 2);
+  CHECK(before[Term::kPriority] == 10);
+  CHECK(before[Term::kIdle] == 0.05);
+  CHECK(before[Term::kWait] == built_in[Term::kWait]);  // nothing else differs
+  CHECK(earlier.value().agents.size() == current.value().agents.size());
+}
+
 TEST_CASE("the blended-center examples load with their budgets and headroom", "[config]") {
   const std::string dir = std::string(ROUTER_SOURCE_DIR) + "/tools/routersim/examples/blended/";
   for (const char* name : {"center-separate.yaml", "center-blended.yaml", "center-headroom.yaml"}) {

@@ -12,8 +12,8 @@ TEST_CASE("an arriving call goes to the eligible idle agent with the most points
   AgentId bob = c.add(an_agent("bob").with_skill("billing", 9));
   AgentId carol = c.add(an_agent("carol").with_skill("billing", 7));
   AgentId dave = c.add(an_agent("dave").with_skill("sales", 10));
-  c.login(alice);  // idle a minute longer: 3 points, not enough against bob's 6 more for fit
-  c.after(60s);
+  c.login(alice);  // idle 5 s longer: 1 point, not enough against bob's 1.5 more for fit
+  c.after(5s);
   c.login(bob);
   c.login(carol);
   c.login(dave);

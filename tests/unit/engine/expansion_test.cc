@@ -42,7 +42,7 @@ TEST_CASE("after the first step minimum levels drop and an under-skilled agent g
   CHECK(expanded[0].queue == c.queue("billing"));
   CHECK(expanded[0].stage == 1);
   CHECK(c.holder(id) == bob);
-  CHECK(c.offer_of(id).points[Term::kSkillFit] == -6'000);  // 5 − 8 = −3 levels × 2
+  CHECK(c.offer_of(id).points[Term::kSkillFit] == -1'500);  // 5 − 8 = −3 levels × 0.5
   c.audit();
 }
 

@@ -49,8 +49,8 @@ TEST_CASE(
   c.router.clear_events();
   c.after(std::chrono::milliseconds(1));
   REQUIRE(c.holder(call) == sam);
-  // Skill fit as it is: billing at level 0 against a minimum of 5, at 2 points a level.
-  CHECK(c.offer_of(call).points[Term::kSkillFit] == -10 * kPointsScale);
+  // Skill fit as it is: billing at level 0 against a minimum of 5, at 0.5 points a level.
+  CHECK(c.offer_of(call).points[Term::kSkillFit] == -5 * kPointsScale / 2);
   c.audit();
 }
 
@@ -72,10 +72,10 @@ TEST_CASE("a qualified agent still beats one added by the rule when it has more 
   const AgentId sam = c.add(an_agent("sam").with_skill("sales", 7));
   const AgentId bea = c.add(an_agent("bea").with_skill("billing", 8));
   c.login(sam);
-  c.after(std::chrono::seconds(30));
+  c.after(std::chrono::seconds(5));
   c.login(bea);
-  c.after(std::chrono::seconds(90));
-  // sam: idle 120 s (6 points), fit -10; bea: idle 90 s (4.5 points), fit +6.
+  c.after(std::chrono::seconds(60));
+  // sam: idle 65 s (13 points), fit -2.5; bea: idle 60 s (12 points), fit +1.5.
   const InteractionId call = c.submit(a_call().to("billing"));
   CHECK(c.holder(call) == bea);
   CHECK(ranked(c, call, sam));  // explain ranks him as eligible, by the rule

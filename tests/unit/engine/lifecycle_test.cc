@@ -485,7 +485,7 @@ TEST_CASE("a supervisor raising a waiting interaction's priority serves it first
   CHECK(c.interaction(second).priority == 3);
   c.ok(c.router.set_ready(alice, c.now));
   CHECK(c.holder(second) == alice);
-  CHECK(c.offer_of(second).points[Term::kPriority] == 30'000);
+  CHECK(c.offer_of(second).points[Term::kPriority] == 90'000);  // 3 × 30
   CHECK(c.interaction(first).state == InteractionState::kQueued);
 
   Status bad = c.router.set_priority(first, 101, c.now);

@@ -29,7 +29,7 @@ TEST_CASE("skill fit is the weight times the levels above each required minimum"
   c.login(alice);
   InteractionId id = c.submit(a_call().to("billing").needs("tax", 3));
   const Breakdown b = c.offer_of(id).points;
-  CHECK(b[Term::kSkillFit] == points(2.0 * ((8 - 5) + (6 - 3))));
+  CHECK(b[Term::kSkillFit] == points(0.5 * ((8 - 5) + (6 - 3))));
   CHECK(b[Term::kWait] == 0);
   CHECK(b[Term::kIdle] == 0);
   CHECK(b[Term::kLoad] == 0);
@@ -80,7 +80,7 @@ TEST_CASE("priority points are the weight times interaction plus queue priority"
   c.add(a_queue("vip").priority(3));
   c.login(c.add(an_agent("alice")));
   InteractionId id = c.submit(a_call().to("vip").priority(4));
-  CHECK(c.offer_of(id).points[Term::kPriority] == points(10.0 * (4 + 3)));
+  CHECK(c.offer_of(id).points[Term::kPriority] == points(30.0 * (4 + 3)));
 }
 
 TEST_CASE("wait points grow with the time since arrival", "[points]") {
@@ -205,12 +205,12 @@ TEST_CASE("idle points grow with the agent's idle time up to the cap", "[points]
   SECTION("one minute idle") {
     c.after(60s);
     InteractionId id = c.submit(a_call().to("billing"));
-    CHECK(c.offer_of(id).points[Term::kIdle] == points(0.05 * 60));
+    CHECK(c.offer_of(id).points[Term::kIdle] == points(0.2 * 60));
   }
   SECTION("two hours idle count as the 30-minute cap") {
     c.after(2h);
     InteractionId id = c.submit(a_call().to("billing"));
-    CHECK(c.offer_of(id).points[Term::kIdle] == points(0.05 * 30 * 60));
+    CHECK(c.offer_of(id).points[Term::kIdle] == points(0.2 * 30 * 60));
   }
   c.audit();
 }
@@ -314,16 +314,16 @@ TEST_CASE("an offer's breakdown shows every term and its total is their sum", "[
   c.ok(c.router.set_ready(alice, c.now));
   REQUIRE(c.holder(id) == alice);
   const Breakdown b = c.offer_of(id).points;
-  CHECK(b[Term::kSkillFit] == points(4));
+  CHECK(b[Term::kSkillFit] == points(1));  // 2 levels × 0.5
   CHECK(b[Term::kCustomerValue] == points(35));
-  CHECK(b[Term::kPriority] == points(30));
+  CHECK(b[Term::kPriority] == points(90));  // (2 + 1) × 30
   CHECK(b[Term::kWait] == points(1.8));
   CHECK(b[Term::kServiceLevel] == points(10));  // 18 s is half-way from 16 s to 20 s
-  CHECK(b[Term::kIdle] == points(0.9));         // idle since the last accept
+  CHECK(b[Term::kIdle] == points(3.6));         // idle since the last accept: 18 s × 0.2
   CHECK(b[Term::kAffinity] == points(25));
   CHECK(b[Term::kLanguage] == points(10));
   CHECK(b[Term::kLoad] == points(-5));
-  CHECK(b.total() == points(111.7));
+  CHECK(b.total() == points(171.4));
   c.audit();
 }
 
@@ -386,8 +386,8 @@ TEST_CASE("explain ranks eligible agents best first with the breakdown the offer
   CHECK(ex->eligible[0].points.term == c.offer_of(id).points.term);
   CHECK(ex->eligible[0].points.total() > ex->eligible[1].points.total());
   CHECK(ex->eligible[1].points.total() > ex->eligible[2].points.total());
-  CHECK(ex->eligible[1].points[Term::kSkillFit] == points(4));
-  CHECK(ex->eligible[2].points[Term::kSkillFit] == points(2));
+  CHECK(ex->eligible[1].points[Term::kSkillFit] == points(1));
+  CHECK(ex->eligible[2].points[Term::kSkillFit] == points(0.5));
   c.audit();
 }
 

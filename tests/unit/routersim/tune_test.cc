@@ -14,11 +14,16 @@ using namespace std::chrono_literals;
 using engine::Term;
 
 // Two queues, one skill each; two agents with both skills, short calls (30 s) against a 20 s
-// threshold, 75% busy. "vip" calls carry priority 5: at the default 10 points per unit they
-// always go first, so "standard" waits behind them (its SL is 15 points below vip's). Which
+// threshold, 75% busy. "vip" calls carry priority 5: at the configuration's 10 points per unit
+// they always go first, so "standard" waits behind them (its SL is 15 points below vip's). Which
 // caller is taken next decides the SL here: the search has priority, wait and random to mix.
+// The weights are set here, not taken from the built-in defaults, so the test stays about the
+// search, whatever the defaults are.
 adapters::config::RoutingModel starving_center() {
   adapters::config::RoutingModel m;
+  m.router.default_weights[Term::kPriority] = 10.0;
+  m.router.default_weights[Term::kSkillFit] = 2.0;
+  m.router.default_weights[Term::kIdle] = 0.05;
   m.skills = {"vip", "standard"};
   for (uint32_t s = 0; s < 2; ++s) {
     engine::QueueConfig q;
@@ -160,7 +165,12 @@ agents:
   for (Term t : {Term::kPriority, Term::kWait, Term::kRandom}) {
     CHECK(model->router.default_weights[t] == Approx(r->tuned[t]).epsilon(1e-3));
   }
-  CHECK(model->router.default_weights[Term::kSkillFit] == engine::Weights{}[Term::kSkillFit]);
+  // Not searched, but unlike the built-in default: the fragment carries it, so it reads back.
+  CHECK_THAT(fragment, Catch::Contains("  skill_fit: 2\n"));
+  CHECK(model->router.default_weights[Term::kSkillFit] == 2.0);
+  // Not searched and equal to the built-in default: left out, and the default reads back.
+  CHECK_THAT(fragment, !Catch::Contains("  language: "));
+  CHECK(model->router.default_weights[Term::kLanguage] == engine::Weights{}[Term::kLanguage]);
 }
 
 TEST_CASE("weights have their configuration names and tuner input errors say what is wrong",
