@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "integration/grpc/fixture.h"
+#include "integration/grpc/tls_center.h"
 #include "tests/support/child_process.h"
 #include "tests/support/test_pki.h"
 
@@ -19,32 +20,6 @@ namespace router::it {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The test center with daemon.tls: server certificate "one" (CN routerd-one), and with
-// `mutual` the CA as client_ca_file. Certificates in <dir>/pki; the paths in the configuration
-// are relative to its folder.
-struct TlsCenter {
-  explicit TlsCenter(bool mutual, const std::string& listen = "")
-      : files(
-            CenterOptions{.dev_no_auth = false, .listen = listen, .stream_buffer = 0, .redis = {}}),
-        pki(files.dir() / "pki") {
-    pki.server("one", "routerd-one");
-    std::string tls = "  tls:\n    cert_file: pki/one.crt\n    key_file: pki/one.key\n";
-    if (mutual) tls += "    client_ca_file: pki/ca.crt\n";
-    files.write_config(files.read_config() + tls);
-  }
-  std::unique_ptr<routerd::Daemon> start() const {
-    routerd::DaemonOptions options;
-    options.config_path = files.config_path();
-    options.listen = "127.0.0.1:0";
-    auto started = routerd::Daemon::start(options);
-    INFO((started.ok() ? "" : started.error().message));
-    REQUIRE(started.ok());
-    return std::move(started).value();
-  }
-  CenterFiles files;
-  TestPki pki;
-};
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);

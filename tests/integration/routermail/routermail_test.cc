@@ -16,6 +16,7 @@
 
 #include "integration/grpc/availability_fixture.h"
 #include "integration/grpc/fixture.h"
+#include "integration/grpc/tls_center.h"
 #include "support/child_process.h"
 #include "support/free_port.h"
 #include "support/test_pki.h"
@@ -229,21 +230,12 @@ TEST_CASE("routermail: SIGTERM tells a connected mail server 421 and exits clean
 }
 
 TEST_CASE("routermail: mutual TLS to routerd, the token from a file", "[routermail][tls]") {
-  CenterFiles files(
-      CenterOptions{.dev_no_auth = false, .listen = "", .stream_buffer = 0, .redis = {}});
-  TestPki pki(files.dir() / "pki");
-  pki.server("one", "routerd-one");
-  pki.client("mail");
-  files.write_config(files.read_config() +
-                     "  tls:\n    cert_file: pki/one.crt\n    key_file: pki/one.key\n"
-                     "    client_ca_file: pki/ca.crt\n");
-  routerd::DaemonOptions options;
-  options.config_path = files.config_path();
-  options.listen = "127.0.0.1:0";
-  auto daemon = routerd::Daemon::start(options);
-  INFO((daemon.ok() ? "" : daemon.error().message));
-  REQUIRE(daemon.ok());
-  const std::string address = daemon.value()->address();
+  TlsCenter center(/*mutual=*/true);
+  const CenterFiles& files = center.files;
+  const TestPki& pki = center.pki;
+  center.pki.client("mail");
+  auto daemon = center.start();
+  const std::string address = daemon->address();
   std::ofstream(files.dir() / "mail.token") << "it-gateway-token-0001\n";
 
   Routermail tls(files.dir(), "routerd:\n  addresses: \"" + address + "\"\n  token_file: \"" +
@@ -260,7 +252,7 @@ TEST_CASE("routermail: mutual TLS to routerd, the token from a file", "[routerma
   const ProcessRun p = plain.swaks({"--to", "billing@example.com", "--body", "plaintext"});
   INFO(p);
   CHECK_THAT(p.out, Contains("451 4.3.0"));
-  daemon.value()->shutdown(1s);
+  daemon->shutdown(1s);
 }
 
 }  // namespace router::it

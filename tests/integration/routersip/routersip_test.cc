@@ -18,6 +18,7 @@
 
 #include "integration/grpc/availability_fixture.h"
 #include "integration/grpc/fixture.h"
+#include "integration/grpc/tls_center.h"
 #include "support/child_process.h"
 #include "support/free_port.h"
 #include "support/test_pki.h"
@@ -487,25 +488,17 @@ TEST_CASE(
 }
 
 TEST_CASE("routersip: mutual TLS to routerd, the tokens from files", "[routersip][tls]") {
-  CenterFiles files(sip_center());
-  TestPki pki(files.dir() / "pki");
-  pki.server("one", "routerd-one");
-  pki.client("sip");
-  files.write_config(files.read_config() +
-                     "  tls:\n    cert_file: pki/one.crt\n    key_file: pki/one.key\n"
-                     "    client_ca_file: pki/ca.crt\n");
-  routerd::DaemonOptions options;
-  options.config_path = files.config_path();
-  options.listen = "127.0.0.1:0";
-  auto daemon = routerd::Daemon::start(options);
-  INFO((daemon.ok() ? "" : daemon.error().message));
-  REQUIRE(daemon.ok());
+  TlsCenter center(/*mutual=*/true, sip_center());
+  const CenterFiles& files = center.files;
+  const TestPki& pki = center.pki;
+  center.pki.client("sip");
+  auto daemon = center.start();
   std::ofstream(files.dir() / "gateway.token") << "it-gateway-token-0001\n";
   std::ofstream(files.dir() / "link.token") << kLinkToken << "\n";
 
   Phone ana(files.dir(), "phone_answers", 1);
   Routersip sip(files.dir(),
-                "routerd:\n  addresses: \"" + daemon.value()->address() + "\"\n  token_file: \"" +
+                "routerd:\n  addresses: \"" + daemon->address() + "\"\n  token_file: \"" +
                     (files.dir() / "gateway.token").string() + "\"\n  agent_link_token_file: \"" +
                     (files.dir() / "link.token").string() +
                     "\"\n  gateway: it-gateway\n  tls: {ca: \"" + pki.ca() + "\", cert: \"" +
@@ -515,7 +508,7 @@ TEST_CASE("routersip: mutual TLS to routerd, the tokens from files", "[routersip
   INFO(run.out << sipp_errors(files.dir(), "tls") << sip.log());
   CHECK(run.exit_code == 0);
   CHECK(ana.done() == 0);
-  daemon.value()->shutdown(1s);
+  daemon->shutdown(1s);
 }
 
 }  // namespace router::it
